@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.factory import PkiFactory
+from vecozo_tui.clock import FixedClock
+
+# A fixed moment for every test: deterministic expiry maths and snapshots.
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture(scope="session")
+def session_pki(tmp_path_factory) -> PkiFactory:
+    return PkiFactory(NOW, tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def test_pki(session_pki, tmp_path) -> PkiFactory:
+    """The session's CA, writing its files into this test's tmp_path."""
+    session_pki.tmp = tmp_path
+    return session_pki
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(monkeypatch, tmp_path):
+    """Keep the developer's own config, colours and SSH session out of the tests."""
+    monkeypatch.delenv("VECOZO_TUI_CONFIG", raising=False)
+    monkeypatch.delenv("VECOZO_TUI_PASSWORD", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("SSH_CLIENT", raising=False)
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)

@@ -1,0 +1,3 @@
+"""vecozo-tui: a terminal console for the VECOZO system certificates of Dutch practices."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from vecozo_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""Expiry rules from the seeds, with ``now`` always passed in.
+
+- A VECOZO certificate is valid two years; VECOZO mails one month before expiry.
+- Renewing early loses nothing: the new term starts at the old expiry date.
+- The start of a quarter (1 Jan, 1 Apr, 1 Jul, 1 Oct) is VECOZO's busiest time;
+  a renewal window that runs into one should be started before it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+QUARTER_START_MONTHS = (1, 4, 7, 10)
+
+
+class Status(enum.Enum):
+    """Ordered from most to least urgent; the value is the word shown to users."""
+
+    EXPIRED = "EXPIRED"
+    CRITICAL = "CRITICAL"
+    WARNING = "WARNING"
+    NO_CERTIFICATE = "NO CERTIFICATE"
+    OK = "OK"
+
+    @property
+    def urgency(self) -> int:
+        return list(Status).index(self)
+
+
+@dataclass(frozen=True)
+class ExpiryThresholds:
+    warning_days: int = 60
+    critical_days: int = 14
+    # how long before expiry a renewal should start; VECOZO's own mail comes at 30 days
+    renewal_lead_days: int = 42
+    # how many days before a quarter start the renewal should be done by
+    quarter_margin_days: int = 14
+
+
+def quarter_starts_between(start: date, end: date) -> list[date]:
+    """Quarter-start dates ``d`` with ``start <= d <= end``."""
+    found = []
+    year = start.year
+    while date(year, 1, 1) <= end:
+        for month in QUARTER_START_MONTHS:
+            day = date(year, month, 1)
+            if start <= day <= end:
+                found.append(day)
+        year += 1
+    return found
+
+
+def next_quarter_start(after: date) -> date:
+    """The first quarter start strictly after ``after``."""
+    return quarter_starts_between(after + timedelta(days=1), after + timedelta(days=93))[0]
+
+
+def renewal_start(not_after: datetime | date, thresholds: ExpiryThresholds) -> date:
+    """The date to start renewing: ``renewal_lead_days`` before expiry; when that window
+    runs into a quarter start, the window moves to end ``quarter_margin_days`` before it."""
+    expiry_day = not_after.date() if isinstance(not_after, datetime) else not_after
+    start = expiry_day - timedelta(days=thresholds.renewal_lead_days)
+    crossed = quarter_starts_between(start, expiry_day)
+    if crossed:
+        # move the whole window before the rush, so it ends quarter_margin_days before it
+        start = crossed[0] - timedelta(
+            days=thresholds.quarter_margin_days + thresholds.renewal_lead_days
+        )
+    return start
+
+
+def window_crosses_quarter(not_after: datetime | date, thresholds: ExpiryThresholds) -> date | None:
+    """The quarter start inside the normal renewal window, if any."""
+    expiry_day = not_after.date() if isinstance(not_after, datetime) else not_after
+    crossed = quarter_starts_between(
+        expiry_day - timedelta(days=thresholds.renewal_lead_days), expiry_day
+    )
+    return crossed[0] if crossed else None
+
+
+def days_left(not_after: datetime, now: datetime) -> int:
+    """Whole days until expiry; negative once expired (floor, so 0 means 'today')."""
+    return (not_after - now) // timedelta(days=1)
+
+
+def status_for(not_after: datetime | None, now: datetime, thresholds: ExpiryThresholds) -> Status:
+    if not_after is None:
+        return Status.NO_CERTIFICATE
+    if not_after <= now:
+        return Status.EXPIRED
+    left = days_left(not_after, now)
+    if left < thresholds.critical_days:
+        return Status.CRITICAL
+    if left < thresholds.warning_days or now.date() >= renewal_start(not_after, thresholds):
+        return Status.WARNING
+    return Status.OK

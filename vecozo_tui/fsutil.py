@@ -1,0 +1,122 @@
+"""Crash-safe file writing shared by the repository, backups, config and metrics.
+
+Every write goes to a temporary file in the target's own directory, is fsynced,
+renamed over the target and the directory is fsynced: a crash at any point leaves
+the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from vecozo_tui.errors import VecozoError
+
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+
+def describe_os_error(error: OSError, path: Path | str) -> str:
+    """Plain-language text for an OSError while writing ``path``."""
+    if error.errno == errno.ENOSPC:
+        return f"The disk is full while writing {path}; nothing was changed. Free space and retry."
+    if error.errno == errno.EDQUOT:
+        return f"Disk quota exceeded while writing {path}; nothing was changed."
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"No permission to write {path}."
+    if error.errno == errno.EROFS:
+        return f"{path} is on a read-only file system."
+    if error.errno == errno.ENOENT:
+        return f"The directory for {path} does not exist."
+    return f"Could not write {path}: {error.strerror or error}."
+
+
+def fsync_directory(directory: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a directory for fsync; rename is durable enough there
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
+    """Replace ``path`` with ``data`` atomically; raise VecozoError on OS failure."""
+    path = Path(path)
+    directory = path.parent
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        try:
+            os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            raise
+        os.replace(tmp_name, path)
+        tmp_name = None
+        fsync_directory(directory)
+    except OSError as error:
+        raise VecozoError(describe_os_error(error, path)) from error
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE_MODE) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
+    """Atomically create ``path``; refuse to overwrite an existing file."""
+    path = Path(path)
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # link() fails if the target exists, so a concurrent writer cannot be overwritten
+        try:
+            os.link(tmp_name, path)
+        except FileExistsError:
+            raise VecozoError(f"{path} already exists; choose another name.") from None
+        fsync_directory(path.parent)
+    except OSError as error:
+        raise VecozoError(describe_os_error(error, path)) from error
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) with mode 0700 where missing."""
+    path = Path(path)
+    try:
+        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        if os.name != "nt":
+            os.chmod(path, PRIVATE_DIR_MODE)
+    except OSError as error:
+        raise VecozoError(describe_os_error(error, path)) from error
+
+
+def writable_by_others(path: Path) -> bool:
+    """True when group or other users may write ``path`` (always False on Windows)."""
+    if os.name == "nt":
+        return False
+    mode = os.stat(path).st_mode
+    return bool(mode & (stat.S_IWGRP | stat.S_IWOTH))
