@@ -140,10 +140,18 @@ def pkcs12_bytes(issued: Issued, chain: list[x509.Certificate], password: str, *
             serialization.PrivateFormat.PKCS12.encryption_builder()
             .kdf_rounds(2048)
             .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
-            .hmac_hash(hashes.SHA1())
+            .hmac_hash(hashes.SHA1())  # noqa: S303 - what old Windows can read
             .build(password.encode("utf-8"))
         )
     else:
         raise ValueError(f"unknown PKCS#12 encoding {encoding!r}")
     return pkcs12.serialize_key_and_certificates(name, issued.key, issued.certificate, chain,
                                                  algorithm)
+
+
+def server_subject(host: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+
+
+def pem(certificate: x509.Certificate) -> bytes:
+    return certificate.public_bytes(serialization.Encoding.PEM)

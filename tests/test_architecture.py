@@ -1,0 +1,59 @@
+"""The core stays UI-free; the scripted commands start without Textual."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "vecozo_tui"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_modules_never_import_textual():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if "tui" in path.relative_to(PACKAGE).parts:
+            continue
+        if any(name == "textual" or name.startswith("textual.") for name in
+               imported_modules(path)):
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
+def test_the_check_finds_a_textual_import(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from textual.app import App\n")
+    assert "textual.app" in imported_modules(sample)
+
+
+def test_scripted_cli_commands_do_not_load_textual(tmp_path):
+    script = (
+        "import sys\n"
+        "from vecozo_tui.cli import main\n"
+        "for argv in (['list'], ['status', '--json'], ['--help']):\n"
+        "    try:\n"
+        "        main(argv + ['--config', sys.argv[1]] if argv[0] != '--help' else argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print('TEXTUAL', loaded)\n"
+    )
+    repository = tmp_path / "repo"
+    repository.mkdir(mode=0o700)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[repository]\npath = "{repository}"\n')
+    result = subprocess.run([sys.executable, "-c", script, str(config)], capture_output=True,
+                            text=True, timeout=60)
+    assert "TEXTUAL []" in result.stdout, result.stdout + result.stderr
