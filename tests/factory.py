@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -51,6 +52,44 @@ class PkiFactory:
                                 encoding=encoding, friendly_name=friendly_name)
         path = self.tmp / name
         path.write_bytes(data)
+        return path
+
+    def mismatched_pfx(self, issued: pki.Issued, name: str = "mismatch.pfx") -> Path:
+        """A PKCS#12 whose private key belongs to another certificate, as a botched export
+        gives. Tools refuse to write one, so the key bag of an unencrypted (empty
+        password) file is swapped for another key of the same length and the integrity
+        MAC recomputed (RFC 7292)."""
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        from vecozo_tui.certificates import _children, _element, _pkcs12_kdf
+
+        def pkcs8(key) -> bytes:
+            return key.private_bytes(serialization.Encoding.DER,
+                                     serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption())
+
+        blob = pkcs12.serialize_key_and_certificates(None, issued.key, issued.certificate,
+                                                     self.chain, serialization.NoEncryption())
+        original = pkcs8(issued.key)
+        assert original in blob
+        other = pki.new_rsa_key()
+        while len(pkcs8(other)) != len(original):
+            other = pki.new_rsa_key()
+        _tag, start, end, _ = _element(blob, 0)
+        pfx = _children(blob, start, end)
+        mac_data = _children(blob, pfx[2][1], pfx[2][2])
+        digest = _children(blob, mac_data[0][1], mac_data[0][2])[1]
+        salt = blob[mac_data[1][1]:mac_data[1][2]]
+        rounds = int.from_bytes(blob[mac_data[2][1]:mac_data[2][2]], "big")
+        auth_safe = _children(blob, pfx[1][1], pfx[1][2])
+        inner = _children(blob, auth_safe[1][1], auth_safe[1][2])[0]
+        content = blob[inner[1]:inner[2]].replace(original, pkcs8(other))
+        mac_key = _pkcs12_kdf("sha256", b"\0\0", salt, 3, rounds, 32)
+        new_digest = hmac.new(mac_key, content, "sha256").digest()
+        swapped = bytearray(blob.replace(original, pkcs8(other)))
+        swapped[digest[1]:digest[2]] = new_digest
+        path = self.tmp / name
+        path.write_bytes(bytes(swapped))
         return path
 
     def openssl_pfx(self, issued: pki.Issued, password: str, *, legacy: bool, name: str,

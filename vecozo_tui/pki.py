@@ -19,9 +19,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
-# PBKDF2 rounds for AES-256 PKCS#12 files; OpenSSL 3 writes 2048, we slow guessing further.
-MODERN_KDF_ROUNDS = 100_000
-
 
 @dataclass
 class Issued:
@@ -126,27 +123,11 @@ def pkcs12_bytes(issued: Issued, chain: list[x509.Certificate], password: str, *
     (PBE-SHA1-3DES, Windows Server 2016 and earlier) or "rc2" is not offered by
     ``cryptography``: tests produce RC2-40 files with ``openssl pkcs12 -legacy``.
     """
+    from vecozo_tui.certificates import pkcs12_encryption
+
     name = friendly_name.encode() if friendly_name else None
-    if encoding == "modern":
-        algorithm = (
-            serialization.PrivateFormat.PKCS12.encryption_builder()
-            .kdf_rounds(MODERN_KDF_ROUNDS)
-            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-            .hmac_hash(hashes.SHA256())
-            .build(password.encode("utf-8"))
-        )
-    elif encoding == "3des":
-        algorithm = (
-            serialization.PrivateFormat.PKCS12.encryption_builder()
-            .kdf_rounds(2048)
-            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
-            .hmac_hash(hashes.SHA1())  # noqa: S303 - what old Windows can read
-            .build(password.encode("utf-8"))
-        )
-    else:
-        raise ValueError(f"unknown PKCS#12 encoding {encoding!r}")
     return pkcs12.serialize_key_and_certificates(name, issued.key, issued.certificate, chain,
-                                                 algorithm)
+                                                 pkcs12_encryption(password, encoding))
 
 
 def server_subject(host: str) -> x509.Name:

@@ -1,0 +1,640 @@
+"""PKCS#12 and X.509 inspection: what a person compares by eye, and what to warn about.
+
+``cryptography`` is imported inside the functions that need it, so the fast
+commands (list, status, check, metrics), which only read stored metadata, never
+pay for it.
+
+``cryptography`` raises the same ``ValueError`` for a wrong password, a cipher
+it cannot decrypt (RC2-40 when OpenSSL's legacy provider is missing) and a
+damaged file. To tell the user which, a failed load is followed by our own
+check of the file's integrity MAC (RFC 7292): when the MAC verifies, the
+password was right and the encryption is the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vecozo_tui.errors import VecozoError, WrongPasswordError
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# A browser export is a few kilobytes; anything this big is not one.
+MAX_FILE_BYTES = 1024 * 1024
+MIN_RSA_BITS = 2048
+# PBKDF2 rounds for the AES-256 PKCS#12 files we write; OpenSSL 3 writes 2048.
+MODERN_KDF_ROUNDS = 100_000
+
+SYSTEM = "system"
+PERSONAL = "personal"
+
+_AGB_PATTERN = re.compile(r"(?<!\d)(\d{8})(?!\d)")
+
+
+# --- what is shown --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainEntry:
+    subject: str
+    issuer: str
+    not_after: datetime
+    sha256: str
+
+    def to_dict(self) -> dict:
+        return {"subject": self.subject, "issuer": self.issuer,
+                "not_after": self.not_after.isoformat(), "sha256": self.sha256}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ChainEntry:
+        return cls(subject=data["subject"], issuer=data["issuer"],
+                   not_after=datetime.fromisoformat(data["not_after"]), sha256=data["sha256"])
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """Everything the screens and commands show of one certificate; no secrets."""
+
+    subject: str
+    common_name: str
+    issuer: str
+    serial: str
+    sha256: str  # upper-case hex, no separators
+    sha1: str    # the Windows "thumbprint"
+    not_before: datetime
+    not_after: datetime
+    key_type: str
+    key_size: int
+    kind: str  # SYSTEM or PERSONAL
+    agb_code: str | None = None
+    person_name: str | None = None
+    friendly_name: str | None = None
+    chain: tuple[ChainEntry, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return {
+            "subject": self.subject, "common_name": self.common_name, "issuer": self.issuer,
+            "serial": self.serial, "sha256": self.sha256, "sha1": self.sha1,
+            "not_before": self.not_before.isoformat(), "not_after": self.not_after.isoformat(),
+            "key_type": self.key_type, "key_size": self.key_size, "kind": self.kind,
+            "agb_code": self.agb_code, "person_name": self.person_name,
+            "friendly_name": self.friendly_name,
+            "chain": [entry.to_dict() for entry in self.chain],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CertificateInfo:
+        return cls(
+            subject=data["subject"], common_name=data.get("common_name", ""),
+            issuer=data["issuer"], serial=data["serial"], sha256=data["sha256"],
+            sha1=data["sha1"], not_before=datetime.fromisoformat(data["not_before"]),
+            not_after=datetime.fromisoformat(data["not_after"]), key_type=data["key_type"],
+            key_size=int(data["key_size"]), kind=data["kind"], agb_code=data.get("agb_code"),
+            person_name=data.get("person_name"), friendly_name=data.get("friendly_name"),
+            chain=tuple(ChainEntry.from_dict(entry) for entry in data.get("chain", ())),
+        )
+
+
+@dataclass
+class LoadedPkcs12:
+    """A decrypted PKCS#12, in memory only. Never write ``private_key`` out unencrypted."""
+
+    certificate: x509.Certificate
+    private_key: Any
+    chain: list[x509.Certificate]
+    info: CertificateInfo
+    key_matches: bool
+    password_protected: bool = True
+
+    def __repr__(self) -> str:  # keep the key out of any log or traceback
+        return f"LoadedPkcs12({self.info.common_name!r}, sha256={self.info.sha256[:16]}…)"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "error" blocks an import; "warning" needs a confirmation
+    code: str
+    message: str
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
+
+
+def format_fingerprint(hex_upper: str) -> str:
+    return ":".join(hex_upper[i:i + 2] for i in range(0, len(hex_upper), 2))
+
+
+# --- reading a file -------------------------------------------------------------------
+
+
+def read_certificate_file(path: str | Path) -> bytes:
+    """The bytes of a .pfx/.p12, or a VecozoError naming the file and what is wrong."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise VecozoError(f"{path} does not exist.") from None
+    except OSError as error:
+        raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
+    if path.is_dir():
+        raise VecozoError(f"{path} is a directory, not a .pfx/.p12 file.")
+    if size > MAX_FILE_BYTES:
+        raise VecozoError(
+            f"{path} is {size // 1024} KiB: far too large for a certificate export "
+            f"(a .pfx is a few KiB; the limit is {MAX_FILE_BYTES // 1024} KiB). "
+            "Is it the right file?"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
+
+
+def load_pkcs12(data: bytes, password: str, *, source: str = "the file") -> LoadedPkcs12:
+    """Decrypt a PKCS#12 in memory; a clear VecozoError for every way it can fail."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    _reject_obvious_non_pkcs12(data, source)
+    try:
+        bundle = pkcs12.load_pkcs12(data, password.encode("utf-8"))
+    except ValueError:
+        raise _explain_load_failure(data, password, source) from None
+    except Exception as error:  # noqa: BLE001 - the parser's internals are not the user's concern
+        raise VecozoError(f"{_cap(source)} could not be read as a PKCS#12 file "
+                          f"({type(error).__name__}).") from None
+    extra = bundle.additional_certs
+    if bundle.cert is None:
+        if bundle.key is None:
+            raise VecozoError(
+                f"{_cap(source)} holds {len(extra)} certificate(s) but no private key. "
+                "Export again and choose 'Yes, export the private key' ('Ja, de "
+                "persoonlijke sleutel exporteren')."
+            )
+        if not extra:
+            raise VecozoError(f"{_cap(source)} holds a private key but no certificate.")
+        # OpenSSL pairs the key with the certificate it belongs to; none did, so the
+        # key is another certificate's: show the end-entity one, flagged as a mismatch
+        leaf = _leaf([c.certificate for c in extra])
+        certificate, friendly_bytes = leaf, next(
+            c.friendly_name for c in extra if c.certificate == leaf)
+        others = [c.certificate for c in extra if c.certificate != leaf]
+    else:
+        certificate, friendly_bytes = bundle.cert.certificate, bundle.cert.friendly_name
+        others = [c.certificate for c in bundle.additional_certs]
+    chain = _order_chain(certificate, others)
+    friendly = friendly_bytes.decode("utf-8", "replace") if friendly_bytes else None
+    key = bundle.key
+    return LoadedPkcs12(
+        certificate=certificate, private_key=key, chain=chain,
+        info=info_from_certificate(certificate, chain, friendly_name=friendly),
+        key_matches=key is not None and _public_der(key.public_key())
+        == _public_der(certificate.public_key()),
+        password_protected=password != "",
+    )
+
+
+def _reject_obvious_non_pkcs12(data: bytes, source: str) -> None:
+    if not data:
+        raise VecozoError(f"{_cap(source)} is empty (0 bytes); copy the export again.")
+    head = data.lstrip()[:64]
+    if head.startswith(b"-----BEGIN"):
+        text = data.decode("ascii", "replace")
+        if "PRIVATE KEY" in text:
+            raise VecozoError(
+                f"{_cap(source)} is a PEM text file with a private key, not a PKCS#12 (.pfx/.p12) "
+                "export. Export the certificate from the browser as .pfx/.p12 with its "
+                "private key."
+            )
+        raise VecozoError(
+            f"{_cap(source)} is a PEM certificate without its private key; the practice software "
+            "needs the private key too. Export again as .pfx/.p12 and choose 'Yes, export "
+            "the private key'."
+        )
+    if data[0] != 0x30:
+        raise VecozoError(f"{_cap(source)} is not a PKCS#12 (.pfx/.p12) file; is it the "
+                          "right file?")
+    declared = _declared_length(data)
+    if declared is not None and declared > len(data):
+        raise VecozoError(
+            f"{_cap(source)} is truncated ({len(data)} of {declared} bytes): the copy was cut "
+            "short. Copy the file again."
+        )
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _explain_load_failure(data: bytes, password: str, source: str) -> VecozoError:
+    try:
+        mac = _verify_mac(data, password)
+    except _Unparseable:
+        return VecozoError(f"{_cap(source)} is not a PKCS#12 (.pfx/.p12) file, or it is damaged; "
+                           "copy or export it again.")
+    if mac is False:
+        return WrongPasswordError(
+            f"Wrong password for {source}. Use the password chosen when the certificate was "
+            "exported from the browser."
+        )
+    if mac is True:
+        return VecozoError(
+            f"The password for {source} is right, but the file uses an old encryption "
+            "(such as RC2-40) that this system cannot decrypt. Export it again choosing "
+            "AES-256 (Windows: 'AES256-SHA256'), or from Firefox, which writes a modern file."
+        )
+    # no MAC to check (rare): the two causes cannot be told apart
+    return WrongPasswordError(
+        f"Wrong password for {source}, or the file uses an old encryption this system cannot "
+        "read. Check the password first."
+    )
+
+
+# --- X.509 inspection -----------------------------------------------------------------
+
+
+def info_from_certificate(certificate: x509.Certificate, chain: list[x509.Certificate] = (),
+                          *, friendly_name: str | None = None) -> CertificateInfo:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import NameOID
+
+    subject = certificate.subject
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        key_type, key_size = "RSA", key.key_size
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        key_type, key_size = f"EC {key.curve.name}", key.curve.key_size
+    elif isinstance(key, dsa.DSAPublicKey):
+        key_type, key_size = "DSA", key.key_size
+    elif isinstance(key, ed25519.Ed25519PublicKey):
+        key_type, key_size = "Ed25519", 256
+    elif isinstance(key, ed448.Ed448PublicKey):
+        key_type, key_size = "Ed448", 456
+    else:
+        key_type, key_size = type(key).__name__, 0
+
+    def first(oid) -> str | None:
+        values = subject.get_attributes_for_oid(oid)
+        return str(values[0].value) if values else None
+
+    given, surname = first(NameOID.GIVEN_NAME), first(NameOID.SURNAME)
+    pseudonym = first(NameOID.PSEUDONYM)
+    person = " ".join(part for part in (given, surname) if part) or pseudonym
+    common_name = first(NameOID.COMMON_NAME) or subject.rfc4514_string()
+    return CertificateInfo(
+        subject=subject.rfc4514_string(),
+        common_name=common_name,
+        issuer=certificate.issuer.rfc4514_string(),
+        serial=format(certificate.serial_number, "X"),
+        sha256=certificate.fingerprint(hashes.SHA256()).hex().upper(),
+        sha1=certificate.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303 - display only
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        key_type=key_type,
+        key_size=key_size,
+        # seed 003/002: a system certificate carries no person's name
+        kind=PERSONAL if person else SYSTEM,
+        agb_code=_agb_code(subject),
+        person_name=person,
+        friendly_name=friendly_name,
+        chain=tuple(
+            ChainEntry(subject=c.subject.rfc4514_string(), issuer=c.issuer.rfc4514_string(),
+                       not_after=c.not_valid_after_utc,
+                       sha256=c.fingerprint(hashes.SHA256()).hex().upper())
+            for c in chain
+        ),
+    )
+
+
+def _agb_code(subject) -> str | None:
+    """The 8-digit AGB code in the subject (serialNumber, OU 'AGB …' or elsewhere)."""
+    from cryptography.x509.oid import NameOID
+
+    preferred = [a for a in subject if a.oid == NameOID.SERIAL_NUMBER]
+    for attribute in preferred + [a for a in subject if a not in preferred]:
+        match = _AGB_PATTERN.search(str(attribute.value))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _leaf(certificates: list[x509.Certificate]) -> x509.Certificate:
+    """The end-entity certificate: not a CA, and issuer of none of the others."""
+    from cryptography import x509
+
+    def is_ca(certificate) -> bool:
+        try:
+            return certificate.extensions.get_extension_for_class(
+                x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            return False
+
+    issuers = {c.issuer for c in certificates}
+    for certificate in certificates:
+        if not is_ca(certificate) and certificate.subject not in issuers:
+            return certificate
+    return certificates[0]
+
+
+def _order_chain(leaf: x509.Certificate, others: list[x509.Certificate]
+                 ) -> list[x509.Certificate]:
+    """The chain from the leaf's issuer upwards, then whatever else the file held."""
+    remaining = list(others)
+    ordered: list[x509.Certificate] = []
+    current = leaf
+    while remaining:
+        parent = next((c for c in remaining if c.subject == current.issuer), None)
+        if parent is None or parent == current:
+            break
+        ordered.append(parent)
+        remaining.remove(parent)
+        current = parent
+    return ordered + remaining
+
+
+def _public_der(public_key) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return public_key.public_bytes(serialization.Encoding.DER,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+# --- checks before an import ----------------------------------------------------------
+
+
+def check_for_import(loaded: LoadedPkcs12, *, now: datetime, practice_agb: str | None = None,
+                     active: CertificateInfo | None = None,
+                     soon_days: int = 30) -> list[Finding]:
+    """Everything to say before ``loaded`` becomes a practice's certificate, worst first."""
+    info = loaded.info
+    findings: list[Finding] = []
+
+    def error(code: str, message: str) -> None:
+        findings.append(Finding("error", code, message))
+
+    def warning(code: str, message: str) -> None:
+        findings.append(Finding("warning", code, message))
+
+    if loaded.private_key is None:
+        error("no-key", "The file holds no private key: export again with 'Yes, export the "
+                        "private key'.")
+    elif not loaded.key_matches:
+        error("key-mismatch", "The private key does not belong to this certificate; the "
+                              "export mixed up two certificates. Export it again.")
+    if not loaded.password_protected:
+        error("no-password", "The file has no password. The repository keeps private keys "
+                             "only password-protected: export it again with a password.")
+    if info.not_after <= now:
+        error("expired", f"The certificate expired on {info.not_after.date().isoformat()}. "
+                         "An expired certificate cannot be renewed: reinstall it at VECOZO "
+                         "with the user number and PIN ('opnieuw installeren').")
+    elif info.not_before > now:
+        warning("not-yet-valid",
+                f"The certificate is valid only from {info.not_before.date().isoformat()}; "
+                "until then VECOZO calls with it fail. Import it on or after that date, or "
+                "keep the current certificate active until then.")
+    elif (info.not_after - now).days < soon_days:
+        warning("expires-soon", f"The certificate expires in {(info.not_after - now).days} "
+                                "days; start its renewal now.")
+    if active is not None and active.sha256 == info.sha256:
+        error("identical", "This certificate is already the active one; nothing to import.")
+    elif active is not None and info.not_after < active.not_after:
+        warning("older", f"This certificate expires ({info.not_after.date().isoformat()}) "
+                         f"before the active one ({active.not_after.date().isoformat()}): "
+                         "it is older. Importing makes the older one active.")
+    if practice_agb and info.agb_code and info.agb_code != practice_agb:
+        error("agb-mismatch", f"The certificate is for AGB code {info.agb_code}, this "
+                              f"practice has {practice_agb}: it belongs to another practice. "
+                              "(If the configured AGB code is wrong, correct the "
+                              "configuration first.)")
+    if info.kind == PERSONAL:
+        warning("personal", f"This is a personal certificate (of {info.person_name}), not "
+                            "the practice's system certificate: a personal certificate cannot "
+                            "do COV or billing. Pick the one without a person's name and with "
+                            "the latest expiry date.")
+    if not loaded.chain:
+        warning("no-chain", "The file holds no chain (issuing CA certificates). Export again "
+                            "with 'Include all certificates in the certification path' "
+                            "('Indien mogelijk alle certificaten in het certificeringspad "
+                            "opnemen').")
+    if info.key_type == "RSA" and info.key_size < MIN_RSA_BITS:
+        warning("weak-key", f"The key is RSA {info.key_size} bits; VECOZO requires at least "
+                            f"{MIN_RSA_BITS}.")
+    findings.sort(key=lambda f: f.severity != "error")
+    return findings
+
+
+# --- writing PKCS#12 ------------------------------------------------------------------
+
+
+def pkcs12_encryption(password: str, encoding: str = "modern"):
+    """The encryption for a PKCS#12 we write: "modern" (PBES2 AES-256-CBC, PBKDF2-SHA256,
+    HMAC-SHA256) or "3des" (PBE-SHA1-3DES, for Windows Server 2016 and earlier)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    builder = serialization.PrivateFormat.PKCS12.encryption_builder()
+    if encoding == "modern":
+        builder = (builder.kdf_rounds(MODERN_KDF_ROUNDS)
+                   .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+                   .hmac_hash(hashes.SHA256()))
+    elif encoding == "3des":
+        builder = (builder.kdf_rounds(2048)
+                   .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+                   .hmac_hash(hashes.SHA1()))  # noqa: S303 - what old Windows can read
+    else:
+        raise ValueError(f"unknown PKCS#12 encoding {encoding!r}")
+    return builder.build(password.encode("utf-8"))
+
+
+def encrypt_pkcs12(loaded: LoadedPkcs12, password: str, *, encoding: str = "modern") -> bytes:
+    """``loaded`` as a new PKCS#12, encrypted in memory."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    if loaded.private_key is None:
+        raise VecozoError("There is no private key to store.")
+    if password == "":
+        raise VecozoError("A certificate file must be protected by a password; this one is "
+                          "empty. Export it again with a password.")
+    name = loaded.info.friendly_name.encode("utf-8") if loaded.info.friendly_name else None
+    return pkcs12.serialize_key_and_certificates(
+        name, loaded.private_key, loaded.certificate, loaded.chain or None,
+        pkcs12_encryption(password, encoding),
+    )
+
+
+def chain_pem(loaded: LoadedPkcs12) -> bytes:
+    """The public certificate and its chain as PEM: readable without any password."""
+    from cryptography.hazmat.primitives import serialization
+
+    return b"".join(c.public_bytes(serialization.Encoding.PEM)
+                    for c in [loaded.certificate, *loaded.chain])
+
+
+def certificates_from_pem(data: bytes) -> list[x509.Certificate]:
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificates(data)
+
+
+# --- the integrity MAC (RFC 7292), to tell a wrong password from an old cipher --------
+
+
+class _Unparseable(Exception):
+    pass
+
+
+def _declared_length(data: bytes) -> int | None:
+    """Total length the outer DER/BER SEQUENCE claims, or None (indefinite or odd)."""
+    try:
+        _tag, length, header = _header(data, 0)
+    except _Unparseable:
+        return None
+    return None if length is None else header + length
+
+
+def _header(data: bytes, offset: int) -> tuple[int, int | None, int]:
+    """(tag, content length or None for indefinite, header size) at ``offset``."""
+    if offset + 2 > len(data):
+        raise _Unparseable
+    tag = data[offset]
+    first = data[offset + 1]
+    if first < 0x80:
+        return tag, first, 2
+    count = first & 0x7F
+    if count == 0:
+        return tag, None, 2
+    if count > 4 or offset + 2 + count > len(data):
+        raise _Unparseable
+    return tag, int.from_bytes(data[offset + 2:offset + 2 + count], "big"), 2 + count
+
+
+def _element(data: bytes, offset: int) -> tuple[int, int, int, int]:
+    """(tag, content start, content end, element end), also for BER indefinite lengths,
+    which Windows and NSS exports use."""
+    tag, length, header = _header(data, offset)
+    start = offset + header
+    if length is not None:
+        if start + length > len(data):
+            raise _Unparseable
+        return tag, start, start + length, start + length
+    position = start
+    while True:
+        if data[position:position + 2] == b"\x00\x00":
+            return tag, start, position, position + 2
+        position = _element(data, position)[3]
+
+
+def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
+    found = []
+    position = start
+    while position < end:
+        tag, content_start, content_end, element_end = _element(data, position)
+        if tag == 0 and data[position + 1] == 0:  # end-of-contents
+            break
+        found.append((tag, content_start, content_end))
+        position = element_end
+    return found
+
+
+def _octets(data: bytes, tag: int, start: int, end: int) -> bytes:
+    """An OCTET STRING's value, joining the pieces of a constructed (BER) one."""
+    if tag == 0x04:
+        return data[start:end]
+    if tag == 0x24:
+        return b"".join(_octets(data, t, s, e) for t, s, e in _children(data, start, end))
+    raise _Unparseable
+
+
+_HASH_OIDS = {
+    "1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512",
+    "2.16.840.1.101.3.4.2.4": "sha224",
+}
+
+
+def _oid(value: bytes) -> str:
+    parts = [value[0] // 40, value[0] % 40]
+    number = 0
+    for byte in value[1:]:
+        number = (number << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            parts.append(number)
+            number = 0
+    return ".".join(map(str, parts))
+
+
+def _verify_mac(data: bytes, password: str) -> bool | None:
+    """True/False whether the password verifies the file's MAC; None when it has none we
+    know; _Unparseable when the file is not a PKCS#12 structure at all."""
+    try:
+        _tag, start, end, _ = _element(data, 0)
+        pfx = _children(data, start, end)
+        if len(pfx) < 2 or pfx[0][0] != 0x02 or pfx[1][0] != 0x30:
+            raise _Unparseable
+        auth_safe = _children(data, pfx[1][1], pfx[1][2])
+        if len(auth_safe) < 2 or auth_safe[0][0] != 0x06:
+            raise _Unparseable
+        explicit = _children(data, auth_safe[1][1], auth_safe[1][2])
+        content = _octets(data, *explicit[0])
+        if len(pfx) < 3:
+            return None
+        mac_data = _children(data, pfx[2][1], pfx[2][2])
+        digest_info = _children(data, mac_data[0][1], mac_data[0][2])
+        algorithm = _children(data, digest_info[0][1], digest_info[0][2])
+        hash_name = _HASH_OIDS.get(_oid(data[algorithm[0][1]:algorithm[0][2]]))
+        expected = data[digest_info[1][1]:digest_info[1][2]]
+        salt = data[mac_data[1][1]:mac_data[1][2]]
+        iterations = 1
+        if len(mac_data) > 2:
+            iterations = int.from_bytes(data[mac_data[2][1]:mac_data[2][2]], "big")
+    except (IndexError, ValueError) as error:
+        raise _Unparseable from error
+    if hash_name is None or not 1 <= iterations <= 10_000_000:
+        return None
+    candidates = [password.encode("utf-16-be") + b"\x00\x00"]
+    if password == "":
+        candidates.append(b"")  # some exporters use no terminator for an empty password
+    for secret in candidates:
+        key = _pkcs12_kdf(hash_name, secret, salt, 3, iterations,
+                          hashlib.new(hash_name).digest_size)
+        if hmac.compare_digest(hmac.new(key, content, hash_name).digest(), expected):
+            return True
+    return False
+
+
+def _pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, purpose: int, iterations: int,
+                length: int) -> bytes:
+    """RFC 7292 appendix B.2 key derivation (purpose 3 = MAC key)."""
+    digest_size = hashlib.new(hash_name).digest_size
+    block = hashlib.new(hash_name).block_size
+
+    def stretch(value: bytes) -> bytes:
+        if not value:
+            return b""
+        size = block * -(-len(value) // block)
+        return (value * (size // len(value) + 1))[:size]
+
+    diversifier = bytes([purpose]) * block
+    material = bytearray(stretch(salt) + stretch(password))
+    output = b""
+    while len(output) < length:
+        digest = hashlib.new(hash_name, diversifier + bytes(material)).digest()
+        for _ in range(iterations - 1):
+            digest = hashlib.new(hash_name, digest).digest()
+        output += digest
+        increment = int.from_bytes((digest * (block // digest_size + 1))[:block], "big") + 1
+        for index in range(0, len(material), block):
+            chunk = int.from_bytes(material[index:index + block], "big")
+            material[index:index + block] = ((chunk + increment) % (1 << (8 * block))).to_bytes(
+                block, "big")
+    return output[:length]
+

@@ -1,0 +1,213 @@
+"""Command-line front: every operation of the TUI, scriptable.
+
+Each command's module is imported only when that command runs, so the scripted
+commands (list, status, check, metrics) start fast and never load Textual.
+
+Exit codes (unless a command says otherwise):
+  0 done; 1 a problem the user can fix (message on stderr); 2 usage error;
+  3 refused or cancelled (an import with blocking findings, or not confirmed);
+  130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import TextIO
+
+from vecozo_tui.clock import SYSTEM_CLOCK, Clock
+from vecozo_tui.errors import VecozoError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class Invocation:
+    """What a command needs from the outside world; tests pass their own."""
+
+    args: argparse.Namespace
+    clock: Clock = SYSTEM_CLOCK
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def out(self, text: str = "") -> None:
+        print(text, file=self.stdout)
+
+    def err(self, text: str) -> None:
+        print(text, file=self.stderr)
+
+
+def _command(target: str) -> Callable[[Invocation], int]:
+    """A lazily imported command function, 'module:function' under vecozo_tui."""
+    module_name, function_name = target.split(":")
+
+    def run(invocation: Invocation) -> int:
+        module = import_module(f"vecozo_tui.{module_name}")
+        return getattr(module, function_name)(invocation)
+
+    return run
+
+
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH",
+                        help="configuration file (default: $VECOZO_TUI_CONFIG, the user "
+                             "config dir, /etc/vecozo-tui/config.toml)")
+
+
+def _add_password_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--password-file", metavar="FILE",
+                        help="read the certificate password from the first line of FILE "
+                             "(or set $VECOZO_TUI_PASSWORD); otherwise asked without echo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # allow_abbrev=False: "--password" must not silently mean "--password-file"
+    parser = argparse.ArgumentParser(
+        prog="vecozo-tui", allow_abbrev=False,
+        description="Terminal console for the VECOZO system certificates of Dutch practices. "
+                    "Without a command it opens the full-screen console.",
+    )
+    _add_config_option(parser)
+    parser.add_argument("--version", action="version",
+                        version=f"vecozo-tui {_version()}")
+    parser.set_defaults(run=_command("commands:run_tui"))
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, target: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+        _add_config_option(p)
+        p.set_defaults(run=_command(target))
+        return p
+
+    p = command("tui", "commands:run_tui", "open the full-screen console (the default)")
+
+    p = command("demo", "commands:run_demo",
+                "open the console on a throw-away demo repository with a local COV server")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the demo directory on exit (its path is printed)")
+    p.add_argument("--dir", metavar="PATH", help="build the demo in PATH (must be empty)")
+
+    p = command("init", "commands:run_init",
+                "create the certificate repository (and a configuration file if none exists)")
+    p.add_argument("--repository", metavar="PATH",
+                   help="where to create the repository when writing a new configuration")
+    p.add_argument("--inbox", metavar="PATH",
+                   help="where exported .pfx files are dropped (new configuration only)")
+
+    p = command("list", "commands:run_list", "list practices, most urgent certificate first")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("status", "commands:run_status", "counts per status, or every practice as JSON")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("show", "commands:run_show", "certificate details and history of one practice")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("history", "commands:run_history", "earlier certificates of one practice")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("import", "commands:run_import",
+                "import a .pfx/.p12 exported from a browser into the repository")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    p.add_argument("file", help="the .pfx or .p12 file")
+    _add_password_options(p)
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="do not ask for confirmation of warnings (blocking problems still refuse)")
+
+    p = command("inspect", "commands:run_inspect",
+                "show what is in a .pfx/.p12 file without importing it")
+    p.add_argument("file", help="the .pfx or .p12 file")
+    _add_password_options(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("purge", "commands:run_purge",
+                "delete the history (not the active certificate) of one practice")
+    p.add_argument("practice", help="practice id")
+    p.add_argument("--confirm", metavar="PRACTICE", required=True,
+                   help="repeat the practice id to confirm; this cannot be undone")
+
+    p = command("test-cov", "cov.command:run_test_cov",
+                "prove a certificate works: a test COV call over mutual TLS, step by step")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    _add_password_options(p)
+    p.add_argument("--birth-date", metavar="YYYY-MM-DD",
+                   help="date of birth of the test person (production: asked when missing)")
+    p.add_argument("--endpoint", metavar="URL", help="override the configured COV endpoint")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("fake-cov", "cov.fake_server:run_cli",
+                "run the local VECOZO-like COV server (for trying things out, not production)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--dir", metavar="PATH",
+                   help="where to write its CA and example client .pfx files (default: temp)")
+
+    p = command("backup", "backup:run_backup",
+                "write a verified backup of the active certificate to another medium")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    p.add_argument("--to", metavar="DIR", dest="target",
+                   help="target directory (default: [backup] default_target)")
+    p.add_argument("--legacy", action="store_true",
+                   help="3DES encryption for older Windows (Server 2016 and earlier)")
+    p.add_argument("--with-history", action="store_true",
+                   help="also write the earlier certificates")
+    p.add_argument("--new-password", action="store_true",
+                   help="protect the backup with a new password (asked twice)")
+    _add_password_options(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("check", "monitoring:run_check",
+                "monitoring plugin (Nagios/Icinga): exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
+    p.add_argument("-w", "--warning", type=int, metavar="DAYS",
+                   help="warn when a certificate expires within DAYS (default from config)")
+    p.add_argument("-c", "--critical", type=int, metavar="DAYS",
+                   help="critical when a certificate expires within DAYS (default from config)")
+
+    p = command("metrics", "monitoring:run_metrics",
+                "Prometheus text format, for node_exporter's textfile collector")
+    p.add_argument("--output", metavar="FILE",
+                   help="write atomically to FILE (e.g. /var/lib/node_exporter/textfile/"
+                        "vecozo.prom) instead of stdout")
+
+    return parser
+
+
+def _version() -> str:
+    from vecozo_tui import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
+         env: Mapping[str, str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    invocation = Invocation(args=args, clock=clock, env=os.environ if env is None else env)
+    try:
+        return args.run(invocation)
+    except VecozoError as error:
+        invocation.err(f"vecozo-tui: {error}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        invocation.err("vecozo-tui: interrupted; nothing was changed.")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # e.g. `vecozo-tui list | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,912 @@
+"""The TOML configuration: where it is, what it says, and what is wrong with it.
+
+Looked up in order: ``--config PATH``, ``$VECOZO_TUI_CONFIG``, the user config dir
+(``$XDG_CONFIG_HOME/vecozo-tui/config.toml`` on Linux, the platformdirs convention
+elsewhere), ``/etc/vecozo-tui/config.toml``. ``config.example.toml`` at the repo root
+documents every key.
+
+Validation collects *every* problem and raises one :class:`ConfigError`; each problem
+is one line ``<file>:<line>: <key path>: <what is wrong>``. ``tomllib`` gives no
+positions for keys, so the line is found by a plain scan of the text (table headers and
+``key =`` lines; multi-line strings skipped). That is good enough for hand-written
+files; a key written as an inline table or a dotted key in an odd place may get the
+line of its table, or none. ``[[practices]]`` entries are numbered from 1 in messages
+(``practices[3].agb`` is the third ``[[practices]]`` block).
+
+Unknown keys are warnings (``Config.warnings``), never errors, and survive
+:func:`add_practice`. Relative paths are resolved against the config file's own
+directory after ``~`` is expanded.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from vecozo_tui import expiry
+from vecozo_tui.errors import ConfigError, VecozoError
+
+ENVIRONMENTS = ("production", "acceptance", "test")
+DEFAULT_ENDPOINTS = {
+    "production": "https://api.vecozo.nl/cov/vz801802/v1/soap11",
+    "acceptance": "https://tst-api.vecozo.nl/acc/cov/vz801802/v1/soap11",
+    "test": "https://tst-api.vecozo.nl/tst/cov/vz801802/v1/soap11",
+}
+SYSTEM_CONFIG_PATH = Path("/etc/vecozo-tui/config.toml")
+APP_NAME = "vecozo-tui"
+ENV_VAR = "VECOZO_TUI_CONFIG"
+DEFAULT_INBOX = "~/vecozo-inbox"
+DEFAULT_TEST_BSN = "999979668"  # VECOZO's public test BSN (9999... is reserved for tests)
+DEFAULT_TEST_BIRTH_DATE = "1962-03-15"
+
+PRACTICE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+AGB_PATTERN = re.compile(r"[0-9]{8}")
+# ids become directory names; these cannot be used as names on Windows
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
+MAX_DAYS = 730  # a VECOZO certificate lasts two years; longer thresholds mean nothing
+
+# The keys the parser knows, per table. Anything else is warned about and kept.
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "practices"),
+    "repository": ("path",),
+    "import": ("inbox",),
+    "backup": ("default_target",),
+    "expiry": ("warning_days", "critical_days", "renewal_lead_days", "quarter_margin_days"),
+    "cov": ("endpoints", "ca_bundle", "timeout_seconds", "test_bsn", "test_birth_date"),
+    "cov.endpoints": ENVIRONMENTS,
+    "monitoring": ("warn_missing_backup", "warn_failed_test_call"),
+    "practices": ("id", "name", "agb", "environment", "contact", "notes", "deploy_target"),
+}
+
+
+@dataclass(frozen=True)
+class Practice:
+    id: str
+    name: str
+    agb: str
+    environment: str
+    contact: str | None = None
+    notes: str | None = None
+    deploy_target: str | None = None
+
+
+@dataclass(frozen=True)
+class CovSettings:
+    endpoints: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ENDPOINTS))
+    ca_bundle: Path | None = None
+    timeout_seconds: float = 30.0
+    test_bsn: str = DEFAULT_TEST_BSN
+    test_birth_date: str = DEFAULT_TEST_BIRTH_DATE
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    warn_missing_backup: bool = True
+    warn_failed_test_call: bool = True
+
+
+def _default_inbox() -> Path:
+    try:
+        return Path(DEFAULT_INBOX).expanduser()
+    except RuntimeError:  # no home directory known
+        return Path("vecozo-inbox").absolute()
+
+
+@dataclass
+class Config:
+    path: Path | None
+    repository: Path
+    inbox: Path = field(default_factory=_default_inbox)
+    backup_target: Path | None = None
+    thresholds: expiry.ExpiryThresholds = field(default_factory=expiry.ExpiryThresholds)
+    cov: CovSettings = field(default_factory=CovSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    practices: list[Practice] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+
+    def practice(self, practice_id: str) -> Practice:
+        """The practice with this id; a VecozoError with close matches otherwise."""
+        for practice in self.practices:
+            if practice.id == practice_id:
+                return practice
+        raise VecozoError(self._not_found(practice_id))
+
+    def _not_found(self, key: str) -> str:
+        import difflib
+
+        where = str(self.path) if self.path else "the configuration"
+        if not self.practices:
+            return (f"No practice '{key}' in {where}: it has no practices yet. Add one as a "
+                    "[[practices]] block (see config.example.toml).")
+        folded = key.strip().lower()
+        by_id = {p.id: p for p in self.practices}
+        found: list[str] = []
+
+        def add(practice_id: str) -> None:
+            if practice_id not in found:
+                found.append(practice_id)
+
+        for practice in self.practices:  # exact AGB or name, or a part of the name
+            if practice.agb == key.strip() or practice.name.lower() == folded:
+                add(practice.id)
+        for match in difflib.get_close_matches(folded, list(by_id), n=3, cutoff=0.6):
+            add(match)
+        names: dict[str, list[str]] = {}
+        for practice in self.practices:
+            names.setdefault(practice.name.lower(), []).append(practice.id)
+        for match in difflib.get_close_matches(folded, list(names), n=3, cutoff=0.6):
+            for practice_id in names[match]:
+                add(practice_id)
+        if len(folded) >= 3:
+            for practice in self.practices:
+                if folded in practice.name.lower():
+                    add(practice.id)
+        if key.strip().isdigit():
+            agbs = {p.agb: p.id for p in self.practices}
+            for match in difflib.get_close_matches(key.strip(), list(agbs), n=3, cutoff=0.75):
+                add(agbs[match])
+        message = f"No practice '{key}' in {where}."
+        if found:
+            shown = [f"{i} ({by_id[i].name}, AGB {by_id[i].agb})" for i in found[:5]]
+            return f"{message} Did you mean: {', '.join(shown)}?"
+        if len(self.practices) <= 8:
+            return f"{message} Practice ids: {', '.join(p.id for p in self.practices)}."
+        return (f"{message} `vecozo-tui list` shows the ids of all "
+                f"{len(self.practices)} practices.")
+
+
+# --- finding the file ---------------------------------------------------------------
+
+
+def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
+    """The per-user config file; on Linux/BSD honours ``XDG_CONFIG_HOME`` from ``env``."""
+    if sys.platform.startswith(("win", "darwin")):
+        import platformdirs  # slow to import (~10 ms); only where the convention is not XDG
+
+        return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
+    base = env.get("XDG_CONFIG_HOME", "").strip()
+    if not base:
+        home = env.get("HOME") or str(Path.home())
+        base = os.path.join(home, ".config")
+    return Path(base) / APP_NAME / "config.toml"
+
+
+def find_config_path(explicit: str | Path | None = None, env: Mapping[str, str] = os.environ,
+                     *, must_exist: bool = True) -> Path | None:
+    """The config file to use, or None when there is none.
+
+    ``explicit`` (``--config``) wins, then ``$VECOZO_TUI_CONFIG``; when either is given
+    but the file is missing that is an error (with ``must_exist=False`` the path is
+    returned anyway, for ``vecozo-tui init`` to write it). Otherwise the first existing
+    file of the user config dir and SYSTEM_CONFIG_PATH.
+    """
+    for given, how in ((explicit, "--config"), (env.get(ENV_VAR) or None, f"${ENV_VAR}")):
+        if given is None or str(given) == "":
+            continue
+        path = Path(given).expanduser()
+        if must_exist and not path.is_file():
+            what = "is a directory, not a file" if path.is_dir() else "does not exist"
+            raise VecozoError(
+                f"Configuration file {path} (given by {how}) {what}. Copy config.example.toml "
+                f"there or run `vecozo-tui init --config {path} --repository PATH`."
+            )
+        return path
+    for candidate in (user_config_path(env), SYSTEM_CONFIG_PATH):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: str | Path | None = None, env: Mapping[str, str] = os.environ, *,
+                check_repository: bool = True) -> Config:
+    path = find_config_path(explicit, env)
+    if path is None:
+        user = user_config_path(env)
+        raise VecozoError(
+            f"No configuration file found. Looked for --config, ${ENV_VAR}, {user} and "
+            f"{SYSTEM_CONFIG_PATH}. Run `vecozo-tui init --repository PATH` to write one, or "
+            f"copy config.example.toml to {user} and edit it."
+        )
+    return parse_config(_read_config_text(path), path, check_repository=check_repository)
+
+
+def _read_config_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise VecozoError(f"Configuration file {path} does not exist.") from None
+    except IsADirectoryError:
+        raise VecozoError(f"Configuration file {path} is a directory, not a file.") from None
+    except PermissionError:
+        raise VecozoError(f"No permission to read the configuration file {path}.") from None
+    except OSError as error:
+        raise VecozoError(f"Could not read {path}: {error.strerror or error}.") from error
+    try:
+        return data.decode("utf-8-sig")  # -sig: tolerate the BOM some Windows editors write
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError([f"{path}:{line}: the file is not UTF-8 text; save it as UTF-8."]) \
+            from None
+
+
+# --- line numbers -------------------------------------------------------------------
+
+
+@functools.cache
+def _line_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """Compiled on first use: only needed when there is something to report."""
+    bare = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+    header = re.compile(r"\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(?:#.*)?$")
+    key = re.compile(rf"\s*({bare}(?:\s*\.\s*{bare})*)\s*=")
+    part = re.compile(rf"\s*({bare})\s*(?:\.|$)")
+    return header, key, part
+
+
+def _split_key(dotted: str) -> list[str]:
+    return [part.strip("\"'") for part in _line_patterns()[2].findall(dotted)]
+
+
+def _line_index(text: str) -> dict[tuple, int]:
+    """Map key paths like ("practices", 2, "agb") to 1-based line numbers (first seen)."""
+    header_pattern, key_pattern, _ = _line_patterns()
+    index: dict[tuple, int] = {}
+    array_counts: dict[tuple, int] = {}
+    table: tuple = ()
+    in_multiline: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if line.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        header = header_pattern.match(line)
+        if header:
+            names = _split_key(header.group(2))
+            path: list = []
+            for i, name in enumerate(names):
+                path.append(name)
+                key = tuple(path)
+                if i == len(names) - 1 and header.group(1) == "[[":
+                    array_counts[key] = array_counts.get(key, 0) + 1
+                if key in array_counts:
+                    path.append(array_counts[key] - 1)
+            table = tuple(path)
+            index.setdefault(table, number)
+            continue
+        key_match = key_pattern.match(line)
+        if key_match:
+            full = table + tuple(_split_key(key_match.group(1)))
+            index.setdefault(full, number)
+            rest = line[key_match.end():]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2 == 1:
+                    in_multiline = quote
+                    break
+    return index
+
+
+def format_key(keypath: tuple) -> str:
+    """("practices", 2, "agb") -> "practices[3].agb" (entries numbered from 1)."""
+    text = ""
+    for part in keypath:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _table_name(keypath: tuple) -> str:
+    if not keypath:
+        return "at the top level"
+    if isinstance(keypath[-1], int):
+        return f"in [[{format_key(keypath[:-1])}]] #{keypath[-1] + 1}"
+    return f"in [{format_key(keypath)}]"
+
+
+class _Report:
+    """Collects problems and warnings, prefixing each with file and line."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.text = text
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self._lines: dict[tuple, int] | None = None
+
+    def line(self, keypath: tuple) -> int | None:
+        if self._lines is None:
+            self._lines = _line_index(self.text)
+        while keypath:
+            if keypath in self._lines:
+                return self._lines[keypath]
+            keypath = keypath[:-1]
+        return None
+
+    def where(self, keypath: tuple) -> str:
+        line = self.line(keypath)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+    def error(self, keypath: tuple, message: str) -> None:
+        self.problems.append(f"{self.where(keypath)}: {format_key(keypath)}: {message}")
+
+    def warn(self, keypath: tuple, message: str) -> None:
+        self.warnings.append(f"{self.where(keypath)}: {message}")
+
+
+# --- value checks (shared by parse_config and add_practice) -------------------------
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, datetime | date):
+        return "a date"
+    return type(value).__name__
+
+
+def agb_problem(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return f"must be an 8-digit AGB code in quotes, not {_type_name(value)}."
+    if isinstance(value, int):
+        hint = f' (agb = "{value:08d}")' if 0 <= value < 10**8 else ""
+        return (f"{value} is a number; write it as a quoted string{hint}, otherwise a "
+                "leading zero is lost.")
+    if not AGB_PATTERN.fullmatch(value):
+        return f"'{value}' is not an AGB code: it must be exactly 8 digits, like \"01234567\"."
+    return None
+
+
+def practice_id_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"must be text in quotes, not {_type_name(value)}."
+    if not value:
+        return "must not be empty."
+    if len(value) > 64:
+        return f"'{value[:20]}...' is too long ({len(value)} characters; at most 64)."
+    if not PRACTICE_ID_PATTERN.fullmatch(value) or value.endswith("."):
+        hint = ""
+        if PRACTICE_ID_PATTERN.fullmatch(value.lower()):
+            hint = f" Use lower case: '{value.lower()}'."
+        return (f"'{value}' is not a valid practice id: use lower-case letters, digits, '.', "
+                "'_' and '-', starting with a letter or digit (it becomes a directory "
+                f"name).{hint}")
+    if value.split(".")[0] in _WINDOWS_RESERVED:
+        return f"'{value}' cannot be used: it is a reserved file name on Windows."
+    return None
+
+
+def environment_problem(value: Any) -> str | None:
+    import difflib
+
+    if not isinstance(value, str):
+        return f"must be text in quotes, not {_type_name(value)}."
+    if value not in ENVIRONMENTS:
+        close = difflib.get_close_matches(value.lower(), ENVIRONMENTS, n=1, cutoff=0.3)
+        if not close:
+            close = [e for e in ENVIRONMENTS if value and e.startswith(value.lower()[:3])]
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        return (f"unknown environment '{value}'; use one of: {', '.join(ENVIRONMENTS)}.{hint}")
+    return None
+
+
+def endpoint_problem(value: Any) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        return f"must be a URL in quotes, not {_type_name(value)}."
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return f"'{value}' is not a valid URL."
+    if parts.scheme != "https":
+        return (f"'{value}' must start with https:// (the COV service is only reached over "
+                "verified TLS).")
+    if not host or any(c.isspace() for c in value):
+        return f"'{value}' is not a valid URL (no host name)."
+    return None
+
+
+def _elfproef(bsn: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1), strict=True))
+    return (total - int(bsn[8])) % 11 == 0
+
+
+def bsn_problem(value: Any) -> str | None:
+    # never echo the value: it could be a real person's BSN
+    if not isinstance(value, str):
+        return "must be a BSN in quotes (9 digits)."
+    if not (len(value) == 9 and value.isdigit() and _elfproef(value)):
+        return "is not a valid BSN (9 digits that pass the 11-test)."
+    if not value.startswith("9999"):
+        return ("is not a test BSN (test BSNs start with 9999). Never put a real patient's "
+                "BSN in the configuration: for a production test call it is asked for and "
+                "not stored.")
+    return None
+
+
+# --- parsing ------------------------------------------------------------------------
+
+
+def _syntax_error(error: tomllib.TOMLDecodeError, text: str, path: Path) -> ConfigError:
+    message = str(error)
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$|\s*\(at end of document\)\s*$",
+                      message)
+    where = f"{path}"
+    hint = ""
+    if match:
+        message = message[: match.start()]
+        if match.group(1):
+            line_no, column = int(match.group(1)), int(match.group(2))
+            where = f"{path}:{line_no}:{column}"
+            lines = text.splitlines()
+            line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+            if "\\" in line and '"' in line:
+                hint = (" In \"double quotes\" a backslash starts an escape: write Windows "
+                        "paths in 'single quotes' or with forward slashes.")
+            elif re.search(r"=\s*0\d", line):
+                hint = ' Write AGB codes as quoted strings: agb = "01234567".'
+        else:
+            where = f"{path}: at the end of the file"
+    return ConfigError([f"{where}: TOML syntax error: {message}.{hint}"])
+
+
+def _expand(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+class _Parser:
+    def __init__(self, raw: dict, report: _Report, base: Path):
+        self.raw = raw
+        self.report = report
+        self.base = base
+
+    def unknown_keys(self, table: dict, known_in: str, keypath: tuple) -> None:
+        known = KNOWN_KEYS[known_in]
+        for key in table:
+            if key not in known:
+                import difflib
+
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                self.report.warn(keypath + (key,),
+                                 f"unknown key `{key}` {_table_name(keypath)} — kept, "
+                                 f"ignored{hint}")
+
+    def table(self, name: str) -> dict:
+        value = self.raw.get(name, {})
+        if isinstance(value, dict):
+            self.unknown_keys(value, name, (name,))
+            return value
+        self.report.error((name,), f"must be a table (a [{name}] section), not "
+                                   f"{_type_name(value)}.")
+        return {}
+
+    def string(self, table: dict, keypath: tuple, *, required: bool = False,
+               empty_ok: bool = False, missing: str = "is missing.") -> str | None:
+        key = keypath[-1]
+        if key not in table:
+            if required:
+                self.report.error(keypath, missing)
+            return None
+        value = table[key]
+        if not isinstance(value, str):
+            self.report.error(keypath, f"must be text in quotes, not {_type_name(value)}.")
+            return None
+        if not value.strip() and not empty_ok:
+            self.report.error(keypath, "must not be empty.")
+            return None
+        return value
+
+    def path(self, table: dict, keypath: tuple, *, required: bool = False,
+             missing: str = "is missing.") -> Path | None:
+        value = self.string(table, keypath, required=required, missing=missing)
+        if value is None:
+            return None
+        try:
+            return _expand(value, self.base)
+        except RuntimeError:
+            self.report.error(keypath, f"cannot expand '{value}': no home directory is known.")
+            return None
+
+    def days(self, table: dict, keypath: tuple, default: int) -> int:
+        key = keypath[-1]
+        if key not in table:
+            return default
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report.error(keypath, f"must be a whole number of days, not "
+                                       f"{_type_name(value)}.")
+            return default
+        if not 0 <= value <= MAX_DAYS:
+            self.report.error(keypath, f"{value} is out of range: use 0 to {MAX_DAYS} days.")
+            return default
+        return value
+
+    def boolean(self, table: dict, keypath: tuple, default: bool) -> bool:
+        key = keypath[-1]
+        if key not in table:
+            return default
+        value = table[key]
+        if not isinstance(value, bool):
+            self.report.error(keypath, f"must be true or false, not {_type_name(value)}.")
+            return default
+        return value
+
+
+def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Config:
+    """Validate ``text`` (the contents of ``path``) into a Config, or raise ConfigError."""
+    from vecozo_tui.fsutil import writable_by_others
+
+    path = Path(os.path.abspath(Path(path).expanduser()))
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _syntax_error(error, text, path) from None
+    report = _Report(path, text)
+    parser = _Parser(raw, report, path.parent)
+    parser.unknown_keys(raw, "", ())
+
+    # [repository]
+    repository_table = parser.table("repository")
+    if "repository" not in raw:
+        report.problems.append(
+            f"{path}: repository.path: is missing; add a [repository] section with "
+            'path = "..." (the directory where certificates are kept).')
+        repository = None
+    elif isinstance(raw["repository"], dict):
+        repository = parser.path(repository_table, ("repository", "path"), required=True,
+                                 missing='is missing; add path = "..." (the directory where '
+                                         'certificates are kept).')
+    else:
+        repository = None
+    if repository is not None and check_repository:
+        keypath = ("repository", "path")
+        try:
+            if not repository.exists():
+                report.error(keypath, f"{repository} does not exist; create it with "
+                                      "`vecozo-tui init`.")
+            elif not repository.is_dir():
+                report.error(keypath, f"{repository} is not a directory.")
+            elif writable_by_others(repository):
+                mode = repository.stat().st_mode & 0o777
+                report.error(keypath, f"{repository} is writable by group or other users "
+                                      f"(mode {mode:04o}); run `chmod 700 {repository}`.")
+        except OSError as error:
+            report.error(keypath, f"cannot check {repository}: {error.strerror or error}.")
+
+    # [import]
+    import_table = parser.table("import")
+    inbox = parser.path(import_table, ("import", "inbox"))
+    if inbox is None:
+        inbox = _default_inbox()
+    elif not inbox.is_dir():
+        what = "is not a directory" if inbox.exists() else "does not exist (yet)"
+        report.warn(("import", "inbox"), f"import.inbox: {inbox} {what}; importing from the "
+                                         "inbox will not find any files.")
+
+    # [backup]
+    backup_table = parser.table("backup")
+    backup_target = parser.path(backup_table, ("backup", "default_target"))
+
+    # [expiry]
+    expiry_table = parser.table("expiry")
+    defaults = expiry.ExpiryThresholds()
+    thresholds = expiry.ExpiryThresholds(**{
+        name: parser.days(expiry_table, ("expiry", name), getattr(defaults, name))
+        for name in KNOWN_KEYS["expiry"]
+    })
+    if thresholds.critical_days >= thresholds.warning_days:
+        report.error(("expiry", "critical_days"),
+                     f"critical_days ({thresholds.critical_days}) must be smaller than "
+                     f"warning_days ({thresholds.warning_days}).")
+
+    cov = _parse_cov(parser)
+
+    # [monitoring]
+    monitoring_table = parser.table("monitoring")
+    monitoring = MonitoringSettings(**{
+        name: parser.boolean(monitoring_table, ("monitoring", name), True)
+        for name in KNOWN_KEYS["monitoring"]
+    })
+
+    practices = _parse_practices(parser)
+
+    if report.problems:
+        raise ConfigError(report.problems)
+    try:
+        if writable_by_others(path):
+            report.warnings.append(f"{path}: the configuration file is writable by group or "
+                                   f"other users; run `chmod go-w {path}`.")
+    except OSError:
+        pass  # parsing text that is not (yet) on disk
+    assert repository is not None
+    return Config(path=path, repository=repository, inbox=inbox, backup_target=backup_target,
+                  thresholds=thresholds, cov=cov, monitoring=monitoring, practices=practices,
+                  warnings=report.warnings, raw=raw)
+
+
+def _parse_cov(parser: _Parser) -> CovSettings:
+    report = parser.report
+    table = parser.table("cov")
+    endpoints = dict(DEFAULT_ENDPOINTS)
+    given = table.get("endpoints", {})
+    if not isinstance(given, dict):
+        report.error(("cov", "endpoints"), f"must be a table ([cov.endpoints]), not "
+                                           f"{_type_name(given)}.")
+        given = {}
+    parser.unknown_keys(given, "cov.endpoints", ("cov", "endpoints"))
+    for environment in ENVIRONMENTS:
+        if environment in given:
+            problem = endpoint_problem(given[environment])
+            if problem:
+                report.error(("cov", "endpoints", environment), problem)
+            else:
+                endpoints[environment] = given[environment]
+
+    ca_bundle = parser.path(table, ("cov", "ca_bundle"))
+    if ca_bundle is not None and not ca_bundle.is_file():
+        what = "is not a file" if ca_bundle.exists() else "does not exist"
+        report.error(("cov", "ca_bundle"), f"{ca_bundle} {what}.")
+        ca_bundle = None
+
+    timeout = 30.0
+    if "timeout_seconds" in table:
+        value = table["timeout_seconds"]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            report.error(("cov", "timeout_seconds"), f"must be a number of seconds, not "
+                                                     f"{_type_name(value)}.")
+        elif not 0 < value <= 600:
+            report.error(("cov", "timeout_seconds"),
+                         f"{value} is out of range: use more than 0 and at most 600 seconds.")
+        else:
+            timeout = float(value)
+
+    test_bsn = DEFAULT_TEST_BSN
+    if "test_bsn" in table:
+        problem = bsn_problem(table["test_bsn"])
+        if problem:
+            report.error(("cov", "test_bsn"), problem)
+        else:
+            test_bsn = table["test_bsn"]
+
+    birth = DEFAULT_TEST_BIRTH_DATE
+    if "test_birth_date" in table:
+        value = table["test_birth_date"]
+        if isinstance(value, date) and not isinstance(value, datetime):
+            birth = value.isoformat()
+        else:
+            try:
+                if not isinstance(value, str):
+                    raise ValueError
+                birth = date.fromisoformat(value).isoformat()
+            except ValueError:
+                report.error(("cov", "test_birth_date"),
+                             f"must be a date like 1962-03-15, not {_type_name(value)}.")
+    return CovSettings(endpoints=endpoints, ca_bundle=ca_bundle, timeout_seconds=timeout,
+                       test_bsn=test_bsn, test_birth_date=birth)
+
+
+def _parse_practices(parser: _Parser) -> list[Practice]:
+    report = parser.report
+    entries = parser.raw.get("practices", [])
+    if isinstance(entries, dict):
+        report.error(("practices",), "write [[practices]] (double brackets) for each practice, "
+                                     "not [practices].")
+        return []
+    if not isinstance(entries, list):
+        report.error(("practices",), f"must be a list of [[practices]] blocks, not "
+                                     f"{_type_name(entries)}.")
+        return []
+    practices: list[Practice] = []
+    seen: dict[str, int] = {}
+    checks = {"id": practice_id_problem, "agb": agb_problem, "environment": environment_problem}
+    for number, entry in enumerate(entries):
+        here = ("practices", number)
+        if not isinstance(entry, dict):
+            report.error(here, f"must be a [[practices]] block, not {_type_name(entry)}.")
+            continue
+        parser.unknown_keys(entry, "practices", here)
+        ok = True
+        for key in ("id", "name", "agb", "environment"):
+            if key not in entry:
+                report.error(here + (key,), "is missing.")
+                ok = False
+            elif key in checks:
+                problem = checks[key](entry[key])
+                if problem:
+                    report.error(here + (key,), problem)
+                    ok = False
+        name = parser.string(entry, here + ("name",), required=False)
+        ok = ok and name is not None
+        optional = {key: parser.string(entry, here + (key,), empty_ok=True)
+                    for key in ("contact", "notes", "deploy_target")}
+        if any(key in entry and optional[key] is None for key in optional):
+            ok = False
+        practice_id = entry.get("id")
+        if isinstance(practice_id, str) and practice_id:
+            if practice_id in seen:
+                first = seen[practice_id]
+                line = report.line(("practices", first))
+                also = f"practices[{first + 1}]" + (f", line {line}" if line else "")
+                report.error(here + ("id",), f"'{practice_id}' is used twice (also {also}); "
+                                             "practice ids must be unique.")
+                ok = False
+            else:
+                seen[practice_id] = number
+        if ok:
+            practices.append(Practice(
+                id=entry["id"], name=entry["name"], agb=entry["agb"],
+                environment=entry["environment"],
+                **{key: (value or None) for key, value in optional.items()},
+            ))
+    return practices
+
+
+# --- writing ------------------------------------------------------------------------
+
+RENDER_HEADER = (
+    "# vecozo-tui configuration, rewritten by vecozo-tui. Comments of the previous\n"
+    "# version are in the .bak file next to this one; config.example.toml documents\n"
+    "# every key.\n\n"
+)
+
+
+def render_config(raw: dict) -> str:
+    """TOML text for ``raw`` (tomli-w; comments cannot be kept, unknown keys are)."""
+    import tomli_w
+
+    return RENDER_HEADER + tomli_w.dumps(raw)
+
+
+def _practice_entry(practice: Practice) -> dict:
+    entry = {"id": practice.id, "name": practice.name, "agb": practice.agb,
+             "environment": practice.environment}
+    for key in ("contact", "notes", "deploy_target"):
+        value = getattr(practice, key)
+        if value:
+            entry[key] = value
+    return entry
+
+
+def practice_problems(practice: Practice) -> list[str]:
+    """What is wrong with a practice entered in the TUI (empty when fine)."""
+    problems = []
+    for key, check in (("id", practice_id_problem), ("agb", agb_problem),
+                       ("environment", environment_problem)):
+        problem = check(getattr(practice, key))
+        if problem:
+            problems.append(f"{key}: {problem}")
+    if not isinstance(practice.name, str) or not practice.name.strip():
+        problems.append("name: must not be empty.")
+    for key in ("contact", "notes", "deploy_target"):
+        value = getattr(practice, key)
+        if value is not None and not isinstance(value, str):
+            problems.append(f"{key}: must be text.")
+    return problems
+
+
+def add_practice(config: Config, practice: Practice) -> Config:
+    """Add ``practice`` to the config file and return the re-read Config.
+
+    The file is re-read first, so changes made since ``config`` was loaded are kept. The
+    new ``[[practices]]`` block is appended to the text, which keeps comments and
+    formatting; when appending would not give the intended document (e.g. practices
+    written as an inline array) the whole file is rewritten with tomli-w, keeping every
+    key (unknown ones too) but not the comments. Either way the previous file is kept as
+    ``<name>.bak`` next to it, both writes are atomic, and the file mode is kept.
+    """
+    import tomli_w
+
+    from vecozo_tui.fsutil import atomic_write_text
+
+    if config.path is None:
+        raise VecozoError("This configuration was not read from a file; cannot add a practice.")
+    problems = practice_problems(practice)
+    if problems:
+        raise ConfigError([f"Cannot add practice '{practice.id}': {p}" for p in problems])
+    target = Path(os.path.realpath(config.path))  # write through a symlink, not over it
+    old_text = _read_config_text(target)
+    try:
+        current = tomllib.loads(old_text)
+    except tomllib.TOMLDecodeError as error:
+        raise _syntax_error(error, old_text, config.path) from None
+    existing = current.get("practices", [])
+    if not isinstance(existing, list):
+        raise ConfigError([f"{config.path}: practices: must be a list of [[practices]] "
+                           "blocks; fix it before adding a practice."])
+    for number, entry in enumerate(existing):
+        if isinstance(entry, dict) and entry.get("id") == practice.id:
+            line = _line_index(old_text).get(("practices", number))
+            where = f"{config.path}:{line}" if line else str(config.path)
+            raise VecozoError(f"{where}: a practice with id '{practice.id}' already exists "
+                              f"({entry.get('name', '?')}); choose another id.")
+
+    entry = _practice_entry(practice)
+    expected = dict(current)
+    expected["practices"] = [*existing, entry]
+    block = tomli_w.dumps({"practices": [entry]})
+    new_text = old_text + ("" if old_text.endswith("\n") or not old_text else "\n")
+    new_text += ("\n" if new_text else "") + block
+    try:
+        appended_ok = tomllib.loads(new_text) == expected
+    except tomllib.TOMLDecodeError:
+        appended_ok = False
+    if not appended_ok:
+        new_text = render_config(expected)
+    new_config = parse_config(new_text, config.path, check_repository=False)
+
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o600
+    atomic_write_text(target.with_name(target.name + ".bak"), old_text, mode)
+    atomic_write_text(target, new_text, mode)
+    return new_config
+
+
+def write_new_config(explicit: str | Path | None = None, env: Mapping[str, str] = os.environ,
+                     *, repository: Path, inbox: Path | None = None) -> Path:
+    """Write a minimal, commented config for ``vecozo-tui init``; never overwrites.
+
+    Goes to ``explicit``, else ``$VECOZO_TUI_CONFIG``, else the user config dir.
+    Relative ``repository``/``inbox`` are taken relative to the current directory.
+    """
+    import json
+
+    from vecozo_tui.fsutil import ensure_private_dir, write_new_file
+
+    given = explicit or env.get(ENV_VAR) or None
+    path = Path(given).expanduser() if given else user_config_path(env)
+    path = Path(os.path.abspath(path))
+    if not path.parent.exists():
+        ensure_private_dir(path.parent)
+
+    def quoted(value: Path) -> str:
+        return json.dumps(os.path.abspath(Path(value).expanduser()))  # valid TOML string
+
+    inbox_line = (f"inbox = {quoted(inbox)}" if inbox is not None
+                  else f'# inbox = "{DEFAULT_INBOX}"   (the default)')
+    text = "\n".join([
+        "# vecozo-tui configuration, written by `vecozo-tui init`.",
+        "# config.example.toml documents every key.",
+        "",
+        "[repository]",
+        "# where certificates, history and the audit log are kept (mode 0700)",
+        f"path = {quoted(repository)}",
+        "",
+        "[import]",
+        "# where exported .pfx files are dropped for import",
+        inbox_line,
+        "",
+        "# One block per practice:",
+        "# [[practices]]",
+        '# id = "hap-zuid"                  # lower case; becomes a directory name',
+        '# name = "Huisartsenpraktijk Zuid"',
+        '# agb = "01234567"                 # 8 digits, in quotes',
+        '# environment = "production"       # production, acceptance or test',
+        "",
+    ])
+    write_new_file(path, text.encode("utf-8"))
+    return path

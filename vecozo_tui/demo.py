@@ -1,0 +1,250 @@
+"""The built-in demo: a throw-away repository with example practices in every state,
+its own "VECOZO" CA, example .pfx files in the inbox and a local COV server.
+
+Everything is made relative to ``now`` so the demo always shows the same states.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vecozo_tui import pki
+from vecozo_tui.expiry import ExpiryThresholds, next_quarter_start
+
+if TYPE_CHECKING:
+    from vecozo_tui.cli import Invocation
+
+# Shown on screen by the demo: these files exist only to try an import.
+DEMO_PASSWORD = "demo1234"  # noqa: S105 - a published demo password, on purpose
+
+
+@dataclass(frozen=True)
+class DemoPractice:
+    id: str
+    name: str
+    agb: str
+    environment: str
+    days_left: int | None  # None: no certificate yet
+    contact: str = ""
+    personal: bool = False
+    authorised_for_cov: bool = True
+    backed_up: bool = False
+    tested: bool = False
+
+
+def demo_practices(now: datetime, thresholds: ExpiryThresholds = ExpiryThresholds()
+                   ) -> list[DemoPractice]:
+    # a certificate whose normal renewal window holds the next quarter start but which
+    # is still further away than the warning threshold
+    quarter = next_quarter_start((now + timedelta(days=thresholds.warning_days)).date())
+    crossing_days = (quarter - now.date()).days + 20
+    return [
+        DemoPractice("hap-delinde", "Huisartsenpraktijk De Linde", "01012345", "production",
+                     -5, "dr. A. Bakker"),
+        DemoPractice("fysio-centrum", "Fysiotherapie Centrum", "04023456", "production", 5,
+                     "M. Jansen", backed_up=True, tested=True),
+        DemoPractice("tand-smile", "Tandartspraktijk Smile", "12034567", "acceptance", 25,
+                     "drs. P. de Wit", tested=True),
+        DemoPractice("hap-oost", "Huisartsen Oost", "01045678", "production", 55,
+                     "dr. L. Visser", backed_up=True),
+        DemoPractice("hap-zuid", "Huisartsenpraktijk Zuid", "01056789", "acceptance", 400,
+                     "dr. J. Mulder", backed_up=True, tested=True),
+        DemoPractice("fysio-nieuw", "Fysio Nieuw-West", "04067890", "acceptance", None,
+                     "K. Smit"),
+        DemoPractice("hap-persoon", "Huisartsen Centrum", "01078901", "acceptance", 300,
+                     "dr. R. de Boer", personal=True),
+        DemoPractice("mond-noord", "Mondzorg Noord", "12089012", "acceptance", crossing_days,
+                     "T. Bos", authorised_for_cov=False, backed_up=True),
+    ]
+
+
+@dataclass
+class Demo:
+    directory: Path
+    config_path: Path
+    now: datetime
+    ca_file: Path
+    server: object | None = None
+    inbox_files: list[Path] = field(default_factory=list)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> Demo:
+    """Fill ``directory`` with config, repository, inbox and CA; optionally start the COV server."""
+    from vecozo_tui.certificates import load_pkcs12
+    from vecozo_tui.config import load_config
+    from vecozo_tui.cov.fake_server import FakeCovServer
+    from vecozo_tui.repository import Actor, BackupRecord, Repository, TestCallRecord
+
+    directory = Path(directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    repository_path = directory / "repository"
+    inbox = directory / "inbox"
+    backups = directory / "backups"
+    for path in (inbox, backups):
+        path.mkdir(mode=0o700, exist_ok=True)
+
+    root = pki.make_ca("Demo VECOZO Root CA", now - timedelta(days=800), days=7300)
+    issuing = pki.make_ca("Demo VECOZO Systeemcertificaten CA", now - timedelta(days=800),
+                          days=5000, parent=root)
+    chain = [issuing.certificate, root.certificate]
+    server = pki.issue(issuing, pki.server_subject("localhost"),
+                       not_before=now - timedelta(days=30), not_after=now + timedelta(days=3650),
+                       client=False, server_names=["localhost", "127.0.0.1"])
+    ca_file = directory / "demo-vecozo-ca.pem"
+    ca_file.write_bytes(b"".join(pki.pem(c) for c in (root.certificate, issuing.certificate)))
+
+    practices = demo_practices(now)
+    authorised: set[str] = set()
+    cov_server = None
+    if start_server:
+        cov_server = FakeCovServer(server, [root.certificate, issuing.certificate], authorised)
+        cov_server.start()
+        endpoint = cov_server.url
+    else:
+        endpoint = "https://localhost:9/cov/vz801802/v1/soap11"
+
+    config_path = directory / "config.toml"
+    config_path.write_text(_demo_config(repository_path, inbox, backups, ca_file, endpoint,
+                                        practices), encoding="utf-8")
+    Repository.init(repository_path)
+    repository = Repository(repository_path)
+    actor = Actor(user="demo", ssh_client=None)
+
+    for practice in practices:
+        if practice.days_left is None:
+            continue
+        expiry = now + timedelta(days=practice.days_left)
+        if practice.personal:
+            subject = pki.personal_subject("Rob", "de Boer", practice.name, practice.agb)
+        else:
+            subject = pki.system_subject(practice.name, practice.agb)
+        issued = pki.issue(issuing, subject, not_before=expiry - timedelta(days=730),
+                           not_after=expiry)
+        loaded = load_pkcs12(pki.pkcs12_bytes(issued, chain, DEMO_PASSWORD), DEMO_PASSWORD)
+        stored = repository.import_certificate(practice.id, loaded, DEMO_PASSWORD, actor=actor)
+        if practice.authorised_for_cov and not practice.personal:
+            authorised.add(stored.info.sha256)
+        if practice.backed_up:
+            repository.record_backup(practice.id, BackupRecord(
+                at=now - timedelta(days=20), sha256=stored.info.sha256,
+                target=str(backups), verified=True), actor=actor)
+        if practice.tested:
+            repository.record_test_call(practice.id, TestCallRecord(
+                at=now - timedelta(days=3), sha256=stored.info.sha256,
+                environment=practice.environment, ok=True,
+                summary="COV answered: insured person found"), actor=actor)
+
+    inbox_files = _fill_inbox(inbox, issuing, chain, now, practices)
+    load_config(config_path)  # the demo must be a valid configuration
+    return Demo(directory=directory, config_path=config_path, now=now, ca_file=ca_file,
+                server=cov_server, inbox_files=inbox_files)
+
+
+def _fill_inbox(inbox: Path, issuing: pki.Issued, chain: list, now: datetime,
+                practices: list[DemoPractice]) -> list[Path]:
+    """Example exports to try an import with: renewals, a personal one, a legacy one, junk."""
+    by_id = {p.id: p for p in practices}
+    files = []
+
+    def renewal(practice_id: str) -> pki.Issued:
+        practice = by_id[practice_id]
+        old_expiry = now + timedelta(days=practice.days_left or 0)
+        # renewing keeps the term: the new certificate starts at the old expiry (seed 001)
+        start = max(old_expiry, now) if practice.days_left is not None else now
+        return pki.issue(issuing, pki.system_subject(practice.name, practice.agb),
+                         not_before=min(start, now), not_after=start + timedelta(days=730))
+
+    examples = [
+        ("fysio-centrum-verlengd.pfx", renewal("fysio-centrum"), "modern"),
+        ("hap-delinde-nieuw.pfx", renewal("hap-delinde"), "modern"),
+        ("fysio-nieuw-west.p12", renewal("fysio-nieuw"), "modern"),
+        ("tand-smile-windows2016.pfx", renewal("tand-smile"), "3des"),
+        ("persoonlijk-r-de-boer.pfx", pki.issue(
+            issuing, pki.personal_subject("Rob", "de Boer", "Huisartsen Centrum", "01078901"),
+            not_before=now, not_after=now + timedelta(days=730)), "modern"),
+    ]
+    for name, issued, encoding in examples:
+        path = inbox / name
+        path.write_bytes(pki.pkcs12_bytes(issued, chain, DEMO_PASSWORD, encoding=encoding))
+        files.append(path)
+    broken = inbox / "kapot-bestand.pfx"
+    broken.write_bytes(b"This is not a certificate; it shows the message for a corrupt file.\n")
+    files.append(broken)
+    (inbox / "LEESMIJ.txt").write_text(
+        f"Demo inbox. Every demo .pfx/.p12 here has the password: {DEMO_PASSWORD}\n",
+        encoding="utf-8")
+    return files
+
+
+def _toml_string(value: str | Path) -> str:
+    import json
+
+    return json.dumps(str(value))  # a JSON string is a valid TOML basic string
+
+
+def _demo_config(repository: Path, inbox: Path, backups: Path, ca_file: Path, endpoint: str,
+                 practices: list[DemoPractice]) -> str:
+    lines = [
+        "# Demo configuration, written by `vecozo-tui demo`.",
+        "[repository]", f"path = {_toml_string(repository)}", "",
+        "[import]", f"inbox = {_toml_string(inbox)}", "",
+        "[backup]", f"default_target = {_toml_string(backups)}", "",
+        "[cov]", f"ca_bundle = {_toml_string(ca_file)}", "timeout_seconds = 10", "",
+        "[cov.endpoints]",
+        *(f"{env} = {_toml_string(endpoint)}" for env in ("production", "acceptance", "test")),
+        "",
+    ]
+    for practice in practices:
+        lines += ["[[practices]]", f"id = {_toml_string(practice.id)}",
+                  f"name = {_toml_string(practice.name)}", f"agb = {_toml_string(practice.agb)}",
+                  f"environment = {_toml_string(practice.environment)}"]
+        if practice.contact:
+            lines.append(f"contact = {_toml_string(practice.contact)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def running_demo(now: datetime, *, keep: bool = False, directory: Path | None = None
+                 ) -> Iterator[Demo]:
+    """A demo for the length of a ``with`` block; removed afterwards unless ``keep``."""
+    if directory is not None and Path(directory).exists() and any(Path(directory).iterdir()):
+        from vecozo_tui.errors import VecozoError
+
+        raise VecozoError(f"{directory} is not empty; the demo needs an empty directory.")
+    target = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="vecozo-demo-"))
+    demo = build_demo(target, now)
+    try:
+        yield demo
+    finally:
+        demo.stop()
+        if not keep:
+            shutil.rmtree(target, ignore_errors=True)
+
+
+def run_demo(invocation: Invocation) -> int:
+    from vecozo_tui.config import load_config
+    from vecozo_tui.repository import Repository
+    from vecozo_tui.tui.app import run_app
+
+    args = invocation.args
+    now = invocation.clock.now()
+    with running_demo(now, keep=args.keep, directory=args.dir) as demo:
+        config = load_config(demo.config_path)
+        repository = Repository(config.repository, clock=invocation.clock)
+        code = run_app(config, repository, clock=invocation.clock, demo=demo)
+    if args.keep:
+        invocation.out(f"Demo kept in {demo.directory} (config: {demo.config_path})")
+    return code

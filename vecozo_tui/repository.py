@@ -1,0 +1,521 @@
+"""The central certificate repository on disk.
+
+```
+<root>/
+  .lock                              held (flock) while anything is written; holder as JSON
+  audit.log                          JSON lines, append-only: when, who, what, fingerprint
+  practices/<id>/practice.json       the index: which certificate is active, the history
+  practices/<id>/certificates/<SHA-256>.<stamp>/
+      certificate.p12                AES-256 PKCS#12 with the user's own password
+      chain.pem                      certificate + chain, public
+  practices/<id>/events.json         last verified backup, last test call
+  practices/<id>/state/<name>.json   walkthrough progress
+```
+
+An import writes the new certificate's directory under a temporary name,
+renames it into place, and then replaces ``practice.json`` in one atomic rename:
+that rename is the activation. A crash before it leaves the old index, which
+does not name the new directory (it is removed at the next write); a crash
+after it leaves the new state. Nothing else is ever half-visible.
+
+The repository never stores a password, and a private key only ever reaches the
+disk inside an encrypted PKCS#12.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import re
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vecozo_tui.certificates import CertificateInfo
+from vecozo_tui.clock import SYSTEM_CLOCK, Clock
+from vecozo_tui.errors import BusyError, VecozoError
+from vecozo_tui.fsutil import (
+    PRIVATE_FILE_MODE,
+    atomic_write_bytes,
+    atomic_write_text,
+    describe_os_error,
+    ensure_private_dir,
+    fsync_directory,
+    writable_by_others,
+)
+
+if TYPE_CHECKING:
+    from vecozo_tui.certificates import LoadedPkcs12
+
+INDEX_FILE = "practice.json"
+EVENTS_FILE = "events.json"
+AUDIT_FILE = "audit.log"
+LOCK_FILE = ".lock"
+DEFAULT_LOCK_WAIT_SECONDS = 10.0
+
+_PRACTICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_STATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_SHA256 = re.compile(r"^[0-9A-F]{64}$")
+# Words that must never be audit detail keys: the audit trail holds no secrets.
+_SECRET_WORDS = ("password", "passphrase", "pin", "bsn", "key_pem", "private")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: the login user and, over SSH, the client's address."""
+
+    user: str
+    ssh_client: str | None = None
+
+    @classmethod
+    def current(cls, env: Mapping[str, str] = os.environ) -> Actor:
+        user = env.get("SUDO_USER") or env.get("USER") or env.get("LOGNAME")
+        if not user:
+            try:
+                user = getpass.getuser()
+            except (OSError, KeyError):
+                user = "unknown"
+        ssh = env.get("SSH_CLIENT") or env.get("SSH_CONNECTION") or ""
+        return cls(user=user, ssh_client=ssh.split()[0] if ssh.split() else None)
+
+    def label(self) -> str:
+        return f"{self.user} from {self.ssh_client}" if self.ssh_client else self.user
+
+
+@dataclass(frozen=True)
+class StoredCertificate:
+    info: CertificateInfo
+    imported_at: datetime
+    imported_by: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class BackupRecord:
+    at: datetime
+    sha256: str
+    target: str
+    verified: bool
+
+    def to_dict(self) -> dict:
+        return {"at": self.at.isoformat(), "sha256": self.sha256, "target": self.target,
+                "verified": self.verified}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BackupRecord:
+        return cls(at=datetime.fromisoformat(data["at"]), sha256=data["sha256"],
+                   target=data["target"], verified=bool(data["verified"]))
+
+
+@dataclass(frozen=True)
+class TestCallRecord:
+    """The outcome of a test COV call; never the BSN or anything of the person."""
+
+    __test__ = False  # not a pytest test class
+
+    at: datetime
+    sha256: str
+    environment: str
+    ok: bool
+    summary: str
+
+    def to_dict(self) -> dict:
+        return {"at": self.at.isoformat(), "sha256": self.sha256,
+                "environment": self.environment, "ok": self.ok, "summary": self.summary}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TestCallRecord:
+        return cls(at=datetime.fromisoformat(data["at"]), sha256=data["sha256"],
+                   environment=data["environment"], ok=bool(data["ok"]),
+                   summary=data["summary"])
+
+
+@dataclass(frozen=True)
+class PracticeEvents:
+    last_backup: BackupRecord | None = None
+    last_test_call: TestCallRecord | None = None
+    # when a certificate was last imported or re-activated; None: see the active one's
+    last_import_at: datetime | None = None
+
+
+class Repository:
+    def __init__(self, root: Path | str, *, clock: Clock = SYSTEM_CLOCK,
+                 lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS):
+        self.root = Path(root)
+        self.clock = clock
+        self.lock_wait_seconds = lock_wait_seconds
+        self._lock_guard = threading.RLock()
+        self._lock_depth = 0
+        self._lock_handle: int | None = None
+
+    # --- set-up and health ------------------------------------------------------------
+
+    @classmethod
+    def init(cls, root: Path | str, *, clock: Clock = SYSTEM_CLOCK,
+             actor: Actor | None = None) -> Repository:
+        root = Path(root)
+        ensure_private_dir(root)
+        ensure_private_dir(root / "practices")
+        repository = cls(root, clock=clock)
+        repository.audit("init", actor=actor or Actor.current())
+        return repository
+
+    def problems(self) -> list[str]:
+        """What is wrong with the repository directory, in plain words (empty: fine)."""
+        if not self.root.exists():
+            return [f"The repository {self.root} does not exist; create it with "
+                    "`vecozo-tui init`."]
+        if not self.root.is_dir():
+            return [f"The repository {self.root} is not a directory."]
+        found = []
+        if writable_by_others(self.root):
+            found.append(f"The repository {self.root} can be written by other users; "
+                         f"fix it with: chmod 700 {self.root}")
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            found.append(f"No permission to write in the repository {self.root}.")
+        return found
+
+    # --- reading (no lock, no password: every file is replaced atomically) ----------
+
+    def _practice_dir(self, practice_id: str) -> Path:
+        if not _PRACTICE_ID.match(practice_id) or ".." in practice_id:
+            raise VecozoError(f"'{practice_id}' is not a valid practice id.")
+        return self.root / "practices" / practice_id
+
+    def _read_json(self, path: Path) -> dict | None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise VecozoError(f"{path} is damaged (not valid JSON); restore it from a backup "
+                              "of the server.") from None
+        if not isinstance(data, dict):
+            raise VecozoError(f"{path} is damaged (not a JSON object).")
+        return data
+
+    def _index(self, practice_id: str) -> dict:
+        data = self._read_json(self._practice_dir(practice_id) / INDEX_FILE)
+        return data or {"format": 1, "active": None, "certificates": {}}
+
+    @staticmethod
+    def _stored(sha256: str, entry: dict, active: str | None) -> StoredCertificate:
+        return StoredCertificate(info=CertificateInfo.from_dict(entry["info"]),
+                                 imported_at=datetime.fromisoformat(entry["imported_at"]),
+                                 imported_by=entry["imported_by"], active=sha256 == active)
+
+    def active(self, practice_id: str) -> StoredCertificate | None:
+        index = self._index(practice_id)
+        sha256 = index.get("active")
+        if not sha256:
+            return None
+        return self._stored(sha256, index["certificates"][sha256], sha256)
+
+    def history(self, practice_id: str) -> list[StoredCertificate]:
+        """Every stored certificate of the practice, the active one flagged; newest first."""
+        index = self._index(practice_id)
+        entries = [self._stored(sha, entry, index.get("active"))
+                   for sha, entry in index["certificates"].items()]
+        entries.sort(key=lambda e: (e.imported_at, e.info.not_after), reverse=True)
+        return entries
+
+    def _certificate_dir(self, practice_id: str, sha256: str) -> Path:
+        entry = self._index(practice_id)["certificates"].get(sha256)
+        if entry is None:
+            raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
+        return self._practice_dir(practice_id) / "certificates" / entry["dir"]
+
+    def read_pkcs12(self, practice_id: str, sha256: str) -> bytes:
+        """The stored PKCS#12, still encrypted with the password given at import."""
+        path = self._certificate_dir(practice_id, sha256) / "certificate.p12"
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise VecozoError(f"Cannot read the stored certificate {path}: "
+                              f"{error.strerror}.") from None
+
+    def chain_pem_path(self, practice_id: str, sha256: str) -> Path:
+        return self._certificate_dir(practice_id, sha256) / "chain.pem"
+
+    def events(self, practice_id: str) -> PracticeEvents:
+        data = self._read_json(self._practice_dir(practice_id) / EVENTS_FILE) or {}
+        backup, test = data.get("last_backup"), data.get("last_test_call")
+        return PracticeEvents(
+            last_backup=BackupRecord.from_dict(backup) if backup else None,
+            last_test_call=TestCallRecord.from_dict(test) if test else None,
+            last_import_at=(datetime.fromisoformat(data["last_import_at"])
+                            if data.get("last_import_at") else None),
+        )
+
+    def read_state(self, practice_id: str, name: str) -> dict | None:
+        return self._read_json(self._state_path(practice_id, name))
+
+    def _state_path(self, practice_id: str, name: str) -> Path:
+        if not _STATE_NAME.match(name):
+            raise ValueError(f"bad state name {name!r}")
+        return self._practice_dir(practice_id) / "state" / f"{name}.json"
+
+    # --- the lock ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, actor: Actor, *, wait_seconds: float | None = None) -> Iterator[None]:
+        """Serialise writers across processes (two SSH sessions); re-entrant in one process.
+
+        Waits up to ``wait_seconds`` (default ``lock_wait_seconds``), then raises
+        BusyError naming who holds the lock.
+        """
+        with self._lock_guard:
+            if self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            problems = self.problems()
+            if problems:
+                raise VecozoError("\n".join(problems))
+            handle = self._acquire(actor, self.lock_wait_seconds if wait_seconds is None
+                                   else wait_seconds)
+            self._lock_handle, self._lock_depth = handle, 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+                self._lock_handle = None
+                _unlock(handle)
+                os.close(handle)
+
+    def _acquire(self, actor: Actor, wait_seconds: float) -> int:
+        path = self.root / LOCK_FILE
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+        except OSError as error:
+            raise VecozoError(describe_os_error(error, path)) from None
+        deadline = time.monotonic() + wait_seconds
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                holder = _read_holder(path)
+                os.close(handle)
+                raise BusyError(
+                    f"The repository is busy: {holder} is changing it. Try again in a moment; "
+                    "nothing was changed."
+                )
+            time.sleep(0.05)
+        holder = {"user": actor.user, "ssh_client": actor.ssh_client, "pid": os.getpid(),
+                  "since": self.clock.now().isoformat(timespec="seconds")}
+        with contextlib.suppress(OSError):
+            os.ftruncate(handle, 0)
+            os.pwrite(handle, json.dumps(holder).encode(), 0)
+        return handle
+
+    # --- writing ----------------------------------------------------------------------
+
+    def import_certificate(self, practice_id: str, loaded: LoadedPkcs12, password: str, *,
+                           actor: Actor) -> StoredCertificate:
+        """Store ``loaded`` (re-encrypted with AES-256 and the user's password) and make it
+        the practice's active certificate; the previous one stays in history."""
+        from vecozo_tui.certificates import chain_pem, encrypt_pkcs12
+
+        info = loaded.info
+        encrypted = encrypt_pkcs12(loaded, password)  # before the lock: it is the slow part
+        with self.lock(actor):
+            practice_dir = self._practice_dir(practice_id)
+            certificates_dir = practice_dir / "certificates"
+            ensure_private_dir(certificates_dir)
+            index = self._index(practice_id)
+            previous = index.get("active")
+            now = self.clock.now()
+            name = f"{info.sha256}.{now.strftime('%Y%m%dT%H%M%S')}.{secrets.token_hex(3)}"
+            staging = certificates_dir / f".incoming-{name}"
+            try:
+                staging.mkdir(mode=0o700)
+                atomic_write_bytes(staging / "certificate.p12", encrypted)
+                atomic_write_bytes(staging / "chain.pem", chain_pem(loaded))
+                os.rename(staging, certificates_dir / name)
+                fsync_directory(certificates_dir)
+            except OSError as error:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise VecozoError(describe_os_error(error, certificates_dir)) from None
+            except VecozoError:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            index["certificates"][info.sha256] = {
+                "dir": name, "info": info.to_dict(), "imported_at": now.isoformat(),
+                "imported_by": actor.label(),
+            }
+            index["active"] = info.sha256
+            self._write_json(practice_dir / INDEX_FILE, index)  # the activation
+            self.audit("import", actor=actor, practice=practice_id, fingerprint=info.sha256,
+                       details={"replaced": previous, "not_after": info.not_after.isoformat(),
+                                "kind": info.kind})
+            self._remove_unreferenced(practice_id, index)
+        return self._stored(info.sha256, index["certificates"][info.sha256], info.sha256)
+
+    def activate(self, practice_id: str, sha256: str, *, actor: Actor) -> None:
+        """Make a certificate from history the active one again (one atomic step)."""
+        with self.lock(actor):
+            index = self._index(practice_id)
+            if sha256 not in index["certificates"]:
+                raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
+            previous, index["active"] = index.get("active"), sha256
+            self._write_json(self._practice_dir(practice_id) / INDEX_FILE, index)
+            self.audit("activate", actor=actor, practice=practice_id, fingerprint=sha256,
+                       details={"replaced": previous})
+
+    def purge_history(self, practice_id: str, *, actor: Actor, confirm: str) -> int:
+        """Delete every stored certificate except the active one; ``confirm`` must repeat
+        the practice id. Returns how many were removed."""
+        if confirm != practice_id:
+            raise VecozoError(f"Not purged: confirm by repeating the practice id "
+                              f"(--confirm {practice_id}).")
+        with self.lock(actor):
+            index = self._index(practice_id)
+            removed = [sha for sha in index["certificates"] if sha != index.get("active")]
+            for sha in removed:
+                del index["certificates"][sha]
+            if removed:
+                self._write_json(self._practice_dir(practice_id) / INDEX_FILE, index)
+                self._remove_unreferenced(practice_id, index)
+            self.audit("purge", actor=actor, practice=practice_id,
+                       details={"removed": removed})
+        return len(removed)
+
+    def record_backup(self, practice_id: str, record: BackupRecord, *, actor: Actor) -> None:
+        self._record_event(practice_id, "last_backup", record.to_dict(), actor=actor,
+                           action="backup", fingerprint=record.sha256,
+                           details={"target": record.target, "verified": record.verified})
+
+    def record_test_call(self, practice_id: str, record: TestCallRecord, *,
+                         actor: Actor) -> None:
+        self._record_event(practice_id, "last_test_call", record.to_dict(), actor=actor,
+                           action="test-call", fingerprint=record.sha256,
+                           details={"ok": record.ok, "environment": record.environment,
+                                    "summary": record.summary})
+
+    def _record_event(self, practice_id: str, key: str, value: dict, *, actor: Actor,
+                      action: str, fingerprint: str, details: dict) -> None:
+        with self.lock(actor):
+            practice_dir = self._practice_dir(practice_id)
+            ensure_private_dir(practice_dir)
+            path = practice_dir / EVENTS_FILE
+            data = self._read_json(path) or {}
+            data[key] = value
+            self._write_json(path, data)
+            self.audit(action, actor=actor, practice=practice_id, fingerprint=fingerprint,
+                       details=details)
+
+    def write_state(self, practice_id: str, name: str, data: dict, *, actor: Actor,
+                    action: str, details: dict | None = None) -> None:
+        with self.lock(actor):
+            path = self._state_path(practice_id, name)
+            ensure_private_dir(path.parent)
+            self._write_json(path, data)
+            self.audit(action, actor=actor, practice=practice_id, details=details)
+
+    def audit(self, action: str, *, actor: Actor, practice: str | None = None,
+              fingerprint: str | None = None, details: dict | None = None) -> None:
+        """Append one JSON line to the audit log (O_APPEND: lines never interleave)."""
+        for word in _secret_keys(details or {}):
+            raise ValueError(f"audit details must not hold secrets ({word!r})")
+        entry = {"at": self.clock.now().isoformat(), "user": actor.user,
+                 "ssh_client": actor.ssh_client, "action": action, "practice": practice,
+                 "fingerprint": fingerprint}
+        if details:
+            entry["details"] = details
+        line = (json.dumps(entry, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+        path = self.root / AUDIT_FILE
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
+            try:
+                os.write(handle, line)
+                os.fsync(handle)
+            finally:
+                os.close(handle)
+        except OSError as error:
+            raise VecozoError(describe_os_error(error, path)) from None
+
+    def audit_entries(self) -> list[dict]:
+        try:
+            text = (self.root / AUDIT_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _write_json(path: Path, data: dict) -> None:
+        atomic_write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+    def _remove_unreferenced(self, practice_id: str, index: dict) -> None:
+        """Directories no index names: imports a crash interrupted, or purged history."""
+        certificates_dir = self._practice_dir(practice_id) / "certificates"
+        referenced = {entry["dir"] for entry in index["certificates"].values()}
+        with contextlib.suppress(FileNotFoundError):
+            for child in certificates_dir.iterdir():
+                if child.name not in referenced:
+                    shutil.rmtree(child, ignore_errors=True)
+
+
+def _secret_keys(details: dict) -> list[str]:
+    found = []
+    for key, value in details.items():
+        if any(word in str(key).lower() for word in _SECRET_WORDS):
+            found.append(str(key))
+        if isinstance(value, dict):
+            found += _secret_keys(value)
+    return found
+
+
+def _read_holder(path: Path) -> str:
+    try:
+        holder = json.loads(path.read_text(encoding="utf-8") or "{}")
+        who = holder.get("user", "another admin")
+        if holder.get("ssh_client"):
+            who += f" (from {holder['ssh_client']})"
+        if holder.get("since"):
+            who += f", since {holder['since']}"
+        return who
+    except (OSError, ValueError):
+        return "another admin"
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows servers only
+    import msvcrt
+
+    def _try_lock(handle: int) -> bool:
+        try:
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(handle: int) -> None:
+        with contextlib.suppress(OSError):
+            os.lseek(handle, 0, os.SEEK_SET)
+            msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(handle: int) -> bool:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(handle: int) -> None:
+        fcntl.flock(handle, fcntl.LOCK_UN)
