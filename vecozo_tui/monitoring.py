@@ -1,0 +1,501 @@
+"""Monitoring outputs: ``check`` (a Nagios/Icinga plugin) and ``metrics`` (Prometheus).
+
+Both read only the repository's public metadata (``active.json``, ``events.json``):
+no password, no PKCS#12, no ``cryptography`` import, no Textual. Module-level
+imports are the standard library only; the config, repository and overview modules
+are imported when a command runs.
+
+``check`` follows the Monitoring Plugins development guidelines
+(https://www.monitoring-plugins.org/doc/guidelines.html):
+
+- exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; never a traceback (a Python traceback
+  exits 1, which a monitoring system would read as WARNING);
+- the first line is ``VECOZO <STATE> - <summary> | <perfdata>``; further lines are the
+  long text (one line per practice that is not OK), then ``| <perfdata>`` per practice,
+  one label per line;
+- perfdata is ``'label'=value;warn;crit;min;max``; labels are always single-quoted
+  (a quote inside is doubled, ``=`` is not allowed and becomes ``_``); ``U`` when there
+  is no value. The thresholds are *ranges*: days left is bad when *low*, so the warning
+  range is ``60:`` ("alert below 60"); a bare ``60`` would mean "alert above 60".
+
+``metrics`` writes the Prometheus text exposition format (version 0.0.4) for
+node_exporter's textfile collector. Times are Unix timestamps in seconds, like
+``x509_cert_not_after`` of the x509-certificate-exporter and ``probe_ssl_earliest_
+cert_expiry`` of the blackbox exporter, so alert rules do the arithmetic with
+``time()``. Labels are ``practice``, ``agb`` and ``environment``: low cardinality and no
+personal data (no practice names, which often carry a doctor's name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vecozo_tui.cli import Invocation
+    from vecozo_tui.config import Config, MonitoringSettings, Practice
+    from vecozo_tui.expiry import ExpiryThresholds
+    from vecozo_tui.overview import PracticeOverview
+    from vecozo_tui.repository import Repository
+
+# Nagios plugin return codes
+OK = 0
+WARNING = 1
+CRITICAL = 2
+UNKNOWN = 3
+STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
+# "Worst" order for the overall state, as Icinga sorts it: CRITICAL > UNKNOWN > WARNING > OK
+SEVERITY = {OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3}
+
+NAMED_IN_STATUS_LINE = 3  # practices named on the first line; the rest are in the long text
+PLUGIN_NAME = "VECOZO"
+METRICS_FILE_MODE = 0o644  # node_exporter runs as its own user and must read the file
+_DAY = timedelta(days=1)
+
+
+# --- reading the repository ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A practice whose metadata could not be read (corrupt JSON, permissions...)."""
+
+    practice: Practice
+    reason: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    config: Config
+    rows: list[PracticeOverview]
+    unreadable: list[Unreadable]
+    now: datetime
+
+
+def _os_reason(error: OSError) -> str:
+    what = error.strerror or str(error)
+    return f"{what}: {error.filename}" if error.filename else what
+
+
+def read_snapshot(config: Config, repository: Repository, now: datetime,
+                  thresholds: ExpiryThresholds | None = None) -> Snapshot:
+    """Every practice's overview row; one unreadable practice does not hide the others."""
+    from vecozo_tui.errors import VecozoError
+    from vecozo_tui.overview import practice_overview, sort_key
+
+    thresholds = thresholds or config.thresholds
+    rows: list[PracticeOverview] = []
+    unreadable: list[Unreadable] = []
+    for practice in config.practices:
+        try:
+            rows.append(practice_overview(practice, repository, now, thresholds))
+        except VecozoError as error:
+            unreadable.append(Unreadable(practice, str(error).splitlines()[0]))
+        except OSError as error:
+            unreadable.append(Unreadable(practice, _os_reason(error)))
+        except (ValueError, KeyError, TypeError) as error:
+            # metadata that is not what the repository wrote (edited by hand, truncated)
+            unreadable.append(Unreadable(practice, f"damaged metadata ({type(error).__name__}: "
+                                                   f"{error})"))
+    rows.sort(key=sort_key)
+    return Snapshot(config, rows, unreadable, now)
+
+
+def _open(invocation: Invocation) -> tuple[Config, Repository]:
+    from vecozo_tui.config import load_config
+    from vecozo_tui.repository import Repository
+
+    config = load_config(invocation.args.config, invocation.env)
+    return config, Repository(config.repository, clock=invocation.clock)
+
+
+# --- check: the Nagios/Icinga plugin ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PracticeCheck:
+    practice_id: str
+    state: int
+    problems: tuple[str, ...]  # predicates: "<id> expires in 5 days"
+    days_left: int | None
+
+
+# Whole days, counted from now (not calendar days: the date is shown next to them), so
+# "today"/"tomorrow" are avoided: 0 days left can be tomorrow's date.
+def _expired_text(not_after: datetime, now: datetime) -> str:
+    since = (now - not_after) // _DAY
+    if since == 0:
+        return "expired less than a day ago"
+    return f"expired {since} day{'s' if since != 1 else ''} ago"
+
+
+def _expires_text(days: int) -> str:
+    if days == 0:
+        return "expires within a day"
+    return f"expires in {days} day{'s' if days != 1 else ''}"
+
+
+def assess(row: PracticeOverview, now: datetime, monitoring: MonitoringSettings) -> PracticeCheck:
+    """The plugin state of one practice and why (empty problems when OK)."""
+    from vecozo_tui.expiry import Status
+
+    problems: list[str] = []
+    state = OK
+
+    def problem(level: int, text: str) -> None:
+        nonlocal state
+        problems.append(text)
+        if SEVERITY[level] > SEVERITY[state]:
+            state = level
+
+    status = row.status
+    not_after = row.not_after
+    if status is Status.EXPIRED and not_after is not None:
+        problem(CRITICAL, f"{_expired_text(not_after, now)} ({not_after.date().isoformat()})")
+    elif status is Status.CRITICAL and row.days_left is not None:
+        problem(CRITICAL, f"{_expires_text(row.days_left)} ({not_after.date().isoformat()})"
+                if not_after else _expires_text(row.days_left))
+    elif status is Status.WARNING and row.days_left is not None:
+        text = _expires_text(row.days_left)
+        if row.quarter_in_window is not None and row.renew_from is not None:
+            text += (f", renew before the quarter start {row.quarter_in_window.isoformat()} "
+                     f"(from {row.renew_from.isoformat()})")
+        problem(WARNING, text)
+    elif status is Status.NO_CERTIFICATE:
+        # WARNING, not CRITICAL: see docs/monitoring.md ("Practices without a certificate")
+        problem(WARNING, "has no certificate (cannot do COV)")
+    if row.personal_certificate:
+        problem(WARNING, "uses a personal certificate (COV needs a system certificate)")
+    if monitoring.warn_missing_backup and row.backup_missing:
+        problem(WARNING, "has no verified backup of its certificate")
+    if monitoring.warn_failed_test_call and row.test_call_failed:
+        problem(WARNING, "failed its last test call")
+    return PracticeCheck(row.practice.id, state, tuple(problems), row.days_left)
+
+
+def perf_label(text: str) -> str:
+    """A perfdata label per the plugin guidelines: quoted, ``'`` doubled, no ``=``."""
+    return "'" + text.replace("=", "_").replace("|", "/").replace("'", "''") + "'"
+
+
+def perf_item(label: str, value: int | None, warn: str = "", crit: str = "",
+              minimum: str = "", maximum: str = "") -> str:
+    shown = "U" if value is None else str(value)
+    fields = [warn, crit, minimum, maximum]
+    while fields and not fields[-1]:
+        fields.pop()
+    return f"{perf_label(label)}={shown}" + "".join(f";{f}" for f in fields)
+
+
+def check_thresholds(config: Config, warning: int | None,
+                     critical: int | None) -> ExpiryThresholds:
+    """The config's thresholds with ``-w``/``-c`` applied; VecozoError when they clash.
+
+    ``-w`` also caps the renewal lead (``[expiry] renewal_lead_days``), so that a
+    smaller ``-w`` really warns later; the quarter rule (renew before the rush at a
+    quarter start) still moves the warning earlier, as on the dashboard.
+    """
+    from vecozo_tui.errors import VecozoError
+
+    thresholds = config.thresholds
+    for flag, value in (("-w", warning), ("-c", critical)):
+        if value is not None and not 0 <= value <= 730:
+            raise VecozoError(f"{flag} {value}: use a number of days from 0 to 730.")
+    if warning is not None:
+        thresholds = replace(thresholds, warning_days=warning,
+                             renewal_lead_days=min(thresholds.renewal_lead_days, warning))
+    if critical is not None:
+        thresholds = replace(thresholds, critical_days=critical)
+    if thresholds.critical_days >= thresholds.warning_days:
+        raise VecozoError(f"the critical threshold ({thresholds.critical_days} days) must be "
+                          f"smaller than the warning threshold ({thresholds.warning_days} days).")
+    return thresholds
+
+
+def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int, str]:
+    """(exit code, plugin output) for a snapshot."""
+    config, now = snapshot.config, snapshot.now
+    checks = [assess(row, now, config.monitoring) for row in snapshot.rows]
+    checks += [PracticeCheck(u.practice.id, UNKNOWN, (f"cannot be read: {u.reason}",), None)
+               for u in snapshot.unreadable]
+    # worst first; within a state the soonest expiry first (rows are already sorted so)
+    order = {id(c): i for i, c in enumerate(checks)}
+    checks.sort(key=lambda c: (-SEVERITY[c.state], order[id(c)]))
+    counts = dict.fromkeys(STATE_NAMES, 0)
+    for entry in checks:
+        counts[entry.state] += 1
+    state = checks[0].state if checks else OK
+
+    warn_range, crit_range = f"{thresholds.warning_days}:", f"{thresholds.critical_days}:"
+    known = [c.days_left for c in checks if c.days_left is not None]
+    summary_perf = [
+        perf_item("all practices", len(checks), minimum="0"),
+        perf_item("practices critical", counts[CRITICAL], minimum="0"),
+        perf_item("practices warning", counts[WARNING], minimum="0"),
+        perf_item("practices unknown", counts[UNKNOWN], minimum="0"),
+        perf_item("fewest days left", min(known) if known else None, warn_range, crit_range),
+    ]
+    bad = [c for c in checks if c.state != OK]
+    if not checks:
+        text = f"no practices in {config.path}"
+    elif not bad:
+        soonest = next((c for c in checks if c.days_left is not None), None)
+        text = f"{len(checks)} practices OK"
+        if soonest is not None:
+            text += f", next expiry {soonest.practice_id} {relative_days_text(soonest.days_left)}"
+    else:
+        parts = [f"{counts[level]} {STATE_NAMES[level].lower()}"
+                 for level in (CRITICAL, UNKNOWN, WARNING) if counts[level]]
+        named = [f"{c.practice_id} {' and '.join(_short(p) for p in c.problems)}"
+                 for c in bad[:NAMED_IN_STATUS_LINE]]
+        more = len(bad) - NAMED_IN_STATUS_LINE
+        text = f"{', '.join(parts)}: {', '.join(named)}"
+        if more > 0:
+            text += f", and {more} more"
+    lines = [f"{PLUGIN_NAME} {STATE_NAMES[state]} - {_one_line(text)} | {' '.join(summary_perf)}"]
+    lines += [_one_line(f"{STATE_NAMES[c.state]}: {c.practice_id} {' and '.join(c.problems)}")
+              for c in bad]
+    practice_perf = [perf_item(c.practice_id, c.days_left, warn_range, crit_range)
+                     for c in checks]
+    if practice_perf:
+        lines.append(f"| {practice_perf[0]}")
+        lines += practice_perf[1:]
+    return state, "\n".join(lines)
+
+
+def relative_days_text(days: int | None) -> str:
+    if days is None:
+        return "-"
+    return _expires_text(days).removeprefix("expires ")
+
+
+def _short(problem: str) -> str:
+    """A problem without its parenthesised detail, for the crowded first line."""
+    return problem.split(" (", 1)[0]
+
+
+def _one_line(text: str) -> str:
+    # a '|' in the text would start the perfdata; a newline would start the long text
+    return " ".join(text.replace("|", "/").split())
+
+
+def unknown_output(reason: str) -> str:
+    lines = [line for line in (_one_line(part) for part in reason.splitlines()) if line]
+    if not lines:
+        lines = ["unknown error"]
+    first = lines[0]
+    if len(lines) > 1:
+        first += f" (and {len(lines) - 1} more problem{'s' if len(lines) > 2 else ''})"
+    return "\n".join([f"{PLUGIN_NAME} UNKNOWN - {first}", *lines[1:]])
+
+
+def run_check(invocation: Invocation) -> int:
+    """``vecozo-tui check``: status line + long text + perfdata on stdout; exit 0-3."""
+    args = invocation.args
+    try:
+        from vecozo_tui.errors import VecozoError
+
+        try:
+            config, repository = _open(invocation)
+            thresholds = check_thresholds(config, getattr(args, "warning", None),
+                                          getattr(args, "critical", None))
+            snapshot = read_snapshot(config, repository, invocation.clock.now(), thresholds)
+            state, output = check_report(snapshot, thresholds)
+        except VecozoError as error:
+            state, output = UNKNOWN, unknown_output(str(error))
+        except OSError as error:
+            state, output = UNKNOWN, unknown_output(_os_reason(error))
+    except Exception as error:  # noqa: BLE001 - a plugin must answer UNKNOWN, not crash with 1
+        state, output = UNKNOWN, unknown_output(
+            f"internal error ({type(error).__name__}: {error}); please report this")
+    invocation.out(output)
+    return state
+
+
+# --- metrics: Prometheus text format ----------------------------------------------------
+
+
+def escape_label_value(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _escape_help(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+class Exposition:
+    """Metric families in the Prometheus text format, each family's samples together."""
+
+    def __init__(self) -> None:
+        self._families: dict[str, tuple[str, str, list[str]]] = {}
+
+    def family(self, name: str, kind: str, help_text: str) -> None:
+        self._families.setdefault(name, (kind, help_text, []))
+
+    def sample(self, name: str, value: float | int, labels: str = "") -> None:
+        self._families[name][2].append(f"{name}{labels} {_number(value)}")
+
+    def render(self, comments: Iterable[str] = ()) -> str:
+        out = [f"# {line}" for line in comments]
+        for name, (kind, help_text, samples) in self._families.items():
+            out.append(f"# HELP {name} {_escape_help(help_text)}")
+            out.append(f"# TYPE {name} {kind}")
+            out.extend(samples)
+        return "\n".join(out) + "\n"
+
+
+def _number(value: float | int) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _labels(practice: Practice) -> str:
+    return (f'{{practice="{escape_label_value(practice.id)}",'
+            f'agb="{escape_label_value(practice.agb)}",'
+            f'environment="{escape_label_value(practice.environment)}"}}')
+
+
+# name, help; every family is declared up front so the file always has the same shape
+FAMILIES = (
+    ("vecozo_repository_up", "1 when the configuration and the certificate repository could be "
+     "read, 0 when not (see vecozo_repository_error)."),
+    ("vecozo_repository_error", "1 for the reason the repository could not be read "
+     "(reason: config, repository, internal)."),
+    ("vecozo_metrics_generated_timestamp_seconds", "When vecozo-tui wrote these metrics."),
+    ("vecozo_practices", "Practices in the configuration."),
+    ("vecozo_practice_readable", "1 when the practice's certificate metadata could be read."),
+    ("vecozo_certificate_present", "1 when the practice has an active certificate."),
+    ("vecozo_certificate_not_before_timestamp_seconds",
+     "Start of validity of the active certificate (Unix time)."),
+    ("vecozo_certificate_not_after_timestamp_seconds",
+     "Expiry of the active certificate (Unix time)."),
+    ("vecozo_certificate_renewal_start_timestamp_seconds",
+     "When renewing the active certificate should start: the renewal lead before expiry, "
+     "earlier when that runs into a quarter start (Unix time)."),
+    ("vecozo_certificate_expired", "1 when the active certificate has expired."),
+    ("vecozo_certificate_personal", "1 when the active certificate is a personal one "
+     "(COV needs a system certificate)."),
+    ("vecozo_backup_of_active_certificate",
+     "1 when the last verified backup holds the active certificate."),
+    ("vecozo_last_backup_timestamp_seconds", "Time of the last backup (Unix time)."),
+    ("vecozo_last_test_call_timestamp_seconds", "Time of the last COV test call (Unix time)."),
+    ("vecozo_last_test_call_success", "1 when the last COV test call succeeded."),
+)
+
+
+def metrics_text(snapshot: Snapshot | None, now: datetime, *,
+                 error: tuple[str, str] | None = None) -> str:
+    """The exposition for a snapshot, or (snapshot None) for ``error`` = (reason, message)."""
+    metrics = Exposition()
+    for name, help_text in FAMILIES:
+        metrics.family(name, "gauge", help_text)
+    metrics.sample("vecozo_repository_up", 0 if snapshot is None else 1)
+    if error is not None:
+        metrics.sample("vecozo_repository_error", 1,
+                       f'{{reason="{escape_label_value(error[0])}"}}')
+    metrics.sample("vecozo_metrics_generated_timestamp_seconds", _seconds(now))
+    comments: list[str] = []
+    if error is not None:
+        comments = ["vecozo-tui could not read the repository:",
+                    *(line for line in error[1].splitlines() if line.strip())]
+    if snapshot is not None:
+        metrics.sample("vecozo_practices",
+                       len(snapshot.rows) + len(snapshot.unreadable))
+        for row in snapshot.rows:
+            _row_samples(metrics, row, now)
+        for entry in snapshot.unreadable:
+            metrics.sample("vecozo_practice_readable", 0, _labels(entry.practice))
+        comments += [f"unreadable: {u.practice.id}: {u.reason}" for u in snapshot.unreadable]
+    return metrics.render(" ".join(c.split()) for c in comments)
+
+
+def _row_samples(metrics: Exposition, row: PracticeOverview, now: datetime) -> None:
+    labels = _labels(row.practice)
+    metrics.sample("vecozo_practice_readable", 1, labels)
+    active = row.active
+    metrics.sample("vecozo_certificate_present", active is not None, labels)
+    if active is not None:
+        info = active.info
+        metrics.sample("vecozo_certificate_not_before_timestamp_seconds",
+                       _seconds(info.not_before), labels)
+        metrics.sample("vecozo_certificate_not_after_timestamp_seconds",
+                       _seconds(info.not_after), labels)
+        if row.renew_from is not None:
+            start = datetime(row.renew_from.year, row.renew_from.month, row.renew_from.day,
+                             tzinfo=info.not_after.tzinfo)
+            metrics.sample("vecozo_certificate_renewal_start_timestamp_seconds",
+                           _seconds(start), labels)
+        metrics.sample("vecozo_certificate_expired", info.not_after <= now, labels)
+        metrics.sample("vecozo_certificate_personal", info.kind == "personal", labels)
+        metrics.sample("vecozo_backup_of_active_certificate", not row.backup_missing, labels)
+    if row.last_backup is not None:
+        metrics.sample("vecozo_last_backup_timestamp_seconds", _seconds(row.last_backup.at),
+                       labels)
+    if row.last_test_call is not None:
+        metrics.sample("vecozo_last_test_call_timestamp_seconds",
+                       _seconds(row.last_test_call.at), labels)
+        metrics.sample("vecozo_last_test_call_success", row.last_test_call.ok, labels)
+
+
+def run_metrics(invocation: Invocation) -> int:
+    """``vecozo-tui metrics [--output FILE]``: exit 0, or 1 when the repository could not be
+    read (the metrics, with vecozo_repository_up 0, are written all the same) or the file
+    could not be written."""
+    from vecozo_tui.errors import VecozoError
+
+    now = invocation.clock.now()
+    error: tuple[str, str] | None = None
+    snapshot: Snapshot | None = None
+    stage = "config"
+    try:
+        from vecozo_tui.config import load_config
+        from vecozo_tui.repository import Repository
+
+        config = load_config(invocation.args.config, invocation.env)
+        for warning in config.warnings:
+            invocation.err(f"warning: {warning}")
+        stage = "repository"
+        repository = Repository(config.repository, clock=invocation.clock)
+        snapshot = read_snapshot(config, repository, now)
+    except VecozoError as problem:
+        error = (stage, str(problem))
+    except OSError as problem:
+        error = (stage, _os_reason(problem))
+    except Exception as problem:  # noqa: BLE001 - the file must still say up=0 so alerts fire
+        import traceback
+
+        traceback.print_exc(file=invocation.stderr)
+        error = ("internal", f"internal error ({type(problem).__name__}: {problem})")
+    text = metrics_text(snapshot, now, error=error)
+
+    output = getattr(invocation.args, "output", None)
+    if output and output != "-":
+        from pathlib import Path
+
+        from vecozo_tui.fsutil import atomic_write_text
+
+        try:
+            atomic_write_text(Path(output), text, METRICS_FILE_MODE)
+        except VecozoError as problem:
+            invocation.err(f"vecozo-tui: {problem}")
+            return 1
+    else:
+        invocation.stdout.write(text)
+        invocation.stdout.flush()
+    if error is not None:
+        first = error[1].splitlines()[0] if error[1] else error[0]
+        invocation.err(f"vecozo-tui: the repository could not be read ({error[0]}): {first}")
+        return 1
+    if snapshot is not None and snapshot.unreadable:
+        for entry in snapshot.unreadable:
+            invocation.err(f"vecozo-tui: {entry.practice.id}: {entry.reason}")
+    return 0
