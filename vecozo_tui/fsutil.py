@@ -106,10 +106,13 @@ def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> No
 def ensure_private_dir(path: Path) -> None:
     """Create ``path`` (and parents) with mode 0700 where missing."""
     path = Path(path)
+    missing = [path, *(parent for parent in path.parents if not parent.exists())]
     try:
-        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-        if os.name != "nt":
-            os.chmod(path, PRIVATE_DIR_MODE)
+        # parents=True would give the missing parents the umask's mode, not 0700
+        for directory in reversed(missing):
+            directory.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+            if os.name != "nt":
+                os.chmod(directory, PRIVATE_DIR_MODE)
     except OSError as error:
         raise VecozoError(describe_os_error(error, path)) from error
 
