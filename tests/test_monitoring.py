@@ -1,0 +1,649 @@
+"""`vecozo-tui check` (Nagios/Icinga plugin) and `metrics` (Prometheus), end to end.
+
+Real config files, a real repository written by Repository.import_certificate, and the
+real CLI entry point; the metrics are parsed with prometheus_client's own parser.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from vecozo_tui import fsutil, monitoring, pki
+from vecozo_tui.certificates import LoadedPkcs12, info_from_certificate
+from vecozo_tui.cli import main
+from vecozo_tui.config import Practice
+from vecozo_tui.repository import Actor, BackupRecord, Repository, TestCallRecord
+
+ACTOR = Actor("tester")
+PASSWORD = "geheim"
+
+# --- the perfdata grammar of the Monitoring Plugins guidelines ---------------------------
+# 'label'=value[UOM];[warn];[crit];[min];[max]; label quoted ('' for a quote), no '='
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+_RANGE = rf"@?(?:(?:{_NUMBER}|~)?:)?(?:{_NUMBER})?"
+PERF_ITEM = re.compile(
+    rf"(?:'(?:[^'=]|'')+'|[^'= ]+)=(?:{_NUMBER}|U)(?:[a-zA-Z%]*)?"
+    rf"(?:;{_RANGE}(?:;{_RANGE}(?:;(?:{_NUMBER})?(?:;(?:{_NUMBER})?)?)?)?)?"
+)
+STATUS_LINE = re.compile(r"^VECOZO (OK|WARNING|CRITICAL|UNKNOWN) - ([^|\n]+?)(?: \| (.+))?$")
+
+
+def perf_items(text: str) -> list[str]:
+    items = text.split()
+    # labels with spaces are quoted: re-join the pieces of a quoted label
+    joined: list[str] = []
+    for item in items:
+        if joined and joined[-1].count("'") % 2 == 1:
+            joined[-1] += " " + item
+        else:
+            joined.append(item)
+    return joined
+
+
+def parse_plugin_output(output: str) -> tuple[str, str, list[str], list[str], dict[str, str]]:
+    """(state, text, summary perfdata, long text lines, {label: perfdata item})."""
+    lines = output.rstrip("\n").split("\n")
+    match = STATUS_LINE.match(lines[0])
+    assert match, f"status line does not follow the plugin format: {lines[0]!r}"
+    state, text, perf = match.groups()
+    summary = perf_items(perf or "")
+    long_text: list[str] = []
+    practice_perf: list[str] = []
+    in_perf = False
+    for line in lines[1:]:
+        if not in_perf and "|" in line:
+            before, after = line.split("|", 1)
+            if before.strip():
+                long_text.append(before.strip())
+            practice_perf += perf_items(after)
+            in_perf = True
+        elif in_perf:
+            practice_perf += perf_items(line)
+        else:
+            long_text.append(line)
+    for item in summary + practice_perf:
+        assert PERF_ITEM.fullmatch(item), f"perfdata item not per the guidelines: {item!r}"
+    by_label = {item.split("=", 1)[0].strip("'"): item for item in practice_perf}
+    return state, text, summary, long_text, by_label
+
+
+# --- a fleet of a few practices ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def key():
+    return pki.new_rsa_key()
+
+
+class Site:
+    """A config file plus repository that tests fill with practices and certificates."""
+
+    def __init__(self, tmp_path: Path, test_pki, key, now):
+        self.tmp = tmp_path
+        self.pki = test_pki
+        self.key = key
+        self.now = now
+        self.repository_path = tmp_path / "repository"
+        self.repository = Repository.init(self.repository_path, actor=ACTOR)
+        self.config = tmp_path / "config.toml"
+        self.practices: list[dict] = []
+        self.extra = ""
+
+    def practice(self, pid: str, *, agb: str = "01234567", environment: str = "production",
+                 days_left: int | None = 400, personal: bool = False, backup: bool = True,
+                 test_ok: bool | None = True, name: str | None = None,
+                 contact: str | None = None) -> str | None:
+        self.practices.append({"id": pid, "name": name or f"Praktijk {pid}", "agb": agb,
+                               "environment": environment, "contact": contact})
+        if days_left is None:
+            self.write()
+            return None
+        not_after = self.now + timedelta(days=days_left, hours=12)
+        subject = (pki.personal_subject("Jan", "de Vries", f"Praktijk {pid}", agb) if personal
+                   else pki.system_subject(f"Praktijk {pid}", agb))
+        issued = pki.issue(self.pki.intermediate, subject, key=self.key,
+                           not_before=not_after - timedelta(days=730), not_after=not_after)
+        info = info_from_certificate(issued.certificate, self.pki.chain)
+        loaded = LoadedPkcs12(issued.certificate, self.key, self.pki.chain, info, True)
+        sha = self.repository.import_certificate(pid, loaded, PASSWORD, actor=ACTOR).info.sha256
+        if backup:
+            self.repository.record_backup(
+                pid, BackupRecord(self.now - timedelta(days=2), sha, "/media/usb", True),
+                actor=ACTOR)
+        if test_ok is not None:
+            self.repository.record_test_call(
+                pid, TestCallRecord(self.now - timedelta(days=1), sha, environment, test_ok,
+                                    "COV answered" if test_ok else "TLS handshake failed"),
+                actor=ACTOR)
+        self.write()
+        return sha
+
+    def write(self) -> None:
+        lines = [f"[repository]\npath = {json.dumps(str(self.repository_path))}\n", self.extra]
+        for entry in self.practices:
+            lines.append("[[practices]]")
+            lines += [f"{k} = {json.dumps(v)}" for k, v in entry.items() if v is not None]
+            lines.append("")
+        self.config.write_text("\n".join(lines), encoding="utf-8")
+
+    def settings(self, text: str) -> None:
+        self.extra = text
+        self.write()
+
+
+@pytest.fixture
+def site(tmp_path, test_pki, key, now) -> Site:
+    site = Site(tmp_path, test_pki, key, now)
+    site.write()
+    return site
+
+
+def check(site: Site, clock, capsys, *extra: str) -> tuple[int, str]:
+    code = main(["check", "--config", str(site.config), *extra], clock=clock)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    return code, captured.out
+
+
+# --- check: one state each ---------------------------------------------------------------
+
+
+def test_all_ok_exits_0_with_the_next_expiry(site, clock, capsys):
+    site.practice("hap-zuid", days_left=400)
+    site.practice("fysio-oost", days_left=300, agb="04011111")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.OK
+    state, text, summary, long_text, perf = parse_plugin_output(out)
+    assert state == "OK"
+    assert text == "2 practices OK, next expiry fysio-oost in 300 days"
+    assert long_text == []
+    assert summary[0] == "'all practices'=2;;;0"
+    assert perf == {"fysio-oost": "'fysio-oost'=300;60:;14:", "hap-zuid": "'hap-zuid'=400;60:;14:"}
+
+
+def test_expiring_within_the_warning_days_is_warning(site, clock, capsys):
+    site.practice("hap-zuid", days_left=30)
+    site.practice("fysio-oost", days_left=400)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.WARNING
+    state, text, _, long_text, perf = parse_plugin_output(out)
+    assert state == "WARNING"
+    assert text == "1 warning: hap-zuid expires in 30 days"
+    assert long_text == ["WARNING: hap-zuid expires in 30 days"]
+    assert perf["hap-zuid"] == "'hap-zuid'=30;60:;14:"
+
+
+def test_a_renewal_window_running_into_a_quarter_start_warns_early(site, clock, capsys):
+    # 70 days left on 22 Nov: the 42-day renewal window would run into 1 January
+    site.practice("hap-zuid", days_left=70)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.WARNING
+    _, text, _, long_text, _ = parse_plugin_output(out)
+    assert text == "1 warning: hap-zuid expires in 70 days, renew before the quarter start " \
+                   "2027-01-01"
+    assert long_text == ["WARNING: hap-zuid expires in 70 days, renew before the quarter start "
+                         "2027-01-01 (from 2026-11-06)"]
+
+
+def test_expiring_within_the_critical_days_is_critical(site, clock, capsys):
+    site.practice("hap-zuid", days_left=5)
+    site.practice("fysio-oost", days_left=30, agb="04011111")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.CRITICAL
+    _, text, summary, long_text, perf = parse_plugin_output(out)
+    assert text == "1 critical, 1 warning: hap-zuid expires in 5 days, fysio-oost expires in " \
+                   "30 days"
+    assert long_text[0] == "CRITICAL: hap-zuid expires in 5 days (2026-11-27)"
+    assert "'practices critical'=1;;;0" in summary
+    assert "'fewest days left'=5;60:;14:" in summary
+    assert perf["hap-zuid"] == "'hap-zuid'=5;60:;14:"
+
+
+def test_an_expired_certificate_is_critical_with_negative_days(site, clock, capsys):
+    site.practice("hap-zuid", days_left=-4)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.CRITICAL
+    _, text, _, long_text, perf = parse_plugin_output(out)
+    assert text == "1 critical: hap-zuid expired 3 days ago"
+    assert long_text == ["CRITICAL: hap-zuid expired 3 days ago (2026-11-18)"]
+    assert perf["hap-zuid"] == "'hap-zuid'=-4;60:;14:"
+
+
+def test_a_practice_without_a_certificate_is_a_warning_with_unknown_days(site, clock, capsys):
+    site.practice("hap-zuid", days_left=None)
+    site.practice("fysio-oost", days_left=400, agb="04011111")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.WARNING
+    _, text, summary, _, perf = parse_plugin_output(out)
+    assert text == "1 warning: hap-zuid has no certificate"
+    assert perf["hap-zuid"] == "'hap-zuid'=U;60:;14:"
+    assert "'fewest days left'=400;60:;14:" in summary
+
+
+def test_a_personal_certificate_is_a_warning(site, clock, capsys):
+    site.practice("hap-zuid", days_left=400, personal=True)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.WARNING
+    _, text, _, _, _ = parse_plugin_output(out)
+    assert text == "1 warning: hap-zuid uses a personal certificate"
+    assert "de Vries" not in out and "Jan" not in out
+
+
+def test_missing_backup_warns_unless_switched_off(site, clock, capsys):
+    site.practice("hap-zuid", days_left=400, backup=False)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.WARNING
+    assert parse_plugin_output(out)[1] == \
+        "1 warning: hap-zuid has no verified backup of its certificate"
+    site.settings("[monitoring]\nwarn_missing_backup = false\n")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.OK, out
+
+
+def test_a_failed_test_call_warns_unless_switched_off(site, clock, capsys):
+    site.practice("hap-zuid", days_left=400, test_ok=False)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.WARNING
+    assert parse_plugin_output(out)[1] == "1 warning: hap-zuid failed its last test call"
+    site.settings("[monitoring]\nwarn_failed_test_call = false\n")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.OK, out
+
+
+def test_problems_of_one_practice_are_joined_and_the_state_is_the_worst(site, clock, capsys):
+    site.practice("hap-zuid", days_left=5, backup=False, test_ok=False)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.CRITICAL
+    _, text, _, long_text, _ = parse_plugin_output(out)
+    assert text == ("1 critical: hap-zuid expires in 5 days and has no verified backup of its "
+                    "certificate and failed its last test call")
+    assert long_text[0].startswith("CRITICAL: hap-zuid expires in 5 days (2026-11-27) and ")
+
+
+def test_the_status_line_names_the_three_worst_and_counts_the_rest(site, clock, capsys):
+    for number, days in enumerate([300, 40, -2, 3, 20, None]):
+        site.practice(f"p{number}", days_left=days, agb=f"0000000{number}")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.CRITICAL
+    _, text, summary, long_text, perf = parse_plugin_output(out)
+    assert text == ("2 critical, 3 warning: p2 expired 1 day ago, p3 expires in 3 days, "
+                    "p4 expires in 20 days, and 2 more")
+    assert [line.split()[1] for line in long_text] == ["p2", "p3", "p4", "p1", "p5"]
+    assert len(perf) == 6
+    assert summary == ["'all practices'=6;;;0", "'practices critical'=2;;;0",
+                       "'practices warning'=3;;;0", "'practices unknown'=0;;;0",
+                       "'fewest days left'=-2;60:;14:"]
+
+
+def test_thresholds_can_be_overridden_with_w_and_c(site, clock, capsys):
+    site.practice("hap-zuid", days_left=30)
+    assert check(site, clock, capsys)[0] == monitoring.WARNING
+    code, out = check(site, clock, capsys, "-w", "20", "-c", "10")
+    assert code == monitoring.OK, out
+    assert "'hap-zuid'=30;20:;10:" in out
+    code, out = check(site, clock, capsys, "--critical", "40", "--warning", "90")
+    assert code == monitoring.CRITICAL
+    assert "'hap-zuid'=30;90:;40:" in out
+
+
+def test_thresholds_from_the_config_are_used(site, clock, capsys):
+    site.settings("[expiry]\nwarning_days = 20\ncritical_days = 10\nrenewal_lead_days = 15\n")
+    site.practice("hap-zuid", days_left=30)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.OK, out
+    assert "'hap-zuid'=30;20:;10:" in out
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["-c", "70"], "the critical threshold (70 days) must be smaller than the warning "
+                   "threshold (60 days)."),
+    (["-w", "-1"], "-w -1: use a number of days from 0 to 730."),
+])
+def test_clashing_thresholds_are_unknown(site, clock, capsys, flags, message):
+    site.practice("hap-zuid", days_left=5)
+    code, out = check(site, clock, capsys, *flags)
+    assert code == monitoring.UNKNOWN
+    assert out == f"VECOZO UNKNOWN - {message}\n"
+
+
+def test_no_practices_is_ok(site, clock, capsys):
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.OK
+    assert out.startswith(f"VECOZO OK - no practices in {site.config} | 'all practices'=0;;;0")
+
+
+# --- check: UNKNOWN -----------------------------------------------------------------------
+
+
+def test_a_bad_config_is_unknown_3_with_the_reason(site, clock, capsys):
+    site.config.write_text('[repository]\npath = "/nowhere/at/all"\n\n[[practices]]\n'
+                           'id = "hap-zuid"\nname = "x"\nagb = "123"\nenvironment = "prod"\n',
+                           encoding="utf-8")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.UNKNOWN
+    lines = out.rstrip("\n").split("\n")
+    assert lines[0].startswith("VECOZO UNKNOWN - ")
+    assert lines[0].endswith("(and 2 more problems)")
+    assert "/nowhere/at/all does not exist" in lines[0]
+    assert any("'123' is not an AGB code" in line for line in lines[1:])
+    assert "|" not in lines[0]
+
+
+def test_a_toml_syntax_error_is_unknown(site, clock, capsys):
+    site.config.write_text("[repository\npath = 1\n", encoding="utf-8")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.UNKNOWN
+    assert out.startswith(f"VECOZO UNKNOWN - {site.config}:1")
+    assert "TOML syntax error" in out
+
+
+def test_a_missing_config_file_is_unknown(tmp_path, clock, capsys):
+    code = main(["check", "--config", str(tmp_path / "missing.toml")], clock=clock)
+    out = capsys.readouterr().out
+    assert code == monitoring.UNKNOWN
+    assert out.startswith(f"VECOZO UNKNOWN - Configuration file {tmp_path / 'missing.toml'} "
+                          "(given by --config) does not exist.")
+
+
+def test_an_unreadable_practice_is_unknown_but_the_others_are_still_checked(site, clock,
+                                                                          capsys):
+    site.practice("hap-zuid", days_left=400)
+    site.practice("fysio-oost", days_left=400, agb="04011111")
+    index = site.repository_path / "practices" / "hap-zuid" / "practice.json"
+    index.write_text("{not json", encoding="utf-8")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.UNKNOWN
+    _, text, _, long_text, perf = parse_plugin_output(out)
+    assert text.startswith("1 unknown: hap-zuid cannot be read: ")
+    assert "practice.json is damaged" in long_text[0]
+    assert perf == {"hap-zuid": "'hap-zuid'=U;60:;14:",
+                    "fysio-oost": "'fysio-oost'=400;60:;14:"}
+    # a critical practice still wins over an unreadable one
+    site.practice("tand-west", days_left=2, agb="12022222")
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.CRITICAL
+    assert parse_plugin_output(out)[1].startswith("1 critical, 1 unknown: tand-west expires")
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="needs POSIX permissions")
+def test_an_unreadable_repository_file_is_unknown_not_a_traceback(site, clock, capsys):
+    site.practice("hap-zuid", days_left=400)
+    index = site.repository_path / "practices" / "hap-zuid" / "practice.json"
+    index.chmod(0)
+    try:
+        code, out = check(site, clock, capsys)
+    finally:
+        index.chmod(0o600)
+    assert code == monitoring.UNKNOWN
+    assert "hap-zuid cannot be read: Cannot read" in out
+
+
+def test_an_internal_error_is_unknown_never_a_traceback(site, clock, capsys, monkeypatch):
+    site.practice("hap-zuid", days_left=400)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(monitoring, "read_snapshot", broken)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.UNKNOWN
+    assert out == "VECOZO UNKNOWN - internal error (RuntimeError: boom); please report this\n"
+
+
+# --- perfdata details -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("hap-zuid", "'hap-zuid'"),
+    ("it's", "'it''s'"),
+    ("a=b", "'a_b'"),
+    ("with space", "'with space'"),
+])
+def test_perfdata_labels_are_quoted_per_the_guidelines(label, expected):
+    assert monitoring.perf_label(label) == expected
+    assert PERF_ITEM.fullmatch(f"{monitoring.perf_label(label)}=1")
+
+
+def test_perf_item_drops_only_trailing_empty_fields():
+    assert monitoring.perf_item("x", 5, "60:", "14:") == "'x'=5;60:;14:"
+    assert monitoring.perf_item("x", 5, minimum="0") == "'x'=5;;;0"
+    assert monitoring.perf_item("x", None) == "'x'=U"
+
+
+# --- metrics ------------------------------------------------------------------------------
+
+
+def metrics(site: Site, clock, capsys, *extra: str) -> tuple[int, str, str]:
+    code = main(["metrics", "--config", str(site.config), *extra], clock=clock)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def families(text: str) -> dict:
+    return {family.name: family for family in text_string_to_metric_families(text)}
+
+
+def value(found: dict, name: str, **labels: str) -> float:
+    matches = [s.value for s in found[name].samples
+               if all(s.labels.get(k) == v for k, v in labels.items())]
+    assert len(matches) == 1, (name, labels, matches)
+    return matches[0]
+
+
+def test_metrics_parse_and_carry_every_fact(site, clock, capsys, now):
+    sha = site.practice("hap-zuid", days_left=400)
+    site.practice("fysio-oost", days_left=-4, agb="04011111", environment="acceptance",
+                  backup=False, test_ok=False)
+    site.practice("tand-west", days_left=None, agb="12022222", environment="test")
+    assert sha
+    code, out, err = metrics(site, clock, capsys)
+    assert code == 0, err
+    found = families(out)
+    for name, _ in monitoring.FAMILIES:
+        assert found[name].type == "gauge"
+        assert found[name].documentation
+    assert value(found, "vecozo_repository_up") == 1
+    assert found["vecozo_repository_error"].samples == []
+    assert value(found, "vecozo_practices") == 3
+    assert value(found, "vecozo_metrics_generated_timestamp_seconds") == now.timestamp()
+
+    zuid = {"practice": "hap-zuid", "agb": "01234567", "environment": "production"}
+    not_after = now + timedelta(days=400, hours=12)
+    assert value(found, "vecozo_certificate_present", **zuid) == 1
+    assert value(found, "vecozo_certificate_not_after_timestamp_seconds", **zuid) == \
+        not_after.timestamp()
+    assert value(found, "vecozo_certificate_not_before_timestamp_seconds", **zuid) == \
+        (not_after - timedelta(days=730)).timestamp()
+    assert value(found, "vecozo_certificate_expired", **zuid) == 0
+    assert value(found, "vecozo_certificate_personal", **zuid) == 0
+    assert value(found, "vecozo_backup_of_active_certificate", **zuid) == 1
+    assert value(found, "vecozo_last_backup_timestamp_seconds", **zuid) == \
+        (now - timedelta(days=2)).timestamp()
+    assert value(found, "vecozo_last_test_call_success", **zuid) == 1
+    assert value(found, "vecozo_last_test_call_timestamp_seconds", **zuid) == \
+        (now - timedelta(days=1)).timestamp()
+    renew = value(found, "vecozo_certificate_renewal_start_timestamp_seconds", **zuid)
+    assert renew == (not_after - timedelta(days=42, hours=21, minutes=30)).timestamp()
+
+    oost = {"practice": "fysio-oost", "agb": "04011111", "environment": "acceptance"}
+    assert value(found, "vecozo_certificate_expired", **oost) == 1
+    assert value(found, "vecozo_backup_of_active_certificate", **oost) == 0
+    assert value(found, "vecozo_last_test_call_success", **oost) == 0
+    assert not [s for s in found["vecozo_last_backup_timestamp_seconds"].samples
+                if s.labels["practice"] == "fysio-oost"]
+
+    west = {"practice": "tand-west", "agb": "12022222", "environment": "test"}
+    assert value(found, "vecozo_certificate_present", **west) == 0
+    assert value(found, "vecozo_practice_readable", **west) == 1
+    for name in ("vecozo_certificate_not_after_timestamp_seconds",
+                 "vecozo_certificate_expired", "vecozo_last_test_call_success"):
+        assert all(s.labels["practice"] != "tand-west" for s in found[name].samples)
+    # every sample has exactly the three labels
+    for family in found.values():
+        for sample in family.samples:
+            if family.name.startswith(("vecozo_certificate", "vecozo_last", "vecozo_backup",
+                                       "vecozo_practice_")):
+                assert set(sample.labels) == {"practice", "agb", "environment"}
+
+
+def test_metrics_hold_no_personal_data(site, clock, capsys):
+    site.practice("hap-zuid", days_left=400, personal=True, name="Huisartsenpraktijk Dr. Jansen",
+                  contact="dr. J. Mulder, 06-12345678")
+    code, out, _ = metrics(site, clock, capsys)
+    assert code == 0
+    for private in ("Jansen", "Mulder", "06-12345678", "de Vries", "Jan ", "/media/usb",
+                    "TLS handshake", "COV answered"):
+        assert private not in out
+    assert value(families(out), "vecozo_certificate_personal", practice="hap-zuid") == 1
+
+
+def test_label_values_are_escaped(now):
+    from vecozo_tui.config import Config
+    from vecozo_tui.overview import practice_overview
+
+    odd = Practice(id='we"ird\\id', name="x", agb="0\n1", environment="production")
+    config = Config(path=None, repository=Path("/nowhere"), practices=[odd])
+
+    class Empty:
+        def active(self, practice_id):
+            return None
+
+        def events(self, practice_id):
+            from vecozo_tui.repository import PracticeEvents
+            return PracticeEvents()
+
+    row = practice_overview(odd, Empty(), now, config.thresholds)
+    text = monitoring.metrics_text(monitoring.Snapshot(config, [row], [], now), now)
+    assert 'practice="we\\"ird\\\\id",agb="0\\n1"' in text
+    sample = families(text)["vecozo_certificate_present"].samples[0]
+    assert sample.labels == {"practice": 'we"ird\\id', "agb": "0\n1",
+                             "environment": "production"}
+
+
+def test_an_unreadable_practice_is_reported_and_the_rest_exported(site, clock, capsys):
+    site.practice("hap-zuid", days_left=400)
+    site.practice("fysio-oost", days_left=400, agb="04011111")
+    (site.repository_path / "practices" / "hap-zuid" / "practice.json").write_text("[]")
+    code, out, err = metrics(site, clock, capsys)
+    assert code == 0
+    found = families(out)
+    assert value(found, "vecozo_practice_readable", practice="hap-zuid") == 0
+    assert value(found, "vecozo_practice_readable", practice="fysio-oost") == 1
+    assert value(found, "vecozo_certificate_present", practice="fysio-oost") == 1
+    assert "hap-zuid" in err and "damaged" in err
+
+
+def test_a_bad_config_still_writes_up_0_so_alerts_fire(site, clock, capsys, tmp_path):
+    target = tmp_path / "textfile" / "vecozo.prom"
+    target.parent.mkdir()
+    site.config.write_text('[repository]\npath = "/nowhere/at/all"\n', encoding="utf-8")
+    code, out, err = metrics(site, clock, capsys, "--output", str(target))
+    assert code == 1
+    assert out == ""
+    assert "/nowhere/at/all does not exist" in err
+    text = target.read_text(encoding="utf-8")
+    found = families(text)
+    assert value(found, "vecozo_repository_up") == 0
+    assert value(found, "vecozo_repository_error", reason="config") == 1
+    assert found["vecozo_practices"].samples == []
+    assert "# vecozo-tui could not read the repository:" in text
+
+
+def test_an_internal_error_still_writes_up_0(site, clock, capsys, monkeypatch):
+    site.practice("hap-zuid", days_left=400)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(monitoring, "read_snapshot", broken)
+    code, out, err = metrics(site, clock, capsys)
+    assert code == 1
+    assert value(families(out), "vecozo_repository_error", reason="internal") == 1
+    assert "RuntimeError: boom" in err
+
+
+def test_output_file_is_written_atomically_and_readable_by_node_exporter(site, clock, capsys,
+                                                                          tmp_path):
+    site.practice("hap-zuid", days_left=400)
+    target = tmp_path / "textfile" / "vecozo.prom"
+    target.parent.mkdir()
+    code, out, err = metrics(site, clock, capsys, "--output", str(target))
+    assert (code, out, err) == (0, "", "")
+    assert value(families(target.read_text()), "vecozo_practices") == 1
+    if os.name != "nt":
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert sorted(p.name for p in target.parent.iterdir()) == ["vecozo.prom"]
+
+
+def test_a_failure_mid_write_leaves_the_old_file_intact(site, clock, capsys, tmp_path,
+                                                        monkeypatch):
+    site.practice("hap-zuid", days_left=400)
+    target = tmp_path / "textfile" / "vecozo.prom"
+    target.parent.mkdir()
+    assert metrics(site, clock, capsys, "--output", str(target))[0] == 0
+    old = target.read_text()
+    site.practice("fysio-oost", days_left=400, agb="04011111")
+    seen: dict[str, object] = {}
+    real_fsync = os.fsync
+
+    def disk_full(fd):
+        # the new data is in the temporary file; the target must still be the old file,
+        # and no second *.prom file exists for node_exporter to pick up half-written
+        directory = target.parent
+        seen["target"] = target.read_text()
+        seen["prom_files"] = sorted(p.name for p in directory.iterdir()
+                                    if p.name.endswith(".prom"))
+        seen["temp_files"] = sorted(p.name for p in directory.iterdir() if p != target)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsutil.os, "fsync", disk_full)
+    code, _, err = metrics(site, clock, capsys, "--output", str(target))
+    monkeypatch.setattr(fsutil.os, "fsync", real_fsync)
+    assert code == 1
+    assert "disk is full" in err
+    assert seen["target"] == old
+    assert seen["prom_files"] == ["vecozo.prom"]
+    assert len(seen["temp_files"]) == 1 and not seen["temp_files"][0].endswith(".prom")
+    assert target.read_text() == old
+    assert sorted(p.name for p in target.parent.iterdir()) == ["vecozo.prom"]
+    # the next run succeeds and replaces it whole
+    assert metrics(site, clock, capsys, "--output", str(target))[0] == 0
+    assert value(families(target.read_text()), "vecozo_practices") == 2
+
+
+def test_metrics_to_a_missing_directory_fail_clearly(site, clock, capsys, tmp_path):
+    code, out, err = metrics(site, clock, capsys, "--output", str(tmp_path / "no" / "x.prom"))
+    assert code == 1
+    assert "does not exist" in err
+
+
+# --- lean start-up -------------------------------------------------------------------------
+
+
+def test_check_and_metrics_load_neither_textual_nor_cryptography(site):
+    site.practice("hap-zuid", days_left=400)
+    site.practice("fysio-oost", days_left=None, agb="04011111")
+    script = (
+        "import sys\n"
+        "from vecozo_tui.cli import main\n"
+        "codes = [main(['check', '--config', sys.argv[1]]),\n"
+        "         main(['metrics', '--config', sys.argv[1], '--output', sys.argv[2]])]\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "               ('textual', 'cryptography', 'rich', 'httpx', 'humanize'))\n"
+        "print('CODES', codes, 'HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(site.config),
+                             str(site.tmp / "out.prom")], capture_output=True, text=True,
+                            timeout=60)
+    assert "CODES [1, 0] HEAVY []" in result.stdout, result.stdout + result.stderr
