@@ -290,9 +290,9 @@ def info_from_certificate(certificate: x509.Certificate, chain: list[x509.Certif
     person = " ".join(part for part in (given, surname) if part) or pseudonym
     common_name = first(NameOID.COMMON_NAME) or subject.rfc4514_string()
     return CertificateInfo(
-        subject=subject.rfc4514_string(),
+        subject=_readable(subject),
         common_name=common_name,
-        issuer=certificate.issuer.rfc4514_string(),
+        issuer=_readable(certificate.issuer),
         serial=format(certificate.serial_number, "X"),
         sha256=certificate.fingerprint(hashes.SHA256()).hex().upper(),
         sha1=certificate.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303 - display only
@@ -306,12 +306,21 @@ def info_from_certificate(certificate: x509.Certificate, chain: list[x509.Certif
         person_name=person,
         friendly_name=friendly_name,
         chain=tuple(
-            ChainEntry(subject=c.subject.rfc4514_string(), issuer=c.issuer.rfc4514_string(),
+            ChainEntry(subject=_readable(c.subject), issuer=_readable(c.issuer),
                        not_after=c.not_valid_after_utc,
                        sha256=c.fingerprint(hashes.SHA256()).hex().upper())
             for c in chain
         ),
     )
+
+
+def _readable(name: x509.Name) -> str:
+    """RFC 4514, with names instead of OIDs for the attributes VECOZO certificates use."""
+    from cryptography.x509.oid import NameOID
+
+    return name.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber",
+                                NameOID.GIVEN_NAME: "givenName", NameOID.SURNAME: "SN",
+                                NameOID.PSEUDONYM: "pseudonym"})
 
 
 def _agb_code(subject) -> str | None:

@@ -137,8 +137,9 @@ def run_init(invocation: Invocation) -> int:
     from vecozo_tui.repository import Actor, Repository
 
     args = invocation.args
-    explicit_missing = args.config is not None and not Path(args.config).expanduser().exists()
-    path = None if explicit_missing else find_config_path(args.config, invocation.env)
+    given = args.config or invocation.env.get("VECOZO_TUI_CONFIG")
+    given_missing = bool(given) and not Path(given).expanduser().exists()
+    path = None if given_missing else find_config_path(args.config, invocation.env)
     if path is None:
         if not args.repository:
             raise VecozoError(
@@ -148,6 +149,11 @@ def run_init(invocation: Invocation) -> int:
         path = write_new_config(args.config, invocation.env, repository=Path(args.repository),
                                 inbox=Path(args.inbox) if args.inbox else None)
         invocation.out(f"Wrote configuration {path}")
+    if args.inbox and not Path(args.inbox).expanduser().exists():
+        from vecozo_tui.fsutil import ensure_private_dir
+
+        ensure_private_dir(Path(args.inbox).expanduser())
+        invocation.out(f"Created inbox {args.inbox} (mode 0700).")
     config = load_config(path, invocation.env, check_repository=False)
     if config.repository.exists():
         problems = Repository(config.repository, clock=invocation.clock).problems()
@@ -234,8 +240,9 @@ def run_status(invocation: Invocation) -> int:
     for row in rows[:5]:
         if row.status.value == "OK":
             break
-        invocation.out(f"  {row.status.value:<14} {row.practice.id} ({row.practice.name}) "
-                       f"{relative_days(row.days_left)}")
+        when = f" {relative_days(row.days_left)}" if row.days_left is not None else ""
+        invocation.out(f"  {row.status.value:<14} {row.practice.id} ({row.practice.name})"
+                       f"{when}")
     return 0
 
 
