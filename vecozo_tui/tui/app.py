@@ -1,0 +1,190 @@
+"""The Textual application: one context, one stylesheet, the dashboard as home screen.
+
+Screens gather input, call the core (in workers where it blocks) and show the result.
+The app wires the keys every screen shares (``q`` quit, ``?`` help, ``p`` practices),
+opens the feature screens by name (lazily, so a missing one is a notification, not a
+crash) and offers every key binding of the current screen in the command palette.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from vecozo_tui.tui.context import AppContext
+
+if TYPE_CHECKING:
+    from vecozo_tui.clock import Clock
+    from vecozo_tui.config import Config
+    from vecozo_tui.demo import Demo
+    from vecozo_tui.repository import Repository
+
+# name -> (module, class, what the user reads when it is not there yet)
+FEATURE_SCREENS: dict[str, tuple[str, str, str]] = {
+    "detail": ("vecozo_tui.tui.screens.detail", "DetailScreen", "certificate detail"),
+    "import": ("vecozo_tui.tui.screens.import_certificate", "ImportScreen", "import"),
+    "test_call": ("vecozo_tui.tui.screens.test_call", "TestCallScreen", "test call"),
+    "walkthrough": ("vecozo_tui.tui.screens.walkthrough", "WalkthroughScreen", "walkthrough"),
+    "backup": ("vecozo_tui.tui.screens.backup", "BackupScreen", "backup"),
+}
+
+
+class VecozoApp(App[int]):
+    """The console. ``context`` holds config, repository, clock, actor and the demo."""
+
+    TITLE = "VECOZO certificates"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave vecozo-tui"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help",
+                tooltip="All keys of this screen"),
+        Binding("p", "select_practice", "Practices", id="practices",
+                tooltip="Search the practices and choose the current one"),
+    ]
+
+    def __init__(self, context: AppContext, *, on_ready: Callable[[VecozoApp], None] | None = None):
+        super().__init__()
+        self.context = context
+        self.current_practice_id: str | None = None
+        self._on_ready = on_ready
+
+    # --- screens --------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        from vecozo_tui.tui.screens.dashboard import DashboardScreen
+
+        return DashboardScreen(self.context)
+
+    def dashboard_ready(self) -> None:
+        """Called by the dashboard once its table is filled (benchmarks hook in here)."""
+        if self._on_ready is not None:
+            callback, self._on_ready = self._on_ready, None
+            callback(self)
+
+    def set_current_practice(self, practice_id: str | None) -> None:
+        self.current_practice_id = practice_id
+        if practice_id is None:
+            self.sub_title = ""
+            return
+        try:
+            practice = self.context.practice(practice_id)
+        except Exception:  # noqa: BLE001 - a practice removed from the config meanwhile
+            self.sub_title = ""
+            return
+        self.sub_title = f"{practice.name} ({practice.id})"
+
+    def open_feature(self, name: str, practice_id: str, **kwargs: object) -> None:
+        """Push a feature screen for ``practice_id``; refresh everything when it changed data."""
+        module_name, class_name, label = FEATURE_SCREENS[name]
+        if importlib.util.find_spec(module_name) is None:
+            self.notify(f"The {label} screen is not available in this version yet.",
+                        title="Not available", severity="warning")
+            return
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        self.set_current_practice(practice_id)
+        self.push_screen(screen_class(self.context, practice_id, **kwargs),
+                         callback=self._feature_done)
+
+    def _feature_done(self, changed: bool | None) -> None:
+        if changed:
+            self.data_changed()
+
+    def data_changed(self) -> None:
+        """The repository or config changed: every screen that shows data re-reads it."""
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_data", None)
+            if refresh is not None:
+                refresh()
+
+    def replace_config(self, config: Config) -> None:
+        self.context.config = config
+        self.data_changed()
+
+    # --- actions shared by every screen ---------------------------------------------
+
+    def action_help(self) -> None:
+        from vecozo_tui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_select_practice(self) -> None:
+        from vecozo_tui.tui.screens.practices import PracticeSelectScreen
+
+        if isinstance(self.screen, PracticeSelectScreen):
+            return
+        self.push_screen(PracticeSelectScreen(self.context, self.current_practice_id),
+                         callback=self._practice_chosen)
+
+    def _practice_chosen(self, practice_id: str | None) -> None:
+        if practice_id is None:
+            return
+        self.set_current_practice(practice_id)
+        # the choice shows on the dashboard (cursor) and opens the practice
+        dashboard = self.screen_stack[0]
+        select = getattr(dashboard, "select_practice", None)
+        if select is not None:
+            select(practice_id)
+        self.open_feature("detail", practice_id)
+
+    def action_add_practice(self) -> None:
+        from vecozo_tui.tui.screens.practices import AddPracticeScreen
+
+        self.push_screen(AddPracticeScreen(self.context), callback=self._practice_added)
+
+    def _practice_added(self, practice_id: str | None) -> None:
+        if practice_id:
+            self.data_changed()
+            self.set_current_practice(practice_id)
+            self.notify(f"Practice {practice_id} added to {self.context.config.path}.",
+                        title="Practice added")
+
+    # --- command palette ------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every described key binding of the screen (and the app) is a command too."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or not active.enabled:
+                continue
+            if not isinstance(active.node, App | Screen):  # widget keys (cursor, input) stay out
+                continue
+            if binding.action in ("command_palette", "quit") or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            key = self.get_key_display(binding)
+            help_text = binding.tooltip or binding.description
+            yield SystemCommand(binding.description, f"{help_text}  (key: {key})",
+                                partial(self._run_from_palette, binding.action, active.node))
+        if "Add practice" not in seen:
+            yield SystemCommand("Add practice", "Add a practice to the configuration file",
+                                self.action_add_practice)
+        yield from super().get_system_commands(screen)
+
+    async def _run_from_palette(self, action: str, node: object) -> None:
+        await self.run_action(action, node)  # type: ignore[arg-type]
+
+
+def run_app(config: Config, repository: Repository, *, clock: Clock,
+            demo: Demo | None = None) -> int:
+    """Run the console until the user quits; the exit code for the CLI."""
+    from vecozo_tui.repository import Actor
+
+    context = AppContext(config=config, repository=repository, clock=clock,
+                         actor=Actor.current(os.environ), demo=demo)
+    app = VecozoApp(context)
+    result = app.run()
+    if app.return_code not in (None, 0):
+        return app.return_code
+    return result or 0

@@ -1,0 +1,34 @@
+"""A yes/no question as a modal dialog: ``y`` confirms, ``n`` or Escape declines."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="yes"),
+        Binding("n", "answer(False)", "No", id="no"),
+        Binding("escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, title: str, body: RenderableType, question: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="confirm-box"):
+            yield Static(self.title_text, classes="section-title first")
+            yield Static(self.body, classes="kv")
+            yield Static(self.question, classes="section-title")
+        yield Footer()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,258 @@
+"""The home screen: every practice, most urgent first, with counts and a 24-month timeline.
+
+The rows come from :func:`vecozo_tui.overview.build_overview`; this screen only words
+and arranges them. Columns are ordered by priority so that what matters most stays
+visible at 80 columns; the rest is a horizontal scroll away.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from vecozo_tui.overview import PracticeOverview, build_overview, status_counts
+from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.widgets import (
+    ENVIRONMENT_SHORT,
+    StatusCounts,
+    Timeline,
+    plain,
+    status_text,
+    truncate,
+)
+
+# (key, label, width): in order of priority, see the module docstring
+COLUMNS = (
+    ("status", "Status", 14),
+    ("practice", "Practice", 17),
+    ("expires", "Expires", 11),
+    ("renew", "Renew from", 10),
+    ("backup", "Backup", 10),
+    ("test", "Test", 6),
+    ("date", "Expiry date", 11),
+    ("agb", "AGB", 8),
+    ("env", "Env", 4),
+    ("id", "Id", 16),
+    ("walkthrough", "Walkthrough", 18),
+)
+
+
+def row_matches(row: PracticeOverview, needle: str) -> bool:
+    if not needle:
+        return True
+    practice = row.practice
+    return (needle in practice.name.casefold() or needle in practice.id.casefold()
+            or needle in practice.agb)
+
+
+class DemoBanner(Static):
+    """One line telling a demo user the password of the example files and where they are."""
+
+    def __init__(self, context: AppContext) -> None:
+        demo = context.demo
+        text = Text()
+        if demo is not None:
+            from vecozo_tui.demo import DEMO_PASSWORD
+
+            text.append(" DEMO ", style="bold reverse")
+            text.append(f" password of the example files: {DEMO_PASSWORD}", style="bold")
+            text.append(f"  inbox: {context.config.inbox}")
+        super().__init__(text, classes="demo-banner")
+        self.display = demo is not None
+
+
+class DashboardScreen(Screen[None]):
+    """All practices, most urgent first."""
+
+    AUTO_FOCUS = "#practices"
+    BINDINGS = [
+        Binding("enter", "open_detail", "Open", priority=True, id="open",
+                tooltip="Open the certificate detail of the selected practice"),
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="filter",
+                tooltip="Type to filter by name, AGB code or id"),
+        Binding("i", "import", "Import", id="import",
+                tooltip="Import a .pfx/.p12 for the selected practice"),
+        Binding("t", "test_call", "Test", id="test_call",
+                tooltip="Test call to COV with the selected practice's certificate"),
+        Binding("w", "walkthrough", "Walk", id="walkthrough",
+                tooltip="Step-by-step walkthrough (renew, new, recover, backup)"),
+        Binding("b", "backup", "Backup", id="backup",
+                tooltip="Make a verified backup of the selected practice's certificate"),
+        Binding("r", "reload", "Reload", id="reload", show=False,
+                tooltip="Read the repository again"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
+        Binding("down", "to_table", "To list", show=False),
+    ]
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.rows: list[PracticeOverview] = []
+        self.shown_rows: list[PracticeOverview] = []
+        self._walkthroughs: dict[str, str | None] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DemoBanner(self.context)
+        yield StatusCounts(id="counts")
+        yield Timeline(id="timeline")
+        yield Input(placeholder="/ filter by name, AGB code or id", id="filter",
+                    classes="filter")
+        table: DataTable = DataTable(id="practices", cursor_type="row", zebra_stripes=True)
+        for key, label, width in COLUMNS:
+            table.add_column(label, width=width, key=key)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.call_after_refresh(self._ready)
+
+    def _ready(self) -> None:
+        ready = getattr(self.app, "dashboard_ready", None)
+        if ready is not None:
+            ready()
+
+    # --- data -----------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        """Re-read config and repository (after an import, a backup, a new practice...)."""
+        from vecozo_tui.walkthroughs import progress_summary
+
+        context = self.context
+        now = context.clock.now()
+        self.rows = build_overview(context.config, context.repository, now)
+        self._walkthroughs = {row.practice.id: progress_summary(context.repository,
+                                                                 row.practice.id)
+                              for row in self.rows}
+        self.query_one(Timeline).show(
+            now.date(),
+            [(row.not_after.date(), row.status) for row in self.rows if row.not_after],
+            [row.renew_from for row in self.rows if row.renew_from],
+        )
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        needle = self.query_one("#filter", Input).value.strip().casefold()
+        self.shown_rows = [row for row in self.rows if row_matches(row, needle)]
+        self.query_one(StatusCounts).show(status_counts(self.rows), len(self.rows),
+                                          len(self.shown_rows))
+        table = self.query_one("#practices", DataTable)
+        keep = self._selected_id() or getattr(self.app, "current_practice_id", None)
+        table.clear()
+        for row in self.shown_rows:
+            table.add_row(*self._cells(row), key=row.practice.id)
+        if keep:
+            self.select_practice(keep)
+        self.refresh_bindings()
+
+    def _cells(self, row: PracticeOverview) -> list[Text]:
+        practice = row.practice
+        if row.active is None:
+            backup = Text("-", style="dim")
+        elif row.backup_missing:
+            backup = Text("no backup", style="bold yellow")
+        else:
+            backup = Text(short_date(row.last_backup.at if row.last_backup else None))
+        if row.last_test_call is None:
+            test = Text("never", style="dim")
+        elif row.last_test_call.ok:
+            test = Text("OK", style="green")
+        else:
+            test = Text("FAILED", style="bold red")
+        renew = Text(short_date(row.renew_from))
+        if row.quarter_in_window is not None:
+            renew.stylize("bold")
+        return [
+            status_text(row.status),
+            plain(truncate(practice.name, 17)),
+            plain(relative_days(row.days_left) if row.days_left is not None else "-"),
+            renew,
+            backup,
+            test,
+            plain(short_date(row.not_after)),
+            plain(practice.agb),
+            plain(ENVIRONMENT_SHORT.get(practice.environment, practice.environment)),
+            plain(practice.id),
+            plain(self._walkthroughs.get(practice.id) or ""),
+        ]
+
+    # --- selection ------------------------------------------------------------------
+
+    def _selected_id(self) -> str | None:
+        table = self.query_one("#practices", DataTable)
+        if not self.shown_rows or table.row_count == 0:
+            return None
+        try:
+            key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except Exception:  # noqa: BLE001 - no valid cursor (empty table)
+            return None
+        return key.value
+
+    def select_practice(self, practice_id: str) -> None:
+        table = self.query_one("#practices", DataTable)
+        try:
+            index = table.get_row_index(practice_id)
+        except Exception:  # noqa: BLE001 - filtered out or unknown
+            return
+        table.move_cursor(row=index)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open_detail", "import", "test_call", "walkthrough", "backup"):
+            return bool(self.shown_rows) or None  # shown dimmed when there is nothing to act on
+        if action == "clear_filter":
+            return bool(self.query_one("#filter", Input).value) or None
+        return True
+
+    def _with_selected(self, feature: str) -> None:
+        practice_id = self._selected_id()
+        if practice_id is None:
+            self.notify("No practice selected.", severity="warning")
+            return
+        self.app.open_feature(feature, practice_id)  # type: ignore[attr-defined]
+
+    # --- actions --------------------------------------------------------------------
+
+    def action_open_detail(self) -> None:
+        self._with_selected("detail")
+
+    def action_import(self) -> None:
+        self._with_selected("import")
+
+    def action_test_call(self) -> None:
+        self._with_selected("test_call")
+
+    def action_walkthrough(self) -> None:
+        self._with_selected("walkthrough")
+
+    def action_backup(self) -> None:
+        self._with_selected("backup")
+
+    def action_reload(self) -> None:
+        self.refresh_data()
+        self.notify("Repository read again.", timeout=2)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        self.query_one("#practices", DataTable).focus()
+
+    def action_to_table(self) -> None:
+        self.query_one("#practices", DataTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    @on(DataTable.RowHighlighted, "#practices")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.app.set_current_practice(event.row_key.value)  # type: ignore[attr-defined]

@@ -1,0 +1,224 @@
+"""One practice: its active certificate in full, the history, the last backup and test call.
+
+Everything shown comes from the repository's public metadata (no password needed).
+The actions (import, test call, walkthrough, backup) open their own screens.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from vecozo_tui.overview import PracticeOverview, practice_overview
+from vecozo_tui.textfmt import ago, fingerprint, relative_days, short_date
+from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.widgets import status_text
+
+LABEL_WIDTH = 13
+
+
+def kv_table() -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=LABEL_WIDTH, style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
+def sha256_lines(hex_upper: str) -> str:
+    """The 95-character SHA-256 with colons, as two lines of 16 bytes."""
+    text = fingerprint(hex_upper)
+    return f"{text[:47]}\n{text[48:]}" if len(text) > 48 else text
+
+
+def when(moment, now) -> str:  # noqa: ANN001 - datetime | None
+    if moment is None:
+        return "never"
+    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC ({ago(moment, now)})"
+
+
+def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo, datetime
+    """Every field of a CertificateInfo, for the detail and the import preview."""
+    from vecozo_tui.expiry import days_left
+
+    table = kv_table()
+    kind = Text(f"{info.kind} certificate")
+    if info.kind == "personal":
+        kind.append("  (of a person: cannot do COV or billing)", style="bold red")
+        kind.stylize("bold red", 0, len(info.kind))
+    table.add_row("Kind", kind)
+    table.add_row("Subject", Text(info.subject))
+    if info.person_name:
+        table.add_row("Person", Text(info.person_name))
+    table.add_row("AGB code", Text(info.agb_code or "- (not in the certificate)"))
+    table.add_row("Issuer", Text(info.issuer))
+    table.add_row("Serial", Text(info.serial))
+    table.add_row("SHA-256", Text(sha256_lines(info.sha256)))
+    table.add_row("SHA-1", Text(f"{fingerprint(info.sha1)}"))
+    table.add_row("", Text("(SHA-1 is the 'thumbprint' Windows shows)", style="dim"))
+    left = days_left(info.not_after, now)
+    table.add_row("Valid from", Text(info.not_before.strftime("%Y-%m-%d %H:%M UTC")))
+    table.add_row("Valid until", Text(f"{info.not_after.strftime('%Y-%m-%d %H:%M UTC')} "
+                                      f"({relative_days(left)})"))
+    table.add_row("Key", Text(f"{info.key_type} {info.key_size} bits"))
+    if info.friendly_name:
+        table.add_row("Friendly name", Text(info.friendly_name))
+    if info.chain:
+        for number, entry in enumerate(info.chain, start=1):
+            table.add_row("Chain" if number == 1 else "",
+                          Text(f"{number}. {entry.subject} (until {short_date(entry.not_after)})"))
+    else:
+        table.add_row("Chain", Text("none in the file", style="bold yellow"))
+    return table
+
+
+class DetailScreen(Screen[bool]):
+    """The certificate detail of one practice."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("i", "import", "Import", id="import",
+                tooltip="Import a new .pfx/.p12 for this practice"),
+        Binding("t", "test_call", "Test", id="test_call",
+                tooltip="Test call to COV with the active certificate"),
+        Binding("w", "walkthrough", "Walk", id="walkthrough",
+                tooltip="Step-by-step walkthrough (renew, new, recover, backup)"),
+        Binding("b", "backup", "Backup", id="backup",
+                tooltip="Make a verified backup of the active certificate"),
+    ]
+
+    def __init__(self, context: AppContext, practice_id: str) -> None:
+        super().__init__()
+        self.context = context
+        self.practice_id = practice_id
+        self._changed = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="summary", classes="kv")
+            yield Static("Active certificate", classes="section-title")
+            yield Static(id="certificate", classes="kv")
+            yield Static("Backup and test call", classes="section-title")
+            yield Static(id="events", classes="kv")
+            yield Static("History (newest first)", classes="section-title")
+            yield Static(id="history", classes="kv")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.query_one("#detail-body").focus()
+
+    def refresh_data(self) -> None:
+        context = self.context
+        now = context.clock.now()
+        practice = context.practice(self.practice_id)
+        row = practice_overview(practice, context.repository, now, context.config.thresholds)
+        self.sub_title = f"{practice.name} ({practice.id})"
+        self.query_one("#summary", Static).update(self._summary(row))
+        if row.active is None:
+            self.query_one("#certificate", Static).update(Text(
+                "No certificate yet. Press i to import the .pfx/.p12 exported from the "
+                "browser, or w for the 'new certificate' walkthrough.", style="bold"))
+        else:
+            self.query_one("#certificate", Static).update(
+                certificate_table(row.active.info, now=now))
+        self.query_one("#events", Static).update(self._events(row, now))
+        self.query_one("#history", Static).update(self._history(now))
+
+    def _summary(self, row: PracticeOverview) -> Group:
+        practice = row.practice
+        table = kv_table()
+        heading = Text()
+        heading.append_text(status_text(row.status))
+        if row.days_left is not None:
+            heading.append(f"  expires {short_date(row.not_after)} "
+                           f"({relative_days(row.days_left)})")
+        table.add_row("Status", heading)
+        table.add_row("Practice", Text(f"{practice.name}  (id {practice.id})"))
+        table.add_row("AGB code", Text(practice.agb))
+        table.add_row("Environment", Text(practice.environment))
+        if practice.contact:
+            table.add_row("Contact", Text(practice.contact))
+        if practice.notes:
+            table.add_row("Notes", Text(practice.notes))
+        if row.renew_from is not None:
+            renew = Text(short_date(row.renew_from))
+            if row.quarter_in_window is not None:
+                renew.append(f"  (earlier: the usual window runs into the quarter start "
+                             f"{short_date(row.quarter_in_window)})", style="bold")
+            table.add_row("Renew from", renew)
+        from vecozo_tui.walkthroughs import progress_summary
+
+        progress = progress_summary(self.context.repository, practice.id)
+        if progress:
+            table.add_row("Walkthrough", Text(progress))
+        return Group(table)
+
+    def _events(self, row: PracticeOverview, now) -> Table:  # noqa: ANN001
+        table = kv_table()
+        backup = row.last_backup
+        if backup is None:
+            text = Text("no backup", style="bold yellow" if row.active else "")
+        else:
+            text = Text(when(backup.at, now))
+            text.append(f"  to {backup.target}")
+            if not backup.verified:
+                text.append("  NOT VERIFIED", style="bold red")
+            if row.active is not None and backup.sha256 != row.active.info.sha256:
+                text.append("  (of an earlier certificate: no backup of the active one)",
+                            style="bold yellow")
+        table.add_row("Last backup", text)
+        test = row.last_test_call
+        if test is None:
+            table.add_row("Last test", Text("never"))
+        else:
+            result = Text("OK" if test.ok else "FAILED", style="green" if test.ok else "bold red")
+            result.append(f"  {when(test.at, now)}, {test.environment}")
+            if row.active is not None and test.sha256 != row.active.info.sha256:
+                result.append("  (with an earlier certificate)", style="bold yellow")
+            table.add_row("Last test", result)
+            table.add_row("", Text(test.summary))
+        return table
+
+    def _history(self, now) -> Table | Text:  # noqa: ANN001
+        history = self.context.repository.history(self.practice_id)
+        if not history:
+            return Text("nothing stored yet", style="dim")
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True, width=7)
+        table.add_column(overflow="fold")
+        for stored in history:
+            info = stored.info
+            state = Text("ACTIVE", style="bold") if stored.active else Text("old", style="dim")
+            line = Text(f"{short_date(info.not_before)} → {short_date(info.not_after)}  "
+                        f"{info.kind}  SHA-256 {fingerprint(info.sha256)[:23]}…\n")
+            line.append(f"imported {stored.imported_at.strftime('%Y-%m-%d %H:%M')} "
+                        f"by {stored.imported_by}", style="dim")
+            table.add_row(state, line)
+        return table
+
+    # --- actions --------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(self._changed)
+
+    def _open(self, feature: str) -> None:
+        self.app.open_feature(feature, self.practice_id)  # type: ignore[attr-defined]
+
+    def action_import(self) -> None:
+        self._open("import")
+
+    def action_test_call(self) -> None:
+        self._open("test_call")
+
+    def action_walkthrough(self) -> None:
+        self._open("walkthrough")
+
+    def action_backup(self) -> None:
+        self._open("backup")

@@ -1,0 +1,90 @@
+"""`?`: the keys of the screen below, the keys every screen has, and what the words mean."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from vecozo_tui.expiry import Status
+from vecozo_tui.tui.widgets import status_text
+
+STATUS_MEANING = {
+    Status.EXPIRED: "the certificate has expired: COV and declarations fail now",
+    Status.CRITICAL: "expires within the critical threshold (default 14 days)",
+    Status.WARNING: "renewal is due (warning threshold, or the renew-from date passed)",
+    Status.NO_CERTIFICATE: "no certificate imported for this practice yet",
+    Status.OK: "nothing to do yet",
+}
+
+GENERAL = [
+    ("?", "this help"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("p", "practices: search and choose the current practice (a: add one)"),
+    ("escape", "back to the previous screen"),
+    ("q", "quit (ctrl+q always quits)"),
+    ("tab / shift+tab", "next / previous field"),
+]
+
+
+class HelpScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="back"),
+        Binding("question_mark", "close", "Back", key_display="?", show=False),
+    ]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under_title = under.__class__.__name__.removesuffix("Screen") or "Screen"
+        self.under_keys: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for active in under.active_bindings.values():
+            binding = active.binding
+            if not binding.description or not isinstance(active.node, App | Screen):
+                continue
+            key = under.app.get_key_display(binding)
+            if key in seen:
+                continue
+            seen.add(key)
+            self.under_keys.append((key, binding.tooltip or binding.description))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="help-body"):
+            yield Static(f"Keys on this screen ({self.under_title})",
+                         classes="section-title first")
+            yield Static(_key_table(self.under_keys), classes="kv")
+            yield Static("Keys everywhere", classes="section-title")
+            yield Static(_key_table(GENERAL), classes="kv")
+            yield Static("Status words", classes="section-title")
+            statuses = Table.grid(padding=(0, 2))
+            statuses.add_column(width=14)
+            statuses.add_column()
+            for status, meaning in STATUS_MEANING.items():
+                statuses.add_row(status_text(status), meaning)
+            yield Static(statuses, classes="kv")
+            yield Static("Timeline", classes="section-title")
+            yield Static(
+                "The next 24 months, one column of three characters per month. 'Expire' "
+                "counts the certificates that expire in that month, 'Renew' the ones whose "
+                "renewal should start then. ┃ marks a quarter start (1 Jan, 1 Apr, 1 Jul, "
+                "1 Oct): VECOZO's busiest days. A renewal window that runs into one starts "
+                "earlier; such renew-from dates are shown in bold.",
+                classes="kv")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _key_table(rows: list[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(width=16, style="bold")
+    table.add_column()
+    for key, text in rows:
+        table.add_row(Text(key), Text(text))
+    return table

@@ -1,0 +1,385 @@
+"""Import a .pfx/.p12: pick the file, give its password, see every finding, then store.
+
+Four steps on one screen: *pick* (a file browser on the inbox that shows only
+certificate files, or a typed path), *password* (masked; decryption runs in a worker;
+a wrong password is said plainly and can be retried without picking the file again),
+*preview* (the certificate and every finding of ``check_for_import``; nothing written
+yet; errors block, warnings need a ``y``) and *done* (next steps: test call, backup).
+
+The password lives only from a successful decryption until the store (the repository
+encrypts the stored copy with it) or until the user goes back; the input field is
+emptied as soon as it is read. It is never logged or shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DirectoryTree, Footer, Header, Input, Static
+
+from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.screens.dashboard import DemoBanner
+from vecozo_tui.tui.screens.detail import certificate_table
+
+if TYPE_CHECKING:
+    from vecozo_tui.certificates import Finding, LoadedPkcs12
+
+CERTIFICATE_SUFFIXES = (".pfx", ".p12")
+
+PICK, PASSWORD, PREVIEW, DONE = "pick", "password-step", "preview", "done"
+
+
+class CertificateTree(DirectoryTree):
+    """Directories and .pfx/.p12 files only; no hidden entries; no emoji icons."""
+
+    ICON_NODE_EXPANDED = "▾ "
+    ICON_NODE = "▸ "
+    ICON_FILE = "  "
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        for path in paths:
+            if path.name.startswith("."):
+                continue
+            if path.suffix.lower() in CERTIFICATE_SUFFIXES or self._safe_is_dir(path):
+                yield path
+
+
+def findings_text(findings: list[Finding]) -> Text:
+    if not findings:
+        return Text("No warnings: the certificate can be imported.", style="bold green")
+    text = Text()
+    for number, finding in enumerate(findings):
+        if number:
+            text.append("\n")
+        if finding.severity == "error":
+            text.append("ERROR    ", style="bold red")
+        else:
+            text.append("WARNING  ", style="bold yellow")
+        text.append(finding.message)
+    return text
+
+
+class ImportScreen(Screen[bool]):
+    """Dismisses with True when a certificate was stored."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("s", "store", "Store", id="store",
+                tooltip="Store the certificate and make it the active one"),
+        Binding("enter", "store", "Store", show=False),
+        Binding("slash", "type_path", "Type a path", key_display="/", id="type_path"),
+        Binding("t", "next_test_call", "Test call", id="next_test_call",
+                tooltip="Test call to COV with the new certificate"),
+        Binding("b", "next_backup", "Backup", id="next_backup",
+                tooltip="Make a verified backup of the new certificate"),
+    ]
+
+    def __init__(self, context: AppContext, practice_id: str) -> None:
+        super().__init__()
+        self.context = context
+        self.practice_id = practice_id
+        self.practice = context.practice(practice_id)
+        self.step = PICK
+        self.stored = False
+        self._file: Path | None = None
+        self._data: bytes | None = None
+        self._password: str | None = None
+        self._loaded: LoadedPkcs12 | None = None
+        self._findings: list[Finding] = []
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        inbox = self.context.config.inbox
+        yield Header()
+        yield DemoBanner(self.context)
+        yield Static(Text(f"Import a certificate for {self.practice.name} "
+                          f"(AGB {self.practice.agb})"), id="import-title",
+                     classes="section-title first")
+        with ContentSwitcher(initial=PICK, id="import-switcher"):
+            with Vertical(id=PICK):
+                yield Static("Pick the .pfx/.p12 (only those are shown) and press Enter, or "
+                             "type its path (/ or Tab).", classes="hint")
+                yield Input(placeholder="path to the .pfx/.p12, then Enter", id="path",
+                            classes="line")
+                yield Static("", id="pick-error", classes="error")
+                if inbox.is_dir():
+                    yield CertificateTree(inbox, id="files")
+                else:
+                    yield Static(Text(f"The inbox {inbox} does not exist; type the path of "
+                                      "the file, or set [import] inbox in the config."),
+                                 classes="hint")
+            with Vertical(id=PASSWORD):
+                yield Static("", id="file-label", classes="kv")
+                yield Static("Password of the file (the one chosen when it was exported):",
+                             classes="hint")
+                yield Input(password=True, placeholder="password, then Enter", id="password",
+                            classes="line")
+                yield Static("", id="password-error", classes="error")
+                yield Static("Escape: choose another file.", classes="hint")
+            with Vertical(id=PREVIEW):
+                with VerticalScroll(id="preview-body"):
+                    yield Static("", id="preview-heading", classes="kv")
+                    yield Static("", id="findings", classes="findings")
+                    yield Static("Certificate in the file", classes="section-title")
+                    yield Static("", id="preview-certificate", classes="kv")
+                yield Static("", id="preview-status", classes="kv")
+            with Vertical(id=DONE):
+                yield Static("", id="done-message", classes="kv")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Import: {self.practice.name}"
+        files = self.query("#files")
+        (files.first() if files else self.query_one("#path", Input)).focus()
+
+    def _show(self, step: str) -> None:
+        self.step = step
+        self.query_one(ContentSwitcher).current = step
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "store":
+            if self.step != PREVIEW:
+                return False
+            return not any(f.blocking for f in self._findings) or None
+        if action == "type_path":
+            return self.step == PICK
+        if action in ("next_test_call", "next_backup"):
+            return self.step == DONE
+        return True
+
+    # --- step 1: the file -----------------------------------------------------------
+
+    def action_type_path(self) -> None:
+        path_input = self.query_one("#path", Input)
+        if not path_input.has_focus:
+            path_input.focus()
+            if not path_input.value:
+                path_input.insert_text_at_cursor("/")
+
+    @on(DirectoryTree.FileSelected, "#files")
+    def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#path", Input).value = str(event.path)
+        self._choose_file(Path(event.path))
+
+    @on(Input.Submitted, "#path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        typed = event.value.strip()
+        if not typed:
+            self._pick_error("Type the path of a .pfx/.p12 file, or pick one below.")
+            return
+        path = Path(typed).expanduser()
+        if not path.is_absolute():
+            path = self.context.config.inbox / path
+        if path.is_dir() and self.query("#files"):
+            tree = self.query_one("#files", CertificateTree)
+            tree.path = path
+            tree.focus()
+            self._pick_error("")
+            return
+        self._choose_file(path)
+
+    def _pick_error(self, message: str) -> None:
+        self.query_one("#pick-error", Static).update(Text(message))
+
+    def _choose_file(self, path: Path) -> None:
+        from vecozo_tui.certificates import read_certificate_file
+
+        try:
+            self._data = read_certificate_file(path)
+        except VecozoError as error:
+            self._pick_error(str(error))
+            return
+        self._pick_error("")
+        self._file = path
+        label = Text("File  ", style="bold")
+        label.append(path.name)
+        label.append(f"  ({len(self._data):,} bytes, in {path.parent})", style="dim")
+        self.query_one("#file-label", Static).update(label)
+        self.query_one("#password-error", Static).update("")
+        self._show(PASSWORD)
+        self.query_one("#password", Input).focus()
+
+    # --- step 2: the password -------------------------------------------------------
+
+    @on(Input.Submitted, "#password")
+    def _password_submitted(self, event: Input.Submitted) -> None:
+        password_input = self.query_one("#password", Input)
+        password = password_input.value
+        password_input.value = ""  # not kept in the widget any longer than this
+        if self._data is None or self._file is None:
+            return
+        password_input.disabled = True
+        self.query_one("#password-error", Static).update(Text("Opening the file…",
+                                                              style="dim"))
+        self._decrypt(self._data, password, self._file.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def _decrypt(self, data: bytes, password: str, source: str) -> None:
+        from vecozo_tui.certificates import check_for_import, load_pkcs12
+
+        try:
+            loaded = load_pkcs12(data, password, source=source)
+            active = self.context.repository.active(self.practice_id)
+            findings = check_for_import(loaded, now=self.context.clock.now(),
+                                        practice_agb=self.practice.agb,
+                                        active=active.info if active else None)
+        except WrongPasswordError as error:
+            self.app.call_from_thread(self._wrong_password, str(error))
+            return
+        except VecozoError as error:
+            self.app.call_from_thread(self._bad_file, str(error))
+            return
+        self.app.call_from_thread(self._decrypted, loaded, findings, password)
+
+    def _wrong_password(self, message: str) -> None:
+        password_input = self.query_one("#password", Input)
+        password_input.disabled = False
+        password_input.focus()
+        self.query_one("#password-error", Static).update(Text(f"{message} Try again."))
+
+    def _bad_file(self, message: str) -> None:
+        self.query_one("#password", Input).disabled = False
+        self._forget()
+        self._pick_error(message)
+        self._show(PICK)
+        files = self.query("#files")
+        (files.first() if files else self.query_one("#path", Input)).focus()
+
+    # --- step 3: the preview --------------------------------------------------------
+
+    def _decrypted(self, loaded: LoadedPkcs12, findings: list[Finding], password: str) -> None:
+        self.query_one("#password", Input).disabled = False
+        self._loaded, self._findings, self._password = loaded, findings, password
+        now = self.context.clock.now()
+        heading = Text("Preview of ", style="bold")
+        heading.append(self._file.name if self._file else "the file")
+        heading.append(": nothing has been written yet.", style="bold")
+        active = self.context.repository.active(self.practice_id)
+        if active is not None:
+            heading.append(f"\nStoring replaces the active certificate (valid until "
+                           f"{short_date(active.info.not_after)}); it stays in the history.")
+        self.query_one("#preview-heading", Static).update(heading)
+        self.query_one("#findings", Static).update(findings_text(findings))
+        self.query_one("#preview-certificate", Static).update(
+            certificate_table(loaded.info, now=now))
+        self.query_one("#preview-status", Static).update(self._preview_status())
+        self._show(PREVIEW)
+        self.query_one("#preview-body").focus()
+
+    def _preview_status(self) -> Text:
+        if any(f.blocking for f in self._findings):
+            return Text("Cannot import: see ERROR above. Escape: pick another file.",
+                        style="bold red")
+        if self._findings:
+            return Text("s: store (you will be asked to confirm the warnings)   "
+                        "Escape: pick another file", style="bold")
+        return Text("s or Enter: store and make it the active certificate   "
+                    "Escape: pick another file", style="bold")
+
+    def action_store(self) -> None:
+        if self.step != PREVIEW or self._loaded is None:
+            return
+        if any(f.blocking for f in self._findings):
+            self.notify("This certificate cannot be imported; see the errors.",
+                        severity="error")
+            return
+        warnings = [f for f in self._findings if not f.blocking]
+        if warnings:
+            from vecozo_tui.tui.screens.confirm import ConfirmScreen
+
+            self.app.push_screen(
+                ConfirmScreen(f"{len(warnings)} warning(s)", findings_text(warnings),
+                              "Import anyway?  y: yes, store it   n: no"),
+                callback=self._confirmed)
+            return
+        self._start_store()
+
+    def _confirmed(self, answer: bool | None) -> None:
+        if answer:
+            self._start_store()
+
+    def _start_store(self) -> None:
+        if self._loaded is None or self._password is None:
+            return
+        self.query_one("#preview-status", Static).update(Text("Storing…", style="dim"))
+        self._store(self._loaded, self._password)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def _store(self, loaded: LoadedPkcs12, password: str) -> None:
+        try:
+            stored = self.context.repository.import_certificate(
+                self.practice_id, loaded, password, actor=self.context.actor)
+        except VecozoError as error:
+            self.app.call_from_thread(self._store_failed, str(error))
+            return
+        self.app.call_from_thread(self._stored, stored)
+
+    def _store_failed(self, message: str) -> None:
+        self.query_one("#preview-status", Static).update(Text(message, style="bold red"))
+
+    # --- step 4: done ---------------------------------------------------------------
+
+    def _stored(self, stored) -> None:  # noqa: ANN001 - StoredCertificate
+        self.stored = True
+        self._forget()
+        from vecozo_tui.expiry import days_left
+
+        info = stored.info
+        left = days_left(info.not_after, self.context.clock.now())
+        text = Text("Stored and active.", style="bold green")
+        text.append(f"\n\n{info.common_name}\nvalid until {short_date(info.not_after)} "
+                    f"({relative_days(left)}). Earlier certificates are kept in the history.")
+        text.append("\n\nNext steps:\n", style="bold")
+        text.append("  t  ", style="bold")
+        text.append("test call to COV with the new certificate\n")
+        text.append("  b  ", style="bold")
+        text.append("make a verified backup on another medium\n")
+        text.append("  Escape  ", style="bold")
+        text.append("back")
+        self.query_one("#done-message", Static).update(Group(text))
+        self._show(DONE)
+
+    def _forget(self) -> None:
+        """Drop the password, the decrypted key and the file's bytes."""
+        self._password = None
+        self._loaded = None
+        self._findings = []
+        self._data = None
+
+    # --- navigation -----------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.step in (PASSWORD, PREVIEW):
+            self._forget()
+            self.query_one("#password", Input).value = ""
+            self._show(PICK)
+            files = self.query("#files")
+            (files.first() if files else self.query_one("#path", Input)).focus()
+            return
+        self._forget()
+        self.dismiss(self.stored)
+
+    def _leave_for(self, feature: str) -> None:
+        app, practice_id = self.app, self.practice_id
+        self.dismiss(self.stored)
+        app.call_later(app.open_feature, feature, practice_id)  # type: ignore[attr-defined]
+
+    def action_next_test_call(self) -> None:
+        self._leave_for("test_call")
+
+    def action_next_backup(self) -> None:
+        self._leave_for("backup")

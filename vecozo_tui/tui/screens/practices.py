@@ -1,0 +1,198 @@
+"""Practice selection (search, choose the current practice) and the add-practice form."""
+
+from __future__ import annotations
+
+import contextlib
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from vecozo_tui.config import ENVIRONMENTS, Practice
+from vecozo_tui.errors import VecozoError
+from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.widgets import plain, truncate
+
+
+def practice_matches(practice: Practice, needle: str) -> bool:
+    return (not needle or needle in practice.name.casefold()
+            or needle in practice.id.casefold() or needle in practice.agb)
+
+
+class PracticeSelectScreen(Screen[str | None]):
+    """Dismisses with the chosen practice id, or None on Escape."""
+
+    AUTO_FOCUS = "#search"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("enter", "choose", "Choose", priority=True, id="choose",
+                tooltip="Make the highlighted practice the current one and open it"),
+        Binding("a", "add", "Add practice", id="add_practice",
+                tooltip="Add a practice to the configuration file"),
+        Binding("slash", "search", "Search", key_display="/", id="search", show=False),
+        Binding("down", "to_list", "To list", show=False),
+    ]
+
+    def __init__(self, context: AppContext, current: str | None = None) -> None:
+        super().__init__()
+        self.context = context
+        self.current = current
+        self.shown: list[Practice] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Choose the practice to work on (type to search; a adds one).",
+                     classes="hint")
+        yield Input(placeholder="search by name, AGB code or id", id="search", classes="line")
+        table: DataTable = DataTable(id="practice-list", cursor_type="row", zebra_stripes=True)
+        table.add_column("Practice", width=30, key="name")
+        table.add_column("AGB", width=8, key="agb")
+        table.add_column("Id", width=18, key="id")
+        table.add_column("Environment", width=11, key="env")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Practices"
+        self.refresh_data()
+        if self.current:
+            self._move_to(self.current)
+
+    def refresh_data(self) -> None:
+        needle = self.query_one("#search", Input).value.strip().casefold()
+        self.shown = [p for p in self.context.config.practices if practice_matches(p, needle)]
+        table = self.query_one("#practice-list", DataTable)
+        table.clear()
+        for practice in self.shown:
+            table.add_row(plain(truncate(practice.name, 30)), plain(practice.agb),
+                          plain(truncate(practice.id, 18)), plain(practice.environment),
+                          key=practice.id)
+        self.refresh_bindings()
+
+    def _move_to(self, practice_id: str) -> None:
+        table = self.query_one("#practice-list", DataTable)
+        with contextlib.suppress(Exception):  # not shown (filtered out)
+            table.move_cursor(row=table.get_row_index(practice_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose":
+            return bool(self.shown) or None
+        return True
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self.refresh_data()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_to_list(self) -> None:
+        self.query_one("#practice-list", DataTable).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_choose(self) -> None:
+        table = self.query_one("#practice-list", DataTable)
+        if not self.shown:
+            return
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.dismiss(key.value)
+
+    def action_add(self) -> None:
+        self.app.push_screen(AddPracticeScreen(self.context), callback=self._added)
+
+    def _added(self, practice_id: str | None) -> None:
+        if practice_id:
+            self.app.data_changed()  # type: ignore[attr-defined]
+            self.query_one("#search", Input).value = ""
+            self.refresh_data()
+            self._move_to(practice_id)
+            self.query_one("#practice-list", DataTable).focus()
+            self.notify(f"Practice {practice_id} added to {self.context.config.path}.",
+                        title="Practice added")
+
+
+class AddPracticeScreen(ModalScreen[str | None]):
+    """A form; on success the config file is written and the context's config replaced."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+e", "save", "Add", id="save", tooltip="Write the practice to the config"),
+    ]
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-form"):
+            yield Label("Add a practice", classes="section-title first")
+            yield Static(f"Written to {self.context.config.path}", classes="hint")
+            for field_id, label, placeholder, extra in (
+                ("id", "Id", "e.g. hap-delinde (lower case, digits, - . _)", {}),
+                ("name", "Name", "e.g. Huisartsenpraktijk De Linde", {}),
+                ("agb", "AGB code", "8 digits", {"max_length": 8, "restrict": r"[0-9]*"}),
+            ):
+                with Horizontal(classes="field"):
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder=placeholder, id=f"add-{field_id}", classes="line",
+                                **extra)
+            with Horizontal(classes="field"):
+                yield Label("Environment", classes="field-label")
+                yield Select([(env, env) for env in ENVIRONMENTS], value="production",
+                             allow_blank=False, id="add-environment", compact=True)
+            with Horizontal(classes="field"):
+                yield Label("Contact", classes="field-label")
+                yield Input(placeholder="optional: contact person", id="add-contact",
+                            classes="line")
+            yield Static("", id="add-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Add", id="add-save", variant="primary", compact=True)
+                yield Button("Cancel", id="add-cancel", compact=True)
+            yield Static("Enter: next field / add   ctrl+e: add   Escape: cancel",
+                         classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#add-id", Input).focus()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "add-contact":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#add-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#add-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        from vecozo_tui.config import add_practice
+
+        def value(field_id: str) -> str:
+            return self.query_one(f"#add-{field_id}", Input).value.strip()
+
+        environment = self.query_one("#add-environment", Select).value
+        practice = Practice(id=value("id"), name=value("name"), agb=value("agb"),
+                            environment=str(environment), contact=value("contact") or None)
+        error = self.query_one("#add-error", Static)
+        try:
+            new_config = add_practice(self.context.config, practice)
+        except VecozoError as problem:
+            error.update(Text(str(problem)))
+            return
+        error.update("")
+        self.context.config = new_config
+        self.dismiss(practice.id)

@@ -1,0 +1,154 @@
+"""Small reusable widgets and the wording/styling helpers the screens share.
+
+Status is always a word; colour is only added on top of it (NO_COLOR removes the
+colour, the word stays).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from vecozo_tui.expiry import QUARTER_START_MONTHS, Status
+from vecozo_tui.textfmt import relative_days, short_date
+
+STATUS_STYLES: dict[Status, str] = {
+    Status.EXPIRED: "bold red",
+    Status.CRITICAL: "bold red",
+    Status.WARNING: "bold yellow",
+    Status.NO_CERTIFICATE: "bold magenta",
+    Status.OK: "green",
+}
+
+ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
+
+
+def status_text(status: Status) -> Text:
+    return Text(status.value, style=STATUS_STYLES[status])
+
+
+def truncate(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
+
+
+def plain(value: object) -> Text:
+    """A table cell that is never parsed as markup (practice names may hold '[')."""
+    return Text("" if value is None else str(value))
+
+
+def expiry_wording(days: int | None, not_after: datetime | None) -> str:
+    """'2026-12-15 (in 23 days)' or '-'."""
+    if not_after is None:
+        return "-"
+    return f"{short_date(not_after)} ({relative_days(days)})"
+
+
+class StatusCounts(Static):
+    """'EXPIRED 1  CRITICAL 2 ...' across the top of the dashboard."""
+
+    DEFAULT_CSS = """
+    StatusCounts { height: 1; padding: 0 1; }
+    """
+
+    def show(self, counts: dict[Status, int], total: int, shown: int | None = None) -> None:
+        text = Text()
+        for status in Status:
+            style = STATUS_STYLES[status] if counts.get(status) else "dim"
+            text.append(f"{status.value} ", style=style)
+            text.append(str(counts.get(status, 0)), style="bold" if counts.get(status) else "dim")
+            text.append("  ")
+        label = f"{total} practice" + ("" if total == 1 else "s")
+        if shown is not None and shown != total:
+            label = f"{shown} of {label}"
+        text.append(label, style="dim")
+        self.update(text)
+
+
+def _month_index(day: date, first: date) -> int:
+    return (day.year - first.year) * 12 + day.month - first.month
+
+
+MONTH_LETTERS = "JFMAMJJASOND"
+
+
+class Timeline(Static):
+    """The next 24 months across: expiries and renewal starts per month.
+
+    Each month is three columns: a marker (``┃`` at a quarter start, when VECOZO is
+    busiest) and a two-character count. Fits 80 columns with a 7-column label.
+    """
+
+    DEFAULT_CSS = """
+    Timeline { height: 4; padding: 0 0 0 1; }
+    """
+    MONTHS = 24
+    LABEL_WIDTH = 7
+
+    def show(self, today: date,
+             expiries: Iterable[tuple[date, Status]],
+             renewals: Iterable[date]) -> None:
+        self.update(self.render_timeline(today, expiries, renewals))
+
+    @classmethod
+    def render_timeline(cls, today: date, expiries: Iterable[tuple[date, Status]],
+                        renewals: Iterable[date]) -> Text:
+        first = today.replace(day=1)
+        months = [(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1)
+                  for i in range(cls.MONTHS)]
+        expire_counts = [0] * cls.MONTHS
+        worst: list[Status | None] = [None] * cls.MONTHS
+        renew_counts = [0] * cls.MONTHS
+        for day, status in expiries:
+            index = max(_month_index(day, first), 0)  # already expired: this month
+            if index < cls.MONTHS:
+                expire_counts[index] += 1
+                if worst[index] is None or status.urgency < worst[index].urgency:
+                    worst[index] = status
+        for day in renewals:
+            index = max(_month_index(day, first), 0)  # overdue: this month
+            if index < cls.MONTHS:
+                renew_counts[index] += 1
+
+        def marker(month: int) -> str:
+            return "┃" if month in QUARTER_START_MONTHS else " "
+
+        years = Text(" " * cls.LABEL_WIDTH)
+        line = [" "] * (cls.MONTHS * 3)
+        for i, (year, month) in enumerate(months):
+            label = str(year)
+            if month == 1 or (i == 0 and cls._room_for_first_year(months)):
+                for j, char in enumerate(label):
+                    if i * 3 + j < len(line):
+                        line[i * 3 + j] = char
+        years.append("".join(line).rstrip(), style="bold")
+
+        letters = Text("Month".ljust(cls.LABEL_WIDTH), style="dim")
+        for _, month in months:
+            letters.append(marker(month), style="bold")
+            letters.append(" " + MONTH_LETTERS[month - 1])
+
+        expire_line = Text("Expire".ljust(cls.LABEL_WIDTH), style="dim")
+        renew_line = Text("Renew".ljust(cls.LABEL_WIDTH), style="dim")
+        for i, (_, month) in enumerate(months):
+            expire_line.append(marker(month), style="bold")
+            expire_line.append(_count(expire_counts[i]),
+                               style=STATUS_STYLES[worst[i]] if worst[i] else "dim")
+            renew_line.append(marker(month), style="bold")
+            renew_line.append(_count(renew_counts[i]), style="bold" if renew_counts[i] else "dim")
+        return Text("\n").join([years, letters, expire_line, renew_line])
+
+    @staticmethod
+    def _room_for_first_year(months: list[tuple[int, int]]) -> bool:
+        # "2026" needs four columns plus a space before the next January's label
+        return months[0][1] <= 11
+
+
+def _count(value: int) -> str:
+    if value == 0:
+        return " ·"
+    if value > 99:
+        return "++"
+    return f"{value:>2}"
