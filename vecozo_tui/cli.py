@@ -168,6 +168,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_password_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p = command("walkthrough", "walkthroughs:run_walkthrough",
+                "step-by-step checklist: renew, new, recover or backup; shows, ticks, exports")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    p.add_argument("kind", choices=["renew", "new", "recover", "backup"],
+                   help="renew (verlengen), new (aanvragen en installeren), recover (verlopen "
+                        "of verloren: opnieuw installeren), backup (back-up / verplaatsen)")
+    p.add_argument("--tick", metavar="STEP", help="mark a step done (its key or number)")
+    p.add_argument("--untick", metavar="STEP", help="mark a step not done")
+    p.add_argument("--note", metavar="TEXT", help="a note with --tick/--untick (no secrets)")
+    p.add_argument("--all", action="store_true", help="show every step's text, not only the next")
+    p.add_argument("--restart", action="store_true", help="start the walkthrough afresh")
+    p.add_argument("--export", metavar="FILE",
+                   help="write the walkthrough's record as Markdown to FILE ('-': stdout)")
+    p.add_argument("--host", metavar="NAME",
+                   help="this server's name in the scp command (default: $VECOZO_TUI_HOST or "
+                        "the host name)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
     p = command("check", "monitoring:run_check",
                 "monitoring plugin (Nagios/Icinga): exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
     p.add_argument("-w", "--warning", type=int, metavar="DAYS",
