@@ -1,0 +1,498 @@
+"""The VZ801/802 ``Controleer`` message: building the request, reading the answer.
+
+SOAP 1.1, document/literal. The request is built with :mod:`xml.etree.ElementTree`
+(user input only ever becomes element *text*, escaped by the library); the answer is
+parsed with :mod:`defusedxml`, which refuses DTDs, entity declarations and external
+references, so an answer cannot make us expand entities or fetch anything.
+
+The answer is read by *local* element names: which namespace VECOZO puts on the
+response wrapper is not publicly documented (see ``COV-VZ801802.md``), and a
+namespace-tolerant reader accepts every plausible variant. Unknown result codes are
+kept as their text (a new code from VECOZO must not break the call) and described as
+unknown.
+
+Nothing here logs. The answer holds personal data (name, BSN, date of birth): it is
+handed back to the caller only, and :meth:`CovAnswer.summary` never includes it.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET  # noqa: S405 - used to *build* XML only
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+NS_OPERATION = "http://schemas.vecozo.nl/VZ801802/v1"
+NS_MESSAGES = "http://schemas.vecozo.nl/VZ801802/v1/messages"
+NS_TYPES = "http://schemas.vecozo.nl/VZ801802/v1/types"
+SOAP_ACTION = "http://schemas.vecozo.nl/VZ801802/v1/Controleer"
+CONTENT_TYPE = "text/xml; charset=utf-8"
+MAX_SEARCHES = 20
+MAX_ANSWER_BYTES = 2_000_000  # a 20-person answer is a few tens of kB
+
+_PREFIXES = {"soap": SOAP_ENV, "v1": NS_OPERATION, "m": NS_MESSAGES, "t": NS_TYPES}
+
+
+class MalformedAnswer(ValueError):  # noqa: N818 - reads as the diagnosis it leads to
+    """The server's answer is not a VZ801/802 answer (not XML, no Body, wrong shape)."""
+
+
+# --- result codes --------------------------------------------------------------------
+
+
+class RequestResult(StrEnum):
+    """``Resultaat`` of the whole answer (RetourberichtresultaatType)."""
+
+    VERZOEK_AKKOORD = "VerzoekAkkoord"
+    GEEN_ZOEKOPDRACHTEN = "GeenZoekopdrachten"
+    MEER_DAN_20_ZOEKOPDRACHTEN = "MeerDan20Zoekopdrachten"
+
+
+class SearchResult(StrEnum):
+    """``Zoekresultaat/Resultaat`` (ZoekresultaatType)."""
+
+    GEVONDEN = "Gevonden"
+    GEVONDEN_PEILDATUM_IN_TOEKOMST = "GevondenPeildatumInToekomst"
+    NIET_GEVONDEN = "NietGevonden"
+    BSN_ONBEKEND = "BsnOnbekend"
+    BSN_VOLDOET_NIET_AAN_ELFPROEF = "BsnVoldoetNietAanElfProef"
+    COMBINATIE_BSN_GEBOORTEDATUM_ONBEKEND = "CombinatieBsnGeboortedatumOnbekend"
+    GEEN_GELDIG_ZOEKPAD = "GeenGeldigZoekpad"
+    MEERDERE_ZOEKPADEN_OPGEGEVEN = "MeerdereZoekpadenOpgegeven"
+    MEERDERE_PERSONEN_GEVONDEN = "MeerderePersonenGevonden"
+    PEILDATUM_2_JAAR_OF_OUDER = "Peildatum2JaarOfOuder"
+
+
+class InsuredResult(StrEnum):
+    """``Verzekerde/Resultaat``."""
+
+    ACTIEVE_VERZEKERINGEN = "ActieveVerzekeringen"
+    DUBBELE_ACTIEVE_VERZEKERINGEN = "DubbeleActieveVerzekeringenGevonden"
+    INACTIEVE_VERZEKERINGEN = "InactieveVerzekeringen"
+
+
+class InsuranceResult(StrEnum):
+    """``Verzekering/Resultaat``."""
+
+    ACTIEF = "Actief"
+    INACTIEF = "Inactief"
+    NIET_GEAUTORISEERD = "NietGeautoriseerdVoorZorgverzekeraar"
+
+
+class InsuranceKind(StrEnum):
+    """``Verzekering/SoortVerzekering``."""
+
+    BASIS = "Basis"
+    AANVULLEND = "Aanvullend"
+    AANVULLEND_PLUS_TAND = "AanvullendPlusTand"
+    TAND = "Tand"
+    HOOFDVERZEKERING = "Hoofdverzekering"
+    AWBZ = "AWBZ"
+
+
+class Gender(StrEnum):
+    MAN = "Man"
+    VROUW = "Vrouw"
+    ONBEKEND = "Onbekend"
+    NIET_GESPECIFICEERD = "NietGespecificeerd"
+
+
+REQUEST_RESULT_TEXT = {
+    RequestResult.VERZOEK_AKKOORD: "request accepted",
+    RequestResult.GEEN_ZOEKOPDRACHTEN: "the request held no search",
+    RequestResult.MEER_DAN_20_ZOEKOPDRACHTEN: "the request held more than 20 searches",
+}
+
+SEARCH_RESULT_TEXT = {
+    SearchResult.GEVONDEN: "insured person found",
+    SearchResult.GEVONDEN_PEILDATUM_IN_TOEKOMST: "insured person found (reference date in "
+                                                 "the future)",
+    SearchResult.NIET_GEVONDEN: "no insured person found",
+    SearchResult.BSN_ONBEKEND: "BSN unknown",
+    SearchResult.BSN_VOLDOET_NIET_AAN_ELFPROEF: "the BSN fails the 11-test",
+    SearchResult.COMBINATIE_BSN_GEBOORTEDATUM_ONBEKEND: "BSN and date of birth do not match",
+    SearchResult.GEEN_GELDIG_ZOEKPAD: "no valid search path (BSN, or insurance number, or "
+                                      "postcode + house number)",
+    SearchResult.MEERDERE_ZOEKPADEN_OPGEGEVEN: "more than one search path given",
+    SearchResult.MEERDERE_PERSONEN_GEVONDEN: "more than one person found",
+    SearchResult.PEILDATUM_2_JAAR_OF_OUDER: "reference date two years ago or older",
+}
+
+INSURED_RESULT_TEXT = {
+    InsuredResult.ACTIEVE_VERZEKERINGEN: "active insurance",
+    InsuredResult.DUBBELE_ACTIEVE_VERZEKERINGEN: "two active basic insurances (double "
+                                                 "insured)",
+    InsuredResult.INACTIEVE_VERZEKERINGEN: "no active insurance on the reference date",
+}
+
+INSURANCE_RESULT_TEXT = {
+    InsuranceResult.ACTIEF: "active",
+    InsuranceResult.INACTIEF: "inactive",
+    InsuranceResult.NIET_GEAUTORISEERD: "not authorised for this insurer",
+}
+
+
+def _code(enum: type[StrEnum], text: str) -> StrEnum | str:
+    try:
+        return enum(text)
+    except ValueError:
+        return text
+
+
+def describe(code: StrEnum | str | None, texts: dict) -> str:
+    if code is None:
+        return "no result given"
+    if code in texts:
+        return texts[code]
+    return f"unknown result code {code!r}"
+
+
+# --- the request ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Search:
+    """One ``Zoekopdracht``. The personal fields are never logged or stored."""
+
+    birth_date: date
+    reference_date: date
+    bsn: str | None = None
+    insurance_number: str | None = None
+    postcode: str | None = None
+    house_number: str | None = None
+    house_number_addition: str | None = None
+    reference: str | None = None
+
+    def __repr__(self) -> str:  # keep personal data out of tracebacks and logs
+        return f"Search(reference_date={self.reference_date.isoformat()}, <personal data>)"
+
+
+def _q(prefix: str, name: str) -> str:
+    return f"{{{_PREFIXES[prefix]}}}{name}"
+
+
+def _add(parent: ET.Element, prefix: str, name: str, text: str | None = None) -> ET.Element:
+    element = ET.SubElement(parent, _q(prefix, name))
+    if text is not None:
+        element.text = text
+    return element
+
+
+def build_request(searches: Iterable[Search], *, agb_code: str | None = None) -> bytes:
+    """The SOAP envelope of a ``Controleer`` request, UTF-8 encoded."""
+    envelope = ET.Element(_q("soap", "Envelope"))
+    body = _add(envelope, "soap", "Body")
+    request = _add(_add(body, "v1", "Controleer"), "v1", "request")
+    if agb_code:
+        if not (len(agb_code) == 8 and agb_code.isdigit()):
+            raise ValueError("an AGB code has 8 digits")
+        provider = _add(request, "m", "Zorgaanbieder")
+        _add(provider, "t", "AGB-zorgverlenersoort", agb_code[:2])
+        _add(provider, "t", "AGB-nummer", agb_code[2:])
+    container = _add(request, "m", "Zoekopdrachten")
+    for number, search in enumerate(searches, start=1):
+        item = _add(container, "t", "Zoekopdracht")
+        _add(item, "t", "Volgnummer", str(number))
+        _add(item, "t", "Geboortedatum", search.birth_date.isoformat())
+        _add(item, "t", "Peildatum", search.reference_date.isoformat())
+        for name, value in (("Bsn", search.bsn), ("Verzekerdenummer", search.insurance_number),
+                            ("Postcode", search.postcode),
+                            ("ReferentieZorgaanbieder", search.reference),
+                            ("Huisnummer", search.house_number),
+                            ("Huisnummertoevoeging", search.house_number_addition)):
+            if value:
+                _add(item, "t", name, value)
+    return _serialize(envelope)
+
+
+def _serialize(root: ET.Element) -> bytes:
+    for prefix, uri in _PREFIXES.items():
+        ET.register_namespace(prefix, uri)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+# --- the answer ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Insurance:
+    result: InsuranceResult | str | None
+    uzovi: str | None
+    kind: InsuranceKind | str | None
+    start: date | None
+    end: date | None
+    insurance_number: str | None = None
+    package_code: str | None = None
+    package_name: str | None = None
+    label_code: str | None = None
+    label_name: str | None = None
+
+    def describe(self) -> str:
+        """UZOVI, type, status and dates: no personal data."""
+        parts = [f"UZOVI {self.uzovi or '?'}", str(self.kind or "unknown type"),
+                 describe(self.result, INSURANCE_RESULT_TEXT)]
+        when = f"from {self.start.isoformat()}" if self.start else ""
+        if self.end:
+            when += f"{' ' if when else ''}until {self.end.isoformat()}"
+        if when:
+            parts.append(when)
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict:
+        """For --json: insurer and type, never the insurance number."""
+        return {"result": _str(self.result), "uzovi": self.uzovi, "kind": _str(self.kind),
+                "start": _iso(self.start), "end": _iso(self.end),
+                "label": self.label_name, "package": self.package_name}
+
+
+@dataclass(frozen=True)
+class Insured:
+    """``Verzekerde``: personal data; shown to the user once, never stored or logged."""
+
+    result: InsuredResult | str | None
+    birth_date: date | None
+    gender: Gender | str | None
+    bsn: str | None
+    initials: str | None
+    surname: str | None
+    deceased: bool
+    insurances: tuple[Insurance, ...]
+
+    def __repr__(self) -> str:
+        return f"Insured(result={self.result!r}, insurances={self.insurances!r}, <personal data>)"
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    number: int | None
+    result: SearchResult | str | None
+    insured: Insured | None
+    reference: str | None = None
+
+    def describe(self) -> str:
+        text = describe(self.result, SEARCH_RESULT_TEXT)
+        if self.insured is not None and self.insured.result is not None:
+            text += f"; {describe(self.insured.result, INSURED_RESULT_TEXT)}"
+        return text
+
+
+@dataclass(frozen=True)
+class CovAnswer:
+    result: RequestResult | str | None
+    searches: tuple[SearchAnswer, ...] = field(default_factory=tuple)
+
+    @property
+    def first(self) -> SearchAnswer | None:
+        return self.searches[0] if self.searches else None
+
+    @property
+    def insurances(self) -> tuple[Insurance, ...]:
+        first = self.first
+        return first.insured.insurances if first and first.insured else ()
+
+    def summary(self) -> str:
+        """One line without personal data, e.g. for the test-call record."""
+        if self.result != RequestResult.VERZOEK_AKKOORD:
+            return f"COV answered: {describe(self.result, REQUEST_RESULT_TEXT)}"
+        first = self.first
+        if first is None:
+            return "COV answered: request accepted, but no search result"
+        text = f"COV answered: {first.describe()}"
+        basic = [i for i in self.insurances if i.kind in (InsuranceKind.BASIS,
+                                                         InsuranceKind.HOOFDVERZEKERING)]
+        shown = basic[0] if basic else (self.insurances[0] if self.insurances else None)
+        if shown is not None:
+            text += f" (UZOVI {shown.uzovi or '?'}, {shown.kind or 'unknown type'}, " \
+                    f"{describe(shown.result, INSURANCE_RESULT_TEXT)})"
+        return text
+
+    def to_dict(self) -> dict:
+        """For --json: result codes, insurers, types and dates; no name, BSN or birth date."""
+        return {
+            "result": _str(self.result),
+            "searches": [{
+                "number": s.number, "result": _str(s.result),
+                "insured_result": _str(s.insured.result) if s.insured else None,
+                "insurances": [i.to_dict() for i in (s.insured.insurances if s.insured else ())],
+            } for s in self.searches],
+        }
+
+
+@dataclass(frozen=True)
+class SoapFault:
+    code: str
+    message: str
+    detail: str | None = None
+
+    @property
+    def about_authorisation(self) -> bool:
+        """Whether the fault says the certificate may not use COV (VECOZO: 'niet geautoriseerd')."""
+        text = f"{self.code} {self.message} {self.detail or ''}".lower()
+        return any(word in text for word in ("geautoriseerd", "autorisatie", "authoriz",
+                                             "authoris", "unauthori", "forbidden"))
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _local(tag: object) -> str:
+    if not isinstance(tag, str):
+        return ""  # comments and processing instructions
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element, name: str) -> Iterator[ET.Element]:
+    return (child for child in element if _local(child.tag) == name)
+
+
+def _child(element: ET.Element, name: str) -> ET.Element | None:
+    return next(_children(element, name), None)
+
+
+def _text(element: ET.Element, name: str) -> str | None:
+    child = _child(element, name)
+    if child is None or child.text is None:
+        return None
+    return child.text.strip() or None
+
+
+def _date(element: ET.Element, name: str) -> date | None:
+    text = _text(element, name)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text[:10])  # xs:date, sometimes as a dateTime
+    except ValueError:
+        raise MalformedAnswer(f"{name} is not a date") from None
+
+
+def parse_xml(data: bytes) -> ET.Element:
+    """Parse untrusted XML: no DTD, no entities, no external references."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    if len(data) > MAX_ANSWER_BYTES:
+        raise MalformedAnswer(f"the answer is larger than {MAX_ANSWER_BYTES} bytes")
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as error:
+        raise MalformedAnswer(f"the answer uses forbidden XML ({type(error).__name__})") \
+            from None
+    except ParseError as error:
+        raise MalformedAnswer(f"the answer is not XML ({error})") from None
+
+
+def soap_body(root: ET.Element) -> ET.Element:
+    if _local(root.tag) != "Envelope" or not root.tag.startswith(f"{{{SOAP_ENV}}}"):
+        raise MalformedAnswer("the answer is not a SOAP 1.1 envelope")
+    body = _child(root, "Body")
+    if body is None:
+        raise MalformedAnswer("the SOAP envelope has no Body")
+    return body
+
+
+def find_fault(body: ET.Element) -> SoapFault | None:
+    fault = _child(body, "Fault")
+    if fault is None:
+        return None
+    detail = _child(fault, "detail")
+    detail_text = None
+    if detail is not None:
+        detail_text = " ".join(t.strip() for t in detail.itertext() if t.strip()) or None
+    return SoapFault(code=_text(fault, "faultcode") or "", message=_text(fault,
+                     "faultstring") or "", detail=detail_text)
+
+
+def parse_response(data: bytes) -> CovAnswer | SoapFault:
+    """A ``ControleerResponse`` or a SOAP fault; :class:`MalformedAnswer` otherwise."""
+    body = soap_body(parse_xml(data))
+    fault = find_fault(body)
+    if fault is not None:
+        return fault
+    response = _child(body, "ControleerResponse")
+    if response is None:
+        raise MalformedAnswer("the SOAP Body holds no ControleerResponse")
+    container = _result_container(response)
+    if container is None:
+        raise MalformedAnswer("the ControleerResponse holds no Resultaat")
+    searches: list[SearchAnswer] = []
+    results = _child(container, "Zoekresultaten")
+    if results is not None:
+        for item in _children(results, "Zoekresultaat"):
+            searches.append(_search_answer(item))
+    return CovAnswer(result=_code(RequestResult, _text(container, "Resultaat") or ""),
+                     searches=tuple(searches))
+
+
+def _result_container(response: ET.Element) -> ET.Element | None:
+    """The element holding ``Resultaat`` and ``Zoekresultaten`` (the response, or a
+    ``ControleerResult`` / ``response`` wrapper inside it)."""
+    queue = [response]
+    for _depth in range(3):
+        following = []
+        for element in queue:
+            if _child(element, "Resultaat") is not None:
+                return element
+            following.extend(element)
+        queue = following
+    return None
+
+
+def _search_answer(item: ET.Element) -> SearchAnswer:
+    number_text = _text(item, "Volgnummer")
+    try:
+        number = int(number_text) if number_text is not None else None
+    except ValueError:
+        raise MalformedAnswer("Volgnummer is not a number") from None
+    insured_element = _child(item, "Verzekerde")
+    insured = _insured(insured_element) if insured_element is not None else None
+    return SearchAnswer(number=number, result=_code(SearchResult, _text(item, "Resultaat") or ""),
+                        insured=insured, reference=_text(item, "ReferentieZorgaanbieder"))
+
+
+def _insured(element: ET.Element) -> Insured:
+    insurances = []
+    container = _child(element, "Verzekeringen")
+    if container is not None:
+        for item in _children(container, "Verzekering"):
+            kind = _text(item, "SoortVerzekering")
+            result = _text(item, "Resultaat")
+            insurances.append(Insurance(
+                result=_code(InsuranceResult, result) if result else None,
+                uzovi=_text(item, "UZOVI"),
+                kind=_code(InsuranceKind, kind) if kind else None,
+                start=_date(item, "Ingangsdatum"), end=_date(item, "Einddatum"),
+                insurance_number=_text(item, "Verzekerdenummer"),
+                package_code=_text(item, "Pakketcode"), package_name=_text(item, "Pakketnaam"),
+                label_code=_text(item, "Labelcode"), label_name=_text(item, "Labelnaam"),
+            ))
+    result = _text(element, "Resultaat")
+    gender = _text(element, "Geslacht")
+    surname = " ".join(p for p in (_text(element, "Voorvoegsel1"),
+                                   _text(element, "Achternaam1")) if p) or None
+    return Insured(
+        result=_code(InsuredResult, result) if result else None,
+        birth_date=_date(element, "Geboortedatum"),
+        gender=_code(Gender, gender) if gender else None,
+        bsn=_text(element, "Bsn"), initials=_text(element, "Voorletters"), surname=surname,
+        deceased=(_text(element, "Overleden") or "").lower() in ("true", "1"),
+        insurances=tuple(insurances),
+    )
+
+
+# --- the BSN -------------------------------------------------------------------------
+
+
+def bsn_passes_elfproef(value: str) -> bool:
+    """9 digits with 9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11 (and not all zero)."""
+    if len(value) != 9 or not value.isdigit() or value == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1), strict=True))
+    return (total - int(value[8])) % 11 == 0
