@@ -1,0 +1,481 @@
+"""Verified backups of a practice's certificate on another medium.
+
+VECOZO (seed 001): a certificate can be installed only once, so make a backup
+right after the installation or renewal, and "Kopieer de back-up altijd naar een
+ander opslagmedium dan de pc waarop het geïnstalleerd staat". A backup here is:
+
+1. the stored PKCS#12 decrypted in memory with the user's password and
+   re-encrypted in memory (modern AES-256, or 3DES for Windows Server 2016 and
+   earlier), with the same or a new password; an unencrypted key never touches
+   a disk;
+2. written atomically as a new file (never over an existing one);
+3. read back from the disk, decrypted again and compared: the certificate's
+   SHA-256 fingerprint, the chain, and that the private key is the one of the
+   certificate;
+4. recorded in the repository (when and where), which the dashboard shows.
+
+A failure at any point leaves nothing behind in the target directory: no temp
+file and, for a backup of several certificates, none of the files of this run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives import serialization
+
+from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.fsutil import fsync_directory, write_new_file
+
+if TYPE_CHECKING:
+    from vecozo_tui.certificates import LoadedPkcs12
+    from vecozo_tui.cli import Invocation
+    from vecozo_tui.repository import Actor, Repository, StoredCertificate
+
+NEW_PASSWORD_ENV = "VECOZO_TUI_NEW_PASSWORD"  # noqa: S105 - the name of a variable
+
+ENCRYPTION_MODERN = "AES-256-CBC (PBES2, PBKDF2-SHA256, HMAC-SHA256)"
+ENCRYPTION_LEGACY = "3DES (PBE-SHA1-3DES) for older Windows (Server 2016 and earlier)"
+
+SEED_ANOTHER_MEDIUM = (
+    "VECOZO: 'Kopieer de back-up altijd naar een ander opslagmedium dan de pc waarop het "
+    "geïnstalleerd staat'"
+)
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """One written and verified backup file."""
+
+    path: Path
+    sha256: str
+    not_after: datetime
+    active: bool
+
+    def to_dict(self) -> dict:
+        return {"path": str(self.path), "sha256": self.sha256,
+                "not_after": self.not_after.isoformat(), "active": self.active}
+
+
+@dataclass
+class BackupResult:
+    files: list[Path]
+    verified: bool
+    same_device: bool
+    warnings: list[str]
+    target: Path | None = None
+    entries: list[BackupFile] = field(default_factory=list)
+    encryption: str = ENCRYPTION_MODERN
+
+    def to_dict(self) -> dict:
+        return {
+            "target": str(self.target) if self.target else None,
+            "files": [entry.to_dict() for entry in self.entries],
+            "encryption": self.encryption,
+            "verified": self.verified,
+            "same_device": self.same_device,
+            "warnings": list(self.warnings),
+        }
+
+
+# --- the target ------------------------------------------------------------------------
+
+
+def check_target(target_dir: Path | str, repository_root: Path | str | None = None) -> Path:
+    """The absolute target directory, or a VecozoError saying plainly what is wrong.
+
+    Really tries to create (and at once drop) a nameless file there, because
+    permission bits say little when running as root (a read-only or pseudo file
+    system still refuses).
+    """
+    target = Path(target_dir).expanduser()
+    try:
+        target = target.resolve(strict=True)
+    except FileNotFoundError:
+        raise VecozoError(
+            f"The backup target {target} does not exist. Mount the USB stick or network "
+            "drive, or create the directory first."
+        ) from None
+    except OSError as error:
+        raise VecozoError(f"Cannot use the backup target {target}: {error.strerror}.") from None
+    if not target.is_dir():
+        raise VecozoError(f"The backup target {target} is not a directory.")
+    if repository_root is not None:
+        root = Path(repository_root).resolve()
+        if target == root or root in target.parents:
+            raise VecozoError(
+                f"The backup target {target} is inside the certificate repository {root}; "
+                "a backup belongs on another medium."
+            )
+    try:
+        with tempfile.TemporaryFile(dir=target, prefix=".vecozo-tui-probe-"):
+            pass
+    except OSError as error:
+        raise VecozoError(_target_error(error, target)) from None
+    return target
+
+
+def _target_error(error: OSError, target: Path) -> str:
+    import errno
+
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"No permission to write in the backup target {target}."
+    if error.errno == errno.EROFS:
+        return f"The backup target {target} is on a read-only medium."
+    if error.errno == errno.ENOSPC:
+        return f"The backup target {target} is full; nothing was written."
+    return (f"Cannot write in the backup target {target}: "
+            f"{error.strerror or error.__class__.__name__}.")
+
+
+def same_device(target_dir: Path, repository_root: Path) -> bool:
+    """True when both paths are on one device (file system): not 'another medium'."""
+    return os.stat(target_dir).st_dev == os.stat(repository_root).st_dev
+
+
+# --- file names ------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def backup_file_name(practice_id: str, agb: str | None, not_after: datetime, sha256: str,
+                     *, legacy: bool = False) -> str:
+    """``<practice>_<AGB>_<valid-until>_<sha256[:8]>.p12`` (``-3des`` before the suffix
+    for a legacy file), safe on every file system."""
+    parts = [_UNSAFE.sub("-", practice_id).strip("-.") or "practice",
+             _UNSAFE.sub("-", agb or "no-agb"),
+             not_after.date().isoformat(),
+             sha256[:8].upper()]
+    return "_".join(parts) + ("-3des" if legacy else "") + ".p12"
+
+
+# --- the backup itself -----------------------------------------------------------------
+
+
+def make_backup(repository: Repository, practice_id: str, target_dir: Path | str,
+                password: str, *, new_password: str | None = None, legacy: bool = False,
+                with_history: bool = False, actor: Actor, now: datetime,
+                agb: str | None = None) -> BackupResult:
+    """Write, verify and record a backup of ``practice_id``'s active certificate.
+
+    ``password`` opens the stored certificate (the password given at import);
+    the backup is protected with ``new_password`` when given, else the same one.
+    ``legacy`` writes 3DES for Windows Server 2016 and earlier instead of AES-256.
+    ``with_history`` adds every earlier certificate that opens with ``password``
+    (one that does not is skipped with a warning). ``agb`` (the practice's AGB
+    code from the configuration) names the files; the certificate's own AGB code
+    is used when it is not given.
+
+    Raises WrongPasswordError when ``password`` does not open the active
+    certificate, VecozoError for a bad target, an existing file, a full disk or
+    a failed verification; nothing is left in ``target_dir`` then.
+    """
+    from vecozo_tui.certificates import encrypt_pkcs12, load_pkcs12
+    from vecozo_tui.repository import BackupRecord
+
+    if new_password is not None and new_password == "":
+        raise VecozoError("The new password is empty; a backup must be protected by a password.")
+    target = check_target(target_dir, repository.root)
+    active = repository.active(practice_id)
+    if active is None:
+        raise VecozoError(f"{practice_id} has no active certificate to back up; import one "
+                          "first.")
+    warnings: list[str] = []
+    entries: list[StoredCertificate] = [active]
+    if with_history:
+        entries += [entry for entry in repository.history(practice_id)
+                    if entry.info.sha256 != active.info.sha256]
+
+    encoding = "3des" if legacy else "modern"
+    output_password = password if new_password is None else new_password
+    planned: list[tuple[StoredCertificate, LoadedPkcs12, Path, bytes]] = []
+    for entry in entries:
+        source = f"the stored certificate {entry.info.sha256[:8]} of {practice_id}"
+        data = repository.read_pkcs12(practice_id, entry.info.sha256)
+        try:
+            loaded = load_pkcs12(data, password, source=source)
+        except WrongPasswordError:
+            if entry is active:
+                raise WrongPasswordError(
+                    f"Wrong password for the active certificate of {practice_id}: use the "
+                    "password given when it was imported."
+                ) from None
+            warnings.append(
+                f"Skipped the earlier certificate valid until "
+                f"{entry.info.not_after.date().isoformat()} ({entry.info.sha256[:8]}): it was "
+                "imported with another password."
+            )
+            continue
+        name = backup_file_name(practice_id, agb or entry.info.agb_code, entry.info.not_after,
+                                entry.info.sha256, legacy=legacy)
+        path = target / name
+        if path.exists() or path.is_symlink():
+            raise VecozoError(
+                f"{path} already exists; a backup never overwrites a file. Move the old one "
+                "away or choose another target. Nothing was written."
+            )
+        planned.append((entry, loaded, path,
+                        encrypt_pkcs12(loaded, output_password, encoding=encoding)))
+
+    written: list[Path] = []
+    results: list[BackupFile] = []
+    try:
+        for entry, loaded, path, data in planned:
+            write_new_file(path, data)
+            written.append(path)
+            _verify(path, loaded, output_password)
+            results.append(BackupFile(path=path, sha256=entry.info.sha256,
+                                      not_after=entry.info.not_after,
+                                      active=entry.info.sha256 == active.info.sha256))
+    except BaseException:
+        _remove(written, target)
+        raise
+
+    on_same_device = same_device(target, repository.root)
+    if on_same_device:
+        warnings.insert(0, (
+            f"{target} is on the same disk as the certificate repository: if that disk "
+            f"fails, both are lost. Copy the backup to another medium (a USB stick, a "
+            f"network drive, another computer). {SEED_ANOTHER_MEDIUM}."
+        ))
+    try:
+        repository.record_backup(
+            practice_id,
+            BackupRecord(at=now, sha256=active.info.sha256, target=str(target), verified=True),
+            actor=actor,
+        )
+    except VecozoError as error:
+        # the files are good backups: keep them, but say the dashboard does not know yet
+        raise VecozoError(
+            f"The backup was written and verified ({', '.join(p.name for p in written)} in "
+            f"{target}), but could not be recorded in the repository: {error} Run the "
+            "backup again to record it (into another directory or after moving these "
+            "files)."
+        ) from error
+    return BackupResult(files=written, verified=True, same_device=on_same_device,
+                        warnings=warnings, target=target, entries=results,
+                        encryption=ENCRYPTION_LEGACY if legacy else ENCRYPTION_MODERN)
+
+
+def _read_back(path: Path) -> bytes:
+    """The file's bytes, asking the kernel to forget its cached copy first where it can,
+    so the verification reads what is on the medium."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if hasattr(os, "posix_fadvise"):
+            with contextlib.suppress(OSError):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _public_der(key) -> bytes:
+    return key.public_bytes(serialization.Encoding.DER,
+                            serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _verify(path: Path, original: LoadedPkcs12, password: str) -> None:
+    """Read ``path`` back, decrypt it and compare it with what was meant to be written."""
+    from vecozo_tui.certificates import load_pkcs12
+
+    try:
+        data = _read_back(path)
+    except OSError as error:
+        raise VecozoError(f"Could not read the backup {path} back: {error.strerror}; it was "
+                          "removed.") from None
+    try:
+        back = load_pkcs12(data, password, source=path.name)
+    except VecozoError:
+        raise VecozoError(f"The backup {path} could not be opened after writing; the medium "
+                          "may be faulty. It was removed.") from None
+    problems = []
+    if back.info.sha256 != original.info.sha256:
+        problems.append("the certificate's SHA-256 fingerprint differs")
+    if back.private_key is None:
+        problems.append("it holds no private key")
+    else:
+        if _public_der(back.private_key.public_key()) != _public_der(
+                back.certificate.public_key()):
+            problems.append("the private key does not match the certificate")
+        if original.private_key is not None and _public_der(back.private_key.public_key()) \
+                != _public_der(original.private_key.public_key()):
+            problems.append("the private key differs from the stored one")
+    if [_fp(c) for c in back.chain] != [_fp(c) for c in original.chain]:
+        problems.append("the chain differs")
+    if problems:
+        raise VecozoError(f"The backup {path} failed its verification ({'; '.join(problems)}); "
+                          "the medium may be faulty. It was removed.")
+
+
+def _fp(certificate) -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    return certificate.fingerprint(hashes.SHA256()).hex().upper()
+
+
+def _remove(paths: list[Path], directory: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if paths:
+        with contextlib.suppress(OSError):
+            fsync_directory(directory)
+
+
+# --- the CLI ---------------------------------------------------------------------------
+
+
+def read_new_password(invocation: Invocation) -> str:
+    """The new password for ``backup --new-password``, from (in this order):
+
+    1. the second line of ``--password-file`` (the first line is the current one);
+    2. ``$VECOZO_TUI_NEW_PASSWORD``;
+    3. asked twice without echo at a terminal (three tries to type it the same twice).
+
+    Never a command-line argument. Empty passwords are refused.
+    """
+    password_file = getattr(invocation.args, "password_file", None)
+    if password_file:
+        try:
+            with open(password_file, encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+        except OSError as error:
+            raise VecozoError(
+                f"Cannot read the password file {password_file}: {error.strerror}."
+            ) from None
+        except UnicodeDecodeError:
+            raise VecozoError(f"The password file {password_file} is not UTF-8 text.") from None
+        if len(lines) >= 2 and lines[1]:
+            return lines[1]
+    if invocation.env.get(NEW_PASSWORD_ENV):
+        return invocation.env[NEW_PASSWORD_ENV]
+    if not invocation.stdin.isatty():
+        raise VecozoError(
+            "No new password given: put it on the second line of --password-file or set "
+            f"{NEW_PASSWORD_ENV} (a password is never accepted as a command-line argument)."
+        )
+    for attempt in range(3):
+        first = getpass.getpass("New password for the backup: ")
+        if not first:
+            invocation.err("The new password is empty; type one.")
+            continue
+        if getpass.getpass("The new password again: ") == first:
+            return first
+        invocation.err("The two passwords differ." + (" Try again." if attempt < 2 else ""))
+    raise VecozoError("No new password set; nothing was written.")
+
+
+def run_backup(invocation: Invocation) -> int:
+    """``vecozo-tui backup PRACTICE [--to DIR] [--legacy] [--with-history] [--new-password]``.
+
+    The target defaults to ``[backup] default_target``. The current password comes
+    from ``--password-file`` (first line), ``$VECOZO_TUI_PASSWORD`` or a prompt; the
+    new one (``--new-password``) as described in :func:`read_new_password`.
+    """
+    from vecozo_tui.commands import (
+        INTERACTIVE_PASSWORD_TRIES,
+        find_practice,
+        load_config_and_repository,
+        print_json,
+        read_password,
+    )
+    from vecozo_tui.repository import Actor
+    from vecozo_tui.textfmt import fingerprint, short_date
+
+    args = invocation.args
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, args.practice)
+    target_arg = args.target or config.backup_target
+    if not target_arg:
+        raise VecozoError("No backup target: use --to DIR (a USB stick or network drive) or "
+                          "set default_target in the [backup] section of the configuration.")
+    target = check_target(target_arg, repository.root)
+    if repository.active(practice.id) is None:
+        raise VecozoError(f"{practice.id} has no active certificate to back up; import one "
+                          "first.")
+
+    interactive = (getattr(args, "password_file", None) is None
+                   and "VECOZO_TUI_PASSWORD" not in invocation.env
+                   and invocation.stdin.isatty())
+    tries = INTERACTIVE_PASSWORD_TRIES if interactive else 1
+    actor = Actor.current(invocation.env)
+    new_password: str | None = None
+    for attempt in range(1, tries + 1):
+        password = read_password(
+            invocation, f"Password of the stored certificate of {practice.id}: ")
+        if args.new_password and new_password is None:
+            _check_opens(repository, practice.id, password)  # before asking the new one
+            new_password = read_new_password(invocation)
+        try:
+            result = make_backup(repository, practice.id, target, password,
+                                 new_password=new_password, legacy=args.legacy,
+                                 with_history=args.with_history, actor=actor,
+                                 now=invocation.clock.now(), agb=practice.agb)
+            break
+        except WrongPasswordError as error:
+            if attempt == tries:
+                raise
+            invocation.err(f"{error} Try again ({tries - attempt} left).")
+    else:  # pragma: no cover - the loop either breaks or raises
+        raise AssertionError("unreachable")
+
+    if args.json:
+        data = result.to_dict()
+        data["practice"] = practice.id
+        print_json(invocation, data)
+        report_warnings(invocation, result)
+        return 0
+    out = invocation.out
+    out(f"Backup of {practice.name} ({practice.id}) in {result.target}")
+    for entry in result.entries:
+        out(f"  File         {entry.path.name}")
+        out(f"  SHA-256      {fingerprint(entry.sha256)}")
+        out(f"  Valid until  {short_date(entry.not_after)}"
+            + ("  (active certificate)" if entry.active else "  (earlier certificate)"))
+    out(f"Encryption     {result.encryption}")
+    out("Password       " + ("the new one you just set" if new_password is not None else
+                             "the same as the stored certificate's")
+        + "; keep it apart from the file")
+    out("verified: read back and fingerprints match (certificate, chain and private key)")
+    report_warnings(invocation, result)
+    return 0
+
+
+def report_warnings(invocation: Invocation, result: BackupResult) -> None:
+    """Warnings on stderr; the same-device one framed so it is not missed."""
+    import textwrap
+
+    for index, warning in enumerate(result.warnings):
+        loud = result.same_device and index == 0
+        if loud:
+            invocation.err("!" * 78)
+        invocation.err(textwrap.fill(f"WARNING: {warning}", 78, subsequent_indent="  ",
+                                     break_on_hyphens=False, break_long_words=False))
+        if loud:
+            invocation.err("!" * 78)
+
+
+def _check_opens(repository: Repository, practice_id: str, password: str) -> None:
+    from vecozo_tui.certificates import load_pkcs12
+
+    active = repository.active(practice_id)
+    if active is None:
+        raise VecozoError(f"{practice_id} has no active certificate to back up.")
+    try:
+        load_pkcs12(repository.read_pkcs12(practice_id, active.info.sha256), password,
+                    source=f"the active certificate of {practice_id}")
+    except WrongPasswordError:
+        raise WrongPasswordError(
+            f"Wrong password for the active certificate of {practice_id}: use the password "
+            "given when it was imported."
+        ) from None
