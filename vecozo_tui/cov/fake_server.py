@@ -392,7 +392,7 @@ class FakeCovServer:
         self._server = _HttpServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.2},
+                                        kwargs={"poll_interval": 0.05},
                                         name=f"fake-cov-{self.port}", daemon=True)
         self._thread.start()
         return self

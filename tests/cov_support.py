@@ -1,0 +1,130 @@
+"""Certificates and servers for the COV tests, made once per test session.
+
+TLS checks validity against the real clock (OpenSSL knows nothing of FixedClock), so
+these certificates are dated around the *real* now. RSA key generation is the slow
+part: every key here is made once (``functools.cache``) and shared by all COV tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from vecozo_tui import pki
+from vecozo_tui.certificates import LoadedPkcs12, load_pkcs12
+from vecozo_tui.cov.diagnosis import Diagnosis, TestPerson, run_test_call
+from vecozo_tui.cov.fake_server import FakeCovServer
+from vecozo_tui.cov.tls import CovSSLContext, client_context
+
+TEST_PERSON = TestPerson("999979668", date(1962, 3, 15))
+PFX_PASSWORD = "cov-test-wachtwoord"
+
+
+def sha256(issued: pki.Issued) -> str:
+    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
+
+
+def _ec() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@dataclass
+class CovPki:
+    now: datetime
+    root: pki.Issued
+    issuing: pki.Issued
+    other_root: pki.Issued
+    server: pki.Issued
+    server_wrong_name: pki.Issued
+    server_expired: pki.Issued
+    server_unknown_ca: pki.Issued
+    good: pki.Issued
+    unauthorised: pki.Issued
+    expired: pki.Issued
+    foreign: pki.Issued
+    personal: pki.Issued
+
+    @property
+    def server_cas(self) -> list:
+        return [self.root.certificate, self.issuing.certificate]
+
+    @property
+    def chain(self) -> list:
+        return [self.issuing.certificate, self.root.certificate]
+
+    def context(self, issued: pki.Issued | None, *, trust=None) -> CovSSLContext:
+        """A client context for ``issued`` (None: no client certificate)."""
+        trust = trust or [self.root.certificate]
+        if issued is None:
+            return client_context(ca_certificates=trust)
+        chain = [self.issuing.certificate] if issued is not self.foreign else []
+        return client_context(issued.certificate, issued.key, chain, ca_certificates=trust)
+
+    def loaded(self, issued: pki.Issued) -> LoadedPkcs12:
+        return load_pkcs12(pki.pkcs12_bytes(issued, self.chain, PFX_PASSWORD), PFX_PASSWORD)
+
+
+@functools.cache
+def cov_pki() -> CovPki:
+    now = datetime.now(UTC).replace(microsecond=0)
+    root = pki.make_ca("Test VECOZO Root CA", now - timedelta(days=400), key=_ec())
+    issuing = pki.make_ca("Test VECOZO Systeemcertificaten CA", now - timedelta(days=400),
+                          parent=root, key=_ec())
+    other_root = pki.make_ca("Some Other CA", now - timedelta(days=400), key=_ec())
+
+    def server(names, *, ca=issuing, start=now - timedelta(days=1),
+               end=now + timedelta(days=365)):
+        return pki.issue(ca, pki.server_subject(names[0]), not_before=start, not_after=end,
+                         client=False, server_names=names, key=_ec())
+
+    def system(name, agb, *, ca=issuing, start=now - timedelta(days=1),
+               end=now + timedelta(days=729), rsa=False):
+        return pki.issue(ca, pki.system_subject(name, agb), not_before=start, not_after=end,
+                         key=None if rsa else _ec())
+
+    return CovPki(
+        now=now, root=root, issuing=issuing, other_root=other_root,
+        server=server(["localhost", "127.0.0.1"]),
+        server_wrong_name=server(["cov.example.nl"]),
+        server_expired=server(["localhost", "127.0.0.1"], start=now - timedelta(days=400),
+                              end=now - timedelta(days=2)),
+        server_unknown_ca=server(["localhost", "127.0.0.1"], ca=other_root),
+        # the practice certificate goes through PKCS#12 + RSA like a real VECOZO one
+        good=system("Huisartsenpraktijk Zuid", "01234567", rsa=True),
+        unauthorised=system("Mondzorg Noord", "12089012"),
+        expired=system("Huisartsen Verlopen", "01011111", start=now - timedelta(days=760),
+                       end=now - timedelta(days=30)),
+        foreign=system("Huisartsenpraktijk Zuid", "01234567", ca=other_root),
+        personal=pki.issue(issuing, pki.personal_subject("Jan", "de Vries",
+                                                         "Huisartsenpraktijk Zuid", "01234567"),
+                           not_before=now - timedelta(days=1), not_after=now +
+                           timedelta(days=700), key=_ec()),
+    )
+
+
+@contextlib.contextmanager
+def running_server(server_issued: pki.Issued | None = None, *, authorised: set[str] | None = None,
+                   **kwargs) -> Iterator[FakeCovServer]:
+    p = cov_pki()
+    if authorised is None:
+        authorised = {sha256(p.good), sha256(p.expired), sha256(p.foreign),
+                      sha256(p.personal)}
+    server = FakeCovServer(server_issued or p.server, p.server_cas, authorised, **kwargs)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def call(url: str, context: CovSSLContext, person: TestPerson = TEST_PERSON, *,
+         timeout: float = 5.0, reference_date: date | None = None, **kwargs) -> Diagnosis:
+    now = datetime.now(UTC)
+    return run_test_call(url, context, person, reference_date=reference_date or now.date(),
+                         now=now, timeout=timeout, **kwargs)

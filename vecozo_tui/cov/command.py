@@ -1,0 +1,230 @@
+"""``vecozo-tui test-cov PRACTICE``, and the test call the TUI screen shares with it.
+
+The certificate password is asked (``--password-file``, ``$VECOZO_TUI_PASSWORD`` or a
+no-echo prompt), the stored PKCS#12 is decrypted in memory and the call is made with
+the diagnosis of :mod:`vecozo_tui.cov.diagnosis`. In acceptance and test the test
+person of the configuration is used; in production a real patient's BSN is needed: it
+is read from ``$VECOZO_TUI_BSN`` or a no-echo prompt (never a command-line argument,
+where ``ps`` and the shell history would show it) and never stored or logged.
+
+The outcome (time, certificate fingerprint, environment, passed or not, a one-line
+summary without personal data) is recorded with the practice. Exit code 0 only when
+every check passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from vecozo_tui.errors import VecozoError, WrongPasswordError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from vecozo_tui.certificates import LoadedPkcs12
+    from vecozo_tui.cli import Invocation
+    from vecozo_tui.clock import Clock
+    from vecozo_tui.config import Config, Practice
+    from vecozo_tui.cov.diagnosis import Diagnosis, Step, TestPerson
+    from vecozo_tui.repository import Actor, Repository, StoredCertificate
+
+BSN_ENV = "VECOZO_TUI_BSN"
+PRODUCTION = "production"
+
+
+def needs_real_person(practice: Practice) -> bool:
+    """Production has no test person: a real patient's BSN and birth date are needed."""
+    return practice.environment == PRODUCTION
+
+
+def parse_birth_date(text: str) -> date:
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError:
+        raise VecozoError("The date of birth must be written as YYYY-MM-DD "
+                          "(e.g. 1962-03-15).") from None
+    if value.year < 1890:
+        raise VecozoError("The date of birth is too long ago.")
+    return value
+
+
+def bsn_problem(bsn: str) -> str | None:
+    """What is wrong with a BSN typed for a production call (never echoing it)."""
+    from vecozo_tui.cov.soap import bsn_passes_elfproef
+
+    value = bsn.strip()
+    if not value:
+        return "A BSN is needed for a test call in production."
+    if not bsn_passes_elfproef(value):
+        return "That is not a valid BSN: it must have 9 digits that pass the 11-test."
+    return None
+
+
+def test_person(config: Config, practice: Practice, *, bsn: str | None = None,
+                birth_date: str | date | None = None) -> TestPerson:
+    """The person asked about: the configured test person outside production."""
+    from vecozo_tui.cov.diagnosis import TestPerson
+
+    if isinstance(birth_date, str):
+        birth_date = parse_birth_date(birth_date) if birth_date.strip() else None
+    if not needs_real_person(practice):
+        bsn = bsn.strip() if bsn and bsn.strip() else config.cov.test_bsn
+        return TestPerson(bsn=bsn, birth_date=birth_date or
+                          parse_birth_date(config.cov.test_birth_date))
+    problem = bsn_problem(bsn or "")
+    if problem:
+        raise VecozoError(problem)
+    if birth_date is None:
+        raise VecozoError("The patient's date of birth is needed for a test call in "
+                          "production (YYYY-MM-DD).")
+    assert bsn is not None
+    return TestPerson(bsn=bsn.strip(), birth_date=birth_date)
+
+
+def active_certificate(repository: Repository, practice: Practice) -> StoredCertificate:
+    stored = repository.active(practice.id)
+    if stored is None:
+        raise VecozoError(f"{practice.name} ({practice.id}) has no certificate yet: import "
+                          f"one first (vecozo-tui import {practice.id} FILE.pfx).")
+    return stored
+
+
+def open_active(repository: Repository, practice: Practice, password: str
+                ) -> tuple[StoredCertificate, LoadedPkcs12]:
+    """The active certificate, decrypted in memory (WrongPasswordError on a bad password)."""
+    from vecozo_tui.certificates import load_pkcs12
+
+    stored = active_certificate(repository, practice)
+    data = repository.read_pkcs12(practice.id, stored.info.sha256)
+    loaded = load_pkcs12(data, password, source=f"the stored certificate of {practice.id}")
+    return stored, loaded
+
+
+def endpoint_for(config: Config, practice: Practice, override: str | None = None) -> str:
+    if override:
+        return override
+    try:
+        return config.cov.endpoints[practice.environment]
+    except KeyError:
+        raise VecozoError(f"No COV endpoint configured for the environment "
+                          f"{practice.environment!r} ([cov.endpoints]).") from None
+
+
+def run_test(config: Config, repository: Repository, practice: Practice, password: str,
+             person: TestPerson, *, clock: Clock, actor: Actor, endpoint: str | None = None,
+             on_step: Callable[[Step], None] | None = None,
+             loaded: tuple[StoredCertificate, LoadedPkcs12] | None = None) -> Diagnosis:
+    """Decrypt the active certificate, make the test call, record the outcome.
+
+    Raises :class:`WrongPasswordError` (nothing recorded) for a wrong password and
+    :class:`VecozoError` for other problems that stop the call before it starts.
+    """
+    from vecozo_tui.cov.diagnosis import run_test_call
+    from vecozo_tui.cov.tls import context_from_pkcs12
+    from vecozo_tui.repository import TestCallRecord
+
+    stored, certificate = loaded or open_active(repository, practice, password)
+    context = context_from_pkcs12(certificate, ca_bundle=config.cov.ca_bundle)
+    now = clock.now()
+    diagnosis = run_test_call(
+        endpoint_for(config, practice, endpoint), context, person,
+        reference_date=now.astimezone().date(), now=now,
+        timeout=config.cov.timeout_seconds, agb_code=practice.agb,
+        environment=practice.environment, certificate=certificate.info, on_step=on_step)
+    repository.record_test_call(practice.id, TestCallRecord(
+        at=now, sha256=stored.info.sha256, environment=practice.environment,
+        ok=diagnosis.ok, summary=diagnosis.summary), actor=actor)
+    return diagnosis
+
+
+# --- the CLI --------------------------------------------------------------------------
+
+
+def _interactive(invocation: Invocation) -> bool:
+    from vecozo_tui.commands import PASSWORD_ENV
+
+    return getattr(invocation.args, "password_file", None) is None and \
+        PASSWORD_ENV not in invocation.env and invocation.stdin.isatty()
+
+
+def _read_person(invocation: Invocation, config: Config, practice: Practice) -> TestPerson:
+    args = invocation.args
+    if not needs_real_person(practice):
+        return test_person(config, practice, birth_date=args.birth_date)
+    bsn = invocation.env.get(BSN_ENV)
+    if bsn is None:
+        if not invocation.stdin.isatty():
+            raise VecozoError(
+                f"{practice.id} is a production practice: a test call needs a real patient's "
+                f"BSN. Set ${BSN_ENV} or run at a terminal to be asked (it is not shown and "
+                "not stored; it is never accepted as a command-line argument).")
+        bsn = getpass.getpass("BSN of the patient (not shown, not stored): ")
+    problem = bsn_problem(bsn)
+    if problem:
+        raise VecozoError(problem)
+    birth = args.birth_date
+    if not birth:
+        if not invocation.stdin.isatty():
+            raise VecozoError("Give the patient's date of birth with --birth-date YYYY-MM-DD.")
+        invocation.stdout.write("Date of birth of the patient (YYYY-MM-DD): ")
+        invocation.stdout.flush()
+        birth = invocation.stdin.readline().strip()
+    return test_person(config, practice, bsn=bsn, birth_date=birth)
+
+
+def run_test_cov(invocation: Invocation) -> int:
+    from vecozo_tui.commands import (
+        INTERACTIVE_PASSWORD_TRIES,
+        find_practice,
+        load_config_and_repository,
+        print_json,
+        read_password,
+    )
+    from vecozo_tui.repository import Actor
+    from vecozo_tui.textfmt import fingerprint, short_date
+
+    args = invocation.args
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, args.practice)
+    stored = active_certificate(repository, practice)
+    endpoint = endpoint_for(config, practice, args.endpoint)
+    person = _read_person(invocation, config, practice)
+    tries = INTERACTIVE_PASSWORD_TRIES if _interactive(invocation) else 1
+    for attempt in range(1, tries + 1):
+        password = read_password(invocation, f"Password of the certificate of {practice.id}: ")
+        try:
+            opened = open_active(repository, practice, password)
+            break
+        except WrongPasswordError as error:
+            if attempt == tries:
+                raise
+            invocation.err(f"{error} Try again ({tries - attempt} left).")
+    else:  # pragma: no cover - the loop breaks or raises
+        raise AssertionError("unreachable")
+    info = opened[1].info
+    out = invocation.out
+    if not args.json:
+        out(f"Test COV call for {practice.name} ({practice.id}), {practice.environment}")
+        out(f"Endpoint     {endpoint}")
+        out(f"Certificate  {info.common_name}"
+            f", SHA-256 {fingerprint(info.sha256)[:23]}…, valid until "
+            f"{short_date(info.not_after)}")
+        if info.kind == "personal":
+            out("Warning      this is a personal certificate: COV needs the practice's system "
+                "certificate")
+        if info.not_after <= invocation.clock.now():
+            out("Warning      this certificate has expired: the server will refuse it")
+        out("")
+    diagnosis = run_test(config, repository, practice, password, person,
+                         clock=invocation.clock, actor=Actor.current(invocation.env),
+                         endpoint=args.endpoint, loaded=opened)
+    if args.json:
+        print_json(invocation, {"practice": practice.id, "certificate_sha256": stored.info.sha256,
+                                **diagnosis.to_dict()})
+    else:
+        for line in diagnosis.lines():
+            out(line)
+        out(f"Recorded with {practice.id} (time and outcome only; no personal data).")
+    return 0 if diagnosis.ok else 1
