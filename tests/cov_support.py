@@ -12,6 +12,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -128,3 +129,59 @@ def call(url: str, context: CovSSLContext, person: TestPerson = TEST_PERSON, *,
     now = datetime.now(UTC)
     return run_test_call(url, context, person, reference_date=reference_date or now.date(),
                          now=now, timeout=timeout, **kwargs)
+
+
+@dataclass
+class CovSetup:
+    """A config file + repository with practices whose certificates are stored."""
+
+    config_path: Path
+    repository_path: Path
+    password_file: Path
+    server: FakeCovServer
+
+
+PRACTICES = [
+    # id, name, agb, environment, certificate attribute of CovPki (None: no certificate)
+    ("hap-zuid", "Huisartsenpraktijk Zuid", "01234567", "acceptance", "good"),
+    ("hap-prod", "Huisartsen Productie", "01234567", "production", "good"),
+    ("mond-noord", "Mondzorg Noord", "12089012", "acceptance", "unauthorised"),
+    ("hap-oud", "Huisartsen Verlopen", "01011111", "test", "expired"),
+    ("fysio-leeg", "Fysio Leeg", "04000001", "acceptance", None),
+]
+
+
+def make_setup(directory: Path, server: FakeCovServer, *, timeout: float = 5.0) -> CovSetup:
+    from vecozo_tui.repository import Actor, Repository
+
+    p = cov_pki()
+    repository_path = directory / "repository"
+    Repository.init(repository_path)
+    repository = Repository(repository_path)
+    ca_file = directory / "ca.pem"
+    ca_file.write_bytes(pki.pem(p.root.certificate))
+    # relative paths (resolved against the config's directory): a copy still works
+    lines = ["[repository]", 'path = "repository"', "", "[cov]",
+             'ca_bundle = "ca.pem"', f"timeout_seconds = {timeout}", "",
+             "[cov.endpoints]"]
+    lines += [f'{env} = "{server.url}"' for env in ("production", "acceptance", "test")]
+    for practice_id, name, agb, environment, attribute in PRACTICES:
+        lines += ["", "[[practices]]", f'id = "{practice_id}"', f'name = "{name}"',
+                  f'agb = "{agb}"', f'environment = "{environment}"']
+        if attribute is not None:
+            repository.import_certificate(practice_id, p.loaded(getattr(p, attribute)),
+                                          PFX_PASSWORD, actor=Actor("tester"))
+    config_path = directory / "config.toml"
+    config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    password_file = directory / "password.txt"
+    password_file.write_text(PFX_PASSWORD + "\n", encoding="utf-8")
+    return CovSetup(config_path, repository_path, password_file, server)
+
+
+def copy_setup(setup: CovSetup, directory: Path) -> CovSetup:
+    """A fresh copy of a prepared setup (making one costs PKCS#12 key derivations)."""
+    import shutil
+
+    shutil.copytree(setup.config_path.parent, directory, dirs_exist_ok=True)
+    return CovSetup(directory / setup.config_path.name, directory / "repository",
+                    directory / setup.password_file.name, setup.server)

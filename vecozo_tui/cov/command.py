@@ -208,8 +208,8 @@ def run_test_cov(invocation: Invocation) -> int:
     if not args.json:
         out(f"Test COV call for {practice.name} ({practice.id}), {practice.environment}")
         out(f"Endpoint     {endpoint}")
-        out(f"Certificate  {info.common_name}"
-            f", SHA-256 {fingerprint(info.sha256)[:23]}…, valid until "
+        out(f"Certificate  {info.common_name}")
+        out(f"             SHA-256 {fingerprint(info.sha256)[:23]}…, valid until "
             f"{short_date(info.not_after)}")
         if info.kind == "personal":
             out("Warning      this is a personal certificate: COV needs the practice's system "

@@ -135,22 +135,30 @@ class Diagnosis:
                       if self.fault else None),
         }
 
-    def lines(self) -> list[str]:
-        """The diagnosis as text, one check per line (+ cause and advice where it failed)."""
-        width = max(len(title) for _, title in STEPS)
+    def lines(self, width: int = 79) -> list[str]:
+        """The diagnosis as text, one check per line (+ cause and advice where it failed),
+        wrapped to ``width`` columns."""
+        import textwrap
+
+        title_width = max(len(title) for _, title in STEPS)
+        indent = 6 + title_width + 2
         out = []
         for step in self.steps:
             detail = step.detail if step.state != StepState.NOT_REACHED else "not reached"
-            out.append(f"{MARKS[step.state]:<4}  {step.title:<{width}}  {detail}".rstrip())
+            head = f"{MARKS[step.state]:<4}  {step.title:<{title_width}}  "
+            wrapped = textwrap.wrap(detail, max(20, width - indent)) or [""]
+            out.append((head + wrapped[0]).rstrip())
+            out.extend(" " * indent + more for more in wrapped[1:])
             if step.state == StepState.FAILED:
-                if step.cause:
-                    out.append(f"      Cause: {step.cause}")
-                if step.advice:
-                    out.append(f"      What to do: {step.advice}")
+                for label, text in (("Cause: ", step.cause), ("What to do: ", step.advice)):
+                    if text:
+                        out.extend(textwrap.wrap(text, width, initial_indent="      " + label,
+                                                 subsequent_indent="      "))
         if self.answer is not None:
             for line in answer_lines(self.answer):
                 out.append(f"      {line}")
-        out.append(f"Result: {'OK' if self.ok else 'FAILED'} - {self.summary}")
+        out.extend(textwrap.wrap(f"Result: {'OK' if self.ok else 'FAILED'} - {self.summary}",
+                                 width, subsequent_indent="        "))
         return out
 
 
@@ -393,8 +401,8 @@ def _tls_detail(event: HandshakeEvent, now: datetime) -> str:
 
         try:
             cert = x509.load_der_x509_certificate(event.server_certificate_der)
-            text += (f" ({_common_name(cert.subject)}, by {_common_name(cert.issuer)}, "
-                     f"until {cert.not_valid_after_utc.date().isoformat()})")
+            text += (f" ({_common_name(cert.subject)}, issued by {_common_name(cert.issuer)},"
+                     f" valid until {cert.not_valid_after_utc.date().isoformat()})")
         except ValueError:
             pass
     return text
