@@ -1,0 +1,321 @@
+"""The test COV call of one practice: password, test person, and the checks lighting up.
+
+A thin front over :func:`vecozo_tui.cov.command.run_test`: the form gathers the
+certificate password and the person asked about (VECOZO's test person is filled in for
+acceptance and test; production needs a real patient's BSN and date of birth, which are
+masked, never stored, and cleared from the form after the call). The call runs in a
+thread worker; every decided check is posted back with ``call_from_thread`` so the list
+lights up while the call is under way. The outcome is recorded with the practice by
+the core, so the dashboard shows it after Escape.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from vecozo_tui.errors import VecozoError, WrongPasswordError
+
+if TYPE_CHECKING:
+    from vecozo_tui.cov.diagnosis import Diagnosis, Step
+    from vecozo_tui.tui.context import AppContext
+
+# (mark, style) per state; the words carry the meaning without colour (NO_COLOR)
+MARKS = {
+    "passed": ("PASS", "bold $success"),
+    "failed": ("FAIL", "bold $error"),
+    "not reached": ("----", "$text-muted"),
+    "running": ("... ", "bold $warning"),
+    "waiting": ("    ", ""),
+}
+
+
+class TestCallScreen(Screen[bool]):
+    """Prove the practice's certificate works: a test COV call, step by step."""
+
+    __test__ = False  # not a pytest test class
+
+    DEFAULT_CSS = """
+    TestCallScreen #tc-info { height: auto; padding: 0 1; }
+    TestCallScreen #tc-form { height: auto; padding: 0 1; }
+    TestCallScreen .row { height: 1; }
+    TestCallScreen .row > Label { width: 15; }
+    TestCallScreen .row > Input { width: 1fr; }
+    TestCallScreen #tc-hint { height: auto; color: $text-muted; }
+    TestCallScreen #tc-error { height: auto; padding: 0 1; color: $error; display: none; }
+    TestCallScreen #tc-error.shown { display: block; }
+    TestCallScreen #tc-checks { height: auto; padding: 0 1; margin: 1 0 0 0; }
+    TestCallScreen .check { height: 1; }
+    TestCallScreen #tc-result { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="test_call.back",
+                tooltip="Back to where you came from"),
+        Binding("f5", "run", "Run test", id="test_call.run",
+                tooltip="Make the test COV call (Enter in a field too)"),
+    ]
+
+    def __init__(self, context: AppContext, practice_id: str) -> None:
+        super().__init__()
+        self.context = context
+        self.practice = context.practice(practice_id)
+        self.changed = False
+        self.diagnosis: Diagnosis | None = None
+        self.progress: list[tuple[str, str]] = []  # (step, state) as they arrived
+        self._busy = False
+        self._has_certificate = True
+
+    @property
+    def production(self) -> bool:
+        from vecozo_tui.cov.command import needs_real_person
+
+        return needs_real_person(self.practice)
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        from vecozo_tui.cov.diagnosis import STEPS
+
+        cov = self.context.config.cov
+        production = self.production
+        yield Header(show_clock=False)
+        yield Static("", id="tc-info")
+        with Vertical(id="tc-form"):
+            with Horizontal(classes="row"):
+                yield Label("Password")
+                yield Input(password=True, compact=True, id="tc-password",
+                            placeholder="the password given at the import")
+            with Horizontal(classes="row"):
+                yield Label("BSN")
+                yield Input(value="" if production else cov.test_bsn, password=production,
+                            compact=True, id="tc-bsn", max_length=9, restrict=r"[0-9]*",
+                            placeholder="a patient's BSN (not stored)" if production else "")
+            with Horizontal(classes="row"):
+                yield Label("Date of birth")
+                yield Input(value="" if production else cov.test_birth_date, compact=True,
+                            id="tc-birth", max_length=10, placeholder="YYYY-MM-DD")
+            yield Static("", id="tc-hint")
+        yield Static("", id="tc-error")
+        with Vertical(id="tc-checks"):
+            for key, _title in STEPS:
+                yield Static("", id=f"tc-step-{key}", classes="check")
+        with VerticalScroll(id="tc-result"):
+            yield Static("", id="tc-result-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Test COV call"
+        self.sub_title = f"{self.practice.name} ({self.practice.id})"
+        self._show_info()
+        self._reset_checks()
+        self.query_one("#tc-password", Input).focus()
+
+    def _show_info(self) -> None:
+        from vecozo_tui.cov.command import endpoint_for
+
+        practice = self.practice
+        info = self.query_one("#tc-info", Static)
+        active = self.context.repository.active(practice.id)
+        try:
+            endpoint = endpoint_for(self.context.config, practice)
+        except VecozoError as error:
+            endpoint = str(error)
+        parts: list[Content | str | tuple[str, str]] = [
+            (practice.environment, "bold"), f"  {endpoint}", "\n"]
+        if active is None:
+            self._has_certificate = False
+            parts += [("No active certificate", "bold $error"),
+                      f": import one for {practice.id} first (key i on the dashboard)."]
+            self.query_one("#tc-form").disabled = True
+        else:
+            parts += ["Certificate ", (active.info.common_name, "bold"),
+                      f", valid until {active.info.not_after:%Y-%m-%d}"]
+            if active.info.kind == "personal":
+                parts += ["\n", ("Personal certificate: ", "bold $warning"),
+                          "COV needs the practice's system certificate."]
+            elif active.info.not_after <= self.context.clock.now():
+                parts += ["\n", ("Expired: ", "bold $warning"), "the server will refuse it."]
+        info.update(Content.assemble(*parts))
+        hint = self.query_one("#tc-hint", Static)
+        if self.production:
+            hint.update("Production: a real patient's BSN and date of birth are needed. They "
+                        "are not shown, not stored and not logged.")
+        else:
+            hint.update(f"{practice.environment.capitalize()}: VECOZO's test person is filled "
+                        "in. Enter runs the test.")
+        self.refresh_bindings()
+
+    # --- the check list --------------------------------------------------------------
+
+    def _reset_checks(self, running: bool = False) -> None:
+        from vecozo_tui.cov.diagnosis import STEPS
+
+        for index, (key, title) in enumerate(STEPS):
+            state = "running" if running and index == 0 else "waiting"
+            self._show_check(key, title, state, "")
+        self.query_one("#tc-result-text", Static).update("")
+
+    def _show_check(self, key: str, title: str, state: str, detail: str) -> None:
+        mark, style = MARKS[state]
+        if state == "running":
+            detail = "checking..."
+        elif state == "not reached":
+            detail = "not reached"
+        self.query_one(f"#tc-step-{key}", Static).update(Content.assemble(
+            (mark, style), "  ", (f"{title:<28}", "bold" if state == "failed" else ""),
+            detail))
+
+    def step_done(self, step: Step) -> None:
+        """A check was decided (called on the UI thread via ``call_from_thread``)."""
+        from vecozo_tui.cov.diagnosis import STEPS
+
+        self.progress.append((step.key, str(step.state)))
+        self._show_check(step.key, step.title, str(step.state), step.detail)
+        if str(step.state) == "passed":
+            keys = [key for key, _ in STEPS]
+            following = keys.index(step.key) + 1
+            if following < len(keys):
+                key = keys[following]
+                decided = {k for k, _ in self.progress}
+                if key not in decided:
+                    self._show_check(key, dict(STEPS)[key], "running", "")
+
+    # --- actions ---------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_run()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "run":
+            if not self._has_certificate:
+                return False
+            return not self._busy or None
+        return True
+
+    def action_back(self) -> None:
+        if self._busy:
+            timeout = self.context.config.cov.timeout_seconds
+            self.notify(f"The test call is still running (at most {timeout:g} s per step); "
+                        "wait a moment.", severity="warning")
+            return
+        self.dismiss(self.changed)
+
+    def action_run(self) -> None:
+        from vecozo_tui.cov.command import bsn_problem, parse_birth_date, test_person
+
+        if self._busy or not self._has_certificate:
+            return
+        password = self.query_one("#tc-password", Input).value
+        bsn = self.query_one("#tc-bsn", Input).value.strip()
+        birth = self.query_one("#tc-birth", Input).value.strip()
+        if not password:
+            self._error("Type the password of the stored certificate (the one given at the "
+                        "import).", "#tc-password")
+            return
+        if self.production:
+            problem = bsn_problem(bsn)
+            if problem:
+                self._error(problem, "#tc-bsn")
+                return
+        try:
+            parse_birth_date(birth) if birth or self.production else None
+            person = test_person(self.context.config, self.practice, bsn=bsn or None,
+                                 birth_date=birth or None)
+        except VecozoError as error:
+            self._error(str(error), "#tc-birth")
+            return
+        self._error(None)
+        self._busy = True
+        self.progress.clear()
+        self._reset_checks(running=True)
+        self.query_one("#tc-form").disabled = True
+        self.refresh_bindings()
+        self._run(password, person)
+
+    def _error(self, text: str | None, focus: str | None = None) -> None:
+        label = self.query_one("#tc-error", Static)
+        label.update(Content.assemble(("Problem: ", "bold"), text) if text else "")
+        label.set_class(bool(text), "shown")
+        if focus:
+            self.query_one(focus, Input).focus()
+
+    # --- the work --------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="test-call")
+    def _run(self, password: str, person: object) -> Diagnosis:
+        from vecozo_tui.cov.command import run_test
+
+        context = self.context
+
+        def on_step(step: Step) -> None:
+            self.app.call_from_thread(self.step_done, step)
+
+        return run_test(context.config, context.repository, self.practice, password,
+                        person, clock=context.clock, actor=context.actor,  # type: ignore[arg-type]
+                        on_step=on_step)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "test-call" or event.state not in (WorkerState.SUCCESS,
+                                                                      WorkerState.ERROR):
+            return
+        self._busy = False
+        form = self.query_one("#tc-form")
+        form.disabled = False
+        self.query_one("#tc-password", Input).value = ""
+        if self.production:  # personal data leaves the form once used
+            self.query_one("#tc-bsn", Input).value = ""
+            self.query_one("#tc-birth", Input).value = ""
+        if event.state == WorkerState.ERROR:
+            self._reset_checks()
+            error = event.worker.error
+            if isinstance(error, WrongPasswordError):
+                self._error(str(error), "#tc-password")
+            elif isinstance(error, VecozoError):
+                self._error(str(error), "#tc-password")
+            else:
+                self._error(f"Unexpected problem ({type(error).__name__}): {error}",
+                            "#tc-password")
+            self.refresh_bindings()
+            return
+        self.changed = True  # the outcome was recorded with the practice
+        self._show_result(event.worker.result)
+        self.query_one("#tc-password", Input).focus()
+        self.refresh_bindings()
+
+    def _show_result(self, diagnosis: Diagnosis) -> None:
+        from vecozo_tui.cov.diagnosis import answer_lines
+
+        self.diagnosis = diagnosis
+        for step in diagnosis.steps:  # the final word on every check
+            self._show_check(step.key, step.title, str(step.state), step.detail)
+        parts: list[Content | str | tuple[str, str]] = []
+        if diagnosis.ok:
+            parts += [("RESULT: OK", "bold $success"), f"  {diagnosis.summary}"]
+            if diagnosis.answer is not None:
+                for line in answer_lines(diagnosis.answer):
+                    parts += ["\n", f"  {line}"]
+            self.notify("The certificate works: COV answered.", title="Test call OK")
+        else:
+            failed = diagnosis.failed_step
+            parts += [("RESULT: FAILED", "bold $error"),
+                      f"  at {failed.title if failed else '?'}"]
+            if failed is not None and failed.cause:
+                parts += ["\n", ("Cause: ", "bold"), failed.cause]
+            if failed is not None and failed.advice:
+                parts += ["\n", ("What to do: ", "bold"), failed.advice]
+            self.notify(diagnosis.summary, title="Test call FAILED", severity="error",
+                        timeout=8)
+        parts += ["\n", ("Recorded with the practice (time and outcome; no personal data).",
+                         "italic $text-muted")]
+        self.query_one("#tc-result-text", Static).update(Content.assemble(*parts))
