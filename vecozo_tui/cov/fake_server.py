@@ -327,6 +327,8 @@ class _HttpServer(ThreadingHTTPServer):
         # or failing client never holds up the others
         fake = self.fake
         request.settimeout(10)
+        with contextlib.suppress(OSError):  # headers and body leave at once (no 40 ms stall)
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             connection = fake._context.wrap_socket(request, server_side=True)
         except ssl.SSLEOFError:
