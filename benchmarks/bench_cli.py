@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_fleet import build_fleet  # noqa: E402
-from common import VECOZO_TUI, assert_lean, machine, time_command  # noqa: E402
+from common import VECOZO_TUI, Command, assert_lean, machine, time_commands  # noqa: E402
 
 TARGET_SECONDS = 0.3
 COMMANDS = (["list"], ["status", "--json"], ["list", "--json"], ["status"])
@@ -40,7 +40,7 @@ def assert_no_textual_in_process(config: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=11, help="timed runs per command")
+    parser.add_argument("--runs", type=int, default=21, help="timed runs per command")
     parser.add_argument("--rebuild", action="store_true", help="build a new fleet")
     args = parser.parse_args(argv)
     fleet = build_fleet(count=args.count, rebuild=args.rebuild)
@@ -59,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     assert_no_textual_in_process(config)
     print("  textual and cryptography absent from sys.modules: yes")
     print()
-    print(f"Wall time, fresh process each run, {args.runs} runs after 2 warm-up runs:")
-    timings = [time_command(f"vecozo-tui {' '.join(command)}",
-                            [str(VECOZO_TUI), *command, "--config", config], runs=args.runs)
-               for command in COMMANDS]
+    print(f"Wall time, fresh process each run, {args.runs} runs (taking turns) after 2 "
+          "warm-up runs:")
+    timings = time_commands([Command(f"vecozo-tui {' '.join(command)}",
+                                     [str(VECOZO_TUI), *command, "--config", config])
+                             for command in COMMANDS], runs=args.runs)
     for timing in timings:
         print(timing.line(TARGET_SECONDS))
     missed = [t.label for t in timings[:2] if t.median > TARGET_SECONDS]

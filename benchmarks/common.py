@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,7 @@ HEAVY = ("textual", "cryptography")
 class Timing:
     label: str
     seconds: list[float]
+    cpu: list[float] = field(default_factory=list)  # user + system CPU of the process
 
     @property
     def median(self) -> float:
@@ -34,27 +36,55 @@ class Timing:
                   + (f", stdev {statistics.stdev(self.seconds):.3f}"
                      if len(self.seconds) > 1 else ""))
         text = (f"  {self.label:<34} median {self.median:.3f} s  ({spread}; "
-                f"{len(self.seconds)} runs)")
+                f"{len(self.seconds)} runs")
+        text += f"; CPU median {statistics.median(self.cpu):.3f} s)" if self.cpu else ")"
         if target is not None:
             text += f"  target <= {target:.3f} s: {'met' if self.median <= target else 'MISSED'}"
         return text
 
 
-def time_command(label: str, argv: list[str], *, runs: int, warmup: int = 2,
-                 shell: bool = False, expect_codes: tuple[int, ...] = (0,)) -> Timing:
-    """Wall time of a fresh process per run (stdout discarded, as a monitoring agent would)."""
-    seconds = []
+@dataclass(frozen=True)
+class Command:
+    label: str
+    argv: list[str]
+    expect_codes: tuple[int, ...] = (0,)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_once(command: Command) -> tuple[float, float]:
+    cpu_before = _children_cpu()
+    started = time.perf_counter()
+    result = subprocess.run(command.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
+    if result.returncode not in command.expect_codes:
+        raise SystemExit(f"{command.label}: exit {result.returncode}: "
+                         f"{result.stderr.decode(errors='replace')[:500]}")
+    return elapsed, cpu
+
+
+def time_commands(commands: list[Command], *, runs: int, warmup: int = 2) -> list[Timing]:
+    """Wall time of a fresh process per run (stdout discarded, as a monitoring agent would).
+
+    The commands take turns (round-robin), so a burst of load on a shared machine hits
+    all of them alike instead of spoiling one command's figures."""
+    timings = [Timing(command.label, []) for command in commands]
     for number in range(warmup + runs):
-        started = time.perf_counter()
-        result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                shell=shell)  # noqa: S602 - our own fixed shell loop
-        elapsed = time.perf_counter() - started
-        if result.returncode not in expect_codes:
-            raise SystemExit(f"{label}: exit {result.returncode}: "
-                             f"{result.stderr.decode(errors='replace')[:500]}")
-        if number >= warmup:
-            seconds.append(elapsed)
-    return Timing(label, seconds)
+        for command, timing in zip(commands, timings, strict=True):
+            elapsed, cpu = _run_once(command)
+            if number >= warmup:
+                timing.seconds.append(elapsed)
+                timing.cpu.append(cpu)
+    return timings
+
+
+def time_command(label: str, argv: list[str], *, runs: int, warmup: int = 2,
+                 expect_codes: tuple[int, ...] = (0,)) -> Timing:
+    return time_commands([Command(label, argv, expect_codes)], runs=runs, warmup=warmup)[0]
 
 
 def imported_modules(args: list[str]) -> tuple[set[str], float]:
