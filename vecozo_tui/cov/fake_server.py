@@ -132,7 +132,8 @@ class _Answer:
     def __init__(self, today: date):
         self.today = today
 
-    def respond(self, root: ET.Element) -> tuple[bytes, float]:
+    def respond(self, root: ET.Element) -> tuple[bytes, bool]:
+        """The answer, and whether it must come slowly (the SLOW_BSN person)."""
         body = soap.soap_body(root)
         request = _find(body, "Controleer", "request")
         if request is None:
@@ -140,17 +141,17 @@ class _Answer:
         container = soap._child(request, "Zoekopdrachten")
         searches = list(soap._children(container, "Zoekopdracht")) if container is not None \
             else []
-        delay = 0.0
+        slow = False
         env = ET.Element(soap._q("soap", "Envelope"))
         response = ET.SubElement(ET.SubElement(env, soap._q("soap", "Body")),
                                  soap._q("v1", "ControleerResponse"))
         result = ET.SubElement(response, soap._q("v1", "ControleerResult"))
         if not searches:
             ET.SubElement(result, soap._q("m", "Resultaat")).text = "GeenZoekopdrachten"
-            return soap._serialize(env), delay
+            return soap._serialize(env), slow
         if len(searches) > soap.MAX_SEARCHES:
             ET.SubElement(result, soap._q("m", "Resultaat")).text = "MeerDan20Zoekopdrachten"
-            return soap._serialize(env), delay
+            return soap._serialize(env), slow
         ET.SubElement(result, soap._q("m", "Resultaat")).text = "VerzoekAkkoord"
         results = ET.SubElement(result, soap._q("m", "Zoekresultaten"))
         for number, search in enumerate(searches, start=1):
@@ -163,9 +164,9 @@ class _Answer:
                 raise _Reply(200, b"<html><body>Service tijdelijk niet beschikbaar",
                              "text/html")
             if bsn == SLOW_BSN:
-                delay = max(delay, 1.0)
+                slow = True
             self._search(results, search, number)
-        return soap._serialize(env), delay
+        return soap._serialize(env), slow
 
     def _search(self, results: ET.Element, search: ET.Element, number: int) -> None:
         item = ET.SubElement(results, soap._q("t", "Zoekresultaat"))
@@ -304,11 +305,11 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Reply(415, fault_body("s:Client", "Content-Type must be text/xml (SOAP 1.1)"))
         try:
             root = soap.parse_xml(data)
-            answer, delay = _Answer(fake.clock.now().date()).respond(root)
+            answer, slow = _Answer(fake.clock.now().date()).respond(root)
         except soap.MalformedAnswer as error:  # here: a malformed *request*
             raise _Reply(500, fault_body("s:Client", "Het verzoek kan niet worden gelezen",
                                          str(error))) from None
-        if delay:
+        if slow:
             time.sleep(fake.slow_seconds)
         return 200, answer, soap.CONTENT_TYPE
 

@@ -259,7 +259,10 @@ class TestCallScreen(Screen[bool]):
         context = self.context
 
         def on_step(step: Step) -> None:
-            self.app.call_from_thread(self.step_done, step)
+            try:
+                self.app.call_from_thread(self.step_done, step)
+            except RuntimeError:  # the app is closing; the call still finishes and records
+                pass
 
         return run_test(context.config, context.repository, self.practice, password,
                         person, clock=context.clock, actor=context.actor,  # type: ignore[arg-type]
