@@ -313,8 +313,12 @@ def test_a_new_practice_counts_any_import(store, now, clock):
     assert progress.baseline_sha256 is None
 
 
-def test_backup_walkthrough_ticks_on_a_verified_backup_of_the_active(store, now):
-    wt.start(store.repository, "hap-zuid", "backup", actor=store.actor, now=now)
+def test_backup_walkthrough_ticks_on_a_verified_backup_of_the_active(store, now, clock):
+    record_backup(store, store.old)  # an older backup does not count: a fresh one is asked
+    clock.advance(minutes=1)
+    wt.start(store.repository, "hap-zuid", "backup", actor=store.actor, now=clock.now())
+    assert not wt.refresh_automatic(store.repository, "hap-zuid", "backup",
+                                    clock.now()).is_done("backup")
     assert not wt.refresh_automatic(store.repository, "hap-zuid", "backup",
                                     now).is_done("backup")
     record_backup(store, store.old)
@@ -345,7 +349,9 @@ def test_progress_summary(store, now):
         wt.tick(store.repository, "hap-zuid", "renew", key, actor=store.actor, now=now)
     assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9"
     wt.start(store.repository, "hap-zuid", "backup", actor=store.actor, now=now)
-    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9, backup 0/4"
+    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9"  # only opened
+    wt.tick(store.repository, "hap-zuid", "backup", "password", actor=store.actor, now=now)
+    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9, backup 1/4"
     for step in wt.get_walkthrough("backup").steps:
         progress = wt.tick(store.repository, "hap-zuid", "backup", step.key,
                            actor=store.actor, now=now)

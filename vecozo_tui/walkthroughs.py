@@ -12,7 +12,7 @@ A step may name an automatic check, evaluated against the repository by
 - ``test_call_ok_after_import``: the last test call succeeded, with the active
   certificate, after the last import;
 - ``verified_backup``: the last backup was verified and is of the active
-  certificate.
+  certificate (in the backup walkthrough: made after the walkthrough started).
 
 Progress lives in the repository (``state/walkthrough-<kind>.json``), written
 under the repository lock, so it survives restarts and can be resumed from
@@ -168,9 +168,9 @@ On this server:
 
   vecozo-tui import {practice_id} {inbox_file}
 
-or, in the console, import on the practice's screen. The import checks the
-password, the private key, the chain, the AGB code ({agb}) and that the
-certificate is newer than the active one; the old one is kept in history.
+or, in the console, press i on this step. The import checks the password,
+the private key, the chain, the AGB code ({agb}) and that the certificate
+is newer than the active one; the old one is kept in history.
 This step ticks itself once a newer certificate is imported.
 """, CHECK_IMPORTED_NEWER)
 
@@ -756,6 +756,8 @@ def evaluate_check(check: str, progress: Progress, active, events) -> datetime |
         backup = events.last_backup
         if backup is None or not backup.verified or backup.sha256 != active.info.sha256:
             return None
+        if not has_import and backup.at < progress.started_at:
+            return None  # the backup walkthrough asks for a fresh one (tick by hand if not)
         return backup.at
     raise ValueError(f"unknown check {check!r}")
 
@@ -808,12 +810,33 @@ def refresh_automatic(repository: Repository, practice_id: str, kind: str, now: 
     return progress
 
 
+def backup_warning(repository: Repository, practice_id: str) -> str | None:
+    """A warning when the last recorded backup lies on the same disk as the repository
+    (the seeds insist on another medium). None when it does not, or when that cannot
+    be told (no backup, or its medium is not mounted now: as it should be)."""
+    events = repository.events(practice_id)
+    backup = events.last_backup
+    if backup is None or not backup.target:
+        return None
+    try:
+        same = os.stat(backup.target).st_dev == os.stat(repository.root).st_dev
+    except OSError:
+        return None
+    if not same:
+        return None
+    return (f"The last backup ({backup.target}) is on the same disk as the certificate "
+            "repository: copy it to another medium (a USB stick, a network drive, another "
+            "computer).")
+
+
 def progress_summary(repository: Repository, practice_id: str) -> str | None:
-    """The unfinished walkthroughs of a practice for the dashboard, e.g. "renew 4/9"."""
+    """The unfinished walkthroughs of a practice for the dashboard, e.g. "renew 4/9".
+
+    One only opened (no step done yet) is left out: looking is not progress."""
     parts = []
     for kind in KINDS:
         progress = load(repository, practice_id, kind)
-        if progress is not None and not progress.finished:
+        if progress is not None and not progress.finished and progress.done_count:
             parts.append(progress.summary())
     return ", ".join(parts) or None
 
@@ -829,6 +852,24 @@ def _fingerprint(hex_upper: str) -> str:
     from vecozo_tui.textfmt import fingerprint
 
     return fingerprint(hex_upper)
+
+
+def _evidence(repository: Repository, practice_id: str, check: str) -> list[str]:
+    """What the repository knows about an automatically checked step, for the record."""
+    events = repository.events(practice_id)
+    if check == CHECK_TEST_CALL and events.last_test_call is not None:
+        test = events.last_test_call
+        return [f"last test call {_when(test.at)} ({test.environment}): "
+                f"{'OK' if test.ok else 'FAILED'}, {test.summary}"]
+    if check == CHECK_VERIFIED_BACKUP and events.last_backup is not None:
+        backup = events.last_backup
+        found = [f"last backup {_when(backup.at)} in {backup.target}"
+                 + (", verified" if backup.verified else ", NOT verified")]
+        warning = backup_warning(repository, practice_id)
+        if warning:
+            found.append(f"WARNING: {warning}")
+        return found
+    return []
 
 
 def export_record(repository: Repository, practice: Practice, kind: str, now: datetime) -> str:
@@ -865,11 +906,13 @@ def export_record(repository: Repository, practice: Practice, kind: str, now: da
         state = progress.state(step.key)
         mark = "x" if state.done else " "
         line = f"{number}. [{mark}] {step.title}"
-        if state.done:
+        if state.done and state.automatic:
+            line += f": {_when(state.at)} (checked automatically)"
+        elif state.done:
             line += f": {_when(state.at)}, {state.by or '?'}"
-            if state.automatic:
-                line += " (checked automatically)"
         lines.append(line)
+        if state.done and step.check:
+            lines += [f"   - {text}" for text in _evidence(repository, practice.id, step.check)]
         if state.note:
             for note_line in state.note.splitlines():
                 lines.append(f"   > {note_line}")
@@ -945,6 +988,10 @@ def run_walkthrough(invocation: Invocation) -> int:
         print_json(invocation, data)
         return 0
     invocation.out(format_progress(progress, context, show_all=bool(getattr(args, "all", False))))
+    if any(step.check == CHECK_VERIFIED_BACKUP for step in walkthrough.steps):
+        warning = backup_warning(repository, practice.id)
+        if warning:
+            invocation.err(f"WARNING: {warning}")
     return 0
 
 

@@ -1,0 +1,393 @@
+"""The walkthrough screen with Pilot at 80x24, over a real repository: choosing, ticking
+with the keyboard, notes, automatic ticks, resuming in a new app, exporting the record."""
+
+from __future__ import annotations
+
+import contextlib
+from types import SimpleNamespace
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from textual.app import App
+from textual.widgets import OptionList, Static
+from textual.worker import WorkerFailed
+
+from vecozo_tui import walkthroughs as wt
+from vecozo_tui.config import Config, Practice
+from vecozo_tui.repository import Actor, BackupRecord, Repository, TestCallRecord
+from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.screens.walkthrough import NoteScreen, WalkthroughScreen
+
+PASSWORD = "geheim-1"
+SIZE = (80, 24)
+PRACTICES = [
+    Practice("hap-zuid", "Huisartsenpraktijk Zuid", "01234567", "production", "dr. J. Mulder"),
+    Practice("fysio-oost", "Fysiotherapie Oost", "04011111", "production", "M. Jansen"),
+    Practice("tand-oud", "Tandarts Oud", "12000001", "production"),
+]
+
+
+def sha256(issued) -> str:
+    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
+
+
+class ScreenApp(App[None]):
+    """The smallest app that shows one screen with a real AppContext."""
+
+    def __init__(self, make_screen) -> None:
+        super().__init__()
+        self._make_screen = make_screen
+        self.results: list[bool] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self._make_screen(), callback=self.results.append)
+
+
+@pytest.fixture
+def world(tmp_path, clock, test_pki, monkeypatch):
+    monkeypatch.setenv("VECOZO_TUI_HOST", "praktijk-server.example.nl")
+    root = tmp_path / "repository"
+    actor = Actor(user="beheer", ssh_client="192.0.2.7")
+    Repository.init(root, clock=clock, actor=actor)
+    repository = Repository(root, clock=clock)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    config = Config(path=None, repository=root, inbox=inbox, backup_target=usb,
+                    practices=list(PRACTICES))
+    context = AppContext(config=config, repository=repository, clock=clock, actor=actor)
+    world = SimpleNamespace(root=root, repository=repository, actor=actor, clock=clock,
+                            inbox=inbox, usb=usb, config=config, context=context,
+                            test_pki=test_pki)
+    world.old = test_pki.system(days_valid=730, starts_days_ago=700)  # 30 days left
+    import_cert(world, world.old)
+    # an expired one for the recover suggestion
+    import_cert(world, test_pki.system("Tandarts Oud", "12000001", days_valid=730,
+                                       starts_days_ago=740), practice="tand-oud")
+    return world
+
+
+def import_cert(world, issued, practice: str = "hap-zuid"):
+    from vecozo_tui.certificates import load_pkcs12
+
+    data = world.test_pki.pfx(issued, PASSWORD).read_bytes()
+    return world.repository.import_certificate(practice, load_pkcs12(data, PASSWORD), PASSWORD,
+                                               actor=world.actor)
+
+
+def new_app(world, practice_id="hap-zuid", kind=None) -> ScreenApp:
+    # every app gets its own Repository object, like a new process would
+    context = AppContext(config=world.config, repository=Repository(world.root, clock=world.clock),
+                         clock=world.clock, actor=world.actor)
+    return ScreenApp(lambda: WalkthroughScreen(context, practice_id, kind))
+
+
+async def settle(pilot) -> None:
+    """Wait for the workers (a failed one is shown by the screen) and the screen updates."""
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
+
+
+def step_lines(screen) -> list[str]:
+    steps = screen.query_one("#wt-steps", OptionList)
+    return [str(steps.get_option_at_index(i).prompt) for i in range(steps.option_count)]
+
+
+def stored(world, kind="renew", practice="hap-zuid") -> wt.Progress:
+    progress = wt.load(Repository(world.root), practice, kind)
+    assert progress is not None
+    return progress
+
+
+# --- choosing ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("practice", "expected"), [
+    ("hap-zuid", "renew"), ("fysio-oost", "new"), ("tand-oud", "recover")])
+async def test_chooser_suggests_from_the_practice_state(world, practice, expected):
+    app = new_app(world, practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        chooser = screen.query_one("#wt-choose-list", OptionList)
+        assert chooser.option_count == 4
+        assert chooser.highlighted_option.id == expected
+        assert "(suggested)" in str(chooser.highlighted_option.prompt)
+        assert text_of(screen, "#wt-choose-why").startswith("Suggested:")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.kind == expected
+        assert screen.query_one("#wt-steps", OptionList).option_count == \
+            len(wt.get_walkthrough(expected).steps)
+    assert stored(world, expected, practice).done_count == 0
+
+
+async def test_an_unfinished_walkthrough_is_suggested_first(world, now):
+    wt.tick(world.repository, "hap-zuid", "backup", "password", actor=world.actor, now=now)
+    app = new_app(world)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chooser = app.screen.query_one("#wt-choose-list", OptionList)
+        assert chooser.highlighted_option.id == "backup"
+        assert "1 of 4 done" in str(chooser.highlighted_option.prompt)
+        assert "in progress" in text_of(app.screen, "#wt-choose-why")
+        # another one can still be chosen with the arrows
+        await pilot.press("up", "up", "up", "enter")
+        await settle(pilot)
+        assert app.screen.kind == "renew"
+
+
+# --- ticking, notes, text ---------------------------------------------------------------
+
+
+async def test_ticks_and_notes_with_the_keyboard_are_stored(world):
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "0 of 9 done" in text_of(screen, "#wt-status")
+        body = text_of(screen, "#wt-body")
+        assert body.startswith("Step 1 of 9: The contact person has the PIN at hand")
+        assert "dr. J. Mulder" in body and "pincode" in body
+
+        await pilot.press("space")
+        await settle(pilot)
+        assert stored(world).is_done("pin")
+        assert step_lines(screen)[0].startswith("[x]")
+        # the highlight moved on to the next open step
+        assert screen.query_one("#wt-steps", OptionList).highlighted == 1
+        assert "1 of 9 done" in text_of(screen, "#wt-status")
+
+        await pilot.press("x")  # x ticks too
+        await settle(pilot)
+        assert stored(world).is_done("renew")
+
+        await pilot.press("up", "up", "space")  # untick the first one
+        await settle(pilot)
+        assert not stored(world).is_done("pin")
+
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"letter in safe", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        progress = stored(world)
+        assert progress.state("pin").note == "letter in safe"
+        assert not progress.is_done("pin")  # a note does not tick
+        assert "(note)" in step_lines(screen)[0]
+        assert "Note: letter in safe" in text_of(screen, "#wt-body")
+
+        # Escape in the note dialog changes nothing
+        await pilot.press("n", "z", "escape")
+        await settle(pilot)
+        assert stored(world).state("pin").note == "letter in safe"
+
+        await pilot.press("escape")
+        await settle(pilot)
+    assert app.results == [True]
+    log = (world.root / "audit.log").read_text(encoding="utf-8")
+    assert "letter in safe" not in log
+    assert log.count('"walkthrough-tick"') == 3
+
+
+async def test_the_copy_step_shows_scp_to_this_server_and_the_inbox(world):
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "down")
+        await settle(pilot)
+        body = text_of(app.screen, "#wt-body")
+        assert body.startswith("Step 4 of 9: Copy the file to this server")
+        assert f"scp hap-zuid.pfx beheer@praktijk-server.example.nl:{world.inbox}/" in body
+        # the export step: long, scrolls with PgDn while the list keeps the focus
+        await pilot.press("up")
+        await settle(pilot)
+        text = app.screen.query_one("#wt-text")
+        assert "Reservekopie" in text_of(app.screen, "#wt-body")
+        assert text.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert text.scroll_y > 0
+        assert app.screen.focused is app.screen.query_one("#wt-steps")
+
+
+async def test_keys_fit_in_the_footer_at_80x24(world):
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one("Footer")
+        assert footer.region.bottom == 24 and footer.region.height == 1
+        descriptions = {b.binding.description for b in app.screen.active_bindings.values()
+                        if b.enabled and b.binding.show}
+        assert {"Back", "Done", "Note", "Export"} <= descriptions
+        # the step-specific keys show only on their step
+        assert "Back up" not in descriptions
+        await pilot.press("down", "down", "down", "down", "down", "down")  # the backup step
+        await settle(pilot)
+        descriptions = {b.binding.description for b in app.screen.active_bindings.values()
+                        if b.enabled and b.binding.show}
+        assert "Back up" in descriptions
+        # the step text has room: at least 8 lines below the list of 9 steps
+        assert app.screen.query_one("#wt-text").region.height >= 8
+
+
+# --- automatic ticks, resuming ----------------------------------------------------------
+
+
+async def test_automatic_steps_tick_on_resume_and_survive_a_restart(world, clock):
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(4):  # pin, renew, export, copy
+            await pilot.press("space")
+            await settle(pilot)
+        assert stored(world).done_count == 4
+
+        # meanwhile (another session, the CLI) the renewed certificate is imported
+        clock.advance(minutes=10)
+        new = world.test_pki.system(days_valid=800)
+        import_cert(world, new)
+        app.screen.refresh_data()
+        await settle(pilot)
+        progress = stored(world)
+        assert progress.is_done("import") and progress.state("import").automatic
+        assert "[x]" in step_lines(app.screen)[4] and "(auto)" in step_lines(app.screen)[4]
+        # the highlight follows to the test call
+        assert app.screen.query_one("#wt-steps", OptionList).highlighted == 5
+        assert "checked automatically" not in text_of(app.screen, "#wt-body")
+        await pilot.press("up")
+        await settle(pilot)
+        assert "checked automatically" in text_of(app.screen, "#wt-body")
+
+    # a new app (after a restart, or in another SSH session) resumes where it was
+    clock.advance(minutes=10)
+    world.repository.record_test_call("hap-zuid", TestCallRecord(
+        at=clock.now(), sha256=sha256(new), environment="production", ok=True,
+        summary="COV answered"), actor=world.actor)
+    app = new_app(world)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chooser = app.screen.query_one("#wt-choose-list", OptionList)
+        assert chooser.highlighted_option.id == "renew"
+        assert "5 of 9 done" in str(chooser.highlighted_option.prompt)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert stored(world).is_done("test-call")  # ticked on opening
+        assert "6 of 9 done" in text_of(app.screen, "#wt-status")
+        assert app.screen.query_one("#wt-steps", OptionList).highlighted == 6  # the backup
+
+
+async def test_backup_from_the_backup_step_ticks_it(world, clock):
+    from textual.widgets import Input
+
+    from vecozo_tui.tui.screens.backup import BackupScreen
+
+    app = new_app(world, kind="backup")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        walkthrough_screen = app.screen
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BackupScreen)
+        assert app.screen.query_one("#bk-target", Input).value == str(world.usb)
+        await pilot.press(*PASSWORD, "enter")
+        await settle(pilot)
+        assert "VERIFIED" in text_of(app.screen, "#bk-result-text")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is walkthrough_screen
+        assert stored(world, "backup").is_done("backup")
+        assert step_lines(walkthrough_screen)[0].startswith("[x]")
+
+
+async def test_finished_walkthrough_exports_a_record_never_overwriting(world, clock):
+    wt.start(world.repository, "hap-zuid", "backup", actor=world.actor, now=clock.now())
+    for key in ("password", "import-elsewhere", "test-elsewhere"):
+        wt.tick(world.repository, "hap-zuid", "backup", key, actor=world.actor,
+                now=clock.now())
+    world.repository.record_backup("hap-zuid", BackupRecord(
+        at=clock.now(), sha256=sha256(world.old), target=str(world.usb), verified=True),
+        actor=world.actor)
+    app = new_app(world, kind="backup")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "4 of 4 done, finished" in text_of(app.screen, "#wt-status")
+        await pilot.press("e")
+        await settle(pilot)
+        first = app.screen.last_export
+        assert first is not None and first.parent == world.inbox
+        assert first.name == "hap-zuid-backup-walkthrough-20261122-0930.md"
+        assert str(first) in text_of(app.screen, "#wt-status")
+        record = first.read_text(encoding="utf-8")
+        assert record.startswith("# Back up, or move to another computer: "
+                                 "Huisartsenpraktijk Zuid (hap-zuid)")
+        assert "4 of 4 steps done" in record and "(checked automatically)" in record
+        assert f"last backup 2026-11-22 09:30 UTC in {world.usb}, verified" in record
+        assert "same disk" in record  # tmp_path: the repository's disk
+        assert (first.stat().st_mode & 0o777) == 0o600
+        await pilot.press("e")
+        await settle(pilot)
+        second = app.screen.last_export
+        assert second != first and second.name.endswith("-2.md")
+        assert first.read_text(encoding="utf-8") == record  # untouched
+
+
+async def test_export_without_an_inbox_says_what_to_do(world, clock):
+    world.config.inbox = world.inbox / "missing"
+    world.config.backup_target = None
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        error = text_of(app.screen, "#wt-error")
+        assert "does not exist" in error and "missing" in error
+        assert app.screen.query_one("#wt-error").has_class("shown")
+
+
+async def test_other_walkthrough_and_back_without_changes(world, now):
+    wt.start(world.repository, "hap-zuid", "renew", actor=world.actor, now=now)
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.screen.kind is None
+        assert app.screen.query_one("#wt-choose-list", OptionList).has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+    assert app.results == [False]  # resuming and looking changed nothing
+
+
+async def test_a_busy_repository_is_shown_not_crashed(world, now):
+    import fcntl
+    import os
+
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app_repository = app.screen.context.repository
+        app_repository.lock_wait_seconds = 0.1
+        handle = os.open(world.root / ".lock", os.O_RDWR)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            await pilot.press("space")
+            await settle(pilot)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(handle)
+        error = text_of(app.screen, "#wt-error")
+        assert "busy" in error
+        await pilot.press("space")
+        await settle(pilot)
+        assert not app.screen.query_one("#wt-error").has_class("shown")
+        assert stored(world).is_done("pin")
+

@@ -1,0 +1,634 @@
+"""Step-by-step walkthroughs: renew, new, recover, backup.
+
+The screen is thin: the steps, their texts, the automatic checks and the stored
+progress all live in :mod:`vecozo_tui.walkthroughs`. Every repository access
+(start, tick, automatic checks, export) runs in a thread worker, serialised by
+one lock, so a busy repository never freezes the screen.
+
+Layout at 80x24: the steps as a list on top (one line each), the current step's
+text below it (scrollable with PgUp/PgDn while the list has the focus), the keys
+in the footer. Without a kind the screen first offers the four walkthroughs,
+with the one that fits the practice's state highlighted.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from vecozo_tui import walkthroughs as wt
+from vecozo_tui.errors import VecozoError
+
+if TYPE_CHECKING:
+    from vecozo_tui.tui.context import AppContext
+
+KIND_LABELS = {
+    "renew": "Renew",
+    "new": "New certificate",
+    "recover": "Expired or lost",
+    "backup": "Backup / move",
+}
+CHECK_HINTS = {
+    wt.CHECK_IMPORTED_NEWER: "ticks itself once a newer certificate is imported",
+    wt.CHECK_TEST_CALL: "ticks itself after a successful test call with the new certificate",
+    wt.CHECK_VERIFIED_BACKUP: "ticks itself once a verified backup is recorded",
+}
+
+
+def suggest_kind(context: AppContext, practice_id: str) -> tuple[str, str]:
+    """The walkthrough that fits the practice now, and why (one line).
+
+    An unfinished walkthrough with a step done is suggested first (resuming is the
+    common case; one only opened does not count); otherwise no certificate -> new,
+    expired -> recover, anything else -> renew.
+    """
+    from vecozo_tui.expiry import Status, status_for
+
+    repository = context.repository
+    unfinished = []
+    for kind in wt.KINDS:
+        progress = wt.load(repository, practice_id, kind)
+        if progress is not None and not progress.finished and progress.done_count:
+            unfinished.append(progress)
+    if unfinished:
+        latest = max(unfinished, key=_last_activity)
+        return latest.kind, (f"{KIND_LABELS[latest.kind]} is in progress "
+                             f"({latest.done_count} of {latest.total} steps done).")
+    active = repository.active(practice_id)
+    now = context.clock.now()
+    status = status_for(active.info.not_after if active else None, now,
+                        context.config.thresholds)
+    if status is Status.NO_CERTIFICATE:
+        return "new", "No certificate yet: request and install one."
+    until = active.info.not_after.date().isoformat()
+    if status is Status.EXPIRED:
+        return "recover", f"The certificate expired on {until}: reinstall it."
+    return "renew", f"The certificate is valid until {until} ({status.value})."
+
+
+def _last_activity(progress: wt.Progress) -> datetime:
+    return max([progress.started_at] + [state.at for state in progress.steps.values()
+                                        if state.at is not None])
+
+
+@dataclass
+class _Loaded:
+    progress: wt.Progress
+    render: wt.RenderContext
+    backup_warning: str | None = None
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """One line of note for a step; Enter saves (empty removes), Escape cancels."""
+
+    DEFAULT_CSS = """
+    NoteScreen { align: center middle; }
+    NoteScreen > Vertical {
+        width: 74; height: auto; padding: 0 1;
+        border: round $accent; background: $surface;
+    }
+    NoteScreen Input { margin: 1 0 0 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="walkthrough.note.cancel",
+                tooltip="Close without changing the note"),
+    ]
+
+    def __init__(self, step_title: str, note: str | None) -> None:
+        super().__init__()
+        self._step_title = step_title
+        self._note = note or ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(f"Note for: {self._step_title}"))
+            yield Label("Enter saves; an empty note removes it. Never a password or PIN.",
+                        classes="hint")
+            yield Input(value=self._note, placeholder="e.g. PIN letter with dr. Mulder",
+                        id="note-input")
+
+    @on(Input.Submitted)
+    def _save(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class WalkthroughScreen(Screen[bool]):
+    """A walkthrough for one practice; ``kind=None`` asks which one first."""
+
+    DEFAULT_CSS = """
+    WalkthroughScreen #wt-status { height: auto; padding: 0 1; color: $text-muted; }
+    WalkthroughScreen #wt-error { height: auto; padding: 0 1; color: $error; display: none; }
+    WalkthroughScreen #wt-error.shown { display: block; }
+    WalkthroughScreen #wt-steps {
+        height: auto; max-height: 12; border: none; padding: 0 0 0 1;
+    }
+    WalkthroughScreen #wt-steps:focus { border: none; }
+    WalkthroughScreen #wt-text {
+        height: 1fr; border-top: solid $primary; padding: 0 1;
+    }
+    WalkthroughScreen #wt-text:focus { border-top: solid $accent; }
+    WalkthroughScreen.-zoomed #wt-steps { display: none; }
+    WalkthroughScreen #wt-choose-list { height: auto; border: none; }
+    WalkthroughScreen #wt-choose-why { padding: 1 1 0 1; }
+    WalkthroughScreen #wt-choose-hint { padding: 1 1 0 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="walkthrough.back",
+                tooltip="Back to where you came from; progress is kept"),
+        Binding("space", "tick", "Done", id="walkthrough.tick",
+                tooltip="Mark the highlighted step done, or not done"),
+        Binding("x", "tick", "Done", show=False, id="walkthrough.tick_x"),
+        Binding("n", "note", "Note", id="walkthrough.note",
+                tooltip="A note for the highlighted step (kept in the record)"),
+        Binding("b", "backup", "Back up", id="walkthrough.backup",
+                tooltip="Make the verified backup of this step now"),
+        Binding("t", "test_call", "Test call", id="walkthrough.test_call",
+                tooltip="Make the test COV call of this step now"),
+        Binding("i", "import", "Import", id="walkthrough.import",
+                tooltip="Import the exported file for this step now"),
+        Binding("z", "zoom", "Zoom", id="walkthrough.zoom",
+                tooltip="The step's text on the whole screen, or back to the list"),
+        Binding("e", "export", "Export", id="walkthrough.export",
+                tooltip="Write the record of this walkthrough to a Markdown file"),
+        Binding("o", "choose", "Other", id="walkthrough.choose",
+                tooltip="Choose another walkthrough"),
+        Binding("pagedown", "scroll_text(1)", "Text down", show=False, priority=True,
+                id="walkthrough.text_down"),
+        Binding("pageup", "scroll_text(-1)", "Text up", show=False, priority=True,
+                id="walkthrough.text_up"),
+    ]
+
+    def __init__(self, context: AppContext, practice_id: str, kind: str | None = None) -> None:
+        super().__init__()
+        self.context = context
+        self.practice = context.practice(practice_id)
+        if kind is not None:
+            wt.get_walkthrough(kind)  # an unknown kind is a bug of the caller: fail early
+        self.kind: str | None = kind
+        self.progress: wt.Progress | None = None
+        self.render_context: wt.RenderContext | None = None
+        self.backup_warning: str | None = None
+        self.changed = False
+        self.last_export: Path | None = None
+        self._lock = threading.Lock()
+        self._host: str | None = None
+        self._selected_key: str | None = None
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with ContentSwitcher(initial="wt-choose", id="wt-switcher"):
+            with Vertical(id="wt-choose"):
+                yield Static("", id="wt-choose-why")
+                yield OptionList(id="wt-choose-list", markup=False)
+                yield Static("Up/Down to choose, Enter to open it. Progress is kept per "
+                             "practice; you can switch and come back.", id="wt-choose-hint")
+            with Vertical(id="wt-checklist"):
+                yield Static("", id="wt-status")
+                yield Static("", id="wt-error")
+                yield OptionList(id="wt-steps", markup=False)
+                with VerticalScroll(id="wt-text", can_focus=True):
+                    yield Static("", id="wt-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Walkthrough"
+        self.sub_title = f"{self.practice.name} ({self.practice.id})"
+        if self.kind is None:
+            self._show_chooser()
+        else:
+            self._open(self.kind)
+
+    def on_screen_resume(self) -> None:
+        # back from a backup, test call or import: the automatic steps may tick now
+        if self.kind is not None and self.progress is not None:
+            self._load(self.kind, start=False)
+
+    # --- choosing --------------------------------------------------------------------
+
+    def _show_chooser(self) -> None:
+        self.kind = None
+        self.progress = None
+        self.query_one(ContentSwitcher).current = "wt-choose"
+        self.title = "Walkthrough: choose one"
+        self._fill_chooser()
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="walkthrough-choose")
+    def _fill_chooser(self) -> tuple[str, str, dict[str, wt.Progress | None]]:
+        with self._lock:
+            suggested, why = suggest_kind(self.context, self.practice.id)
+            existing = {kind: wt.load(self.context.repository, self.practice.id, kind)
+                        for kind in wt.KINDS}
+        return suggested, why, existing
+
+    def _chooser_loaded(self, result: tuple[str, str, dict[str, wt.Progress | None]]) -> None:
+        suggested, why, existing = result
+        self.query_one("#wt-choose-why", Static).update(
+            Content.assemble(("Suggested: ", "bold"), (KIND_LABELS[suggested], "bold"),
+                             " - ", why))
+        options: list[Option | None] = []
+        for kind in wt.KINDS:
+            walkthrough = wt.get_walkthrough(kind)
+            progress = existing.get(kind)
+            if progress is None:
+                state = "not started"
+            elif progress.finished:
+                state = f"finished {progress.finished_at:%Y-%m-%d}" if progress.finished_at \
+                    else "finished"
+            elif progress.done_count == 0:
+                state = "opened, no step done yet"
+            else:
+                state = f"in progress, {progress.done_count} of {progress.total} done"
+            marker = "  (suggested)" if kind == suggested else ""
+            prompt = Content.assemble(
+                (f"{KIND_LABELS[kind]}: {walkthrough.title}", "bold"), marker, "\n",
+                f"  {walkthrough.summary}", "\n", (f"  {state}", "italic"))
+            if options:
+                options.append(None)  # a separator line
+            options.append(Option(prompt, id=kind))
+        chooser = self.query_one("#wt-choose-list", OptionList)
+        chooser.set_options(options)
+        chooser.highlighted = chooser.get_option_index(suggested)
+        chooser.focus()
+
+    @on(OptionList.OptionSelected, "#wt-choose-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self._open(event.option.id)
+
+    def _open(self, kind: str) -> None:
+        self.kind = kind
+        self._selected_key = None
+        self.query_one(ContentSwitcher).current = "wt-checklist"
+        self.title = wt.get_walkthrough(kind).title
+        self.query_one("#wt-status", Static).update("Loading...")
+        self.query_one("#wt-steps", OptionList).focus()
+        self._load(kind, start=True)
+        self.refresh_bindings()
+
+    # --- loading, ticking ------------------------------------------------------------
+
+    def _host_name(self) -> str:
+        # socket.getfqdn() may ask DNS: only ever called in a worker, and only once
+        if self._host is None:
+            import os
+            import socket
+
+            self._host = os.environ.get(wt.HOST_ENV) or socket.getfqdn()
+        return self._host
+
+    def _loaded(self, progress: wt.Progress) -> _Loaded:
+        return _Loaded(progress, self._render_context(progress),
+                       wt.backup_warning(self.context.repository, self.practice.id))
+
+    def _render_context(self, progress: wt.Progress) -> wt.RenderContext:
+        config = self.context.config
+        return wt.make_context(self.practice, self.context.repository, inbox=config.inbox,
+                               thresholds=config.thresholds, host=self._host_name(),
+                               user=self.context.actor.user, progress=progress)
+
+    @work(thread=True, exit_on_error=False, group="walkthrough-load")
+    def _load(self, kind: str, *, start: bool) -> _Loaded:
+        repository = self.context.repository
+        now = self.context.clock.now()
+        with self._lock:
+            if start:
+                before = wt.load(repository, self.practice.id, kind)
+                progress = wt.start(repository, self.practice.id, kind,
+                                    actor=self.context.actor, now=now)
+                if before is None or before.started_at != progress.started_at:
+                    self.changed = True
+            else:
+                progress = wt.load(repository, self.practice.id, kind)
+                if progress is None:  # restarted elsewhere meanwhile
+                    progress = wt.start(repository, self.practice.id, kind,
+                                        actor=self.context.actor, now=now)
+            refreshed = wt.refresh_automatic(repository, self.practice.id, kind, now,
+                                             actor=self.context.actor)
+            if refreshed is not None:
+                if refreshed.done_count != progress.done_count:
+                    self.changed = True
+                progress = refreshed
+            return self._loaded(progress)
+
+    @work(thread=True, exit_on_error=False, group="walkthrough-tick")
+    def _tick(self, kind: str, step_key: str, done: bool | None, note: str | None) -> _Loaded:
+        """Tick (``done``) or change the note (``done=None``) of a step."""
+        repository = self.context.repository
+        now = self.context.clock.now()
+        actor = self.context.actor
+        with self._lock:
+            if done is None:
+                progress = wt.set_note(repository, self.practice.id, kind, step_key,
+                                       note or "", actor=actor, now=now)
+            else:
+                progress = wt.tick(repository, self.practice.id, kind, step_key, done=done,
+                                   actor=actor, now=now)
+            self.changed = True
+            progress = wt.refresh_automatic(repository, self.practice.id, kind, now,
+                                            actor=actor) or progress
+            return self._loaded(progress)
+
+    @work(thread=True, exit_on_error=False, group="walkthrough-export")
+    def _export(self, kind: str) -> Path:
+        with self._lock:
+            now = self.context.clock.now()
+            record = wt.export_record(self.context.repository, self.practice, kind, now)
+            return write_record(self._export_directory(), self.practice.id, kind, now,
+                                record)
+
+    def _export_directory(self) -> Path:
+        """The inbox: on this server, where the admin already copies files to and from.
+        The backup target when there is no inbox directory."""
+        config = self.context.config
+        for candidate in (config.inbox, config.backup_target):
+            if candidate is not None and Path(candidate).is_dir():
+                return Path(candidate)
+        raise VecozoError(f"Cannot write the record: the inbox {config.inbox} does not "
+                          "exist. Create it (mkdir -p) and export again.")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group not in ("walkthrough-choose", "walkthrough-load", "walkthrough-tick",
+                                "walkthrough-export"):
+            return
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            text = str(error) if isinstance(error, VecozoError | OSError) else \
+                f"Unexpected problem ({type(error).__name__}): {error}"
+            self._show_error(text)
+            return
+        if event.state != WorkerState.SUCCESS:
+            return
+        if worker.group == "walkthrough-choose":
+            self._chooser_loaded(worker.result)
+        elif worker.group == "walkthrough-export":
+            self.last_export = worker.result
+            self._show_error(None)
+            host = self.render_context.host if self.render_context else "this-server"
+            self.notify(f"Wrote the record to {worker.result}. To fetch it: scp "
+                        f"{self.context.actor.user}@{host}:{worker.result} .",
+                        title="Exported", timeout=10)
+            self._show_status(extra=f"Record written to {worker.result}")
+        else:
+            loaded: _Loaded = worker.result
+            if loaded.progress.kind == self.kind:
+                self._show_error(None)
+                self._show(loaded)
+
+    def _show_error(self, text: str | None) -> None:
+        label = self.query_one("#wt-error", Static)
+        label.update(Content.assemble(("Problem: ", "bold"), text) if text else "")
+        label.set_class(bool(text), "shown")
+
+    # --- showing ---------------------------------------------------------------------
+
+    def _show(self, loaded: _Loaded) -> None:
+        previous = self.progress
+        self.progress = loaded.progress
+        self.render_context = loaded.render
+        self.backup_warning = loaded.backup_warning
+        steps = self.query_one("#wt-steps", OptionList)
+        walkthrough = loaded.progress.walkthrough
+        keep = self._selected_key
+        options = [Option(self._step_prompt(number, step), id=step.key)
+                   for number, step in enumerate(walkthrough.steps, 1)]
+        steps.set_options(options)
+        progress = loaded.progress
+        if keep is None or keep not in walkthrough_keys(walkthrough):
+            # first show: the first open step (or the last one when all are done)
+            following = progress.next_step
+            keep = following.key if following else walkthrough.steps[-1].key
+        elif previous is not None and not previous.is_done(keep) and progress.is_done(keep):
+            # the highlighted step just got done: on to the next open one after it
+            keep = next_open_after(progress, keep) or keep
+        steps.highlighted = walkthrough.index(keep)
+        self._selected_key = keep
+        self._show_status()
+        self._show_text()
+        self.refresh_bindings()
+
+    def _step_prompt(self, number: int, step: wt.Step) -> Content:
+        assert self.progress is not None
+        state = self.progress.state(step.key)
+        mark = ("[x]", "bold $success") if state.done else ("[ ]", "")
+        tail = []
+        if step.check:
+            tail.append("auto")
+        if state.note:
+            tail.append("note")
+        if step.check == wt.CHECK_VERIFIED_BACKUP and state.done and self.backup_warning:
+            tail.append("SAME DISK")
+        suffix = f"  ({', '.join(tail)})" if tail else ""
+        return Content.assemble(mark, f" {number:>2}. ", step.title, (suffix, "italic"))
+
+    def _show_status(self, extra: str | None = None) -> None:
+        progress = self.progress
+        if progress is None:
+            return
+        text = (f"{KIND_LABELS[progress.kind]}: {progress.done_count} of {progress.total} "
+                f"done")
+        if progress.finished_at:
+            text += f", finished {progress.finished_at:%Y-%m-%d} - press e to export"
+        else:
+            text += f"; started {progress.started_at:%Y-%m-%d} by {progress.started_by}"
+        if extra:
+            text = extra
+        self.query_one("#wt-status", Static).update(Content(text))
+
+    def _current_step(self) -> wt.Step | None:
+        if self.progress is None or self._selected_key is None:
+            return None
+        return self.progress.walkthrough.step(self._selected_key)
+
+    def _show_text(self) -> None:
+        step = self._current_step()
+        body = self.query_one("#wt-body", Static)
+        if step is None or self.progress is None or self.render_context is None:
+            body.update("")
+            return
+        walkthrough = self.progress.walkthrough
+        number = walkthrough.index(step.key) + 1
+        state = self.progress.state(step.key)
+        container = self.query_one("#wt-text", VerticalScroll)
+        if container.content_region.width <= 0:  # not laid out yet: once it is
+            self.call_after_refresh(self._show_text)
+            return
+        # leave room for the scroll bar, which appears only once the text is long
+        width = max(30, container.content_region.width
+                    - container.styles.scrollbar_size_vertical - 1)
+        parts: list[Content | str | tuple[str, str]] = [
+            (f"Step {number} of {len(walkthrough.steps)}: {step.title}", "bold"), "\n"]
+        if state.done:
+            who = "checked automatically" if state.automatic else f"by {state.by or '?'}"
+            when = f"{state.at:%Y-%m-%d %H:%M}" if state.at else ""
+            parts += [("DONE", "bold $success"), f" {when} {who}", "\n"]
+        elif step.check:
+            parts += [("OPEN", "bold $warning"),
+                      f" - {CHECK_HINTS[step.check]} (or press space)", "\n"]
+        else:
+            parts += [("OPEN", "bold $warning"), " - press space when it is done", "\n"]
+        if step.check == wt.CHECK_VERIFIED_BACKUP and state.done and self.backup_warning:
+            parts += [("WARNING: ", "bold $warning"), self.backup_warning, "\n"]
+        if state.note:
+            parts += [("Note: ", "bold"), state.note, "\n"]
+        parts += ["\n", wt.render_step(step, self.render_context, width=width)]
+        body.update(Content.assemble(*parts))
+        self.query_one("#wt-text", VerticalScroll).scroll_home(animate=False)
+
+    def on_resize(self) -> None:
+        self._show_text()
+
+    @on(OptionList.OptionHighlighted, "#wt-steps")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self._selected_key:
+            self._selected_key = event.option.id
+            self._show_text()
+            self.refresh_bindings()
+
+    # --- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        checklist = self.kind is not None and self.progress is not None
+        if action in ("tick", "note", "export", "choose", "scroll_text", "zoom"):
+            return checklist
+        step = self._current_step()
+        if action == "backup":
+            return checklist and step is not None and step.check == wt.CHECK_VERIFIED_BACKUP
+        if action == "test_call":
+            return checklist and step is not None and step.check == wt.CHECK_TEST_CALL
+        if action == "import":
+            return checklist and step is not None and step.check == wt.CHECK_IMPORTED_NEWER
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(self.changed)
+
+    def action_choose(self) -> None:
+        self._zoom(False)
+        self._show_chooser()
+
+    def action_zoom(self) -> None:
+        self._zoom(not self.has_class("-zoomed"))
+
+    def _zoom(self, on: bool) -> None:
+        """The step's text on the whole screen (Up/Down scroll it), or the list back."""
+        self.set_class(on, "-zoomed")
+        if self.kind is not None:
+            self.query_one("#wt-text" if on else "#wt-steps").focus()
+        self.call_after_refresh(self._show_text)
+
+    def action_tick(self) -> None:
+        step = self._current_step()
+        if step is None or self.progress is None or self.kind is None:
+            return
+        self._tick(self.kind, step.key, not self.progress.is_done(step.key), None)
+
+    def action_note(self) -> None:
+        step = self._current_step()
+        if step is None or self.progress is None or self.kind is None:
+            return
+        kind = self.kind
+
+        def save(note: str | None) -> None:
+            if note is not None and note != (self.progress.state(step.key).note or ""):
+                self._tick(kind, step.key, None, note)
+
+        self.app.push_screen(NoteScreen(step.title, self.progress.state(step.key).note), save)
+
+    def action_export(self) -> None:
+        if self.kind is not None:
+            self._export(self.kind)
+
+    def action_scroll_text(self, direction: int) -> None:
+        text = self.query_one("#wt-text", VerticalScroll)
+        if direction > 0:
+            text.scroll_page_down()
+        else:
+            text.scroll_page_up()
+
+    def action_backup(self) -> None:
+        self._open_feature("backup", "vecozo_tui.tui.screens.backup", "BackupScreen")
+
+    def action_test_call(self) -> None:
+        self._open_feature("test_call", "vecozo_tui.tui.screens.test_call", "TestCallScreen")
+
+    def action_import(self) -> None:
+        self._open_feature("import", "vecozo_tui.tui.screens.import_certificate",
+                           "ImportScreen")
+
+    def _open_feature(self, name: str, module_name: str, class_name: str) -> None:
+        """Do this step's work on its own screen; back here, the automatic step ticks."""
+        opener = getattr(self.app, "open_feature", None)
+        if opener is not None:  # the full app: one place that knows the screens
+            opener(name, self.practice.id)
+            return
+        import importlib
+
+        try:
+            screen_class = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            self.notify(f"The {name.replace('_', ' ')} screen is not available here.",
+                        severity="warning")
+            return
+        self.app.push_screen(screen_class(self.context, self.practice.id))
+
+    def refresh_data(self) -> None:
+        """Called by the app after another screen changed the repository."""
+        if self.kind is not None and self.progress is not None:
+            self._load(self.kind, start=False)
+        elif self.kind is None:
+            self._fill_chooser()
+
+
+def walkthrough_keys(walkthrough: wt.Walkthrough) -> list[str]:
+    return [step.key for step in walkthrough.steps]
+
+
+def next_open_after(progress: wt.Progress, key: str) -> str | None:
+    """The first open step after ``key``, else the first open one; None when all are done."""
+    keys = walkthrough_keys(progress.walkthrough)
+    index = keys.index(key)
+    for candidate in keys[index + 1:] + keys[:index]:
+        if not progress.is_done(candidate):
+            return candidate
+    return None
+
+
+def write_record(directory: Path, practice_id: str, kind: str, now: datetime,
+                 record: str) -> Path:
+    """Write ``record`` as a new file in ``directory``; never over an existing one."""
+    from vecozo_tui.fsutil import write_new_file
+
+    stem = f"{practice_id}-{kind}-walkthrough-{now:%Y%m%d-%H%M}"
+    for attempt in range(1, 100):
+        path = directory / (f"{stem}.md" if attempt == 1 else f"{stem}-{attempt}.md")
+        if path.exists():
+            continue
+        try:
+            write_new_file(path, record.encode("utf-8"))
+        except VecozoError:
+            if path.exists():  # written by someone else just now: take the next name
+                continue
+            raise
+        return path
+    raise VecozoError(f"Too many walkthrough records named {stem}* in {directory}.")
