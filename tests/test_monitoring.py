@@ -389,6 +389,19 @@ def test_an_unreadable_repository_file_is_unknown_not_a_traceback(site, clock, c
     assert "hap-zuid cannot be read: Cannot read" in out
 
 
+def test_a_metadata_file_that_cannot_be_opened_is_unknown(site, clock, capsys):
+    # works as root too: a directory where the file should be cannot be read by anyone
+    site.practice("hap-zuid", days_left=400)
+    events = site.repository_path / "practices" / "hap-zuid" / "events.json"
+    events.unlink()
+    events.mkdir()
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.UNKNOWN
+    _, text, _, long_text, _ = parse_plugin_output(out)
+    assert text.startswith("1 unknown: hap-zuid cannot be read: Cannot read ")
+    assert "events.json" in long_text[0]
+
+
 def test_an_internal_error_is_unknown_never_a_traceback(site, clock, capsys, monkeypatch):
     site.practice("hap-zuid", days_left=400)
 
