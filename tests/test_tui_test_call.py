@@ -184,21 +184,23 @@ async def test_in_the_real_app_from_the_dashboard(context):
     app = VecozoApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.open_feature("test_call", "hap-zuid")
+        app.screen.select_practice("hap-zuid")  # the dashboard's cursor on the practice
+        await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TestCallScreen)
+        assert app.screen.practice.id == "hap-zuid"
         await run_call(pilot)
         assert app.screen.diagnosis.ok
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, TestCallScreen)
         # the dashboard re-read the repository: the test call is shown as OK
-        from vecozo_tui.overview import build_overview
+        from textual.widgets import DataTable
 
-        rows = {r.practice.id: r for r in build_overview(context.config, context.repository,
-                                                          context.clock.now())}
-        assert rows["hap-zuid"].last_test_call.ok
-
+        table = app.screen.query_one("#practices", DataTable)
+        cells = [str(cell) for cell in table.get_row("hap-zuid")]
+        assert "OK" in cells
+        assert "FAILED" not in cells
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
