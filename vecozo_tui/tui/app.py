@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
 from vecozo_tui.tui.context import AppContext
@@ -35,6 +35,26 @@ FEATURE_SCREENS: dict[str, tuple[str, str, str]] = {
     "walkthrough": ("vecozo_tui.tui.screens.walkthrough", "WalkthroughScreen", "walkthrough"),
     "backup": ("vecozo_tui.tui.screens.backup", "BackupScreen", "backup"),
 }
+
+
+# Textual's own keys that help and the palette leave out (the help text mentions them)
+_SYSTEM_ACTIONS = frozenset({"focus_next", "focus_previous", "copy_text", "app.focus_next",
+                             "app.focus_previous", "screen.copy_text"})
+_SYSTEM_KEYS = frozenset({"ctrl+q", "ctrl+c", "super+c"})
+
+
+def user_bindings(screen: Screen) -> list[ActiveBinding]:
+    """The described key bindings of ``screen`` and the app, as the user can use them now
+    (a focused widget's own keys, such as cursor movement, are not listed)."""
+    found = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or not isinstance(active.node, App | Screen):
+            continue
+        if binding.action in _SYSTEM_ACTIONS or key in _SYSTEM_KEYS:
+            continue
+        found.append(active)
+    return found
 
 
 class VecozoApp(App[int]):
@@ -154,13 +174,11 @@ class VecozoApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every described key binding of the screen (and the app) is a command too."""
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
+        for active in user_bindings(screen):
             binding = active.binding
-            if not binding.description or not active.enabled:
+            if not active.enabled or binding.description in seen:
                 continue
-            if not isinstance(active.node, App | Screen):  # widget keys (cursor, input) stay out
-                continue
-            if binding.action in ("command_palette", "quit") or binding.description in seen:
+            if binding.action in ("command_palette", "quit"):  # Textual lists Quit itself
                 continue
             seen.add(binding.description)
             key = self.get_key_display(binding)

@@ -7,11 +7,14 @@ visible at 80 columns; the rest is a horizontal scroll away.
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from vecozo_tui.overview import PracticeOverview, build_overview, status_counts
@@ -19,12 +22,19 @@ from vecozo_tui.textfmt import relative_days, short_date
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
+    FixedTable,
     StatusCounts,
     Timeline,
     plain,
     status_text,
     truncate,
 )
+
+# up to this many practices the walkthrough column is read before the first paint
+WALKTHROUGHS_INLINE = 200
+# up to this many practices the filter runs on every keystroke; above, once typing pauses
+FILTER_AT_ONCE = 300
+FILTER_DELAY_SECONDS = 0.15
 
 # (key, label, width): in order of priority, see the module docstring
 COLUMNS = (
@@ -73,7 +83,7 @@ class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_detail", "Open", priority=True, id="open",
                 tooltip="Open the certificate detail of the selected practice"),
-        Binding("slash", "focus_filter", "Filter", key_display="/", id="filter",
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="filter", show=False,
                 tooltip="Type to filter by name, AGB code or id"),
         Binding("i", "import", "Import", id="import",
                 tooltip="Import a .pfx/.p12 for the selected practice"),
@@ -85,8 +95,8 @@ class DashboardScreen(Screen[None]):
                 tooltip="Make a verified backup of the selected practice's certificate"),
         Binding("r", "reload", "Reload", id="reload", show=False,
                 tooltip="Read the repository again"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
-        Binding("down", "to_table", "To list", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="clear_filter"),
+        Binding("down", "to_table", "To list", key_display="↓"),
     ]
 
     def __init__(self, context: AppContext) -> None:
@@ -95,6 +105,8 @@ class DashboardScreen(Screen[None]):
         self.rows: list[PracticeOverview] = []
         self.shown_rows: list[PracticeOverview] = []
         self._walkthroughs: dict[str, str | None] = {}
+        self._cell_cache: dict[str, list[Text]] = {}
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,7 +115,7 @@ class DashboardScreen(Screen[None]):
         yield Timeline(id="timeline")
         yield Input(placeholder="/ filter by name, AGB code or id", id="filter",
                     classes="filter")
-        table: DataTable = DataTable(id="practices", cursor_type="row", zebra_stripes=True)
+        table = FixedTable(id="practices", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
             table.add_column(label, width=width, key=key)
         yield table
@@ -127,9 +139,14 @@ class DashboardScreen(Screen[None]):
         context = self.context
         now = context.clock.now()
         self.rows = build_overview(context.config, context.repository, now)
-        self._walkthroughs = {row.practice.id: progress_summary(context.repository,
-                                                                 row.practice.id)
-                              for row in self.rows}
+        self._cell_cache = {}
+        if len(self.rows) <= WALKTHROUGHS_INLINE:
+            self._walkthroughs = {row.practice.id: progress_summary(context.repository,
+                                                                     row.practice.id)
+                                  for row in self.rows}
+        else:  # a big fleet: the least urgent column follows right after the first paint
+            self._walkthroughs = {}
+            self.call_after_refresh(self._load_walkthroughs)
         self.query_one(Timeline).show(
             now.date(),
             [(row.not_after.date(), row.status) for row in self.rows if row.not_after],
@@ -145,8 +162,13 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#practices", DataTable)
         keep = self._selected_id() or getattr(self.app, "current_practice_id", None)
         table.clear()
+        cache = self._cell_cache
         for row in self.shown_rows:
-            table.add_row(*self._cells(row), key=row.practice.id)
+            practice_id = row.practice.id
+            cells = cache.get(practice_id)
+            if cells is None:
+                cells = cache[practice_id] = self._cells(row)
+            table.add_row(*cells, key=practice_id)
         if keep:
             self.select_practice(keep)
         self.refresh_bindings()
@@ -182,6 +204,27 @@ class DashboardScreen(Screen[None]):
             plain(self._walkthroughs.get(practice.id) or ""),
         ]
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
+    def _load_walkthroughs(self) -> None:
+        from vecozo_tui.walkthroughs import progress_summary
+
+        repository = self.context.repository
+        found = {}
+        for row in list(self.rows):
+            summary = progress_summary(repository, row.practice.id)
+            if summary:
+                found[row.practice.id] = summary
+        self.app.call_from_thread(self._show_walkthroughs, found)
+
+    def _show_walkthroughs(self, found: dict[str, str]) -> None:
+        self._walkthroughs = found
+        for practice_id in found:
+            self._cell_cache.pop(practice_id, None)
+        table = self.query_one("#practices", DataTable)
+        for practice_id, summary in found.items():
+            with contextlib.suppress(Exception):  # filtered out meanwhile
+                table.update_cell(practice_id, "walkthrough", plain(summary))
+
     # --- selection ------------------------------------------------------------------
 
     def _selected_id(self) -> str | None:
@@ -205,8 +248,8 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_detail", "import", "test_call", "walkthrough", "backup"):
             return bool(self.shown_rows) or None  # shown dimmed when there is nothing to act on
-        if action == "clear_filter":
-            return bool(self.query_one("#filter", Input).value) or None
+        if action == "clear_filter":  # shown only while there is a filter
+            return bool(self.query_one("#filter", Input).value)
         return True
 
     def _with_selected(self, feature: str) -> None:
@@ -250,7 +293,13 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
-        self._apply_filter()
+        if len(self.rows) <= FILTER_AT_ONCE:
+            self._apply_filter()
+            return
+        # a big fleet: filter once the typing pauses, not on every keystroke
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY_SECONDS, self._apply_filter)
 
     @on(DataTable.RowHighlighted, "#practices")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -150,8 +150,8 @@ class DetailScreen(Screen[bool]):
         if row.renew_from is not None:
             renew = Text(short_date(row.renew_from))
             if row.quarter_in_window is not None:
-                renew.append(f"  (earlier: the usual window runs into the quarter start "
-                             f"{short_date(row.quarter_in_window)})", style="bold")
+                renew.append(f"  (early: quarter start {short_date(row.quarter_in_window)} "
+                             "in the usual window)", style="bold")
             table.add_row("Renew from", renew)
         from vecozo_tui.walkthroughs import progress_summary
 

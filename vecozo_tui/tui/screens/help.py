@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -42,10 +42,10 @@ class HelpScreen(Screen[None]):
         self.under_title = under.__class__.__name__.removesuffix("Screen") or "Screen"
         self.under_keys: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for active in under.active_bindings.values():
+        from vecozo_tui.tui.app import user_bindings
+
+        for active in user_bindings(under):
             binding = active.binding
-            if not binding.description or not isinstance(active.node, App | Screen):
-                continue
             key = under.app.get_key_display(binding)
             if key in seen:
                 continue

@@ -109,8 +109,8 @@ class ImportScreen(Screen[bool]):
                      classes="section-title first")
         with ContentSwitcher(initial=PICK, id="import-switcher"):
             with Vertical(id=PICK):
-                yield Static("Pick the .pfx/.p12 (only those are shown) and press Enter, or "
-                             "type its path (/ or Tab).", classes="hint")
+                yield Static("Pick the file and press Enter, or type its path (/). Only "
+                             ".pfx/.p12 files are shown.", classes="hint")
                 yield Input(placeholder="path to the .pfx/.p12, then Enter", id="path",
                             classes="line")
                 yield Static("", id="pick-error", classes="error")
@@ -285,10 +285,10 @@ class ImportScreen(Screen[bool]):
             return Text("Cannot import: see ERROR above. Escape: pick another file.",
                         style="bold red")
         if self._findings:
-            return Text("s: store (you will be asked to confirm the warnings)   "
-                        "Escape: pick another file", style="bold")
-        return Text("s or Enter: store and make it the active certificate   "
-                    "Escape: pick another file", style="bold")
+            return Text("s: store (after confirming the warnings)   Escape: another file",
+                        style="bold")
+        return Text("s or Enter: store and make it active   Escape: another file",
+                    style="bold")
 
     def action_store(self) -> None:
         if self.step != PREVIEW or self._loaded is None:

@@ -122,7 +122,7 @@ class AddPracticeScreen(ModalScreen[str | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel"),
-        Binding("ctrl+e", "save", "Add", id="save", tooltip="Write the practice to the config"),
+        Binding("f2", "save", "Add", id="save", tooltip="Write the practice to the config"),
     ]
 
     def __init__(self, context: AppContext) -> None:
@@ -154,7 +154,7 @@ class AddPracticeScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Add", id="add-save", variant="primary", compact=True)
                 yield Button("Cancel", id="add-cancel", compact=True)
-            yield Static("Enter: next field / add   ctrl+e: add   Escape: cancel",
+            yield Static("Enter: next field (on the last: add)   F2: add   Escape: cancel",
                          classes="hint")
 
     def on_mount(self) -> None:

@@ -1,0 +1,113 @@
+"""TUI start-up with 1,000 practices: process start until the dashboard is ready.
+
+    .venv/bin/python benchmarks/bench_tui_startup.py [--runs 11] [--count 1000] [--rebuild]
+
+Each run is a fresh ``python`` process that does what ``vecozo-tui`` does (read the
+config, open the repository, start the Textual app at 80x24, headless) with a hook on
+the dashboard: once its table is filled and the first refresh is done, the child prints
+a line and exits. Measured in the parent, from just before the process is spawned to
+that line (interpreter start, imports, config, 1,000 practices' metadata, table, first
+paint). Target: median <= 1.0 s. For scale the same child is timed doing only
+``import textual.app``; and, in-process, ``build_overview`` on the fleet.
+
+The fleet comes from ``build_fleet.py`` (shared with the other benchmarks; reused when
+less than a day old).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from build_fleet import build_fleet  # noqa: E402
+from common import Timing, machine  # noqa: E402
+
+TARGET_SECONDS = 1.0
+
+CHILD = r"""
+import sys
+from vecozo_tui.clock import SYSTEM_CLOCK
+from vecozo_tui.config import load_config
+from vecozo_tui.repository import Actor, Repository
+from vecozo_tui.tui.app import VecozoApp
+from vecozo_tui.tui.context import AppContext
+
+config = load_config(sys.argv[1])
+context = AppContext(config, Repository(config.repository), SYSTEM_CLOCK, Actor.current())
+
+def ready(app):
+    table = app.screen.query_one("#practices")
+    print(f"READY {table.row_count}", flush=True)
+    app.exit()
+
+VecozoApp(context, on_ready=ready).run(headless=True, size=(80, 24))
+"""
+
+IMPORT_ONLY = "import textual.app\nprint('READY 0', flush=True)\n"
+
+
+def time_child(script: str, args: list[str], expect_rows: int | None) -> float:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
+    env.pop("NO_COLOR", None)
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - started
+    _, err = process.communicate(timeout=60)
+    if not line.startswith("READY"):
+        raise SystemExit(f"the child did not get ready: {line!r}\n{err}")
+    if expect_rows is not None and int(line.split()[1]) != expect_rows:
+        raise SystemExit(f"the dashboard shows {line.split()[1]} rows, expected {expect_rows}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args(argv)
+    fleet = build_fleet(count=args.count, rebuild=args.rebuild)
+    config = str(fleet.config)
+
+    print(f"Machine: {machine()}")
+    print(f"Fleet:   {fleet.count} practices ({fleet.directory})")
+    for _ in range(2):  # warm-up: page cache, .pyc files
+        time_child(CHILD, [config], fleet.count)
+    startup = Timing("start -> dashboard ready", [time_child(CHILD, [config], fleet.count)
+                                                   for _ in range(args.runs)])
+    textual_only = Timing("start -> import textual.app", [time_child(IMPORT_ONLY, [], None)
+                                                          for _ in range(args.runs)])
+
+    from vecozo_tui.clock import SYSTEM_CLOCK
+    from vecozo_tui.config import load_config
+    from vecozo_tui.overview import build_overview
+    from vecozo_tui.repository import Repository
+
+    loaded = load_config(config)
+    repository = Repository(loaded.repository)
+    overview = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        build_overview(loaded, repository, SYSTEM_CLOCK.now())
+        overview.append(time.perf_counter() - started)
+
+    print()
+    print(startup.line(TARGET_SECONDS))
+    print(textual_only.line())
+    print(f"  {'build_overview (in-process)':<34} median {statistics.median(overview):.3f} s")
+    return 0 if startup.median <= TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""SVG snapshots of the main screens at 80x24 with a frozen clock.
+
+Every certificate shown in full (the detail and the import preview) comes from the
+deterministic practice of ``tui_support`` (fixed key, serials and dates), so the
+fingerprints are the same on every run. Update with ``pytest --snapshot-update``
+after checking the change by eye (the report shows the old and the new picture).
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from tests.tui_support import PASSWORD, RENEWAL_FILE, SNAP_ID, make_world
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def world(tmp_path):
+    return make_world(tmp_path)
+
+
+async def _settle(pilot) -> None:
+    app = pilot.app
+    mine = [w for w in app.workers if w.group == "import"]
+    if mine:
+        await app.workers.wait_for_complete(mine)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_dashboard(snap_compare, world):
+    assert snap_compare(world.app(), terminal_size=SIZE)
+
+
+def test_dashboard_without_colour(snap_compare, world, monkeypatch):
+    """NO_COLOR: the status words alone carry the meaning."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = world.app()
+    assert app.no_color
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_dashboard_filtered(snap_compare, world):
+    assert snap_compare(world.app(), terminal_size=SIZE, press=["slash", "h", "a", "p"])
+
+
+def test_detail(snap_compare, world):
+    async def open_detail(pilot):
+        await pilot.pause()
+        pilot.app.open_feature("detail", SNAP_ID)
+        await pilot.pause()
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_detail)
+
+
+def test_detail_scrolled_to_history(snap_compare, world):
+    async def open_detail(pilot):
+        await pilot.pause()
+        pilot.app.open_feature("detail", SNAP_ID)
+        await pilot.pause()
+        await pilot.press("end")
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_detail)
+
+
+def test_import_preview(snap_compare, world):
+    async def preview(pilot):
+        await pilot.pause()
+        pilot.app.open_feature("import", SNAP_ID)
+        await _settle(pilot)
+        screen = pilot.app.screen
+        await pilot.press("slash")
+        screen.query_one("#path", Input).value = RENEWAL_FILE
+        await pilot.press("enter")
+        await pilot.pause()
+        screen.query_one("#password", Input).value = PASSWORD
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert screen.step == "preview"
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=preview)
+
+
+def test_help(snap_compare, world):
+    assert snap_compare(world.app(), terminal_size=SIZE, press=["question_mark"])
