@@ -389,6 +389,28 @@ def test_an_unreadable_repository_file_is_unknown_not_a_traceback(site, clock, c
     assert "hap-zuid cannot be read: Cannot read" in out
 
 
+def test_a_repository_this_user_cannot_read_is_one_unknown(site, clock, capsys, monkeypatch,
+                                                           tmp_path):
+    site.practice("hap-zuid", days_left=400)
+    real_access = os.access
+
+    def access(path, mode, **kwargs):  # as if the repository were 0700 of another user
+        if Path(path) == site.repository_path:
+            return False
+        return real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(monitoring.os, "access", access)
+    code, out = check(site, clock, capsys)
+    assert code == monitoring.UNKNOWN
+    assert out == (f"VECOZO UNKNOWN - No permission to read the repository "
+                   f"{site.repository_path}; run this command as its owner or through sudo "
+                   "(see docs/monitoring.md).\n")
+    code, out, err = metrics(site, clock, capsys)
+    assert code == 1
+    assert value(families(out), "vecozo_repository_error", reason="repository") == 1
+    assert "No permission to read the repository" in err
+
+
 def test_a_metadata_file_that_cannot_be_opened_is_unknown(site, clock, capsys):
     # works as root too: a directory where the file should be cannot be read by anyone
     site.practice("hap-zuid", days_left=400)

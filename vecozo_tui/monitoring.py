@@ -28,6 +28,7 @@ personal data (no practice names, which often carry a doctor's name).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -103,12 +104,23 @@ def read_snapshot(config: Config, repository: Repository, now: datetime,
     return Snapshot(config, rows, unreadable, now)
 
 
-def _open(invocation: Invocation) -> tuple[Config, Repository]:
-    from vecozo_tui.config import load_config
+def _open_repository(config: Config, invocation: Invocation) -> Repository:
+    """The repository, after making sure this user may read it at all: a monitoring agent
+    runs as its own user, and one clear message beats one per practice."""
+    from vecozo_tui.errors import VecozoError
     from vecozo_tui.repository import Repository
 
+    if not os.access(config.repository, os.R_OK | os.X_OK):
+        raise VecozoError(f"No permission to read the repository {config.repository}; run "
+                          "this command as its owner or through sudo (see docs/monitoring.md).")
+    return Repository(config.repository, clock=invocation.clock)
+
+
+def _open(invocation: Invocation) -> tuple[Config, Repository]:
+    from vecozo_tui.config import load_config
+
     config = load_config(invocation.args.config, invocation.env)
-    return config, Repository(config.repository, clock=invocation.clock)
+    return config, _open_repository(config, invocation)
 
 
 # --- check: the Nagios/Icinga plugin ----------------------------------------------------
@@ -458,13 +470,12 @@ def run_metrics(invocation: Invocation) -> int:
     stage = "config"
     try:
         from vecozo_tui.config import load_config
-        from vecozo_tui.repository import Repository
 
         config = load_config(invocation.args.config, invocation.env)
         for warning in config.warnings:
             invocation.err(f"warning: {warning}")
         stage = "repository"
-        repository = Repository(config.repository, clock=invocation.clock)
+        repository = _open_repository(config, invocation)
         snapshot = read_snapshot(config, repository, now)
     except VecozoError as problem:
         error = (stage, str(problem))
