@@ -577,6 +577,7 @@ def test_an_unreadable_practice_is_reported_and_the_rest_exported(site, clock, c
     assert value(found, "vecozo_practice_readable", practice="fysio-oost") == 1
     assert value(found, "vecozo_certificate_present", practice="fysio-oost") == 1
     assert "hap-zuid" in err and "damaged" in err
+    assert "# vecozo-tui: cannot read practice hap-zuid: " in out
 
 
 def test_a_bad_config_still_writes_up_0_so_alerts_fire(site, clock, capsys, tmp_path):
@@ -592,7 +593,9 @@ def test_a_bad_config_still_writes_up_0_so_alerts_fire(site, clock, capsys, tmp_
     assert value(found, "vecozo_repository_up") == 0
     assert value(found, "vecozo_repository_error", reason="config") == 1
     assert found["vecozo_practices"].samples == []
-    assert "# vecozo-tui could not read the repository:" in text
+    assert "# vecozo-tui: could not read the repository:" in text
+    assert all(line.startswith("# vecozo-tui: ") for line in text.splitlines()
+               if line.startswith("#") and not line.startswith(("# HELP ", "# TYPE ")))
 
 
 def test_an_internal_error_still_writes_up_0(site, clock, capsys, monkeypatch):

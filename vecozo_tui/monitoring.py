@@ -350,7 +350,8 @@ class Exposition:
         self._families[name][2].append(f"{name}{labels} {_number(value)}")
 
     def render(self, comments: Iterable[str] = ()) -> str:
-        out = [f"# {line}" for line in comments]
+        # "vecozo-tui: " first, so that no comment can start with HELP or TYPE
+        out = [f"# vecozo-tui: {' '.join(line.split())}" for line in comments]
         for name, (kind, help_text, samples) in self._families.items():
             out.append(f"# HELP {name} {_escape_help(help_text)}")
             out.append(f"# TYPE {name} {kind}")
@@ -417,7 +418,7 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
     metrics.sample("vecozo_metrics_generated_timestamp_seconds", _seconds(now))
     comments: list[str] = []
     if error is not None:
-        comments = ["vecozo-tui could not read the repository:",
+        comments = ["could not read the repository:",
                     *(line for line in error[1].splitlines() if line.strip())]
     if snapshot is not None:
         metrics.sample("vecozo_practices",
@@ -426,8 +427,9 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
             _row_samples(metrics, row, now)
         for entry in snapshot.unreadable:
             metrics.sample("vecozo_practice_readable", 0, _labels(entry.practice))
-        comments += [f"unreadable: {u.practice.id}: {u.reason}" for u in snapshot.unreadable]
-    return metrics.render(" ".join(c.split()) for c in comments)
+        comments += [f"cannot read practice {u.practice.id}: {u.reason}"
+                     for u in snapshot.unreadable]
+    return metrics.render(comments)
 
 
 def _row_samples(metrics: Exposition, row: PracticeOverview, now: datetime) -> None:
