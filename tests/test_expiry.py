@@ -46,9 +46,10 @@ def test_status_words_and_urgency_order():
         "EXPIRED", "CRITICAL", "WARNING", "NO CERTIFICATE", "OK"]
 
 
-def test_days_left_floors_partial_days():
+def test_days_left_counts_whole_days_either_side():
     assert days_left(at(23.9), NOW) == 23
-    assert days_left(at(-0.1), NOW) == -1
+    assert days_left(at(-0.1), NOW) == 0
+    assert days_left(at(-9.4), NOW) == -9
 
 
 def test_quarter_starts_between_spans_years():

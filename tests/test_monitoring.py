@@ -217,7 +217,7 @@ def test_an_expired_certificate_is_critical_with_negative_days(site, clock, caps
     _, text, _, long_text, perf = parse_plugin_output(out)
     assert text == "1 critical: hap-zuid expired 3 days ago"
     assert long_text == ["CRITICAL: hap-zuid expired 3 days ago (2026-11-18)"]
-    assert perf["hap-zuid"] == "'hap-zuid'=-4;60:;14:"
+    assert perf["hap-zuid"] == "'hap-zuid'=-3;60:;14:"
 
 
 def test_a_practice_without_a_certificate_is_a_warning_with_unknown_days(site, clock, capsys):
@@ -283,7 +283,7 @@ def test_the_status_line_names_the_three_worst_and_counts_the_rest(site, clock, 
     assert len(perf) == 6
     assert summary == ["'all practices'=6;;;0", "'practices critical'=2;;;0",
                        "'practices warning'=3;;;0", "'practices unknown'=0;;;0",
-                       "'fewest days left'=-2;60:;14:"]
+                       "'fewest days left'=-1;60:;14:"]
 
 
 def test_thresholds_can_be_overridden_with_w_and_c(site, clock, capsys):

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.errors import VecozoError
@@ -192,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="warn when a certificate expires within DAYS (default from config)")
     p.add_argument("-c", "--critical", type=int, metavar="DAYS",
                    help="critical when a certificate expires within DAYS (default from config)")
+    p.error = _plugin_usage_error  # exit 2 would read as CRITICAL to Nagios
 
     p = command("metrics", "monitoring:run_metrics",
                 "Prometheus text format, for node_exporter's textfile collector")
@@ -200,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "vecozo.prom) instead of stdout")
 
     return parser
+
+
+def _plugin_usage_error(message: str) -> NoReturn:
+    print(f"VECOZO UNKNOWN - {message} (usage: vecozo-tui check [--config PATH] [-w DAYS] "
+          "[-c DAYS])")
+    raise SystemExit(3)
 
 
 def _version() -> str:

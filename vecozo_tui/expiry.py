@@ -81,8 +81,9 @@ def window_crosses_quarter(not_after: datetime | date, thresholds: ExpiryThresho
 
 
 def days_left(not_after: datetime, now: datetime) -> int:
-    """Whole days until expiry; negative once expired (floor, so 0 means 'today')."""
-    return (not_after - now) // timedelta(days=1)
+    """Whole days until expiry, or (negative) whole days since it: 0 means within a day
+    either side, so "3 days ago" is said only three full days after expiry."""
+    return int((not_after - now) / timedelta(days=1))
 
 
 def status_for(not_after: datetime | None, now: datetime, thresholds: ExpiryThresholds) -> Status:
