@@ -396,11 +396,11 @@ def practice_id_problem(value: Any) -> str | None:
 
 
 def environment_problem(value: Any) -> str | None:
-    import difflib
-
     if not isinstance(value, str):
         return f"must be text in quotes, not {_type_name(value)}."
     if value not in ENVIRONMENTS:
+        import difflib  # only on the error path: start-up time matters for `check`
+
         close = difflib.get_close_matches(value.lower(), ENVIRONMENTS, n=1, cutoff=0.3)
         if not close:
             close = [e for e in ENVIRONMENTS if value and e.startswith(value.lower()[:3])]

@@ -192,14 +192,15 @@ class Repository:
 
     def _read_json(self, path: Path) -> dict | None:
         try:
-            text = path.read_text(encoding="utf-8")
+            with open(path, "rb") as handle:  # plain open: a thousand reads in `check`
+                raw = handle.read()
         except FileNotFoundError:
             return None
         except OSError as error:
             raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
             raise VecozoError(f"{path} is damaged (not valid JSON); restore it from a backup "
                               "of the server.") from None
         if not isinstance(data, dict):
