@@ -377,12 +377,13 @@ async def test_every_action_is_in_the_command_palette(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Open", "Filter", "Import", "Test", "Walk", "Backup", "Practices", "Help",
-                "Add practice", "Quit"} <= titles
+        assert {"Open certificate detail", "Filter practices", "Import", "Test call (COV)",
+                "Walkthrough (renew, new, recover, backup)", "Backup", "Choose practice",
+                "Help", "Add practice", "Quit"} <= titles
         app.open_feature("detail", SNAP_ID)
         await pilot.pause()
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Back", "Import", "Test", "Walk", "Backup"} <= titles
+        assert {"Back", "Import", "Test call (COV)", "Backup"} <= titles
 
         # and the palette runs them
         await pilot.press("ctrl+p")

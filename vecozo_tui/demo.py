@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui import pki
+from vecozo_tui.clock import FixedClock
 from vecozo_tui.expiry import ExpiryThresholds, next_quarter_start
 
 if TYPE_CHECKING:
@@ -63,6 +64,12 @@ def demo_practices(now: datetime, thresholds: ExpiryThresholds = ExpiryThreshold
         DemoPractice("mond-noord", "Mondzorg Noord", "12089012", "acceptance", crossing_days,
                      "T. Bos", authorised_for_cov=False, backed_up=True),
     ]
+
+
+def _days(days: int) -> timedelta:
+    """``days`` plus half a day away from now, so that "in 5 days" and "5 days ago" stay
+    true for the first twelve hours of a demo (whole days are counted toward zero)."""
+    return timedelta(days=days, hours=12 if days >= 0 else -12)
 
 
 @dataclass
@@ -119,13 +126,13 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
     config_path.write_text(_demo_config(repository_path, inbox, backups, ca_file, endpoint,
                                         practices), encoding="utf-8")
     Repository.init(repository_path)
-    repository = Repository(repository_path)
+    repository = Repository(repository_path, clock=FixedClock(now))  # imported "now"
     actor = Actor(user="demo", ssh_client=None)
 
     for practice in practices:
         if practice.days_left is None:
             continue
-        expiry = now + timedelta(days=practice.days_left)
+        expiry = now + _days(practice.days_left)
         if practice.personal:
             subject = pki.personal_subject("Rob", "de Boer", practice.name, practice.agb)
         else:
@@ -146,21 +153,33 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
                 environment=practice.environment, ok=True,
                 summary="COV answered: insured person found"), actor=actor)
 
-    inbox_files = _fill_inbox(inbox, issuing, chain, now, practices)
+    inbox_files = _fill_inbox(inbox, issuing, chain, now, practices, authorised)
     load_config(config_path)  # the demo must be a valid configuration
     return Demo(directory=directory, config_path=config_path, now=now, ca_file=ca_file,
                 server=cov_server, inbox_files=inbox_files)
 
 
 def _fill_inbox(inbox: Path, issuing: pki.Issued, chain: list, now: datetime,
-                practices: list[DemoPractice]) -> list[Path]:
-    """Example exports to try an import with: renewals, a personal one, a legacy one, junk."""
+                practices: list[DemoPractice], authorised: set[str]) -> list[Path]:
+    """Example exports to try an import with: renewals, a personal one, a legacy one, junk.
+
+    A renewal keeps the COV authorisation of its practice, so a test call works right
+    after importing one (``authorised`` is the fake COV server's set, filled here).
+    """
+    from cryptography.hazmat.primitives import hashes
+
     by_id = {p.id: p for p in practices}
     files = []
 
     def renewal(practice_id: str) -> pki.Issued:
         practice = by_id[practice_id]
-        old_expiry = now + timedelta(days=practice.days_left or 0)
+        renewed = _renewal(practice)
+        if practice.authorised_for_cov:
+            authorised.add(renewed.certificate.fingerprint(hashes.SHA256()).hex().upper())
+        return renewed
+
+    def _renewal(practice: DemoPractice) -> pki.Issued:
+        old_expiry = now + _days(practice.days_left or 0)
         # renewing keeps the term: the new certificate starts at the old expiry (seed 001)
         start = max(old_expiry, now) if practice.days_left is not None else now
         return pki.issue(issuing, pki.system_subject(practice.name, practice.agb),

@@ -43,6 +43,21 @@ _SYSTEM_ACTIONS = frozenset({"focus_next", "focus_previous", "copy_text", "app.f
 _SYSTEM_KEYS = frozenset({"ctrl+q", "ctrl+c", "super+c"})
 
 
+# command palette titles where the footer's word is too short to search for
+PALETTE_TITLES = {
+    "open_detail": "Open certificate detail",
+    "focus_filter": "Filter practices",
+    "test_call": "Test call (COV)",
+    "next_test_call": "Test call (COV)",
+    "walkthrough": "Walkthrough (renew, new, recover, backup)",
+    "backup": "Backup",
+    "select_practice": "Choose practice",
+    "reload": "Reload the repository",
+    "store": "Store the certificate",
+    "type_path": "Type a path",
+}
+
+
 def user_bindings(screen: Screen) -> list[ActiveBinding]:
     """The described key bindings of ``screen`` and the app, as the user can use them now
     (a focused widget's own keys, such as cursor movement, are not listed)."""
@@ -60,7 +75,7 @@ def user_bindings(screen: Screen) -> list[ActiveBinding]:
 class VecozoApp(App[int]):
     """The console. ``context`` holds config, repository, clock, actor and the demo."""
 
-    TITLE = "VECOZO certificates"
+    TITLE = "vecozo-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -182,8 +197,9 @@ class VecozoApp(App[int]):
                 continue
             seen.add(binding.description)
             key = self.get_key_display(binding)
+            title = PALETTE_TITLES.get(binding.action, binding.description)
             help_text = binding.tooltip or binding.description
-            yield SystemCommand(binding.description, f"{help_text}  (key: {key})",
+            yield SystemCommand(title, f"{help_text}  (key: {key})",
                                 partial(self._run_from_palette, binding.action, active.node))
         if "Add practice" not in seen:
             yield SystemCommand("Add practice", "Add a practice to the configuration file",

@@ -46,6 +46,23 @@ def expiry_wording(days: int | None, not_after: datetime | None) -> str:
     return f"{short_date(not_after)} ({relative_days(days)})"
 
 
+class DemoBanner(Static):
+    """One line telling a demo user the password of the example files and where they are."""
+
+    def __init__(self, context) -> None:  # noqa: ANN001 - AppContext
+        demo = context.demo
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if demo is not None:
+            from vecozo_tui.demo import DEMO_PASSWORD
+
+            text.append(" DEMO ", style="bold reverse")
+            text.append("  .pfx password: ")
+            text.append(DEMO_PASSWORD, style="bold")
+            text.append(f"  inbox: {context.config.inbox}")
+        super().__init__(text, classes="demo-banner")
+        self.display = demo is not None
+
+
 class StatusCounts(Static):
     """'EXPIRED 1  CRITICAL 2 ...' across the top of the dashboard."""
 

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input
 
 from vecozo_tui.overview import PracticeOverview, build_overview, status_counts
 from vecozo_tui.textfmt import relative_days, short_date
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
+    DemoBanner,
     FixedTable,
     StatusCounts,
     Timeline,
@@ -58,22 +59,6 @@ def row_matches(row: PracticeOverview, needle: str) -> bool:
     practice = row.practice
     return (needle in practice.name.casefold() or needle in practice.id.casefold()
             or needle in practice.agb)
-
-
-class DemoBanner(Static):
-    """One line telling a demo user the password of the example files and where they are."""
-
-    def __init__(self, context: AppContext) -> None:
-        demo = context.demo
-        text = Text()
-        if demo is not None:
-            from vecozo_tui.demo import DEMO_PASSWORD
-
-            text.append(" DEMO ", style="bold reverse")
-            text.append(f" password of the example files: {DEMO_PASSWORD}", style="bold")
-            text.append(f"  inbox: {context.config.inbox}")
-        super().__init__(text, classes="demo-banner")
-        self.display = demo is not None
 
 
 class DashboardScreen(Screen[None]):
@@ -115,7 +100,9 @@ class DashboardScreen(Screen[None]):
         yield Timeline(id="timeline")
         yield Input(placeholder="/ filter by name, AGB code or id", id="filter",
                     classes="filter")
-        table = FixedTable(id="practices", cursor_type="row", zebra_stripes=True)
+        # status and practice stay in view when the other columns scroll sideways
+        table = FixedTable(id="practices", cursor_type="row", zebra_stripes=True,
+                           fixed_columns=2)
         for key, label, width in COLUMNS:
             table.add_column(label, width=width, key=key)
         yield table

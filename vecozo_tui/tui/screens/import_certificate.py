@@ -29,8 +29,8 @@ from textual.widgets import ContentSwitcher, DirectoryTree, Footer, Header, Inpu
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.textfmt import relative_days, short_date
 from vecozo_tui.tui.context import AppContext
-from vecozo_tui.tui.screens.dashboard import DemoBanner
 from vecozo_tui.tui.screens.detail import certificate_table
+from vecozo_tui.tui.widgets import DemoBanner
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import Finding, LoadedPkcs12
@@ -109,8 +109,8 @@ class ImportScreen(Screen[bool]):
                      classes="section-title first")
         with ContentSwitcher(initial=PICK, id="import-switcher"):
             with Vertical(id=PICK):
-                yield Static("Pick the file and press Enter, or type its path (/). Only "
-                             ".pfx/.p12 files are shown.", classes="hint")
+                yield Static("Pick a file and press Enter, or type a path (/). Only "
+                             ".pfx/.p12 are shown.", classes="hint")
                 yield Input(placeholder="path to the .pfx/.p12, then Enter", id="path",
                             classes="line")
                 yield Static("", id="pick-error", classes="error")

@@ -154,8 +154,9 @@ class AddPracticeScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Add", id="add-save", variant="primary", compact=True)
                 yield Button("Cancel", id="add-cancel", compact=True)
-            yield Static("Enter: next field (on the last: add)   F2: add   Escape: cancel",
+            yield Static("Enter/Tab: next field   F2 or Enter on the last: add   Escape: cancel",
                          classes="hint")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#add-id", Input).focus()
@@ -191,7 +192,13 @@ class AddPracticeScreen(ModalScreen[str | None]):
         try:
             new_config = add_practice(self.context.config, practice)
         except VecozoError as problem:
-            error.update(Text(str(problem)))
+            message = str(problem)
+            error.update(Text(message))
+            for field_id in ("id", "name", "agb", "environment"):  # to the first bad field
+                if f"{field_id}: " in message or f"id '{practice.id}' already" in message:
+                    target = "id" if "already exists" in message else field_id
+                    self.query_one(f"#add-{target}").focus()
+                    break
             return
         error.update("")
         self.context.config = new_config
