@@ -114,7 +114,11 @@ async def test_a_verified_backup_with_the_same_disk_warning(world, now):
     assert load_pkcs12((world.usb / name).read_bytes(), PASSWORD).info.sha256 == fp
 
 
-async def test_3des_new_password_and_history_options(world):
+async def test_3des_new_password_and_history_options(world, test_pki):
+    renewed = test_pki.system(days_valid=900)
+    loaded = load_pkcs12(test_pki.pfx(renewed, PASSWORD).read_bytes(), PASSWORD)
+    world.repository.import_certificate("hap-zuid", loaded, PASSWORD,
+                                        actor=world.context.actor)
     app = new_app(world)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -123,6 +127,7 @@ async def test_3des_new_password_and_history_options(world):
         assert str(screen.query_one("#bk-legacy", Checkbox).label) == LEGACY_LABEL
         await pilot.press(*PASSWORD)
         screen.query_one("#bk-legacy", Checkbox).value = True
+        screen.query_one("#bk-history", Checkbox).value = True
         screen.query_one("#bk-new", Checkbox).value = True
         await pilot.pause()
         assert screen.query_one("#bk-new-passwords").has_class("shown")
@@ -137,10 +142,11 @@ async def test_3des_new_password_and_history_options(world):
         await settle(pilot)
         result = text(screen, "#bk-result-text")
         assert "3DES" in result and "the new one you set" in result
-        [name] = files_in(world.usb)
-        assert name.endswith("-3des.p12")
-        assert load_pkcs12((world.usb / name).read_bytes(), NEW_PASSWORD).info.sha256 == \
-            sha256(world.cert)
+        assert "(active)" in result and "(earlier)" in result
+        names = files_in(world.usb)
+        assert len(names) == 2 and all(name.endswith("-3des.p12") for name in names)
+        assert {load_pkcs12((world.usb / name).read_bytes(), NEW_PASSWORD).info.sha256
+                for name in names} == {sha256(world.cert), sha256(renewed)}
         # another backup: the form comes back, the target is kept
         await pilot.press("a")
         await settle(pilot)
@@ -209,7 +215,8 @@ async def test_empty_fields_are_asked_for(world):
         await pilot.press("f2")
         await settle(pilot)
         assert "Type the target directory" in text(screen, "#bk-error")
-        await pilot.press(*str(world.usb), "enter")
+        screen.query_one("#bk-target", Input).value = str(world.usb)
+        await pilot.press("enter")
         await settle(pilot)
         assert "Type the password" in text(screen, "#bk-error")
         assert screen.focused is screen.query_one("#bk-password", Input)
