@@ -8,9 +8,12 @@ crash) and offers every key binding of the current screen in the command palette
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import importlib.util
 import os
+import signal
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -91,6 +94,24 @@ class VecozoApp(App[int]):
         self.context = context
         self.current_practice_id: str | None = None
         self._on_ready = on_ready
+
+    def on_mount(self) -> None:
+        # a dropped SSH connection sends SIGHUP: leave like `q` does, so that whoever ran
+        # the app (the demo removes its directory) can clean up
+        with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError,
+                                 ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+            self._hangup_handler = True
+        for problem in self.context.repository.problems():
+            self.notify(problem, title="Repository", severity="error", timeout=30)
+        for warning in self.context.config.warnings:
+            self.notify(warning, title="Configuration", severity="warning", timeout=15)
+
+    def on_unmount(self) -> None:
+        if getattr(self, "_hangup_handler", False):
+            with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError,
+                                     ValueError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
     # --- screens --------------------------------------------------------------------
 

@@ -71,6 +71,13 @@ class StatusCounts(Static):
     """
 
     def show(self, counts: dict[Status, int], total: int, shown: int | None = None) -> None:
+        self.update(self.render_counts(counts, total, shown))
+
+    @staticmethod
+    def render_counts(counts: dict[Status, int], total: int, shown: int | None = None) -> Text:
+        if total == 0:
+            return Text("No practices in the configuration yet: press p, then a, to add one.",
+                        style="bold")
         text = Text()
         for status in Status:
             style = STATUS_STYLES[status] if counts.get(status) else "dim"
@@ -81,7 +88,7 @@ class StatusCounts(Static):
         if shown is not None and shown != total:
             label = f"{shown} of {label}"
         text.append(label, style="dim")
-        self.update(text)
+        return text
 
 
 def _month_index(day: date, first: date) -> int:

@@ -17,7 +17,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input
 
-from vecozo_tui.overview import PracticeOverview, build_overview, status_counts
+from vecozo_tui.errors import VecozoError
+from vecozo_tui.overview import (
+    PracticeOverview,
+    build_overview,
+    practice_overview,
+    sort_key,
+    status_counts,
+)
 from vecozo_tui.textfmt import relative_days, short_date
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import (
@@ -125,7 +132,10 @@ class DashboardScreen(Screen[None]):
 
         context = self.context
         now = context.clock.now()
-        self.rows = build_overview(context.config, context.repository, now)
+        try:
+            self.rows = build_overview(context.config, context.repository, now)
+        except VecozoError:  # one damaged practice must not hide all the others
+            self.rows = self._overview_one_by_one(now)
         self._cell_cache = {}
         if len(self.rows) <= WALKTHROUGHS_INLINE:
             self._walkthroughs = {row.practice.id: progress_summary(context.repository,
@@ -140,6 +150,22 @@ class DashboardScreen(Screen[None]):
             [row.renew_from for row in self.rows if row.renew_from],
         )
         self._apply_filter()
+
+    def _overview_one_by_one(self, now) -> list[PracticeOverview]:  # noqa: ANN001
+        context = self.context
+        rows, problems = [], []
+        for practice in context.config.practices:
+            try:
+                rows.append(practice_overview(practice, context.repository, now,
+                                              context.config.thresholds))
+            except VecozoError as error:
+                problems.append(f"{practice.id}: {error}")
+        rows.sort(key=sort_key)
+        self.notify("\n".join(problems[:5]) + (f"\n… and {len(problems) - 5} more"
+                                               if len(problems) > 5 else ""),
+                    title="Not shown: the repository has problems", severity="error",
+                    timeout=30)
+        return rows
 
     def _apply_filter(self) -> None:
         needle = self.query_one("#filter", Input).value.strip().casefold()

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from vecozo_tui.overview import PracticeOverview, practice_overview
-from vecozo_tui.textfmt import ago, fingerprint, relative_days, short_date
+from vecozo_tui.textfmt import fingerprint, relative_days, short_date
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import status_text
 
@@ -37,9 +37,12 @@ def sha256_lines(hex_upper: str) -> str:
 
 
 def when(moment, now) -> str:  # noqa: ANN001 - datetime | None
+    """'2026-11-12 09:30 UTC (10 days ago)': the same day counting as the dashboard."""
+    from vecozo_tui.expiry import days_left
+
     if moment is None:
         return "never"
-    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC ({ago(moment, now)})"
+    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC ({relative_days(days_left(moment, now))})"
 
 
 def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo, datetime
