@@ -54,7 +54,9 @@ def test_loads_modern_and_3des_and_reports_what_a_person_compares(test_pki, syst
         c.subject.rfc4514_string() for c in test_pki.chain]
     assert loaded.key_matches
     assert check_for_import(loaded, now=now, practice_agb="01234567") == []
-    assert PASSWORD not in repr(loaded)
+    shown = repr(loaded)
+    assert str(system_cert.key.private_numbers().d) not in shown
+    assert shown == f"LoadedPkcs12('{info.common_name}', sha256={info.sha256[:16]}…)"
 
 
 @needs_openssl
@@ -230,3 +232,8 @@ def test_expiry_dates_are_aware_utc(test_pki, system_cert, now):
     info = load_pkcs12(test_pki.pfx(system_cert, PASSWORD).read_bytes(), PASSWORD).info
     assert info.not_after - info.not_before == timedelta(days=730)
     assert info.not_after.utcoffset() == timedelta(0)
+
+
+def test_a_device_is_not_read_forever():
+    with pytest.raises(VecozoError, match="not a regular file"):
+        read_certificate_file("/dev/zero")

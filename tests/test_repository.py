@@ -202,10 +202,15 @@ def test_a_crash_at_any_write_step_leaves_old_or_new_state(tmp_path, clock, test
                                      (sha256(new), {sha256(old), sha256(new)})), step
         outcomes.add(active)
         assert load_pkcs12(after.read_pkcs12("hap-zuid", active), PASSWORD).key_matches
-        # and the next import after the crash works and cleans up what was left
+        # the next import after the crash works and removes half-written staging folders;
+        # a complete but never activated folder stays (never delete what may be a key)
         after.import_certificate("hap-zuid", new_loaded, PASSWORD, actor=ALICE)
-        certificates = repository.root / "practices" / "hap-zuid" / "certificates"
-        assert len(list(certificates.iterdir())) == 2, step
+        practice = repository.root / "practices" / "hap-zuid"
+        names = {child.name for child in (practice / "certificates").iterdir()}
+        index = json.loads((practice / "practice.json").read_text(encoding="utf-8"))
+        referenced = {entry["dir"] for entry in index["certificates"].values()}
+        assert not [name for name in names if name.startswith(".incoming-")], step
+        assert referenced <= names and len(names - referenced) <= 1, step
     assert outcomes == {sha256(old), sha256(new)}
 
 
@@ -316,3 +321,81 @@ def test_actor_from_ssh_session():
     assert actor == Actor("carol", "203.0.113.5")
     assert Actor.current({"USER": "root", "SUDO_USER": "dave"}).user == "dave"
     assert json.dumps(actor.label()) == '"carol from 203.0.113.5"'
+
+
+def test_a_lost_index_never_costs_a_certificate(repository, test_pki):
+    first = test_pki.system(starts_days_ago=100)
+    repository.import_certificate("hap-zuid", loaded_for(test_pki, first), PASSWORD,
+                                  actor=ALICE)
+    index = repository.root / "practices" / "hap-zuid" / "practice.json"
+    index.rename(index.with_name("practice.json.moved"))
+    with pytest.raises(VecozoError, match="is missing or empty, but 1 stored certificate"):
+        repository.import_certificate("hap-zuid", loaded_for(test_pki, test_pki.system()),
+                                      PASSWORD, actor=ALICE)
+    stored = list((repository.root / "practices" / "hap-zuid" / "certificates").iterdir())
+    assert len(stored) == 1 and (stored[0] / "certificate.p12").exists()
+
+
+@pytest.mark.parametrize("damage", [
+    {"active": None},
+    {"active": "AB" * 32, "certificates": {}},
+    {"active": "AB" * 32, "certificates": {"AB" * 32: {"dir": "x"}}},
+], ids=["no-certificates", "active-missing", "entry-incomplete"])
+def test_a_damaged_index_is_a_clear_message(repository, damage):
+    practice = repository.root / "practices" / "hap-zuid"
+    practice.mkdir(mode=0o700)
+    (practice / "practice.json").write_text(json.dumps(damage), encoding="utf-8")
+    for read in (repository.active, repository.history):
+        with pytest.raises(VecozoError, match="practice.json is damaged"):
+            read("hap-zuid")
+
+
+def test_damaged_events_are_a_clear_message(repository):
+    practice = repository.root / "practices" / "hap-zuid"
+    practice.mkdir(mode=0o700)
+    (practice / "events.json").write_text('{"last_backup": {"at": "yesterday"}}')
+    with pytest.raises(VecozoError, match="events.json is damaged"):
+        repository.events("hap-zuid")
+
+
+def test_nothing_changes_when_the_audit_log_cannot_be_written(repository, test_pki):
+    (repository.root / "audit.log").unlink()
+    (repository.root / "audit.log").mkdir()  # unwritable, even for root
+    with pytest.raises(VecozoError, match="Nothing was changed: every change must be in"):
+        repository.import_certificate("hap-zuid", loaded_for(test_pki, test_pki.system()),
+                                      PASSWORD, actor=ALICE)
+    assert repository.active("hap-zuid") is None
+
+
+def test_a_change_by_another_admin_since_the_preview_is_refused(repository, test_pki):
+    first = test_pki.system(starts_days_ago=100)
+    repository.import_certificate("hap-zuid", loaded_for(test_pki, first), PASSWORD,
+                                  actor=BOB)
+    with pytest.raises(VecozoError, match="was changed meanwhile"):
+        repository.import_certificate("hap-zuid", loaded_for(test_pki, test_pki.system()),
+                                      PASSWORD, actor=ALICE, expected_active=None)
+    assert repository.active("hap-zuid").info.sha256 == sha256(first)
+
+
+def test_threads_sharing_one_repository_wait_with_a_limit(repository, test_pki):
+    import threading
+
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with repository.lock(ALICE):
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(10)
+    try:
+        with pytest.raises(BusyError, match="another task of this session"):
+            with repository.lock(ALICE, wait_seconds=0.2):
+                pass
+    finally:
+        release.set()
+        holder.join(10)
+    with repository.lock(ALICE, wait_seconds=0.2):
+        pass

@@ -347,7 +347,7 @@ def read_new_password(invocation: Invocation) -> str:
     password_file = getattr(invocation.args, "password_file", None)
     if password_file:
         try:
-            with open(password_file, encoding="utf-8") as handle:
+            with open(password_file, encoding="utf-8-sig") as handle:
                 lines = handle.read().splitlines()
         except OSError as error:
             raise VecozoError(

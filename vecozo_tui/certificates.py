@@ -146,6 +146,9 @@ def read_certificate_file(path: str | Path) -> bytes:
         raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
     if path.is_dir():
         raise VecozoError(f"{path} is a directory, not a .pfx/.p12 file.")
+    if not path.is_file():
+        raise VecozoError(f"{path} is not a regular file (a device or a pipe?); give the "
+                          ".pfx/.p12 file itself.")
     if size > MAX_FILE_BYTES:
         raise VecozoError(
             f"{path} is {size // 1024} KiB: far too large for a certificate export "
@@ -153,9 +156,13 @@ def read_certificate_file(path: str | Path) -> bytes:
             "Is it the right file?"
         )
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
     except OSError as error:
         raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise VecozoError(f"{path} is far too large for a certificate export.")
+    return data
 
 
 def load_pkcs12(data: bytes, password: str, *, source: str = "the file") -> LoadedPkcs12:
@@ -230,7 +237,8 @@ def _reject_obvious_non_pkcs12(data: bytes, source: str) -> None:
 
 
 def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """'the file' starts a sentence as 'The file'; a file name keeps its case."""
+    return "T" + text[1:] if text.startswith("the ") else text
 
 
 def _explain_load_failure(data: bytes, password: str, source: str) -> VecozoError:
@@ -242,7 +250,8 @@ def _explain_load_failure(data: bytes, password: str, source: str) -> VecozoErro
     if mac is False:
         return WrongPasswordError(
             f"Wrong password for {source}. Use the password chosen when the certificate was "
-            "exported from the browser."
+            "exported from the browser. (If you are sure of the password, the file was "
+            "damaged while copying: compare its size with the original.)"
         )
     if mac is True:
         return VecozoError(

@@ -226,7 +226,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
         invocation.err(f"vecozo-tui: {error}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        invocation.err("vecozo-tui: interrupted; nothing was changed.")
+        # a new line first: Ctrl+C at a prompt leaves the cursor behind it
+        invocation.err("\nvecozo-tui: interrupted. (`vecozo-tui show PRACTICE` tells what "
+                       "is stored.)")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. `vecozo-tui list | head`: the reader left, which is not an error

@@ -54,7 +54,8 @@ def read_password(invocation: Invocation, prompt: str) -> str:
     password_file = getattr(invocation.args, "password_file", None)
     if password_file:
         try:
-            with open(password_file, encoding="utf-8") as handle:
+            # utf-8-sig: Windows Notepad starts its UTF-8 files with a byte-order mark
+            with open(password_file, encoding="utf-8-sig") as handle:
                 return handle.readline().rstrip("\r\n")
         except OSError as error:
             raise VecozoError(
@@ -141,6 +142,10 @@ def run_init(invocation: Invocation) -> int:
     given_missing = bool(given) and not Path(given).expanduser().exists()
     path = None if given_missing else find_config_path(args.config, invocation.env)
     if path is None:
+        if args.repository and Path(args.repository).expanduser().exists() \
+                and not Path(args.repository).expanduser().is_dir():
+            raise VecozoError(f"{args.repository} exists and is not a directory; choose "
+                              "another --repository. Nothing was written.")
         if not args.repository:
             raise VecozoError(
                 "No configuration file yet: give --repository PATH (and optionally --inbox "
@@ -365,7 +370,7 @@ def run_import(invocation: Invocation) -> int:
     out(f"Import into {practice.name} ({practice.id}, AGB {practice.agb})")
     for line in certificate_lines(loaded.info, now):
         out(f"  {line}")
-    if active:
+    if active and active.info.sha256 != loaded.info.sha256:
         out(f"  Replaces       the active certificate valid until "
             f"{short_date(active.info.not_after)} (kept in history)")
     for line in finding_lines(findings):
@@ -383,8 +388,9 @@ def run_import(invocation: Invocation) -> int:
         if invocation.stdin.readline().strip().lower() not in ("y", "yes", "j", "ja"):
             invocation.err("Import cancelled; nothing was changed.")
             return EXIT_REFUSED
-    stored = repository.import_certificate(practice.id, loaded, password,
-                                           actor=Actor.current(invocation.env))
+    stored = repository.import_certificate(
+        practice.id, loaded, password, actor=Actor.current(invocation.env),
+        expected_active=active.info.sha256 if active else None)
     out(f"Stored and activated {fingerprint(stored.info.sha256)[:23]}… for {practice.id}.")
     if active:
         out("The previous certificate is kept in history.")

@@ -52,17 +52,13 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -
     tmp_name: str | None = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        try:
-            os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-            raise
-        os.replace(tmp_name, path)
+        with os.fdopen(fd, "wb") as handle:  # closes fd exactly once, also on failure
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _replace(tmp_name, path)
         tmp_name = None
         fsync_directory(directory)
     except OSError as error:
@@ -94,6 +90,12 @@ def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> No
             os.link(tmp_name, path)
         except FileExistsError:
             raise VecozoError(f"{path} already exists; choose another name.") from None
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+            # FAT/exFAT sticks and many SMB shares have no hard links: create exclusively
+            # and write in place; the caller verifies what it wrote (backups read it back)
+            _write_exclusive(path, data, mode)
         fsync_directory(path.parent)
     except OSError as error:
         raise VecozoError(describe_os_error(error, path)) from error
@@ -101,6 +103,45 @@ def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> No
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV,
+                  errno.EMLINK}
+
+
+def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     mode)
+    except FileExistsError:
+        raise VecozoError(f"{path} already exists; choose another name.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
+def _replace(source: str, target: Path) -> None:
+    """os.replace; on Windows retried briefly, as a reader holding the target open
+    (a monitoring run) makes it fail for a moment."""
+    if os.name != "nt":
+        os.replace(source, target)
+        return
+    import time
+
+    for attempt in range(20):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if attempt == 19:
+                raise
+            time.sleep(0.05)
 
 
 def ensure_private_dir(path: Path) -> None:

@@ -60,6 +60,7 @@ EVENTS_FILE = "events.json"
 AUDIT_FILE = "audit.log"
 LOCK_FILE = ".lock"
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
+ANY = object()  # import_certificate: no expectation about the active certificate
 
 _PRACTICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _STATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -154,7 +155,8 @@ class Repository:
         self.lock_wait_seconds = lock_wait_seconds
         self._lock_guard = threading.RLock()
         self._lock_depth = 0
-        self._lock_handle: int | None = None
+        self._audit_handle: int | None = None
+        self._lock_owner: int | None = None
 
     # --- set-up and health ------------------------------------------------------------
 
@@ -176,9 +178,10 @@ class Repository:
         if not self.root.is_dir():
             return [f"The repository {self.root} is not a directory."]
         found = []
-        if writable_by_others(self.root):
-            found.append(f"The repository {self.root} can be written by other users; "
-                         f"fix it with: chmod 700 {self.root}")
+        for directory in (self.root, self.root / "practices"):
+            if directory.is_dir() and writable_by_others(directory):
+                found.append(f"{directory} in the repository can be written by other users; "
+                             f"fix it with: chmod 700 {directory}")
         if not os.access(self.root, os.W_OK | os.X_OK):
             found.append(f"No permission to write in the repository {self.root}.")
         return found
@@ -208,26 +211,40 @@ class Repository:
         return data
 
     def _index(self, practice_id: str) -> dict:
-        data = self._read_json(self._practice_dir(practice_id) / INDEX_FILE)
-        return data or {"format": 1, "active": None, "certificates": {}}
+        path = self._practice_dir(practice_id) / INDEX_FILE
+        data = self._read_json(path)
+        if data is None:
+            return {"format": 1, "active": None, "certificates": {}}
+        certificates, active = data.get("certificates"), data.get("active")
+        if not isinstance(certificates, dict) or (active is not None
+                                                  and active not in certificates):
+            raise VecozoError(f"{path} is damaged (its list of certificates does not fit "
+                              "together); restore it from a backup of the server.")
+        return data
 
-    @staticmethod
-    def _stored(sha256: str, entry: dict, active: str | None) -> StoredCertificate:
-        return StoredCertificate(info=CertificateInfo.from_dict(entry["info"]),
-                                 imported_at=datetime.fromisoformat(entry["imported_at"]),
-                                 imported_by=entry["imported_by"], active=sha256 == active)
+    def _stored(self, practice_id: str, sha256: str, entry: dict,
+                active: str | None) -> StoredCertificate:
+        try:
+            return StoredCertificate(info=CertificateInfo.from_dict(entry["info"]),
+                                     imported_at=datetime.fromisoformat(entry["imported_at"]),
+                                     imported_by=str(entry["imported_by"]),
+                                     active=sha256 == active)
+        except (KeyError, TypeError, ValueError):
+            path = self._practice_dir(practice_id) / INDEX_FILE
+            raise VecozoError(f"{path} is damaged (the entry of certificate {sha256[:16]}… is "
+                              "incomplete); restore it from a backup of the server.") from None
 
     def active(self, practice_id: str) -> StoredCertificate | None:
         index = self._index(practice_id)
         sha256 = index.get("active")
         if not sha256:
             return None
-        return self._stored(sha256, index["certificates"][sha256], sha256)
+        return self._stored(practice_id, sha256, index["certificates"][sha256], sha256)
 
     def history(self, practice_id: str) -> list[StoredCertificate]:
         """Every stored certificate of the practice, the active one flagged; newest first."""
         index = self._index(practice_id)
-        entries = [self._stored(sha, entry, index.get("active"))
+        entries = [self._stored(practice_id, sha, entry, index.get("active"))
                    for sha, entry in index["certificates"].items()]
         entries.sort(key=lambda e: (e.imported_at, e.info.not_after), reverse=True)
         return entries
@@ -251,14 +268,19 @@ class Repository:
         return self._certificate_dir(practice_id, sha256) / "chain.pem"
 
     def events(self, practice_id: str) -> PracticeEvents:
-        data = self._read_json(self._practice_dir(practice_id) / EVENTS_FILE) or {}
+        path = self._practice_dir(practice_id) / EVENTS_FILE
+        data = self._read_json(path) or {}
         backup, test = data.get("last_backup"), data.get("last_test_call")
-        return PracticeEvents(
-            last_backup=BackupRecord.from_dict(backup) if backup else None,
-            last_test_call=TestCallRecord.from_dict(test) if test else None,
-            last_import_at=(datetime.fromisoformat(data["last_import_at"])
-                            if data.get("last_import_at") else None),
-        )
+        try:
+            return PracticeEvents(
+                last_backup=BackupRecord.from_dict(backup) if backup else None,
+                last_test_call=TestCallRecord.from_dict(test) if test else None,
+                last_import_at=(datetime.fromisoformat(data["last_import_at"])
+                                if data.get("last_import_at") else None),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise VecozoError(f"{path} is damaged (an incomplete record); remove it to start "
+                              "the backup and test-call history afresh.") from None
 
     def read_state(self, practice_id: str, name: str) -> dict | None:
         return self._read_json(self._state_path(practice_id, name))
@@ -277,7 +299,12 @@ class Repository:
         Waits up to ``wait_seconds`` (default ``lock_wait_seconds``), then raises
         BusyError naming who holds the lock.
         """
-        with self._lock_guard:
+        wait = self.lock_wait_seconds if wait_seconds is None else wait_seconds
+        # another thread of this process (a TUI worker) may hold it: wait, but not forever
+        if not self._lock_guard.acquire(timeout=wait):
+            raise BusyError("The repository is busy: another task of this session is saving. "
+                            "Try again in a moment; nothing was changed.")
+        try:
             if self._lock_depth:
                 self._lock_depth += 1
                 try:
@@ -288,16 +315,25 @@ class Repository:
             problems = self.problems()
             if problems:
                 raise VecozoError("\n".join(problems))
-            handle = self._acquire(actor, self.lock_wait_seconds if wait_seconds is None
-                                   else wait_seconds)
-            self._lock_handle, self._lock_depth = handle, 1
+            handle = self._acquire(actor, wait)
+            try:
+                # opened before anything changes: a change that cannot be audited is not made
+                self._audit_handle = self._open_audit()
+            except BaseException:
+                _unlock(handle)
+                os.close(handle)
+                raise
+            self._lock_depth, self._lock_owner = 1, threading.get_ident()
             try:
                 yield
             finally:
-                self._lock_depth = 0
-                self._lock_handle = None
+                self._lock_depth, self._lock_owner = 0, None
+                os.close(self._audit_handle)
+                self._audit_handle = None
                 _unlock(handle)
                 os.close(handle)
+        finally:
+            self._lock_guard.release()
 
     def _acquire(self, actor: Actor, wait_seconds: float) -> int:
         path = self.root / LOCK_FILE
@@ -319,15 +355,21 @@ class Repository:
                   "since": self.clock.now().isoformat(timespec="seconds")}
         with contextlib.suppress(OSError):
             os.ftruncate(handle, 0)
-            os.pwrite(handle, json.dumps(holder).encode(), 0)
+            os.lseek(handle, 0, os.SEEK_SET)
+            os.write(handle, json.dumps(holder).encode())
         return handle
 
     # --- writing ----------------------------------------------------------------------
 
     def import_certificate(self, practice_id: str, loaded: LoadedPkcs12, password: str, *,
-                           actor: Actor) -> StoredCertificate:
+                           actor: Actor, expected_active: str | None | object = ANY
+                           ) -> StoredCertificate:
         """Store ``loaded`` (re-encrypted with AES-256 and the user's password) and make it
-        the practice's active certificate; the previous one stays in history."""
+        the practice's active certificate; the previous one stays in history.
+
+        ``expected_active``: the fingerprint (or None) of the active certificate the user
+        saw in the preview; when another admin changed it meanwhile, nothing is stored.
+        """
         from vecozo_tui.certificates import chain_pem, encrypt_pkcs12
 
         info = loaded.info
@@ -335,9 +377,16 @@ class Repository:
         with self.lock(actor):
             practice_dir = self._practice_dir(practice_id)
             certificates_dir = practice_dir / "certificates"
-            ensure_private_dir(certificates_dir)
             index = self._index(practice_id)
             previous = index.get("active")
+            if expected_active is not ANY and expected_active != previous:
+                raise VecozoError(
+                    f"The active certificate of {practice_id} was changed meanwhile (by "
+                    "another admin?); nothing was stored. Look again and repeat the import."
+                )
+            self._refuse_lost_index(practice_id, index)
+            ensure_private_dir(certificates_dir)
+            replaced_dir = index["certificates"].get(info.sha256, {}).get("dir")
             now = self.clock.now()
             name = f"{info.sha256}.{now.strftime('%Y%m%dT%H%M%S')}.{secrets.token_hex(3)}"
             staging = certificates_dir / f".incoming-{name}"
@@ -359,11 +408,14 @@ class Repository:
             }
             index["active"] = info.sha256
             self._write_json(practice_dir / INDEX_FILE, index)  # the activation
-            self.audit("import", actor=actor, practice=practice_id, fingerprint=info.sha256,
-                       details={"replaced": previous, "not_after": info.not_after.isoformat(),
-                                "kind": info.kind})
-            self._remove_unreferenced(practice_id, index)
-        return self._stored(info.sha256, index["certificates"][info.sha256], info.sha256)
+            self._audit_after_change(
+                f"Imported and activated the certificate for {practice_id}", "import",
+                actor=actor, practice=practice_id, fingerprint=info.sha256,
+                details={"replaced": previous, "not_after": info.not_after.isoformat(),
+                         "kind": info.kind})
+            self._remove_directories(practice_id, [replaced_dir] if replaced_dir else [])
+        return self._stored(practice_id, info.sha256, index["certificates"][info.sha256],
+                            info.sha256)
 
     def activate(self, practice_id: str, sha256: str, *, actor: Actor) -> None:
         """Make a certificate from history the active one again (one atomic step)."""
@@ -373,8 +425,9 @@ class Repository:
                 raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
             previous, index["active"] = index.get("active"), sha256
             self._write_json(self._practice_dir(practice_id) / INDEX_FILE, index)
-            self.audit("activate", actor=actor, practice=practice_id, fingerprint=sha256,
-                       details={"replaced": previous})
+            self._audit_after_change(f"Activated the certificate for {practice_id}",
+                                     "activate", actor=actor, practice=practice_id,
+                                     fingerprint=sha256, details={"replaced": previous})
 
     def purge_history(self, practice_id: str, *, actor: Actor, confirm: str) -> int:
         """Delete every stored certificate except the active one; ``confirm`` must repeat
@@ -385,11 +438,10 @@ class Repository:
         with self.lock(actor):
             index = self._index(practice_id)
             removed = [sha for sha in index["certificates"] if sha != index.get("active")]
-            for sha in removed:
-                del index["certificates"][sha]
+            directories = [index["certificates"].pop(sha)["dir"] for sha in removed]
             if removed:
                 self._write_json(self._practice_dir(practice_id) / INDEX_FILE, index)
-                self._remove_unreferenced(practice_id, index)
+                self._remove_directories(practice_id, directories)
             self.audit("purge", actor=actor, practice=practice_id,
                        details={"removed": removed})
         return len(removed)
@@ -438,13 +490,16 @@ class Repository:
             entry["details"] = details
         line = (json.dumps(entry, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
         path = self.root / AUDIT_FILE
+        # under the lock (other threads wait for it) the handle opened by lock() is used
+        shared = self._audit_handle if self._lock_owner == threading.get_ident() else None
         try:
-            handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
+            handle = shared if shared is not None else self._open_audit()
             try:
                 os.write(handle, line)
                 os.fsync(handle)
             finally:
-                os.close(handle)
+                if shared is None:
+                    os.close(handle)
         except OSError as error:
             raise VecozoError(describe_os_error(error, path)) from None
 
@@ -461,14 +516,46 @@ class Repository:
     def _write_json(path: Path, data: dict) -> None:
         atomic_write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
-    def _remove_unreferenced(self, practice_id: str, index: dict) -> None:
-        """Directories no index names: imports a crash interrupted, or purged history."""
+    def _remove_directories(self, practice_id: str, names: list[str]) -> None:
+        """Directories the index no longer names (purged, or replaced by a re-import of the
+        same certificate), and staging directories of imports a crash interrupted. Any other
+        directory is left alone: a lost or restored index must never cost a certificate."""
         certificates_dir = self._practice_dir(practice_id) / "certificates"
-        referenced = {entry["dir"] for entry in index["certificates"].values()}
         with contextlib.suppress(FileNotFoundError):
             for child in certificates_dir.iterdir():
-                if child.name not in referenced:
+                if child.name in names or child.name.startswith(".incoming-"):
                     shutil.rmtree(child, ignore_errors=True)
+
+    def _refuse_lost_index(self, practice_id: str, index: dict) -> None:
+        if index["certificates"]:
+            return
+        certificates_dir = self._practice_dir(practice_id) / "certificates"
+        try:
+            stored = [c for c in certificates_dir.iterdir() if not c.name.startswith(".")]
+        except FileNotFoundError:
+            return
+        if stored:
+            raise VecozoError(
+                f"{self._practice_dir(practice_id) / INDEX_FILE} is missing or empty, but "
+                f"{len(stored)} stored certificate(s) exist in {certificates_dir}. Restore "
+                "practice.json from a backup of the server first; nothing was changed."
+            )
+
+    def _audit_after_change(self, done: str, action: str, **fields) -> None:
+        """Audit a change already made: a failure now must not read as 'nothing happened'."""
+        try:
+            self.audit(action, **fields)
+        except VecozoError as error:
+            raise VecozoError(f"{done}, but the audit log could not be written: {error}"
+                              ) from None
+
+    def _open_audit(self) -> int:
+        path = self.root / AUDIT_FILE
+        try:
+            return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
+        except OSError as error:
+            raise VecozoError(f"{describe_os_error(error, path)} Nothing was changed: every "
+                              "change must be in the audit log.") from None
 
 
 def _secret_keys(details: dict) -> list[str]:
