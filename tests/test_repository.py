@@ -399,3 +399,11 @@ def test_threads_sharing_one_repository_wait_with_a_limit(repository, test_pki):
         holder.join(10)
     with repository.lock(ALICE, wait_seconds=0.2):
         pass
+
+
+def test_the_audit_log_refuses_a_bsn_in_any_value(repository):
+    with pytest.raises(ValueError, match="BSN"):
+        repository.audit("test-call", actor=ALICE, details={"summary": "person 999979668 found"})
+    # a fingerprint or a count is not a BSN
+    repository.audit("test-call", actor=ALICE, details={"summary": "found", "n": 123456789,
+                                                        "replaced": "AB999979668CD"})

@@ -483,6 +483,8 @@ class Repository:
         """Append one JSON line to the audit log (O_APPEND: lines never interleave)."""
         for word in _secret_keys(details or {}):
             raise ValueError(f"audit details must not hold secrets ({word!r})")
+        if _holds_bsn(details or {}):
+            raise ValueError("audit details must not hold a BSN")
         entry = {"at": self.clock.now().isoformat(), "user": actor.user,
                  "ssh_client": actor.ssh_client, "action": action, "practice": practice,
                  "fingerprint": fingerprint}
@@ -568,6 +570,23 @@ def _secret_keys(details: dict) -> list[str]:
     return found
 
 
+_NINE_DIGITS = re.compile(r"(?<![\w-])\d{9}(?![\w-])")
+
+
+def _holds_bsn(value) -> bool:
+    """A stand-alone 9-digit number passing the elfproef, anywhere in the values."""
+    if isinstance(value, dict):
+        return any(_holds_bsn(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_bsn(item) for item in value)
+    for number in _NINE_DIGITS.findall(str(value)):
+        digits = [int(d) for d in number]
+        weighted = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+        if (weighted - digits[8]) % 11 == 0:
+            return True
+    return False
+
+
 def _read_holder(path: Path) -> str:
     try:
         holder = json.loads(path.read_text(encoding="utf-8") or "{}")
@@ -584,8 +603,12 @@ def _read_holder(path: Path) -> str:
 if os.name == "nt":  # pragma: no cover - exercised on Windows servers only
     import msvcrt
 
+    # a byte far past the holder's JSON, so another process can still read who holds it
+    _LOCK_OFFSET = 1 << 20
+
     def _try_lock(handle: int) -> bool:
         try:
+            os.lseek(handle, _LOCK_OFFSET, os.SEEK_SET)
             msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
             return True
         except OSError:
@@ -593,7 +616,7 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows servers only
 
     def _unlock(handle: int) -> None:
         with contextlib.suppress(OSError):
-            os.lseek(handle, 0, os.SEEK_SET)
+            os.lseek(handle, _LOCK_OFFSET, os.SEEK_SET)
             msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
 else:
     import fcntl
