@@ -533,3 +533,39 @@ def test_command_through_the_cli_parser(command, store, tmp_path, clock, capsys,
     assert main(["walkthrough", "hap-zuid", "renew", "--config", str(config), "--export", "-"],
                 clock=clock) == EXIT_OK
     assert capsys.readouterr().out.startswith("# Renew the system certificate")
+
+
+# --- which walkthrough fits --------------------------------------------------------------------
+
+
+def test_suggestion_follows_the_practice_state(store, now, clock):
+    repository = store.repository
+    assert wt.suggest(repository, "hap-zuid", now)[0] == "renew"  # 30 days left
+    kind, why = wt.suggest(repository, "fysio-oost", now)
+    assert kind == "new" and "no certificate" in why
+    import_cert(store, store.test_pki.system("Tand Oud", "12000001", starts_days_ago=740),
+                practice="tand-oud")
+    kind, why = wt.suggest(repository, "tand-oud", now)
+    assert kind == "recover" and "expired on" in why
+    import_cert(store, store.test_pki.personal(), practice="hap-persoon")
+    kind, why = wt.suggest(repository, "hap-persoon", now)
+    assert kind == "new" and "personal" in why
+
+    # an opened walkthrough does not count; one with a step done does, latest work first
+    wt.start(repository, "hap-zuid", "recover", actor=store.actor, now=now)
+    assert wt.suggest(repository, "hap-zuid", now)[0] == "renew"
+    wt.tick(repository, "hap-zuid", "backup", "password", actor=store.actor, now=now)
+    clock.advance(hours=1)
+    wt.tick(repository, "hap-zuid", "recover", "situation", actor=store.actor, now=clock.now())
+    kind, why = wt.suggest(repository, "hap-zuid", clock.now())
+    assert kind == "recover" and "in progress (1 of 10 steps done)" in why
+
+
+def test_record_says_when_the_next_renewal_is_due(store, now):
+    from vecozo_tui.expiry import ExpiryThresholds, renewal_start
+
+    wt.start(store.repository, "hap-zuid", "renew", actor=store.actor, now=now)
+    record = wt.export_record(store.repository, practice(), "renew", now)
+    expiry = store.old.certificate.not_valid_after_utc
+    start_on = renewal_start(expiry, ExpiryThresholds())
+    assert f"- Next renewal: start on {start_on.isoformat()} (expires {expiry.date()})" in record

@@ -829,6 +829,42 @@ def backup_warning(repository: Repository, practice_id: str) -> str | None:
             "computer).")
 
 
+def _last_activity(progress: Progress) -> datetime:
+    return max([progress.started_at] + [state.at for state in progress.steps.values()
+                                        if state.at is not None])
+
+
+def suggest(repository: Repository, practice_id: str, now: datetime,
+            thresholds: ExpiryThresholds | None = None) -> tuple[str, str]:
+    """The walkthrough that fits the practice now, and why (one sentence).
+
+    An unfinished walkthrough with a step done comes first (resuming is the common
+    case; one only opened does not count; the most recently worked on wins).
+    Otherwise: no certificate -> new; a personal certificate where COV needs a
+    system certificate -> new; expired -> recover; anything else -> renew.
+    """
+    from vecozo_tui.expiry import ExpiryThresholds, Status, status_for
+
+    unfinished = [progress for kind in KINDS
+                  if (progress := load(repository, practice_id, kind)) is not None
+                  and not progress.finished and progress.done_count]
+    if unfinished:
+        latest = max(unfinished, key=_last_activity)
+        return latest.kind, (f"the {latest.kind} walkthrough is in progress "
+                             f"({latest.done_count} of {latest.total} steps done).")
+    active = repository.active(practice_id)
+    if active is None:
+        return "new", "no certificate yet: request and install one."
+    if active.info.kind == "personal":
+        return "new", ("the active certificate is a personal one; COV needs a system "
+                       "certificate: request one.")
+    until = active.info.not_after.date().isoformat()
+    status = status_for(active.info.not_after, now, thresholds or ExpiryThresholds())
+    if status is Status.EXPIRED:
+        return "recover", f"the certificate expired on {until}: reinstall it."
+    return "renew", f"the certificate is valid until {until} ({status.value})."
+
+
 def progress_summary(repository: Repository, practice_id: str) -> str | None:
     """The unfinished walkthroughs of a practice for the dashboard, e.g. "renew 4/9".
 
@@ -872,9 +908,13 @@ def _evidence(repository: Repository, practice_id: str, check: str) -> list[str]
     return []
 
 
-def export_record(repository: Repository, practice: Practice, kind: str, now: datetime) -> str:
+def export_record(repository: Repository, practice: Practice, kind: str, now: datetime, *,
+                  thresholds: ExpiryThresholds | None = None) -> str:
     """A short Markdown record of the walkthrough: who did which step when, the
-    notes, and the certificate fingerprints before and after."""
+    notes, the certificate fingerprints before and after, and when the next
+    renewal is due."""
+    from vecozo_tui.expiry import ExpiryThresholds, renewal_start
+
     walkthrough = get_walkthrough(kind)
     progress = load(repository, practice.id, kind)
     if progress is None:
@@ -901,6 +941,10 @@ def export_record(repository: Repository, practice: Practice, kind: str, now: da
                      f"valid until {active.info.not_after.date().isoformat()}")
     elif active is not None:
         lines.append("- Certificate after: unchanged")
+    if active is not None:
+        start_on = renewal_start(active.info.not_after, thresholds or ExpiryThresholds())
+        lines.append(f"- Next renewal: start on {start_on.isoformat()} (expires "
+                     f"{active.info.not_after.date().isoformat()})")
     lines += ["", "## Steps", ""]
     for number, step in enumerate(walkthrough.steps, 1):
         state = progress.state(step.key)
@@ -961,7 +1005,8 @@ def run_walkthrough(invocation: Invocation) -> int:
 
     export = getattr(args, "export", None)
     if export:
-        record = export_record(repository, practice, walkthrough.kind, now)
+        record = export_record(repository, practice, walkthrough.kind, now,
+                               thresholds=config.thresholds)
         if export == "-":
             invocation.out(record)
             return 0

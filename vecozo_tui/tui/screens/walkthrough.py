@@ -48,42 +48,6 @@ CHECK_HINTS = {
 }
 
 
-def suggest_kind(context: AppContext, practice_id: str) -> tuple[str, str]:
-    """The walkthrough that fits the practice now, and why (one line).
-
-    An unfinished walkthrough with a step done is suggested first (resuming is the
-    common case; one only opened does not count); otherwise no certificate -> new,
-    expired -> recover, anything else -> renew.
-    """
-    from vecozo_tui.expiry import Status, status_for
-
-    repository = context.repository
-    unfinished = []
-    for kind in wt.KINDS:
-        progress = wt.load(repository, practice_id, kind)
-        if progress is not None and not progress.finished and progress.done_count:
-            unfinished.append(progress)
-    if unfinished:
-        latest = max(unfinished, key=_last_activity)
-        return latest.kind, (f"{KIND_LABELS[latest.kind]} is in progress "
-                             f"({latest.done_count} of {latest.total} steps done).")
-    active = repository.active(practice_id)
-    now = context.clock.now()
-    status = status_for(active.info.not_after if active else None, now,
-                        context.config.thresholds)
-    if status is Status.NO_CERTIFICATE:
-        return "new", "No certificate yet: request and install one."
-    until = active.info.not_after.date().isoformat()
-    if status is Status.EXPIRED:
-        return "recover", f"The certificate expired on {until}: reinstall it."
-    return "renew", f"The certificate is valid until {until} ({status.value})."
-
-
-def _last_activity(progress: wt.Progress) -> datetime:
-    return max([progress.started_at] + [state.at for state in progress.steps.values()
-                                        if state.at is not None])
-
-
 @dataclass
 class _Loaded:
     progress: wt.Progress
@@ -235,7 +199,9 @@ class WalkthroughScreen(Screen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="walkthrough-choose")
     def _fill_chooser(self) -> tuple[str, str, dict[str, wt.Progress | None]]:
         with self._lock:
-            suggested, why = suggest_kind(self.context, self.practice.id)
+            suggested, why = wt.suggest(self.context.repository, self.practice.id,
+                                        self.context.clock.now(),
+                                        self.context.config.thresholds)
             existing = {kind: wt.load(self.context.repository, self.practice.id, kind)
                         for kind in wt.KINDS}
         return suggested, why, existing
@@ -244,7 +210,7 @@ class WalkthroughScreen(Screen[bool]):
         suggested, why, existing = result
         self.query_one("#wt-choose-why", Static).update(
             Content.assemble(("Suggested: ", "bold"), (KIND_LABELS[suggested], "bold"),
-                             " - ", why))
+                             ": ", why))
         options: list[Option | None] = []
         for kind in wt.KINDS:
             walkthrough = wt.get_walkthrough(kind)
@@ -352,7 +318,8 @@ class WalkthroughScreen(Screen[bool]):
     def _export(self, kind: str) -> Path:
         with self._lock:
             now = self.context.clock.now()
-            record = wt.export_record(self.context.repository, self.practice, kind, now)
+            record = wt.export_record(self.context.repository, self.practice, kind, now,
+                                      thresholds=self.context.config.thresholds)
             return write_record(self._export_directory(), self.practice.id, kind, now,
                                 record)
 
