@@ -73,7 +73,8 @@ class HelpScreen(Screen[None]):
                 "counts the certificates that expire in that month, 'Renew' the ones whose "
                 "renewal should start then. ┃ marks a quarter start (1 Jan, 1 Apr, 1 Jul, "
                 "1 Oct): VECOZO's busiest days. A renewal window that runs into one starts "
-                "earlier; such renew-from dates are shown in bold.",
+                "earlier; such renew-from dates are shown in bold. Expired certificates and "
+                "overdue renewals count in the current month; ++ means more than 99.",
                 classes="kv")
         yield Footer()
 
