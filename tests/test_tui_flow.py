@@ -197,6 +197,40 @@ async def test_a_bad_file_shows_the_core_message_and_stays_on_the_picker(tmp_pat
         assert "does not exist" in static_text(screen, "#pick-error")
 
 
+async def test_leaving_during_decryption_drops_the_result(tmp_path, monkeypatch):
+    import threading
+
+    from vecozo_tui import certificates
+
+    release = threading.Event()
+    real_load = certificates.load_pkcs12
+
+    def slow_load(*args, **kwargs):
+        release.wait(10)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(certificates, "load_pkcs12", slow_load)
+    world = make_world(tmp_path)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_feature("import", "hap-delinde")
+        await settle(pilot)
+        screen = await open_import_and_pick(pilot, "hap-delinde-nieuw.pfx")
+        screen.query_one("#password", Input).value = DEMO_PASSWORD
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#password", Input).disabled  # opening the file
+        await pilot.press("escape")  # changed their mind while it decrypts
+        await pilot.pause()
+        assert screen.step == PICK
+        release.set()
+        await settle(pilot)
+        assert screen.step == PICK  # the late result is not shown ...
+        assert screen._loaded is None and screen._password is None  # ... nor kept
+        screen = await open_import_and_pick(pilot, "hap-delinde-nieuw.pfx")
+        assert not screen.query_one("#password", Input).disabled
+
+
 async def test_warnings_need_a_confirmation(tmp_path):
     world = make_world(tmp_path)
     before = world.repository.active("hap-persoon")

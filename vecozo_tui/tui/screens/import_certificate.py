@@ -92,11 +92,15 @@ class ImportScreen(Screen[bool]):
         self.practice = context.practice(practice_id)
         self.step = PICK
         self.stored = False
+        self.storing = False  # a store once started finishes: Escape waits for it
         self._file: Path | None = None
         self._data: bytes | None = None
         self._password: str | None = None
         self._loaded: LoadedPkcs12 | None = None
         self._findings: list[Finding] = []
+        # bumped whenever the user leaves a step: a worker that finishes afterwards finds
+        # its attempt stale and its result (key, password) is dropped, not shown
+        self._attempt = 0
 
     # --- layout ---------------------------------------------------------------------
 
@@ -151,7 +155,7 @@ class ImportScreen(Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "store":
-            if self.step != PREVIEW:
+            if self.step != PREVIEW or self.storing:
                 return False
             return not any(f.blocking for f in self._findings) or None
         if action == "type_path":
@@ -225,10 +229,11 @@ class ImportScreen(Screen[bool]):
         password_input.disabled = True
         self.query_one("#password-error", Static).update(Text("Opening the file…",
                                                               style="dim"))
-        self._decrypt(self._data, password, self._file.name)
+        self._attempt += 1
+        self._decrypt(self._attempt, self._data, password, self._file.name)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def _decrypt(self, data: bytes, password: str, source: str) -> None:
+    def _decrypt(self, attempt: int, data: bytes, password: str, source: str) -> None:
         from vecozo_tui.certificates import check_for_import, load_pkcs12
 
         try:
@@ -238,12 +243,21 @@ class ImportScreen(Screen[bool]):
                                         practice_agb=self.practice.agb,
                                         active=active.info if active else None)
         except WrongPasswordError as error:
-            self.app.call_from_thread(self._wrong_password, str(error))
+            self._back_on_screen(attempt, self._wrong_password, str(error))
             return
         except VecozoError as error:
-            self.app.call_from_thread(self._bad_file, str(error))
+            self._back_on_screen(attempt, self._bad_file, str(error))
             return
-        self.app.call_from_thread(self._decrypted, loaded, findings, password)
+        self._back_on_screen(attempt, self._decrypted, loaded, findings, password)
+
+    def _back_on_screen(self, attempt: int, callback, *args) -> None:  # noqa: ANN001
+        """From a worker: run ``callback`` on the app's thread unless the user moved on."""
+
+        def deliver() -> None:
+            if attempt == self._attempt and self.is_attached:
+                callback(*args)
+
+        self.app.call_from_thread(deliver)
 
     def _wrong_password(self, message: str) -> None:
         password_input = self.query_one("#password", Input)
@@ -316,10 +330,12 @@ class ImportScreen(Screen[bool]):
         if self._loaded is None or self._password is None:
             return
         self.query_one("#preview-status", Static).update(Text("Storing…", style="dim"))
-        self._store(self._loaded, self._password)
+        self.storing = True
+        self.refresh_bindings()
+        self._store(self._attempt, self._loaded, self._password)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
-    def _store(self, loaded: LoadedPkcs12, password: str) -> None:
+    def _store(self, attempt: int, loaded: LoadedPkcs12, password: str) -> None:
         try:
             stored = self.context.repository.import_certificate(
                 self.practice_id, loaded, password, actor=self.context.actor)
@@ -329,11 +345,14 @@ class ImportScreen(Screen[bool]):
         self.app.call_from_thread(self._stored, stored)
 
     def _store_failed(self, message: str) -> None:
+        self.storing = False
+        self.refresh_bindings()
         self.query_one("#preview-status", Static).update(Text(message, style="bold red"))
 
     # --- step 4: done ---------------------------------------------------------------
 
     def _stored(self, stored) -> None:  # noqa: ANN001 - StoredCertificate
+        self.storing = False
         self.stored = True
         self._forget()
         from vecozo_tui.expiry import days_left
@@ -355,6 +374,7 @@ class ImportScreen(Screen[bool]):
 
     def _forget(self) -> None:
         """Drop the password, the decrypted key and the file's bytes."""
+        self._attempt += 1
         self._password = None
         self._loaded = None
         self._findings = []
@@ -363,9 +383,14 @@ class ImportScreen(Screen[bool]):
     # --- navigation -----------------------------------------------------------------
 
     def action_back(self) -> None:
+        if self.storing:
+            self.notify("Storing the certificate; a moment.", timeout=2)
+            return
         if self.step in (PASSWORD, PREVIEW):
-            self._forget()
-            self.query_one("#password", Input).value = ""
+            self._forget()  # a decryption still running is dropped when it ends
+            password_input = self.query_one("#password", Input)
+            password_input.value = ""
+            password_input.disabled = False
             self._show(PICK)
             files = self.query("#files")
             (files.first() if files else self.query_one("#path", Input)).focus()
