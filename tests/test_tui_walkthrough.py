@@ -531,3 +531,28 @@ async def test_renew_on_the_demo_from_start_to_finish_with_a_restart(demo_world)
         from vecozo_tui.walkthroughs import progress_summary
 
         assert progress_summary(app.context.repository, practice) is None  # finished
+
+
+async def test_ticks_from_another_session_show_up_without_losing_the_place(world, clock):
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("down", "down")  # the long export step
+        await settle(pilot)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        text = screen.query_one("#wt-text")
+        place = text.scroll_y
+        assert place > 0
+        screen._poll()  # what the timer does every few seconds: nothing new, nothing moves
+        await settle(pilot)
+        assert text.scroll_y == place
+        # another SSH session ticks the first step
+        other = Repository(world.root, clock=clock)
+        wt.tick(other, "hap-zuid", "renew", "pin", actor=Actor(user="collega"), now=clock.now())
+        screen._poll()
+        await settle(pilot)
+        assert step_lines(screen)[0].startswith("[x]")
+        assert "1 of 9 done" in text_of(screen, "#wt-status")
+        assert screen.query_one("#wt-steps", OptionList).highlighted_option.id == "export"

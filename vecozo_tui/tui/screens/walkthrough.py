@@ -35,6 +35,7 @@ from vecozo_tui.errors import VecozoError
 if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
 
+POLL_SECONDS = 15
 KIND_LABELS = {
     "renew": "Renew",
     "new": "New certificate",
@@ -180,6 +181,13 @@ class WalkthroughScreen(Screen[bool]):
             self._show_chooser()
         else:
             self._open(self.kind)
+        # another SSH session may tick steps or import meanwhile: look again now and then
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def _poll(self) -> None:
+        if self.is_current and self.kind is not None and self.progress is not None \
+                and not any(w.node is self and w.is_running for w in self.app.workers):
+            self._load(self.kind, start=False)
 
     def on_screen_resume(self) -> None:
         # back from a backup, test call or import: the automatic steps may tick now
@@ -371,6 +379,11 @@ class WalkthroughScreen(Screen[bool]):
 
     def _show(self, loaded: _Loaded) -> None:
         previous = self.progress
+        if (previous is not None and previous.kind == loaded.progress.kind
+                and previous.to_dict() == loaded.progress.to_dict()
+                and self.backup_warning == loaded.backup_warning
+                and self.render_context == loaded.render):
+            return  # nothing new (a poll, a resume): keep the reader's place in the text
         self.progress = loaded.progress
         self.render_context = loaded.render
         self.backup_warning = loaded.backup_warning
