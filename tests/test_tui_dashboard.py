@@ -65,6 +65,7 @@ async def test_rows_say_backup_and_test_call_in_words(tmp_path):
         assert cell("fysio-centrum", "test") == "OK"
         assert cell("hap-delinde", "test") == "never"
         assert cell("mond-noord", "renew") == "2027-02-04"  # earlier: quarter start
+        assert cell("hap-persoon", "status") == "OK PERSONAL"
         assert cell("hap-oost", "env") == "prod" or cell("hap-oost", "env") == "acc"
         assert table.fixed_columns == 2  # status and name stay when scrolling sideways
 

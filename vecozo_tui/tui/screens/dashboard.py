@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input
 
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.expiry import Status
 from vecozo_tui.overview import (
     PracticeOverview,
     build_overview,
@@ -203,8 +204,12 @@ class DashboardScreen(Screen[None]):
         renew = Text(short_date(row.renew_from))
         if row.quarter_in_window is not None:
             renew.stylize("bold")
+        status = status_text(row.status)
+        if row.personal_certificate and row.status is Status.OK:
+            # valid, but a person's certificate: COV and billing fail (the detail says why)
+            status.append(" PERSONAL", style="bold yellow")
         return [
-            status_text(row.status),
+            status,
             plain(truncate(practice.name, 17)),
             plain(relative_days(row.days_left) if row.days_left is not None else "-"),
             renew,

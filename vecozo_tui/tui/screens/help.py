@@ -66,6 +66,9 @@ class HelpScreen(Screen[None]):
             statuses.add_column()
             for status, meaning in STATUS_MEANING.items():
                 statuses.add_row(status_text(status), meaning)
+            statuses.add_row(Text("OK PERSONAL", style="bold yellow"),
+                             "valid, but a person's certificate: COV and billing need the "
+                             "practice's system certificate")
             yield Static(statuses, classes="kv")
             yield Static("Timeline", classes="section-title")
             yield Static(

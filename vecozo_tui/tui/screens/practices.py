@@ -33,6 +33,8 @@ class PracticeSelectScreen(Screen[str | None]):
                 tooltip="Make the highlighted practice the current one and open it"),
         Binding("a", "add", "Add practice", id="add_practice",
                 tooltip="Add a practice to the configuration file"),
+        Binding("f2", "add", "Add practice", id="add_practice_f2", show=False,
+                tooltip="Add a practice (also while typing in the search field)"),
         Binding("slash", "search", "Search", key_display="/", id="search", show=False),
         Binding("down", "to_list", "To list", show=False),
     ]
@@ -45,8 +47,8 @@ class PracticeSelectScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Choose the practice to work on (type to search; a adds one).",
-                     classes="hint")
+        yield Static("Type to search, ↓ to the list, Enter to choose. a (in the list) or "
+                     "F2 adds a practice.", classes="hint")
         yield Input(placeholder="search by name, AGB code or id", id="search", classes="line")
         table: DataTable = DataTable(id="practice-list", cursor_type="row", zebra_stripes=True)
         table.add_column("Practice", width=30, key="name")
