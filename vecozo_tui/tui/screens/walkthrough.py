@@ -119,7 +119,8 @@ class WalkthroughScreen(Screen[bool]):
                 tooltip="Back to where you came from; progress is kept"),
         Binding("space", "tick", "Done", id="walkthrough.tick",
                 tooltip="Mark the highlighted step done, or not done"),
-        Binding("x", "tick", "Done", show=False, id="walkthrough.tick_x"),
+        Binding("x", "tick", "Done", show=False, id="walkthrough.tick_x",
+                tooltip="Same as space: mark the step done, or not done"),
         Binding("n", "note", "Note", id="walkthrough.note",
                 tooltip="A note for the highlighted step (kept in the record)"),
         Binding("b", "backup", "Back up", id="walkthrough.backup",
@@ -135,9 +136,10 @@ class WalkthroughScreen(Screen[bool]):
         Binding("o", "choose", "Other", id="walkthrough.choose",
                 tooltip="Choose another walkthrough"),
         Binding("pagedown", "scroll_text(1)", "Text down", show=False, priority=True,
-                id="walkthrough.text_down"),
+                id="walkthrough.text_down",
+                tooltip="Scroll the step's text down (the list keeps the focus)"),
         Binding("pageup", "scroll_text(-1)", "Text up", show=False, priority=True,
-                id="walkthrough.text_up"),
+                id="walkthrough.text_up", tooltip="Scroll the step's text up"),
     ]
 
     def __init__(self, context: AppContext, practice_id: str, kind: str | None = None) -> None:
