@@ -444,6 +444,22 @@ async def test_missing_feature_screens_notify_instead_of_crashing(tmp_path, monk
         assert any("not available" in n.message for n in app._notifications)
 
 
+async def test_a_dropped_ssh_connection_ends_the_app_cleanly(tmp_path):
+    import os
+    import signal
+
+    world = make_world(tmp_path)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        os.kill(os.getpid(), signal.SIGHUP)  # what sshd sends when the connection drops
+        for _ in range(50):
+            if not app.is_running:
+                break
+            await pilot.pause(0.02)
+    assert app.return_code == 0
+
+
 async def test_nothing_in_the_way_of_quitting(tmp_path):
     world = make_world(tmp_path)
     app = world.app()

@@ -115,8 +115,8 @@ class ImportScreen(Screen[bool]):
             with Vertical(id=PICK):
                 yield Static("Pick a file and press Enter, or type a path (/). Only "
                              ".pfx/.p12 are shown.", classes="hint")
-                yield Input(placeholder="path to the .pfx/.p12, then Enter", id="path",
-                            classes="line")
+                yield Input(placeholder="path (absolute, or in the inbox), then Enter",
+                            id="path", classes="line")
                 yield Static("", id="pick-error", classes="error")
                 if inbox.is_dir():
                     yield CertificateTree(inbox, id="files")
