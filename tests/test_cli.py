@@ -258,6 +258,24 @@ def test_expiry_moves_with_the_clock(setup, test_pki, clock, capsys):
     assert rows["hap-zuid"]["days_left"] == -1
 
 
+def test_activate_rolls_back_to_an_earlier_certificate(setup, test_pki, clock, capsys):
+    first = test_pki.system(days_valid=730, starts_days_ago=300)
+    second = test_pki.system()
+    for issued, name in ((first, "1.pfx"), (second, "2.pfx")):
+        assert import_file(clock, setup, "hap-zuid", test_pki.pfx(issued, PASSWORD, name=name),
+                           "--yes") == EXIT_OK
+    capsys.readouterr()
+    assert run(clock, "activate", "hap-zuid", "ZZZZ") == EXIT_ERROR
+    assert "matches no stored certificate" in capsys.readouterr().err
+    prefix = _sha256(first)[:8]
+    assert run(clock, "activate", "hap-zuid", prefix) == EXIT_REFUSED  # no terminal, no --yes
+    assert run(clock, "activate", "hap-zuid", ":".join([prefix[:2], prefix[2:4]]), "--yes") \
+        == EXIT_OK
+    assert "Activated" in capsys.readouterr().out
+    assert run(clock, "show", "hap-zuid", "--json") == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["active_certificate"]["sha256"] == _sha256(first)
+
+
 def _sha256(issued) -> str:
     from cryptography.hazmat.primitives import hashes
 

@@ -132,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_password_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p = command("activate", "commands:run_activate",
+                "make an earlier certificate from history the active one again (roll back)")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    p.add_argument("fingerprint", help="its SHA-256 fingerprint, or the start of it (see "
+                                       "`history`); colons are allowed")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
     p = command("purge", "commands:run_purge",
                 "delete the history (not the active certificate) of one practice")
     p.add_argument("practice", help="practice id")

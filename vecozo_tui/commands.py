@@ -402,6 +402,49 @@ def run_import(invocation: Invocation) -> int:
     return 0
 
 
+def run_activate(invocation: Invocation) -> int:
+    from vecozo_tui.cli import EXIT_REFUSED
+    from vecozo_tui.repository import Actor
+
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, invocation.args.practice)
+    wanted = invocation.args.fingerprint.replace(":", "").upper()
+    history = repository.history(practice.id)
+    matches = [entry for entry in history if entry.info.sha256.startswith(wanted)] \
+        if len(wanted) >= 4 else []
+    if len(matches) != 1:
+        what = "matches no" if not matches else "matches more than one"
+        raise VecozoError(f"'{invocation.args.fingerprint}' {what} stored certificate of "
+                          f"{practice.id} (give at least 4 characters); see `vecozo-tui "
+                          f"history {practice.id}`.")
+    chosen = matches[0]
+    if chosen.active:
+        invocation.out(f"That certificate is already the active one of {practice.id}.")
+        return 0
+    now = invocation.clock.now()
+    invocation.out(f"Activate for {practice.name} ({practice.id}):")
+    for line in certificate_lines(chosen.info, now):
+        invocation.out(f"  {line}")
+    if chosen.info.not_after <= now:
+        invocation.err("Refused: that certificate has expired; it cannot be used any more.")
+        return EXIT_REFUSED
+    if not invocation.args.yes:
+        if not invocation.stdin.isatty():
+            invocation.err("Not activated: re-run with --yes to confirm.")
+            return EXIT_REFUSED
+        invocation.stdout.write("Make this the active certificate? [y/N] ")
+        invocation.stdout.flush()
+        if invocation.stdin.readline().strip().lower() not in ("y", "yes", "j", "ja"):
+            invocation.err("Cancelled; nothing was changed.")
+            return EXIT_REFUSED
+    active = repository.active(practice.id)
+    repository.activate(practice.id, chosen.info.sha256, actor=Actor.current(invocation.env))
+    invocation.out(f"Activated; the certificate valid until "
+                   f"{short_date(active.info.not_after) if active else '-'} is kept in "
+                   f"history. Prove it works: vecozo-tui test-cov {practice.id}")
+    return 0
+
+
 def run_purge(invocation: Invocation) -> int:
     from vecozo_tui.repository import Actor
 

@@ -425,6 +425,11 @@ class Repository:
                 raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
             previous, index["active"] = index.get("active"), sha256
             self._write_json(self._practice_dir(practice_id) / INDEX_FILE, index)
+            # a test call or backup made before now was not of this activation
+            events_path = self._practice_dir(practice_id) / EVENTS_FILE
+            events = self._read_json(events_path) or {}
+            events["last_import_at"] = self.clock.now().isoformat()
+            self._write_json(events_path, events)
             self._audit_after_change(f"Activated the certificate for {practice_id}",
                                      "activate", actor=actor, practice=practice_id,
                                      fingerprint=sha256, details={"replaced": previous})
