@@ -121,3 +121,17 @@ async def test_repository_problems_are_shown_at_start(tmp_path):
             assert any("chmod 700" in n.message for n in app._notifications)
     finally:
         world.repository.root.chmod(0o700)
+
+
+async def test_a_wider_terminal_gives_the_names_room(tmp_path):
+    world = make_world(tmp_path)
+    app = world.app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        assert str(table.get_cell("hap-delinde", "practice")) == "Huisartsenpraktijk De Linde"
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        assert str(table.get_cell("hap-delinde", "practice")) == "Huisartsenprakti…"

@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.expiry import Status
@@ -45,10 +46,14 @@ WALKTHROUGHS_INLINE = 200
 FILTER_AT_ONCE = 300
 FILTER_DELAY_SECONDS = 0.15
 
+# the practice name column: 17 at 80 columns, growing with a wider terminal
+NAME_WIDTH = 17
+NAME_WIDTH_MAX = 40
+
 # (key, label, width): in order of priority, see the module docstring
 COLUMNS = (
     ("status", "Status", 14),
-    ("practice", "Practice", 17),
+    ("practice", "Practice", NAME_WIDTH),
     ("expires", "Expires", 11),
     ("renew", "Renew from", 10),
     ("backup", "Backup", 10),
@@ -100,6 +105,7 @@ class DashboardScreen(Screen[None]):
         self._walkthroughs: dict[str, str | None] = {}
         self._cell_cache: dict[str, list[Text]] = {}
         self._filter_timer: Timer | None = None
+        self._name_width = NAME_WIDTH
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,6 +121,19 @@ class DashboardScreen(Screen[None]):
             table.add_column(label, width=width, key=key)
         yield table
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Wider than 80 columns: the practice names get the extra room."""
+        longest = max((len(p.name) for p in self.context.config.practices), default=0)
+        width = max(NAME_WIDTH, min(NAME_WIDTH_MAX, longest, NAME_WIDTH + event.size.width - 80))
+        if width == self._name_width:
+            return
+        self._name_width = width
+        table = self.query_one("#practices", DataTable)
+        table.columns[ColumnKey("practice")].width = width
+        self._cell_cache = {}
+        if self.rows:
+            self._apply_filter()
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -210,7 +229,7 @@ class DashboardScreen(Screen[None]):
             status.append(" PERSONAL", style="bold yellow")
         return [
             status,
-            plain(truncate(practice.name, 17)),
+            plain(truncate(practice.name, self._name_width)),
             plain(relative_days(row.days_left) if row.days_left is not None else "-"),
             renew,
             backup,
