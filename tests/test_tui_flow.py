@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker
 
 from tests.tui_support import SNAP_ID, make_world
 from vecozo_tui.demo import DEMO_PASSWORD
@@ -87,7 +88,8 @@ async def test_dashboard_detail_import_wrong_then_right_password(tmp_path):
     old = world.repository.active("hap-delinde")
     assert old is not None
     app = world.app()
-    async with app.run_test(size=SIZE) as pilot:
+    messages = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await pilot.pause()
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
@@ -148,6 +150,13 @@ async def test_dashboard_detail_import_wrong_then_right_password(tmp_path):
         assert cell(table, "hap-delinde", "status") == "OK"
         assert row_keys(table)[0] != "hap-delinde"
         assert "EXPIRED 0" in str(dashboard.query_one("#counts", Static).content)
+
+    # Textual logs every worker with its description: no password in any of them
+    workers = [m.worker for m in messages if isinstance(m, Worker.StateChanged)]
+    assert any(w.group == "import" for w in workers)
+    for worker in workers:
+        for secret in ("wrong-password", DEMO_PASSWORD):
+            assert secret not in worker.description and secret not in repr(worker)
 
 
 async def test_import_picks_from_the_file_browser_by_keyboard(tmp_path):

@@ -232,7 +232,10 @@ class ImportScreen(Screen[bool]):
         self._attempt += 1
         self._decrypt(self._attempt, self._data, password, self._file.name)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    # an explicit description: Textual's default one holds repr() of every argument, and
+    # Textual logs it (devtools, TEXTUAL_LOG): it would show the password and the file
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import",
+          description="open the PKCS#12 file")
     def _decrypt(self, attempt: int, data: bytes, password: str, source: str) -> None:
         from vecozo_tui.certificates import check_for_import, load_pkcs12
 
@@ -334,7 +337,8 @@ class ImportScreen(Screen[bool]):
         self.refresh_bindings()
         self._store(self._attempt, self._loaded, self._password)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import",
+          description="store the certificate")
     def _store(self, attempt: int, loaded: LoadedPkcs12, password: str) -> None:
         try:
             stored = self.context.repository.import_certificate(
