@@ -354,6 +354,19 @@ async def test_practice_selection_sets_the_current_practice(tmp_path):
         assert isinstance(app.screen, DetailScreen) and app.screen.practice_id == "hap-zuid"
         assert "Huisartsenpraktijk Zuid" in app.sub_title
 
+        # from a detail, choosing another practice replaces the detail (no pile-up)
+        await pilot.press("p")
+        await pilot.pause()
+        app.screen.query_one("#search", Input).value = "oost"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen) and app.screen.practice_id == "hap-oost"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.current_practice_id == "hap-oost"
+
 
 async def test_add_practice_writes_the_config_and_shows_errors_inline(tmp_path):
     world = make_world(tmp_path)

@@ -191,6 +191,13 @@ class VecozoApp(App[int]):
         select = getattr(dashboard, "select_practice", None)
         if select is not None:
             select(practice_id)
+        from vecozo_tui.tui.screens.detail import DetailScreen
+
+        if isinstance(self.screen, DetailScreen):  # one detail at a time: replace it
+            if self.screen.practice_id == practice_id:
+                return
+            self.switch_screen(DetailScreen(self.context, practice_id))
+            return
         self.open_feature("detail", practice_id)
 
     def action_add_practice(self) -> None:
