@@ -249,6 +249,26 @@ async def test_leaving_during_decryption_drops_the_result(tmp_path, monkeypatch)
         assert not screen.query_one("#password", Input).disabled
 
 
+async def test_without_an_inbox_a_typed_path_works(tmp_path):
+    world = make_world(tmp_path)
+    real_inbox = world.config.inbox
+    world.config.inbox = tmp_path / "no-such-inbox"
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_feature("import", "fysio-nieuw")
+        await settle(pilot)
+        screen = app.screen
+        assert not screen.query(CertificateTree)
+        hints = " ".join(str(w.content) for w in screen.query(Static))
+        assert "does not exist" in hints
+        path_input = screen.query_one("#path", Input)
+        assert path_input.has_focus
+        path_input.value = str(real_inbox / "fysio-nieuw-west.p12")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.step == PASSWORD
+
+
 async def test_warnings_need_a_confirmation(tmp_path):
     world = make_world(tmp_path)
     before = world.repository.active("hap-persoon")
