@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from tests.conftest import NOW
-from tests.tui_support import make_world
+from tests.tui_support import make_world, plain_environment
 from vecozo_tui.expiry import Status
 from vecozo_tui.tui.screens.dashboard import DashboardScreen
 from vecozo_tui.tui.widgets import StatusCounts, Timeline
 
 SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    plain_environment(monkeypatch)
 
 
 def test_timeline_fits_80_columns_and_marks_quarter_starts():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
-from tests.tui_support import SNAP_ID, make_world
+from tests.tui_support import SNAP_ID, make_world, plain_environment
 from vecozo_tui.demo import DEMO_PASSWORD
 from vecozo_tui.tui.screens.confirm import ConfirmScreen
 from vecozo_tui.tui.screens.dashboard import DashboardScreen
@@ -23,6 +24,11 @@ from vecozo_tui.tui.screens.import_certificate import (
 from vecozo_tui.tui.screens.practices import AddPracticeScreen, PracticeSelectScreen
 
 SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    plain_environment(monkeypatch)
 
 
 def row_keys(table: DataTable) -> list[str]:

@@ -11,9 +11,14 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.tui_support import PASSWORD, RENEWAL_FILE, SNAP_ID, make_world
+from tests.tui_support import PASSWORD, RENEWAL_FILE, SNAP_ID, make_world, plain_environment
 
 SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    plain_environment(monkeypatch)
 
 
 @pytest.fixture

@@ -119,6 +119,18 @@ def fixed_pki() -> FixedPki:
     return FixedPki(root, issuing)
 
 
+# --- the environment ------------------------------------------------------------------------
+
+# what a developer's shell may set that changes how the app looks or behaves
+MACHINE_ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TEXTUAL", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS",
+                       "TEXTUAL_DEBUG", "TEXTUAL_LOG", "COLORTERM", "SUDO_USER")
+
+
+def plain_environment(monkeypatch) -> None:  # noqa: ANN001 - pytest.MonkeyPatch
+    for name in MACHINE_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
 # --- the world ------------------------------------------------------------------------------
 
 
@@ -180,7 +192,9 @@ class World:
                           actor=ACTOR)
 
     def app(self) -> VecozoApp:
-        return VecozoApp(self.context())
+        app = VecozoApp(self.context())
+        app.theme = "textual-dark"  # not $TEXTUAL_THEME (read by Textual at import)
+        return app
 
 
 def make_world(target: Path) -> World:
