@@ -90,3 +90,7 @@ def test_import_preview(snap_compare, world):
 
 def test_help(snap_compare, world):
     assert snap_compare(world.app(), terminal_size=SIZE, press=["question_mark"])
+
+
+def test_practice_selection(snap_compare, world):
+    assert snap_compare(world.app(), terminal_size=SIZE, press=["p", "down"])

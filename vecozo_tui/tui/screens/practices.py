@@ -47,8 +47,8 @@ class PracticeSelectScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Type to search, ↓ to the list, Enter to choose. a (in the list) or "
-                     "F2 adds a practice.", classes="hint")
+        yield Static("Type to search, ↓ for the list, Enter chooses, a or F2 adds a practice.",
+                     classes="hint")
         yield Input(placeholder="search by name, AGB code or id", id="search", classes="line")
         table: DataTable = DataTable(id="practice-list", cursor_type="row", zebra_stripes=True)
         table.add_column("Practice", width=30, key="name")
