@@ -57,3 +57,18 @@ def test_scripted_cli_commands_do_not_load_textual(tmp_path):
     result = subprocess.run([sys.executable, "-c", script, str(config)], capture_output=True,
                             text=True, timeout=60)
     assert "TEXTUAL []" in result.stdout, result.stdout + result.stderr
+
+
+def test_every_tui_worker_has_a_plain_description():
+    """Textual describes a worker by the repr() of its arguments and logs it; passwords,
+    a BSN and notes are arguments of workers, so each worker names its own description."""
+    missing = []
+    for path in (PACKAGE / "tui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") \
+                        == "work" and "description" not in {k.arg for k in decorator.keywords}:
+                    missing.append(f"{path.name}:{node.name}")
+    assert missing == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import UTC, datetime
 
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -525,3 +526,42 @@ async def test_nothing_in_the_way_of_quitting(tmp_path):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_a_crash_report_never_shows_local_variables(tmp_path):
+    """Textual prints a crash with every frame's locals; ours must not (a password could
+    be one of them)."""
+    from vecozo_tui.clock import FixedClock
+    from vecozo_tui.config import Config
+    from vecozo_tui.repository import Actor, Repository
+    from vecozo_tui.tui.app import VecozoApp
+    from vecozo_tui.tui.context import AppContext
+
+    root = tmp_path / "repository"
+    Repository.init(root, actor=Actor("t"))
+    context = AppContext(config=Config(path=None, repository=root),
+                         repository=Repository(root),
+                         clock=FixedClock(datetime(2026, 11, 22, 9, 30, tzinfo=UTC)),
+                         actor=Actor("t"))
+
+    def explode(app) -> None:
+        # built at run time, so the source line the report quotes does not hold the value
+        password = "-".join(["Geheim", "Wachtwoord", "123"])  # noqa: F841
+        raise RuntimeError("boom")
+
+    app = VecozoApp(context, on_ready=explode)
+    reports: list = []
+    report_crash = app._fatal_error
+
+    def keep_report() -> None:
+        report_crash()
+        reports.extend(app._exit_renderables)
+
+    app._fatal_error = keep_report
+    with pytest.raises(RuntimeError, match="boom"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+    rendered = "".join(str(segment.text) for renderable in reports
+                       for segment in renderable.segments)
+    assert "RuntimeError" in rendered
+    assert "Geheim-Wachtwoord-123" not in rendered

@@ -115,6 +115,18 @@ class VecozoApp(App[int]):
 
     # --- screens --------------------------------------------------------------------
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the local variables it normally shows: a
+        frame's locals may hold a password, a BSN or a decrypted key."""
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(
+            Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
+
     def get_default_screen(self) -> Screen:
         from vecozo_tui.tui.screens.dashboard import DashboardScreen
 

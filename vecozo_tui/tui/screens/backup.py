@@ -246,7 +246,8 @@ class BackupScreen(Screen[bool]):
 
     # --- the work --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backup",
+          description="write a verified backup")
     def _run_backup(self, target: str, password: str, new_password: str | None, legacy: bool,
                     with_history: bool) -> BackupResult:
         from vecozo_tui.backup import make_backup

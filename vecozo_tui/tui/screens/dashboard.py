@@ -241,7 +241,8 @@ class DashboardScreen(Screen[None]):
             plain(self._walkthroughs.get(practice.id) or ""),
         ]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard",
+          description="load the dashboard")
     def _load_walkthroughs(self) -> None:
         from vecozo_tui.walkthroughs import progress_summary
 

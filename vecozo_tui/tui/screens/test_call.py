@@ -252,7 +252,8 @@ class TestCallScreen(Screen[bool]):
 
     # --- the work --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="test-call")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="test-call",
+          description="test COV call")
     def _run(self, password: str, person: object) -> Diagnosis:
         from vecozo_tui.cov.command import run_test
 

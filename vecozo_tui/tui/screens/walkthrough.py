@@ -206,7 +206,8 @@ class WalkthroughScreen(Screen[bool]):
         self._fill_chooser()
         self.refresh_bindings()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="walkthrough-choose")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="walkthrough-choose",
+          description="suggest a walkthrough")
     def _fill_chooser(self) -> tuple[str, str, dict[str, wt.Progress | None]]:
         with self._lock:
             suggested, why = wt.suggest(self.context.repository, self.practice.id,
@@ -282,7 +283,8 @@ class WalkthroughScreen(Screen[bool]):
                                thresholds=config.thresholds, host=self._host_name(),
                                user=self.context.actor.user, progress=progress)
 
-    @work(thread=True, exit_on_error=False, group="walkthrough-load")
+    @work(thread=True, exit_on_error=False, group="walkthrough-load",
+          description="load walkthrough")
     def _load(self, kind: str, *, start: bool) -> _Loaded:
         repository = self.context.repository
         now = self.context.clock.now()
@@ -306,7 +308,8 @@ class WalkthroughScreen(Screen[bool]):
                 progress = refreshed
             return self._loaded(progress)
 
-    @work(thread=True, exit_on_error=False, group="walkthrough-tick")
+    @work(thread=True, exit_on_error=False, group="walkthrough-tick",
+          description="tick a walkthrough step")
     def _tick(self, kind: str, step_key: str, done: bool | None, note: str | None) -> _Loaded:
         """Tick (``done``) or change the note (``done=None``) of a step."""
         repository = self.context.repository
@@ -324,7 +327,8 @@ class WalkthroughScreen(Screen[bool]):
                                             actor=actor) or progress
             return self._loaded(progress)
 
-    @work(thread=True, exit_on_error=False, group="walkthrough-export")
+    @work(thread=True, exit_on_error=False, group="walkthrough-export",
+          description="export walkthrough record")
     def _export(self, kind: str) -> Path:
         with self._lock:
             now = self.context.clock.now()
