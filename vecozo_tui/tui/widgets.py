@@ -34,6 +34,14 @@ def truncate(value: str, width: int) -> str:
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
 
 
+def truncate_middle(value: str, width: int) -> str:
+    """'Huisarts…De Linde': practice names often share their start, so keep the end too."""
+    if len(value) <= width:
+        return value
+    head = (width - 1) // 2
+    return value[:head] + "…" + value[len(value) - (width - 1 - head):]
+
+
 def plain(value: object) -> Text:
     """A table cell that is never parsed as markup (practice names may hold '[')."""
     return Text("" if value is None else str(value))

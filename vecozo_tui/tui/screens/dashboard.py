@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.errors import VecozoError
@@ -37,7 +37,7 @@ from vecozo_tui.tui.widgets import (
     Timeline,
     plain,
     status_text,
-    truncate,
+    truncate_middle,
 )
 
 # up to this many practices the walkthrough column is read before the first paint
@@ -120,6 +120,8 @@ class DashboardScreen(Screen[None]):
         for key, label, width in COLUMNS:
             table.add_column(label, width=width, key=key)
         yield table
+        # what does not fit in the columns at 80x24, for the highlighted practice
+        yield Static(id="selected-summary", classes="selected-summary")
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -229,7 +231,7 @@ class DashboardScreen(Screen[None]):
             status.append(" PERSONAL", style="bold yellow")
         return [
             status,
-            plain(truncate(practice.name, self._name_width)),
+            plain(truncate_middle(practice.name, self._name_width)),
             plain(relative_days(row.days_left) if row.days_left is not None else "-"),
             renew,
             backup,
@@ -343,3 +345,29 @@ class DashboardScreen(Screen[None]):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
             self.app.set_current_practice(event.row_key.value)  # type: ignore[attr-defined]
+        self._show_summary(event.row_key.value)
+
+    def _show_summary(self, practice_id: str | None) -> None:
+        summary = self.query_one("#selected-summary", Static)
+        row = next((r for r in self.shown_rows if r.practice.id == practice_id), None)
+        if row is None:
+            summary.update("")
+            return
+        practice = row.practice
+        first = Text.assemble((practice.name, "bold"), f"  {practice.id} · AGB {practice.agb}"
+                              f" · {practice.environment}")
+        if practice.contact:
+            first.append(f" · {practice.contact}")
+        facts = []
+        if row.not_after is not None:
+            facts.append(f"expires {short_date(row.not_after)}")
+            if row.quarter_in_window is not None:
+                facts.append(f"renew before the quarter start {short_date(row.quarter_in_window)}")
+        walkthrough = self._walkthroughs.get(practice.id)
+        if walkthrough:
+            facts.append(f"walkthrough {walkthrough}")
+        if row.last_test_call is not None and not row.last_test_call.ok:
+            facts.append(f"test call failed: {row.last_test_call.summary}")
+        if row.backup_missing:
+            facts.append("no verified backup of this certificate")
+        summary.update(Text("\n").join([first, Text(" · ".join(facts) or " ")]))
