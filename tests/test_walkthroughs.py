@@ -569,3 +569,29 @@ def test_record_says_when_the_next_renewal_is_due(store, now):
     expiry = store.old.certificate.not_valid_after_utc
     start_on = renewal_start(expiry, ExpiryThresholds())
     assert f"- Next renewal: start on {start_on.isoformat()} (expires {expiry.date()})" in record
+
+
+def test_opening_a_finished_walkthrough_keeps_its_record(store, clock, tmp_path):
+    from vecozo_tui.repository import Repository
+
+    walkthrough = wt.get_walkthrough("backup")
+    wt.start(store.repository, "hap-zuid", "backup", actor=store.actor, now=clock.now())
+    for step in walkthrough.steps:
+        wt.tick(store.repository, "hap-zuid", "backup", step.key, note="kluis 2",
+                actor=store.actor, now=clock.now())
+    finished = wt.load(store.repository, "hap-zuid", "backup")
+    assert finished.finished
+
+    again = wt.start(store.repository, "hap-zuid", "backup", actor=store.actor,
+                     now=clock.now())
+    assert again.finished and again.done_count == len(walkthrough.steps)
+    assert again.state(walkthrough.steps[-1].key).note == "kluis 2"
+
+    fresh = wt.start(store.repository, "hap-zuid", "backup", actor=store.actor,
+                     now=clock.now(), restart=True)
+    assert fresh.done_count == 0
+    states = sorted(p.name for p in (store.root / "practices" / "hap-zuid" / "state").iterdir())
+    archived = [name for name in states if name.startswith("walkthrough-backup-")]
+    assert len(archived) == 1
+    kept = Repository(store.root).read_state("hap-zuid", archived[0].removesuffix(".json"))
+    assert wt.Progress.from_dict("hap-zuid", "backup", kept).finished

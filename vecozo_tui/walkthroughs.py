@@ -633,20 +633,26 @@ def _save(repository: Repository, progress: Progress, *, actor: Actor, action: s
 
 def start(repository: Repository, practice_id: str, kind: str, *, actor: Actor, now: datetime,
           restart: bool = False) -> Progress:
-    """Start a walkthrough, or resume the unfinished one (unless ``restart``).
+    """Start a walkthrough, or open the existing one, finished or not (unless ``restart``).
 
-    The active certificate at the start is the baseline that ``imported_newer``
-    compares with. Writes happen under the repository lock, so two sessions
-    starting at once get one walkthrough.
+    A finished walkthrough is the practice's record of the work: it is never replaced
+    by opening it. ``restart`` keeps it as ``walkthrough-<kind>-<started>`` and starts
+    afresh. The active certificate at the start is the baseline that
+    ``imported_newer`` compares with. Writes happen under the repository lock, so two
+    sessions starting at once get one walkthrough.
     """
     walkthrough = get_walkthrough(kind)
     existing = load(repository, practice_id, kind)
-    if existing is not None and not existing.finished and not restart:
+    if existing is not None and not restart:
         return existing  # resuming only reads
     with repository.lock(actor):
         existing = load(repository, practice_id, kind)
-        if existing is not None and not existing.finished and not restart:
+        if existing is not None and not restart:
             return existing
+        if existing is not None and existing.done_count:
+            archive = f"{state_name(kind)}-{existing.started_at:%Y%m%dt%H%M%S}"
+            repository.write_state(practice_id, archive, existing.to_dict(), actor=actor,
+                                   action="walkthrough-archive", details={"kind": kind})
         active = repository.active(practice_id)
         progress = Progress(
             practice_id=practice_id,
@@ -1014,7 +1020,7 @@ def run_walkthrough(invocation: Invocation) -> int:
 
         from vecozo_tui.fsutil import write_new_file
 
-        write_new_file(Path(export), record.encode("utf-8"), mode=0o644)
+        write_new_file(Path(export), record.encode("utf-8"))  # 0600: notes may hold anything
         invocation.out(f"Wrote the record of the {walkthrough.kind} walkthrough to {export}.")
         return 0
 

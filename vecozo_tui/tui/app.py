@@ -152,6 +152,8 @@ class VecozoApp(App[int]):
 
     def open_feature(self, name: str, practice_id: str, **kwargs: object) -> None:
         """Push a feature screen for ``practice_id``; refresh everything when it changed data."""
+        if self.quitting:
+            return
         module_name, class_name, label = FEATURE_SCREENS[name]
         if importlib.util.find_spec(module_name) is None:
             self.notify(f"The {label} screen is not available in this version yet.",
@@ -179,9 +181,17 @@ class VecozoApp(App[int]):
 
     # --- actions shared by every screen ---------------------------------------------
 
+    @property
+    def quitting(self) -> bool:
+        """After `q`: keys typed ahead (a laggy SSH link, a paste) must not open screens
+        on an app that is closing."""
+        return self._exit
+
     def action_help(self) -> None:
         from vecozo_tui.tui.screens.help import HelpScreen
 
+        if self.quitting:
+            return
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
@@ -189,6 +199,8 @@ class VecozoApp(App[int]):
     def action_select_practice(self) -> None:
         from vecozo_tui.tui.screens.practices import PracticeSelectScreen
 
+        if self.quitting:
+            return
         if isinstance(self.screen, PracticeSelectScreen):
             return
         self.push_screen(PracticeSelectScreen(self.context, self.current_practice_id),
@@ -215,6 +227,8 @@ class VecozoApp(App[int]):
     def action_add_practice(self) -> None:
         from vecozo_tui.tui.screens.practices import AddPracticeScreen
 
+        if self.quitting:
+            return
         self.push_screen(AddPracticeScreen(self.context), callback=self._practice_added)
 
     def _practice_added(self, practice_id: str | None) -> None:

@@ -133,6 +133,9 @@ class WalkthroughScreen(Screen[bool]):
                 tooltip="The step's text on the whole screen, or back to the list"),
         Binding("e", "export", "Export", id="walkthrough.export",
                 tooltip="Write the record of this walkthrough to a Markdown file"),
+        Binding("R", "restart", "Start again", id="walkthrough.restart",
+                tooltip="A finished walkthrough: start a new one (the finished record is "
+                        "kept in the repository)"),
         Binding("o", "choose", "Other", id="walkthrough.choose",
                 tooltip="Choose another walkthrough"),
         Binding("pagedown", "scroll_text(1)", "Text down", show=False, priority=True,
@@ -497,6 +500,8 @@ class WalkthroughScreen(Screen[bool]):
         checklist = self.kind is not None and self.progress is not None
         if action in ("tick", "note", "export", "choose", "scroll_text", "zoom"):
             return checklist
+        if action == "restart":
+            return checklist and self.progress.finished
         step = self._current_step()
         if action == "backup":
             return checklist and step is not None and step.check == wt.CHECK_VERIFIED_BACKUP
@@ -544,6 +549,35 @@ class WalkthroughScreen(Screen[bool]):
     def action_export(self) -> None:
         if self.kind is not None:
             self._export(self.kind)
+
+    def action_restart(self) -> None:
+        if self.kind is None or self.progress is None or not self.progress.finished:
+            return
+        kind = self.kind
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._restart(kind)
+
+        from vecozo_tui.tui.screens.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(
+            "Start this walkthrough again?",
+            f"{self.progress.walkthrough.title}: all {self.progress.total} steps were done"
+            + (f" (finished {self.progress.finished_at:%Y-%m-%d})"
+               if self.progress.finished_at else "")
+            + ". Its record stays in the repository; the new one starts with no step done.",
+            "y: start again   n: keep it as it is"), answered)
+
+    @work(thread=True, exit_on_error=False, group="walkthrough-load",
+          description="restart walkthrough")
+    def _restart(self, kind: str) -> _Loaded:
+        with self._lock:
+            progress = wt.start(self.context.repository, self.practice.id, kind,
+                                actor=self.context.actor, now=self.context.clock.now(),
+                                restart=True)
+            self.changed = True
+            return self._loaded(progress)
 
     def action_scroll_text(self, direction: int) -> None:
         text = self.query_one("#wt-text", VerticalScroll)
