@@ -22,6 +22,7 @@ from textual.app import App, SystemCommand
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 
+from vecozo_tui.tui import widgets
 from vecozo_tui.tui.context import AppContext
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class VecozoApp(App[int]):
         self.context = context
         self.current_practice_id: str | None = None
         self._on_ready = on_ready
+        widgets.MONOCHROME = self.no_color
 
     def on_mount(self) -> None:
         # a dropped SSH connection sends SIGHUP: leave like `q` does, so that whoever ran
@@ -108,6 +110,7 @@ class VecozoApp(App[int]):
             self.notify(warning, title="Configuration", severity="warning", timeout=15)
 
     def on_unmount(self) -> None:
+        widgets.MONOCHROME = False
         if getattr(self, "_hangup_handler", False):
             with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError,
                                      ValueError):

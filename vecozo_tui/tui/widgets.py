@@ -26,8 +26,31 @@ STATUS_STYLES: dict[Status, str] = {
 ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
 
 
+# Under NO_COLOR Textual greys colours by brightness: red becomes near-invisible grey on
+# the dark background, so the most urgent words would be the hardest to read. The app
+# sets this from its own no_color, and alarms are then shown in reverse video.
+MONOCHROME = False
+
+MONOCHROME_STATUS_STYLES: dict[Status, str] = {
+    Status.EXPIRED: "bold reverse",
+    Status.CRITICAL: "bold reverse",
+    Status.WARNING: "bold",
+    Status.NO_CERTIFICATE: "bold reverse",
+    Status.OK: "",
+}
+
+
+def status_style(status: Status) -> str:
+    return (MONOCHROME_STATUS_STYLES if MONOCHROME else STATUS_STYLES)[status]
+
+
+def alarm_style() -> str:
+    """For FAILED, ERROR, NOT VERIFIED and the like."""
+    return "bold reverse" if MONOCHROME else "bold red"
+
+
 def status_text(status: Status) -> Text:
-    return Text(status.value, style=STATUS_STYLES[status])
+    return Text(status.value, style=status_style(status))
 
 
 def truncate(value: str, width: int) -> str:
@@ -88,7 +111,7 @@ class StatusCounts(Static):
                         style="bold")
         text = Text()
         for status in Status:
-            style = STATUS_STYLES[status] if counts.get(status) else "dim"
+            style = status_style(status) if counts.get(status) else "dim"
             text.append(f"{status.value} ", style=style)
             text.append(str(counts.get(status, 0)), style="bold" if counts.get(status) else "dim")
             text.append("  ")
@@ -167,7 +190,7 @@ class Timeline(Static):
         for i, (_, month) in enumerate(months):
             expire_line.append(marker(month), style="bold")
             expire_line.append(_count(expire_counts[i]),
-                               style=STATUS_STYLES[worst[i]] if worst[i] else "dim")
+                               style=status_style(worst[i]) if worst[i] else "dim")
             renew_line.append(marker(month), style="bold")
             renew_line.append(_count(renew_counts[i]), style="bold" if renew_counts[i] else "dim")
         return Text("\n").join([years, letters, expire_line, renew_line])

@@ -35,6 +35,7 @@ from vecozo_tui.tui.widgets import (
     FixedTable,
     StatusCounts,
     Timeline,
+    alarm_style,
     plain,
     status_text,
     truncate_middle,
@@ -221,7 +222,7 @@ class DashboardScreen(Screen[None]):
         elif row.last_test_call.ok:
             test = Text("OK", style="green")
         else:
-            test = Text("FAILED", style="bold red")
+            test = Text("FAILED", style=alarm_style())
         renew = Text(short_date(row.renew_from))
         if row.quarter_in_window is not None:
             renew.stylize("bold")

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Static
 from vecozo_tui.overview import PracticeOverview, practice_overview
 from vecozo_tui.textfmt import fingerprint, relative_days, short_date
 from vecozo_tui.tui.context import AppContext
-from vecozo_tui.tui.widgets import status_text
+from vecozo_tui.tui.widgets import alarm_style, status_text
 
 LABEL_WIDTH = 13
 
@@ -52,8 +52,8 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     table = kv_table()
     kind = Text(f"{info.kind} certificate")
     if info.kind == "personal":
-        kind.append("  (of a person: cannot do COV or billing)", style="bold red")
-        kind.stylize("bold red", 0, len(info.kind))
+        kind.append("  (of a person: cannot do COV or billing)", style=alarm_style())
+        kind.stylize(alarm_style(), 0, len(info.kind))
     table.add_row("Kind", kind)
     table.add_row("Subject", Text(info.subject))
     if info.person_name:
@@ -172,7 +172,7 @@ class DetailScreen(Screen[bool]):
             text = Text(when(backup.at, now))
             text.append(f"  to {backup.target}")
             if not backup.verified:
-                text.append("  NOT VERIFIED", style="bold red")
+                text.append("  NOT VERIFIED", style=alarm_style())
             if row.active is not None and backup.sha256 != row.active.info.sha256:
                 text.append("  (of an earlier certificate: no backup of the active one)",
                             style="bold yellow")
@@ -181,7 +181,8 @@ class DetailScreen(Screen[bool]):
         if test is None:
             table.add_row("Last test", Text("never"))
         else:
-            result = Text("OK" if test.ok else "FAILED", style="green" if test.ok else "bold red")
+            result = Text("OK" if test.ok else "FAILED",
+                          style="green" if test.ok else alarm_style())
             result.append(f"  {when(test.at, now)}, {test.environment}")
             if row.active is not None and test.sha256 != row.active.info.sha256:
                 result.append("  (with an earlier certificate)", style="bold yellow")

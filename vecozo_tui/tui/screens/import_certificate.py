@@ -30,7 +30,7 @@ from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.textfmt import relative_days, short_date
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.screens.detail import certificate_table
-from vecozo_tui.tui.widgets import DemoBanner
+from vecozo_tui.tui.widgets import DemoBanner, alarm_style
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import Finding, LoadedPkcs12
@@ -63,7 +63,7 @@ def findings_text(findings: list[Finding]) -> Text:
         if number:
             text.append("\n")
         if finding.severity == "error":
-            text.append("ERROR    ", style="bold red")
+            text.append("ERROR    ", style=alarm_style())
         else:
             text.append("WARNING  ", style="bold yellow")
         text.append(finding.message)
@@ -300,7 +300,7 @@ class ImportScreen(Screen[bool]):
     def _preview_status(self) -> Text:
         if any(f.blocking for f in self._findings):
             return Text("Cannot import: see ERROR above. Escape: pick another file.",
-                        style="bold red")
+                        style=alarm_style())
         if self._findings:
             return Text("s: store (after confirming the warnings)   Escape: another file",
                         style="bold")
@@ -351,7 +351,7 @@ class ImportScreen(Screen[bool]):
     def _store_failed(self, message: str) -> None:
         self.storing = False
         self.refresh_bindings()
-        self.query_one("#preview-status", Static).update(Text(message, style="bold red"))
+        self.query_one("#preview-status", Static).update(Text(message, style=alarm_style()))
 
     # --- step 4: done ---------------------------------------------------------------
 
