@@ -38,3 +38,15 @@ def test_atomic_write_keeps_the_old_file_when_the_disk_is_full(tmp_path, monkeyp
         atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["index.json"]
+
+
+def test_write_new_file_leaves_nothing_when_the_directory_sync_fails(tmp_path, monkeypatch):
+    from vecozo_tui import fsutil
+
+    def broken(_directory):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(fsutil, "fsync_directory", broken)
+    with pytest.raises(VecozoError):
+        write_new_file(tmp_path / "backup.p12", b"data")
+    assert list(tmp_path.iterdir()) == []

@@ -77,6 +77,7 @@ def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> No
     """Atomically create ``path``; refuse to overwrite an existing file."""
     path = Path(path)
     tmp_name: str | None = None
+    created = False
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
@@ -96,8 +97,12 @@ def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> No
             # FAT/exFAT sticks and many SMB shares have no hard links: create exclusively
             # and write in place; the caller verifies what it wrote (backups read it back)
             _write_exclusive(path, data, mode)
+        created = True
         fsync_directory(path.parent)
     except OSError as error:
+        if created:  # the caller is told it failed: leave nothing it does not know about
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         raise VecozoError(describe_os_error(error, path)) from error
     finally:
         if tmp_name is not None:

@@ -399,7 +399,9 @@ FAMILIES = (
      "(COV needs a system certificate)."),
     ("vecozo_backup_of_active_certificate",
      "1 when the last verified backup holds the active certificate."),
-    ("vecozo_last_backup_timestamp_seconds", "Time of the last backup (Unix time)."),
+    ("vecozo_last_backup_timestamp_seconds",
+     "Time of the last backup (Unix time), verified or not; see "
+     "vecozo_backup_of_active_certificate."),
     ("vecozo_last_test_call_timestamp_seconds", "Time of the last COV test call (Unix time)."),
     ("vecozo_last_test_call_success", "1 when the last COV test call succeeded."),
 )

@@ -207,6 +207,8 @@ class DashboardScreen(Screen[None]):
             table.add_row(*cells, key=practice_id)
         if keep:
             self.select_practice(keep)
+        if not self.shown_rows:
+            self._show_summary(None)
         self.refresh_bindings()
 
     def _cells(self, row: PracticeOverview) -> list[Text]:

@@ -157,7 +157,8 @@ class ImportScreen(Screen[bool]):
         if action == "store":
             if self.step != PREVIEW or self.storing:
                 return False
-            return not any(f.blocking for f in self._findings) or None
+            # hidden, not dimmed: under NO_COLOR a dimmed key still looks usable
+            return not any(f.blocking for f in self._findings)
         if action == "type_path":
             return self.step == PICK
         if action in ("next_test_call", "next_backup"):
@@ -200,13 +201,26 @@ class ImportScreen(Screen[bool]):
         self.query_one("#pick-error", Static).update(Text(message))
 
     def _choose_file(self, path: Path) -> None:
+        self._pick_error("Reading the file…")
+        self._read_file(path)
+
+    # a hung network mount must not freeze the screen: the file is read in a worker
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import",
+          description="read the certificate file")
+    def _read_file(self, path: Path) -> None:
         from vecozo_tui.certificates import read_certificate_file
 
         try:
-            self._data = read_certificate_file(path)
+            data = read_certificate_file(path)
         except VecozoError as error:
-            self._pick_error(str(error))
+            self.app.call_from_thread(self._pick_error, str(error))
             return
+        self.app.call_from_thread(self._file_read, path, data)
+
+    def _file_read(self, path: Path, data: bytes) -> None:
+        if self.step != PICK:  # the user moved on meanwhile
+            return
+        self._data = data
         self._pick_error("")
         self._file = path
         label = Text("File  ", style="bold")

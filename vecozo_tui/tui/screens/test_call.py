@@ -147,8 +147,8 @@ class TestCallScreen(Screen[bool]):
         info.update(Content.assemble(*parts))
         hint = self.query_one("#tc-hint", Static)
         if self.production:
-            hint.update("Production: a real patient's BSN and date of birth are needed. They "
-                        "are not shown, not stored and not logged.")
+            hint.update("Production: a real patient's BSN and date of birth are needed. The "
+                        "BSN is masked; neither is stored or logged.")
         else:
             hint.update(f"{practice.environment.capitalize()}: VECOZO's test person is filled "
                         "in. Enter runs the test.")
@@ -309,7 +309,8 @@ class TestCallScreen(Screen[bool]):
             if diagnosis.answer is not None:
                 for line in answer_lines(diagnosis.answer):
                     parts += ["\n", f"  {line}"]
-            self.notify("The certificate works: COV answered.", title="Test call OK")
+            self.notify("The certificate works: COV answered.", title="Test call OK",
+                        timeout=3)
         else:
             failed = diagnosis.failed_step
             parts += [("RESULT: FAILED", "bold $error"),
@@ -318,8 +319,9 @@ class TestCallScreen(Screen[bool]):
                 parts += ["\n", ("Cause: ", "bold"), failed.cause]
             if failed is not None and failed.advice:
                 parts += ["\n", ("What to do: ", "bold"), failed.advice]
-            self.notify(diagnosis.summary, title="Test call FAILED", severity="error",
-                        timeout=8)
+            # short: the cause and advice are on the screen, where a toast would cover them
+            self.notify("See the cause and what to do below the checks.",
+                        title="Test call FAILED", severity="error", timeout=3)
         parts += ["\n", ("Recorded with the practice (time and outcome; no personal data).",
                          "italic $text-muted")]
         self.query_one("#tc-result-text", Static).update(Content.assemble(*parts))

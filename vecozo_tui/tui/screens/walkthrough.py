@@ -532,6 +532,8 @@ class WalkthroughScreen(Screen[bool]):
         step = self._current_step()
         if step is None or self.progress is None or self.kind is None:
             return
+        if any(w.group == "walkthrough-tick" and w.is_running for w in self.workers):
+            return  # a second quick press would read the state before the first one's tick
         self._tick(self.kind, step.key, not self.progress.is_done(step.key), None)
 
     def action_note(self) -> None:
