@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives import hashes
-from textual.app import App
 from textual.widgets import Checkbox, Input, Static
 from textual.worker import WorkerFailed
 
+from tests.tui_support import ScreenApp
 from vecozo_tui.certificates import load_pkcs12
 from vecozo_tui.config import Config, Practice
 from vecozo_tui.repository import Actor, Repository
@@ -24,15 +24,6 @@ PASSWORD = "stored-pass-1"
 NEW_PASSWORD = "backup-pass-2"
 SIZE = (80, 24)
 
-
-class ScreenApp(App[None]):
-    def __init__(self, make_screen) -> None:
-        super().__init__()
-        self._make_screen = make_screen
-        self.results: list[bool] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self._make_screen(), callback=self.results.append)
 
 
 def sha256(issued) -> str:

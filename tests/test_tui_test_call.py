@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from textual.app import App
 from textual.widgets import Input, Static
 
 from tests.cov_support import PFX_PASSWORD, copy_setup, make_setup, running_server
+from tests.tui_support import ScreenApp
 from vecozo_tui.clock import SYSTEM_CLOCK
 from vecozo_tui.config import load_config
 from vecozo_tui.repository import Actor, Repository
@@ -15,17 +15,6 @@ from vecozo_tui.tui.screens.test_call import TestCallScreen
 
 SIZE = (80, 24)
 
-
-class ScreenApp(App[None]):
-    """The smallest app that shows one screen with a real AppContext."""
-
-    def __init__(self, make_screen) -> None:
-        super().__init__()
-        self._make_screen = make_screen
-        self.results: list[bool] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self._make_screen(), callback=self.results.append)
 
 
 @pytest.fixture(scope="module")

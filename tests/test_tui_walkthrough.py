@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives import hashes
-from textual.app import App
 from textual.widgets import OptionList, Static
 from textual.worker import WorkerFailed
 
+from tests.tui_support import ScreenApp
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.config import Config, Practice
 from vecozo_tui.repository import Actor, BackupRecord, Repository, TestCallRecord
@@ -30,17 +30,6 @@ PRACTICES = [
 def sha256(issued) -> str:
     return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
 
-
-class ScreenApp(App[None]):
-    """The smallest app that shows one screen with a real AppContext."""
-
-    def __init__(self, make_screen) -> None:
-        super().__init__()
-        self._make_screen = make_screen
-        self.results: list[bool] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self._make_screen(), callback=self.results.append)
 
 
 @pytest.fixture

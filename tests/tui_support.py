@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
+from textual.app import App
+
 from tests.conftest import NOW
 from vecozo_tui import pki
 from vecozo_tui.clock import FixedClock
@@ -204,3 +206,16 @@ def make_world(target: Path) -> World:
     clock = FixedClock(NOW)
     config = load_config(directory / "config.toml")
     return World(directory, config, Repository(config.repository, clock=clock), clock)
+
+
+class ScreenApp(App[None]):
+    """The smallest app that shows one feature screen with a real AppContext; what the
+    screen dismissed with is collected in ``results``."""
+
+    def __init__(self, make_screen) -> None:
+        super().__init__()
+        self._make_screen = make_screen
+        self.results: list[bool] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self._make_screen(), callback=self.results.append)
