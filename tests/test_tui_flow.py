@@ -589,3 +589,22 @@ async def test_keys_typed_after_quit_open_nothing(tmp_path):
         app.action_select_practice()
         app.action_add_practice()
         assert len(app.screen_stack) == screens
+
+
+async def test_keys_arriving_in_one_burst_follow_the_tab(tmp_path):
+    """Over a laggy SSH link keys arrive together; what is typed after a Tab must land in
+    the next field, not in the one before (a BSN in the password field)."""
+    from textual import events
+
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_add_practice()
+        await pilot.pause()
+        assert app.focused.id == "add-id"
+        for key in [*"hap-x", "tab", *"Praktijk"]:
+            app.post_message(events.Key(key, "\t" if key == "tab" else key))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#add-id", Input).value == "hap-x"
+        assert app.screen.query_one("#add-name", Input).value == "Praktijk"

@@ -88,6 +88,12 @@ class VecozoApp(App[int]):
                 tooltip="All keys of this screen"),
         Binding("p", "select_practice", "Practices", id="practices",
                 tooltip="Search the practices and choose the current one"),
+        # handled by the app itself, in order: when keys arrive in one burst (a laggy SSH
+        # link, type-ahead), Textual would otherwise hand the keys after a Tab to the
+        # field that had focus before it, e.g. a BSN typed after the password into the
+        # password field
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, context: AppContext, *, on_ready: Callable[[VecozoApp], None] | None = None):
