@@ -608,3 +608,32 @@ async def test_keys_arriving_in_one_burst_follow_the_tab(tmp_path):
         await pilot.pause()
         assert app.screen.query_one("#add-id", Input).value == "hap-x"
         assert app.screen.query_one("#add-name", Input).value == "Praktijk"
+
+
+async def test_an_import_by_another_admin_after_the_preview_stops_the_store(tmp_path):
+    from vecozo_tui.certificates import load_pkcs12
+    from vecozo_tui.repository import Actor, Repository
+
+    world = make_world(tmp_path)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_feature("import", "hap-delinde")
+        await pilot.pause()
+        screen = await open_import_and_pick(pilot, "hap-delinde-nieuw.pfx", typed=True)
+        await type_text(pilot, DEMO_PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.step == PREVIEW
+
+        # meanwhile, in another SSH session: the same renewal, imported by someone else
+        other = Repository(world.repository.root)
+        data = (world.config.inbox / "hap-delinde-nieuw.pfx").read_bytes()
+        other.import_certificate("hap-delinde", load_pkcs12(data, DEMO_PASSWORD),
+                                 DEMO_PASSWORD, actor=Actor("bob", "192.0.2.20"))
+
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.step == PREVIEW
+        assert "changed meanwhile" in static_text(screen, "#preview-status")
+        assert world.repository.active("hap-delinde").imported_by == "bob from 192.0.2.20"

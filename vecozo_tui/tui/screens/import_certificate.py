@@ -98,6 +98,7 @@ class ImportScreen(Screen[bool]):
         self._password: str | None = None
         self._loaded: LoadedPkcs12 | None = None
         self._findings: list[Finding] = []
+        self._previewed_active: str | None = None
         # bumped whenever the user leaves a step: a worker that finishes afterwards finds
         # its attempt stale and its result (key, password) is dropped, not shown
         self._attempt = 0
@@ -265,7 +266,7 @@ class ImportScreen(Screen[bool]):
         except VecozoError as error:
             self._back_on_screen(attempt, self._bad_file, str(error))
             return
-        self._back_on_screen(attempt, self._decrypted, loaded, findings, password)
+        self._back_on_screen(attempt, self._decrypted, loaded, findings, password, active)
 
     def _back_on_screen(self, attempt: int, callback, *args) -> None:  # noqa: ANN001
         """From a worker: run ``callback`` on the app's thread unless the user moved on."""
@@ -292,14 +293,16 @@ class ImportScreen(Screen[bool]):
 
     # --- step 3: the preview --------------------------------------------------------
 
-    def _decrypted(self, loaded: LoadedPkcs12, findings: list[Finding], password: str) -> None:
+    def _decrypted(self, loaded: LoadedPkcs12, findings: list[Finding], password: str,
+                   active) -> None:  # noqa: ANN001 - StoredCertificate | None
         self.query_one("#password", Input).disabled = False
         self._loaded, self._findings, self._password = loaded, findings, password
+        # what the preview compared with: storing is refused if another admin changed it
+        self._previewed_active = active.info.sha256 if active else None
         now = self.context.clock.now()
         heading = Text("Preview of ", style="bold")
         heading.append(self._file.name if self._file else "the file")
         heading.append(": nothing has been written yet.", style="bold")
-        active = self.context.repository.active(self.practice_id)
         if active is not None:
             heading.append(f"\nStoring replaces the active certificate (valid until "
                            f"{short_date(active.info.not_after)}); it stays in the history.")
@@ -356,7 +359,8 @@ class ImportScreen(Screen[bool]):
     def _store(self, attempt: int, loaded: LoadedPkcs12, password: str) -> None:
         try:
             stored = self.context.repository.import_certificate(
-                self.practice_id, loaded, password, actor=self.context.actor)
+                self.practice_id, loaded, password, actor=self.context.actor,
+                expected_active=self._previewed_active)
         except VecozoError as error:
             self.app.call_from_thread(self._store_failed, str(error))
             return
