@@ -94,3 +94,29 @@ def test_help(snap_compare, world):
 
 def test_practice_selection(snap_compare, world):
     assert snap_compare(world.app(), terminal_size=SIZE, press=["p", "down"])
+
+
+def test_walkthrough(snap_compare, world, monkeypatch):
+    monkeypatch.setenv("VECOZO_TUI_HOST", "praktijkserver")  # the scp line names this host
+
+    async def open_walkthrough(pilot):
+        await pilot.pause()
+        pilot.app.open_feature("walkthrough", SNAP_ID, kind="renew")
+        await pilot.app.workers.wait_for_complete(
+            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
+        await pilot.pause()
+        await pilot.press("space")  # step 1 done: the highlight moves on to step 2
+        await pilot.app.workers.wait_for_complete(
+            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
+        await pilot.pause()
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_walkthrough)
+
+
+def test_test_call_form(snap_compare, world):
+    async def open_test_call(pilot):
+        await pilot.pause()
+        pilot.app.open_feature("test_call", SNAP_ID)
+        await pilot.pause()
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_test_call)
