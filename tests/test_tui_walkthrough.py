@@ -545,3 +545,26 @@ async def test_ticks_from_another_session_show_up_without_losing_the_place(world
         assert step_lines(screen)[0].startswith("[x]")
         assert "1 of 9 done" in text_of(screen, "#wt-status")
         assert screen.query_one("#wt-steps", OptionList).highlighted_option.id == "export"
+
+
+async def test_start_again_keeps_the_record_so_far(world):
+    app = new_app(world, kind="renew")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        assert stored(world).done_count == 1
+        await pilot.press("R")
+        await pilot.pause()
+        await pilot.press("n")  # the question is asked; no keeps everything
+        await settle(pilot)
+        assert stored(world).done_count == 1
+        await pilot.press("R")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert stored(world).done_count == 0
+        assert "0 of 9 done" in text_of(app.screen, "#wt-status")
+    states = world.root / "practices" / "hap-zuid" / "state"
+    archived = [p.name for p in states.iterdir() if p.name.startswith("walkthrough-renew-")]
+    assert len(archived) == 1

@@ -133,9 +133,9 @@ class WalkthroughScreen(Screen[bool]):
                 tooltip="The step's text on the whole screen, or back to the list"),
         Binding("e", "export", "Export", id="walkthrough.export",
                 tooltip="Write the record of this walkthrough to a Markdown file"),
-        Binding("R", "restart", "Start again", id="walkthrough.restart",
-                tooltip="A finished walkthrough: start a new one (the finished record is "
-                        "kept in the repository)"),
+        Binding("R", "restart", "Start again", id="walkthrough.restart", show=False,
+                tooltip="Start this walkthrough afresh (the record so far is kept in the "
+                        "repository)"),
         Binding("o", "choose", "Other", id="walkthrough.choose",
                 tooltip="Choose another walkthrough"),
         Binding("pagedown", "scroll_text(1)", "Text down", show=False, priority=True,
@@ -501,7 +501,7 @@ class WalkthroughScreen(Screen[bool]):
         if action in ("tick", "note", "export", "choose", "scroll_text", "zoom"):
             return checklist
         if action == "restart":
-            return checklist and self.progress.finished
+            return checklist
         step = self._current_step()
         if action == "backup":
             return checklist and step is not None and step.check == wt.CHECK_VERIFIED_BACKUP
@@ -553,9 +553,9 @@ class WalkthroughScreen(Screen[bool]):
             self._export(self.kind)
 
     def action_restart(self) -> None:
-        if self.kind is None or self.progress is None or not self.progress.finished:
+        if self.kind is None or self.progress is None:
             return
-        kind = self.kind
+        kind, progress = self.kind, self.progress
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -565,9 +565,9 @@ class WalkthroughScreen(Screen[bool]):
 
         self.app.push_screen(ConfirmScreen(
             "Start this walkthrough again?",
-            f"{self.progress.walkthrough.title}: all {self.progress.total} steps were done"
-            + (f" (finished {self.progress.finished_at:%Y-%m-%d})"
-               if self.progress.finished_at else "")
+            f"{progress.walkthrough.title}: {progress.done_count} of {progress.total} steps "
+            "done" + (f" (finished {progress.finished_at:%Y-%m-%d})"
+                      if progress.finished_at else "")
             + ". Its record stays in the repository; the new one starts with no step done.",
             "y: start again   n: keep it as it is"), answered)
 
