@@ -386,6 +386,7 @@ def run_backup(invocation: Invocation) -> int:
         INTERACTIVE_PASSWORD_TRIES,
         find_practice,
         load_config_and_repository,
+        password_prompt_allowed,
         print_json,
         read_password,
     )
@@ -404,10 +405,7 @@ def run_backup(invocation: Invocation) -> int:
         raise VecozoError(f"{practice.id} has no active certificate to back up; import one "
                           "first.")
 
-    interactive = (getattr(args, "password_file", None) is None
-                   and "VECOZO_TUI_PASSWORD" not in invocation.env
-                   and invocation.stdin.isatty())
-    tries = INTERACTIVE_PASSWORD_TRIES if interactive else 1
+    tries = INTERACTIVE_PASSWORD_TRIES if password_prompt_allowed(invocation) else 1
     actor = Actor.current(invocation.env)
     new_password: str | None = None
     for attempt in range(1, tries + 1):

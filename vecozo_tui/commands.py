@@ -65,7 +65,7 @@ def read_password(invocation: Invocation, prompt: str) -> str:
             raise VecozoError(f"The password file {password_file} is not UTF-8 text.") from None
     if PASSWORD_ENV in invocation.env:
         return invocation.env[PASSWORD_ENV]
-    if not _interactive(invocation):
+    if not password_prompt_allowed(invocation):
         raise VecozoError(
             "No password given: use --password-file FILE or set VECOZO_TUI_PASSWORD "
             "(a password is never accepted as a command-line argument)."
@@ -73,9 +73,25 @@ def read_password(invocation: Invocation, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _interactive(invocation: Invocation) -> bool:
+def password_prompt_allowed(invocation: Invocation) -> bool:
+    """No password file or variable, and a terminal to ask at: then asking (and asking
+    again after a wrong password) is allowed."""
     return getattr(invocation.args, "password_file", None) is None and \
         PASSWORD_ENV not in invocation.env and invocation.stdin.isatty()
+
+
+def confirmed(invocation: Invocation, question: str, *, without_terminal: str,
+              declined: str) -> bool:
+    """A y/N question at the terminal; without one, the answer is no (say why)."""
+    if not invocation.stdin.isatty():
+        invocation.err(without_terminal)
+        return False
+    invocation.stdout.write(f"{question} [y/N] ")
+    invocation.stdout.flush()
+    if invocation.stdin.readline().strip().lower() in ("y", "yes", "j", "ja"):
+        return True
+    invocation.err(declined)
+    return False
 
 
 def open_pkcs12_file(invocation: Invocation, path: str) -> tuple[LoadedPkcs12, str]:
@@ -83,7 +99,7 @@ def open_pkcs12_file(invocation: Invocation, path: str) -> tuple[LoadedPkcs12, s
     from vecozo_tui.certificates import load_pkcs12, read_certificate_file
 
     data = read_certificate_file(path)
-    tries = INTERACTIVE_PASSWORD_TRIES if _interactive(invocation) else 1
+    tries = INTERACTIVE_PASSWORD_TRIES if password_prompt_allowed(invocation) else 1
     for attempt in range(1, tries + 1):
         password = read_password(invocation, f"Password for {Path(path).name}: ")
         try:
@@ -379,14 +395,10 @@ def run_import(invocation: Invocation) -> int:
         invocation.err("Import refused: fix the problems marked BLOCKED and export again.")
         return EXIT_REFUSED
     if findings and not invocation.args.yes:
-        if not invocation.stdin.isatty():
-            invocation.err("Import not done: there are warnings; read them and re-run with "
-                           "--yes to import anyway.")
-            return EXIT_REFUSED
-        invocation.stdout.write("Import anyway? [y/N] ")
-        invocation.stdout.flush()
-        if invocation.stdin.readline().strip().lower() not in ("y", "yes", "j", "ja"):
-            invocation.err("Import cancelled; nothing was changed.")
+        if not confirmed(invocation, "Import anyway?",
+                         without_terminal="Import not done: there are warnings; read them "
+                                          "and re-run with --yes to import anyway.",
+                         declined="Import cancelled; nothing was changed."):
             return EXIT_REFUSED
     stored = repository.import_certificate(
         practice.id, loaded, password, actor=Actor.current(invocation.env),
@@ -429,13 +441,9 @@ def run_activate(invocation: Invocation) -> int:
         invocation.err("Refused: that certificate has expired; it cannot be used any more.")
         return EXIT_REFUSED
     if not invocation.args.yes:
-        if not invocation.stdin.isatty():
-            invocation.err("Not activated: re-run with --yes to confirm.")
-            return EXIT_REFUSED
-        invocation.stdout.write("Make this the active certificate? [y/N] ")
-        invocation.stdout.flush()
-        if invocation.stdin.readline().strip().lower() not in ("y", "yes", "j", "ja"):
-            invocation.err("Cancelled; nothing was changed.")
+        if not confirmed(invocation, "Make this the active certificate?",
+                         without_terminal="Not activated: re-run with --yes to confirm.",
+                         declined="Cancelled; nothing was changed."):
             return EXIT_REFUSED
     active = repository.active(practice.id)
     repository.activate(practice.id, chosen.info.sha256, actor=Actor.current(invocation.env))

@@ -142,13 +142,6 @@ def run_test(config: Config, repository: Repository, practice: Practice, passwor
 # --- the CLI --------------------------------------------------------------------------
 
 
-def _interactive(invocation: Invocation) -> bool:
-    from vecozo_tui.commands import PASSWORD_ENV
-
-    return getattr(invocation.args, "password_file", None) is None and \
-        PASSWORD_ENV not in invocation.env and invocation.stdin.isatty()
-
-
 def _read_person(invocation: Invocation, config: Config, practice: Practice) -> TestPerson:
     args = invocation.args
     if not needs_real_person(practice):
@@ -179,6 +172,7 @@ def run_test_cov(invocation: Invocation) -> int:
         INTERACTIVE_PASSWORD_TRIES,
         find_practice,
         load_config_and_repository,
+        password_prompt_allowed,
         print_json,
         read_password,
     )
@@ -191,7 +185,7 @@ def run_test_cov(invocation: Invocation) -> int:
     stored = active_certificate(repository, practice)
     endpoint = endpoint_for(config, practice, args.endpoint)
     person = _read_person(invocation, config, practice)
-    tries = INTERACTIVE_PASSWORD_TRIES if _interactive(invocation) else 1
+    tries = INTERACTIVE_PASSWORD_TRIES if password_prompt_allowed(invocation) else 1
     for attempt in range(1, tries + 1):
         password = read_password(invocation, f"Password of the certificate of {practice.id}: ")
         try:
