@@ -26,7 +26,7 @@ COMMANDS = (["list"], ["status", "--json"], ["list", "--json"], ["status"])
 def assert_no_textual_in_process(config: str) -> None:
     script = (
         "import contextlib, io, sys\n"
-        "from vecozo_tui.cli import main\n"
+        "from vecozo_tui.cli.main import main\n"
         f"for argv in {[list(c) for c in COMMANDS]!r}:\n"
         "    with contextlib.redirect_stdout(io.StringIO()):\n"
         "        assert main(argv + ['--config', sys.argv[1]]) == 0, argv\n"

@@ -41,7 +41,7 @@ def test_the_check_finds_a_textual_import(tmp_path):
 def test_scripted_cli_commands_do_not_load_textual(tmp_path):
     script = (
         "import sys\n"
-        "from vecozo_tui.cli import main\n"
+        "from vecozo_tui.cli.main import main\n"
         "for argv in (['list'], ['status', '--json'], ['--help']):\n"
         "    try:\n"
         "        main(argv + ['--config', sys.argv[1]] if argv[0] != '--help' else argv)\n"

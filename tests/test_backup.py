@@ -19,7 +19,8 @@ from tests.factory import OPENSSL
 from vecozo_tui import backup as backup_module
 from vecozo_tui.backup import backup_file_name, check_target, make_backup
 from vecozo_tui.certificates import load_pkcs12
-from vecozo_tui.cli import EXIT_ERROR, EXIT_OK, main
+from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
+from vecozo_tui.cli.main import main
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.repository import Actor, Repository
 

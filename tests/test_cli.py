@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.factory import OPENSSL
-from vecozo_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, main
+from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REFUSED
+from vecozo_tui.cli.main import main
 
 PASSWORD = "geheim-wachtwoord"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cov_support import copy_setup, make_setup, running_server
-from vecozo_tui.cli import main
+from vecozo_tui.cli.main import main
 from vecozo_tui.repository import Repository
 
 

@@ -183,7 +183,8 @@ def test_server_offers_its_intermediate():
 def test_fake_cov_command_runs_until_ctrl_c(tmp_path, monkeypatch):
     """The command writes its CA and client certificates, serves them, and stops cleanly."""
     from vecozo_tui.certificates import load_pkcs12
-    from vecozo_tui.cli import Invocation
+    from vecozo_tui.cli.cov import run_fake_cov
+    from vecozo_tui.cli.main import Invocation
 
     out = io.StringIO()
     results = {}
@@ -206,7 +207,7 @@ def test_fake_cov_command_runs_until_ctrl_c(tmp_path, monkeypatch):
 
     monkeypatch.setattr(fake_server.time, "sleep", serve_then_interrupt)
     args = Namespace(host="127.0.0.1", port=0, dir=str(tmp_path))
-    code = fake_server.run_cli(Invocation(args=args, stdout=out, stderr=io.StringIO()))
+    code = run_fake_cov(Invocation(args=args, stdout=out, stderr=io.StringIO()))
     assert code == 0
     text = out.getvalue()
     assert "Press Ctrl+C to stop." in text and "Stopped." in text
@@ -226,13 +227,14 @@ def _pem_certificates(data: bytes) -> list:
 
 
 def test_fake_cov_command_on_a_busy_port(tmp_path):
-    from vecozo_tui.cli import Invocation
+    from vecozo_tui.cli.cov import run_fake_cov
+    from vecozo_tui.cli.main import Invocation
     from vecozo_tui.errors import VecozoError
 
     with running_server() as server:
         args = Namespace(host="127.0.0.1", port=server.port, dir=str(tmp_path))
         with pytest.raises(VecozoError, match="Cannot listen"):
-            fake_server.run_cli(Invocation(args=args, stdout=io.StringIO(),
+            run_fake_cov(Invocation(args=args, stdout=io.StringIO(),
                                            stderr=io.StringIO()))
 
 

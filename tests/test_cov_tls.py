@@ -80,8 +80,8 @@ def test_no_unencrypted_key_is_written_to_disk_during_a_call(tmp_path, monkeypat
                                                               record_writes):
     """A whole `vecozo-tui test-cov` run: every file opened for writing, every temp file
     and the temp directory hold no trace of the private key in clear."""
-    from vecozo_tui.cli import Invocation
-    from vecozo_tui.cov.command import run_test_cov
+    from vecozo_tui.cli.cov import run_test_cov
+    from vecozo_tui.cli.main import Invocation
 
     p = cov_pki()
     private_tmp = tmp_path / "tmp"

@@ -21,7 +21,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from vecozo_tui import fsutil, monitoring, pki
 from vecozo_tui.certificates import LoadedPkcs12, info_from_certificate
-from vecozo_tui.cli import main
+from vecozo_tui.cli import monitoring as cli_monitoring
+from vecozo_tui.cli.main import main
 from vecozo_tui.config import Practice
 from vecozo_tui.repository import Actor, BackupRecord, Repository, TestCallRecord
 
@@ -430,7 +431,7 @@ def test_an_internal_error_is_unknown_never_a_traceback(site, clock, capsys, mon
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(monitoring, "read_snapshot", broken)
+    monkeypatch.setattr(cli_monitoring, "read_snapshot", broken)
     code, out = check(site, clock, capsys)
     assert code == monitoring.UNKNOWN
     assert out == "VECOZO UNKNOWN - internal error (RuntimeError: boom); please report this\n"
@@ -604,7 +605,7 @@ def test_an_internal_error_still_writes_up_0(site, clock, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(monitoring, "read_snapshot", broken)
+    monkeypatch.setattr(cli_monitoring, "read_snapshot", broken)
     code, out, err = metrics(site, clock, capsys)
     assert code == 1
     assert value(families(out), "vecozo_repository_error", reason="internal") == 1
@@ -674,7 +675,7 @@ def test_check_and_metrics_load_neither_textual_nor_cryptography(site):
     site.practice("fysio-oost", days_left=None, agb="04011111")
     script = (
         "import sys\n"
-        "from vecozo_tui.cli import main\n"
+        "from vecozo_tui.cli.main import main\n"
         "codes = [main(['check', '--config', sys.argv[1]]),\n"
         "         main(['metrics', '--config', sys.argv[1], '--output', sys.argv[2]])]\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"

@@ -15,7 +15,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 
 from vecozo_tui import walkthroughs as wt
-from vecozo_tui.cli import EXIT_OK, EXIT_USAGE, Invocation
+from vecozo_tui.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from vecozo_tui.cli.main import Invocation
+from vecozo_tui.cli.walkthrough import run_walkthrough
 from vecozo_tui.errors import VecozoError
 
 PASSWORD = "geheim-1"
@@ -417,7 +419,7 @@ contact = "dr. J. Mulder"
         invocation = Invocation(args=argparse.Namespace(**values), clock=clock,
                                 env={"USER": "beheer"}, stdin=io.StringIO(""), stdout=out,
                                 stderr=err)
-        code = wt.run_walkthrough(invocation)
+        code = run_walkthrough(invocation)
         return code, out.getvalue(), err.getvalue()
 
     return run
@@ -521,7 +523,7 @@ def test_ticks_from_two_sessions_at_once_are_all_kept(store, now, clock):
 
 
 def test_command_through_the_cli_parser(command, store, tmp_path, clock, capsys, monkeypatch):
-    from vecozo_tui.cli import main
+    from vecozo_tui.cli.main import main
 
     command()  # writes the config; the fixture's own run is not needed further
     config = tmp_path / "config.toml"

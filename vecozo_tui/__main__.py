@@ -1,3 +1,3 @@
-from vecozo_tui.cli import main
+from vecozo_tui.cli.main import main
 
 raise SystemExit(main())

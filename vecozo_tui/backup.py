@@ -21,7 +21,6 @@ file and, for a backup of several certificates, none of the files of this run.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import re
 import tempfile
@@ -37,10 +36,7 @@ from vecozo_tui.fsutil import fsync_directory, write_new_file
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
-    from vecozo_tui.cli import Invocation
     from vecozo_tui.repository import Actor, Repository, StoredCertificate
-
-NEW_PASSWORD_ENV = "VECOZO_TUI_NEW_PASSWORD"  # noqa: S105 - the name of a variable
 
 ENCRYPTION_MODERN = "AES-256-CBC (PBES2, PBKDF2-SHA256, HMAC-SHA256)"
 ENCRYPTION_LEGACY = "3DES (PBE-SHA1-3DES) for older Windows (Server 2016 and earlier)"
@@ -332,138 +328,9 @@ def _remove(paths: list[Path], directory: Path) -> None:
             fsync_directory(directory)
 
 
-# --- the CLI ---------------------------------------------------------------------------
 
 
-def read_new_password(invocation: Invocation) -> str:
-    """The new password for ``backup --new-password``, from (in this order):
-
-    1. the second line of ``--password-file`` (the first line is the current one);
-    2. ``$VECOZO_TUI_NEW_PASSWORD``;
-    3. asked twice without echo at a terminal (three tries to type it the same twice).
-
-    Never a command-line argument. Empty passwords are refused.
-    """
-    password_file = getattr(invocation.args, "password_file", None)
-    if password_file:
-        try:
-            with open(password_file, encoding="utf-8-sig") as handle:
-                lines = handle.read().splitlines()
-        except OSError as error:
-            raise VecozoError(
-                f"Cannot read the password file {password_file}: {error.strerror}."
-            ) from None
-        except UnicodeDecodeError:
-            raise VecozoError(f"The password file {password_file} is not UTF-8 text.") from None
-        if len(lines) >= 2 and lines[1]:
-            return lines[1]
-    if invocation.env.get(NEW_PASSWORD_ENV):
-        return invocation.env[NEW_PASSWORD_ENV]
-    if not invocation.stdin.isatty():
-        raise VecozoError(
-            "No new password given: put it on the second line of --password-file or set "
-            f"{NEW_PASSWORD_ENV} (a password is never accepted as a command-line argument)."
-        )
-    for attempt in range(3):
-        first = getpass.getpass("New password for the backup: ")
-        if not first:
-            invocation.err("The new password is empty; type one.")
-            continue
-        if getpass.getpass("The new password again: ") == first:
-            return first
-        invocation.err("The two passwords differ." + (" Try again." if attempt < 2 else ""))
-    raise VecozoError("No new password set; nothing was written.")
-
-
-def run_backup(invocation: Invocation) -> int:
-    """``vecozo-tui backup PRACTICE [--to DIR] [--legacy] [--with-history] [--new-password]``.
-
-    The target defaults to ``[backup] default_target``. The current password comes
-    from ``--password-file`` (first line), ``$VECOZO_TUI_PASSWORD`` or a prompt; the
-    new one (``--new-password``) as described in :func:`read_new_password`.
-    """
-    from vecozo_tui.commands import (
-        INTERACTIVE_PASSWORD_TRIES,
-        find_practice,
-        load_config_and_repository,
-        password_prompt_allowed,
-        print_json,
-        read_password,
-    )
-    from vecozo_tui.repository import Actor
-    from vecozo_tui.textfmt import fingerprint, short_date
-
-    args = invocation.args
-    config, repository = load_config_and_repository(invocation)
-    practice = find_practice(config, args.practice)
-    target_arg = args.target or config.backup_target
-    if not target_arg:
-        raise VecozoError("No backup target: use --to DIR (a USB stick or network drive) or "
-                          "set default_target in the [backup] section of the configuration.")
-    target = check_target(target_arg, repository.root)
-    if repository.active(practice.id) is None:
-        raise VecozoError(f"{practice.id} has no active certificate to back up; import one "
-                          "first.")
-
-    tries = INTERACTIVE_PASSWORD_TRIES if password_prompt_allowed(invocation) else 1
-    actor = Actor.current(invocation.env)
-    new_password: str | None = None
-    for attempt in range(1, tries + 1):
-        password = read_password(
-            invocation, f"Password of the stored certificate of {practice.id}: ")
-        if args.new_password and new_password is None:
-            _check_opens(repository, practice.id, password)  # before asking the new one
-            new_password = read_new_password(invocation)
-        try:
-            result = make_backup(repository, practice.id, target, password,
-                                 new_password=new_password, legacy=args.legacy,
-                                 with_history=args.with_history, actor=actor,
-                                 now=invocation.clock.now(), agb=practice.agb)
-            break
-        except WrongPasswordError as error:
-            if attempt == tries:
-                raise
-            invocation.err(f"{error} Try again ({tries - attempt} left).")
-    else:  # pragma: no cover - the loop either breaks or raises
-        raise AssertionError("unreachable")
-
-    if args.json:
-        data = result.to_dict()
-        data["practice"] = practice.id
-        print_json(invocation, data)
-        report_warnings(invocation, result)
-        return 0
-    out = invocation.out
-    out(f"Backup of {practice.name} ({practice.id}) in {result.target}")
-    for entry in result.entries:
-        out(f"  File         {entry.path.name}")
-        out(f"  SHA-256      {fingerprint(entry.sha256)}")
-        out(f"  Valid until  {short_date(entry.not_after)}"
-            + ("  (active certificate)" if entry.active else "  (earlier certificate)"))
-    out(f"Encryption     {result.encryption}")
-    out("Password       " + ("the new one you just set" if new_password is not None else
-                             "the same as the stored certificate's")
-        + "; keep it apart from the file")
-    out("verified: read back and fingerprints match (certificate, chain and private key)")
-    report_warnings(invocation, result)
-    return 0
-
-
-def report_warnings(invocation: Invocation, result: BackupResult) -> None:
-    """Warnings on stderr; the same-device one framed so it is not missed."""
-    import textwrap
-
-    for index, warning in enumerate(result.warnings):
-        loud = result.same_device and index == 0
-        if loud:
-            invocation.err("!" * 78)
-        invocation.err(textwrap.fill(f"WARNING: {warning}", 78, subsequent_indent="  ",
-                                     break_on_hyphens=False, break_long_words=False))
-        if loud:
-            invocation.err("!" * 78)
-
-
-def _check_opens(repository: Repository, practice_id: str, password: str) -> None:
+def check_opens(repository: Repository, practice_id: str, password: str) -> None:
     from vecozo_tui.certificates import load_pkcs12
 
     active = repository.active(practice_id)

@@ -13,14 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from vecozo_tui import pki
 from vecozo_tui.clock import FixedClock
 from vecozo_tui.expiry import ExpiryThresholds, next_quarter_start
-
-if TYPE_CHECKING:
-    from vecozo_tui.cli import Invocation
 
 # Shown on screen by the demo: these files exist only to try an import.
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - a published demo password, on purpose
@@ -253,17 +249,3 @@ def running_demo(now: datetime, *, keep: bool = False, directory: Path | None = 
             shutil.rmtree(target, ignore_errors=True)
 
 
-def run_demo(invocation: Invocation) -> int:
-    from vecozo_tui.config import load_config
-    from vecozo_tui.repository import Repository
-    from vecozo_tui.tui.app import run_app
-
-    args = invocation.args
-    now = invocation.clock.now()
-    with running_demo(now, keep=args.keep, directory=args.dir) as demo:
-        config = load_config(demo.config_path)
-        repository = Repository(config.repository, clock=invocation.clock)
-        code = run_app(config, repository, clock=invocation.clock, demo=demo)
-    if args.keep:
-        invocation.out(f"Demo kept in {demo.directory} (config: {demo.config_path})")
-    return code

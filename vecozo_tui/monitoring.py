@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vecozo_tui.cli import Invocation
+    from vecozo_tui.clock import Clock
     from vecozo_tui.config import Config, MonitoringSettings, Practice
     from vecozo_tui.expiry import ExpiryThresholds
     from vecozo_tui.overview import PracticeOverview
@@ -75,7 +75,7 @@ class Snapshot:
     now: datetime
 
 
-def _os_reason(error: OSError) -> str:
+def os_reason(error: OSError) -> str:
     what = error.strerror or str(error)
     return f"{what}: {error.filename}" if error.filename else what
 
@@ -95,7 +95,7 @@ def read_snapshot(config: Config, repository: Repository, now: datetime,
         except VecozoError as error:
             unreadable.append(Unreadable(practice, str(error).splitlines()[0]))
         except OSError as error:
-            unreadable.append(Unreadable(practice, _os_reason(error)))
+            unreadable.append(Unreadable(practice, os_reason(error)))
         except (ValueError, KeyError, TypeError) as error:
             # metadata that is not what the repository wrote (edited by hand, truncated)
             unreadable.append(Unreadable(practice, f"damaged metadata ({type(error).__name__}: "
@@ -104,7 +104,7 @@ def read_snapshot(config: Config, repository: Repository, now: datetime,
     return Snapshot(config, rows, unreadable, now)
 
 
-def _open_repository(config: Config, invocation: Invocation) -> Repository:
+def open_repository(config: Config, clock: Clock) -> Repository:
     """The repository, after making sure this user may read it at all: a monitoring agent
     runs as its own user, and one clear message beats one per practice."""
     from vecozo_tui.errors import VecozoError
@@ -113,14 +113,7 @@ def _open_repository(config: Config, invocation: Invocation) -> Repository:
     if not os.access(config.repository, os.R_OK | os.X_OK):
         raise VecozoError(f"No permission to read the repository {config.repository}; run "
                           "this command as its owner or through sudo (see docs/monitoring.md).")
-    return Repository(config.repository, clock=invocation.clock)
-
-
-def _open(invocation: Invocation) -> tuple[Config, Repository]:
-    from vecozo_tui.config import load_config
-
-    config = load_config(invocation.args.config, invocation.env)
-    return config, _open_repository(config, invocation)
+    return Repository(config.repository, clock=clock)
 
 
 # --- check: the Nagios/Icinga plugin ----------------------------------------------------
@@ -303,29 +296,6 @@ def unknown_output(reason: str) -> str:
     return "\n".join([f"{PLUGIN_NAME} UNKNOWN - {first}", *lines[1:]])
 
 
-def run_check(invocation: Invocation) -> int:
-    """``vecozo-tui check``: status line + long text + perfdata on stdout; exit 0-3."""
-    args = invocation.args
-    try:
-        from vecozo_tui.errors import VecozoError
-
-        try:
-            config, repository = _open(invocation)
-            thresholds = check_thresholds(config, getattr(args, "warning", None),
-                                          getattr(args, "critical", None))
-            snapshot = read_snapshot(config, repository, invocation.clock.now(), thresholds)
-            state, output = check_report(snapshot, thresholds)
-        except VecozoError as error:
-            state, output = UNKNOWN, unknown_output(str(error))
-        except OSError as error:
-            state, output = UNKNOWN, unknown_output(_os_reason(error))
-    except Exception as error:  # noqa: BLE001 - a plugin must answer UNKNOWN, not crash with 1
-        state, output = UNKNOWN, unknown_output(
-            f"internal error ({type(error).__name__}: {error}); please report this")
-    invocation.out(output)
-    return state
-
-
 # --- metrics: Prometheus text format ----------------------------------------------------
 
 
@@ -460,57 +430,3 @@ def _row_samples(metrics: Exposition, row: PracticeOverview, now: datetime) -> N
         metrics.sample("vecozo_last_test_call_timestamp_seconds",
                        _seconds(row.last_test_call.at), labels)
         metrics.sample("vecozo_last_test_call_success", row.last_test_call.ok, labels)
-
-
-def run_metrics(invocation: Invocation) -> int:
-    """``vecozo-tui metrics [--output FILE]``: exit 0, or 1 when the repository could not be
-    read (the metrics, with vecozo_repository_up 0, are written all the same) or the file
-    could not be written."""
-    from vecozo_tui.errors import VecozoError
-
-    now = invocation.clock.now()
-    error: tuple[str, str] | None = None
-    snapshot: Snapshot | None = None
-    stage = "config"
-    try:
-        from vecozo_tui.config import load_config
-
-        config = load_config(invocation.args.config, invocation.env)
-        for warning in config.warnings:
-            invocation.err(f"warning: {warning}")
-        stage = "repository"
-        repository = _open_repository(config, invocation)
-        snapshot = read_snapshot(config, repository, now)
-    except VecozoError as problem:
-        error = (stage, str(problem))
-    except OSError as problem:
-        error = (stage, _os_reason(problem))
-    except Exception as problem:  # noqa: BLE001 - the file must still say up=0 so alerts fire
-        import traceback
-
-        traceback.print_exc(file=invocation.stderr)
-        error = ("internal", f"internal error ({type(problem).__name__}: {problem})")
-    text = metrics_text(snapshot, now, error=error)
-
-    output = getattr(invocation.args, "output", None)
-    if output and output != "-":
-        from pathlib import Path
-
-        from vecozo_tui.fsutil import atomic_write_text
-
-        try:
-            atomic_write_text(Path(output), text, METRICS_FILE_MODE)
-        except VecozoError as problem:
-            invocation.err(f"vecozo-tui: {problem}")
-            return 1
-    else:
-        invocation.stdout.write(text)
-        invocation.stdout.flush()
-    if error is not None:
-        first = error[1].splitlines()[0] if error[1] else error[0]
-        invocation.err(f"vecozo-tui: the repository could not be read ({error[0]}): {first}")
-        return 1
-    if snapshot is not None and snapshot.unreadable:
-        for entry in snapshot.unreadable:
-            invocation.err(f"vecozo-tui: {entry.practice.id}: {entry.reason}")
-    return 0

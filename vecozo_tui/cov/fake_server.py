@@ -43,7 +43,7 @@ import time
 import xml.etree.ElementTree as ET  # noqa: S405 - builds answers; requests parsed by defusedxml
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from vecozo_tui import pki
-    from vecozo_tui.cli import Invocation
 
 COV_PATH = "/cov/vz801802/v1/soap11"
 MAX_REQUEST_BYTES = 1_000_000
@@ -468,98 +467,3 @@ def _server_context(issued: pki.Issued, ca_certificates: list[x509.Certificate],
 # --- `vecozo-tui fake-cov` -----------------------------------------------------------
 
 
-def run_cli(invocation: Invocation) -> int:
-    """Run the server until Ctrl+C, with a CA file and example client certificates."""
-    import secrets
-    import tempfile
-    from pathlib import Path
-
-    from vecozo_tui import fsutil, pki
-
-    args = invocation.args
-    out = invocation.out
-    now = invocation.clock.now()
-    directory = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="vecozo-fake-cov-"))
-    fsutil.ensure_private_dir(directory)
-    out("Making a demo CA and certificates (a few seconds)...")
-    root = pki.make_ca("Demo VECOZO Root CA", now - timedelta(days=30))
-    issuing = pki.make_ca("Demo VECOZO Systeemcertificaten CA", now - timedelta(days=30),
-                          parent=root)
-    names = ["localhost", "127.0.0.1"]
-    host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
-    if host not in names and host not in ("0.0.0.0", "::"):  # noqa: S104 - only compared
-        names.append(host)
-    server_cert = pki.issue(issuing, pki.server_subject("localhost"),
-                            not_before=now - timedelta(days=1), not_after=now +
-                            timedelta(days=365), client=False, server_names=names)
-    chain = [issuing.certificate, root.certificate]
-    ca_file = directory / "demo-vecozo-ca.pem"
-    fsutil.atomic_write_bytes(ca_file, pki.pem(root.certificate) + pki.pem(issuing.certificate),
-                              mode=0o644)
-    password = secrets.token_urlsafe(12)
-    examples = {
-        "authorised.pfx": pki.issue(issuing, pki.system_subject("Demo Praktijk", "01000001"),
-                                    not_before=now - timedelta(days=1),
-                                    not_after=now + timedelta(days=730)),
-        "not-authorised.pfx": pki.issue(issuing,
-                                        pki.system_subject("Demo Zonder COV", "01000002"),
-                                        not_before=now - timedelta(days=1),
-                                        not_after=now + timedelta(days=730)),
-        "expired.pfx": pki.issue(issuing, pki.system_subject("Demo Verlopen", "01000003"),
-                                 not_before=now - timedelta(days=800),
-                                 not_after=now - timedelta(days=70)),
-    }
-    authorised: set[str] = set()
-    for name, issued in examples.items():
-        fsutil.atomic_write_bytes(directory / name, pki.pkcs12_bytes(issued, chain, password))
-        if name != "not-authorised.pfx":
-            from cryptography.hazmat.primitives import hashes
-
-            authorised.add(issued.certificate.fingerprint(hashes.SHA256()).hex().upper())
-    password_file = directory / "password.txt"
-    fsutil.atomic_write_text(password_file, password + "\n")
-
-    def event(text: str) -> None:
-        out(f"{time.strftime('%H:%M:%S')}  {text}")
-
-    server = FakeCovServer(server_cert, [root.certificate, issuing.certificate], authorised,
-                           host=host, port=args.port, on_event=event)
-    try:
-        server.start()
-    except OSError as error:
-        from vecozo_tui.errors import VecozoError
-
-        raise VecozoError(f"Cannot listen on {host}:{args.port}: "
-                          f"{error.strerror or error}.") from None
-    url_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "localhost") else host  # noqa: S104
-    server.url_host = url_host
-    out("")
-    out("Fake VECOZO COV server (for trying things out; not VECOZO, not for production)")
-    out(f"  URL        {server.url}")
-    out(f"  CA file    {ca_file}")
-    out(f"  Files      {directory}")
-    out("  Client certificates (password in password.txt):")
-    out(f"    {directory / 'authorised.pfx'}      authorised for COV")
-    out(f"    {directory / 'not-authorised.pfx'}  known, but not authorised for COV")
-    out(f"    {directory / 'expired.pfx'}         expired: refused in the TLS handshake")
-    out(f"  Password   {password_file}")
-    out("  Test person: BSN 999979668, born 1962-03-15 (more in docs/cov.md)")
-    out("")
-    out("To use it, put this in the configuration:")
-    out("  [cov]")
-    out(f'  ca_bundle = "{ca_file}"')
-    out("  [cov.endpoints]")
-    out(f'  acceptance = "{server.url}"')
-    out("")
-    out("Press Ctrl+C to stop.")
-    invocation.stdout.flush()
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    out("")
-    out(f"Stopped. The files are kept in {directory}.")
-    return 0

@@ -1,6 +1,6 @@
 """The test COV call of one practice: password, test person, and the checks lighting up.
 
-A thin front over :func:`vecozo_tui.cov.command.run_test`: the form gathers the
+A thin front over :func:`vecozo_tui.cov.testcall.run_test`: the form gathers the
 certificate password and the person asked about (VECOZO's test person is filled in for
 acceptance and test; production needs a real patient's BSN and date of birth, which are
 masked, never stored, and cleared from the form after the call). The call runs in a
@@ -76,7 +76,7 @@ class TestCallScreen(Screen[bool]):
 
     @property
     def production(self) -> bool:
-        from vecozo_tui.cov.command import needs_real_person
+        from vecozo_tui.cov.testcall import needs_real_person
 
         return needs_real_person(self.practice)
 
@@ -120,7 +120,7 @@ class TestCallScreen(Screen[bool]):
         self.query_one("#tc-password", Input).focus()
 
     def _show_info(self) -> None:
-        from vecozo_tui.cov.command import endpoint_for
+        from vecozo_tui.cov.testcall import endpoint_for
 
         practice = self.practice
         info = self.query_one("#tc-info", Static)
@@ -212,7 +212,7 @@ class TestCallScreen(Screen[bool]):
         self.dismiss(self.changed)
 
     def action_run(self) -> None:
-        from vecozo_tui.cov.command import bsn_problem, parse_birth_date, test_person
+        from vecozo_tui.cov.testcall import bsn_problem, parse_birth_date, test_person
 
         if self._busy or not self._has_certificate:
             return
@@ -255,7 +255,7 @@ class TestCallScreen(Screen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="test-call",
           description="test COV call")
     def _run(self, password: str, person: object) -> Diagnosis:
-        from vecozo_tui.cov.command import run_test
+        from vecozo_tui.cov.testcall import run_test
 
         context = self.context
 

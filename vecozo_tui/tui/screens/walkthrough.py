@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -337,7 +336,7 @@ class WalkthroughScreen(Screen[bool]):
             now = self.context.clock.now()
             record = wt.export_record(self.context.repository, self.practice, kind, now,
                                       thresholds=self.context.config.thresholds)
-            return write_record(self._export_directory(), self.practice.id, kind, now,
+            return wt.write_record(self._export_directory(), self.practice.id, kind, now,
                                 record)
 
     def _export_directory(self) -> Path:
@@ -636,21 +635,3 @@ def next_open_after(progress: wt.Progress, key: str) -> str | None:
     return None
 
 
-def write_record(directory: Path, practice_id: str, kind: str, now: datetime,
-                 record: str) -> Path:
-    """Write ``record`` as a new file in ``directory``; never over an existing one."""
-    from vecozo_tui.fsutil import write_new_file
-
-    stem = f"{practice_id}-{kind}-walkthrough-{now:%Y%m%d-%H%M}"
-    for attempt in range(1, 100):
-        path = directory / (f"{stem}.md" if attempt == 1 else f"{stem}-{attempt}.md")
-        if path.exists():
-            continue
-        try:
-            write_new_file(path, record.encode("utf-8"))
-        except VecozoError:
-            if path.exists():  # written by someone else just now: take the next name
-                continue
-            raise
-        return path
-    raise VecozoError(f"Too many walkthrough records named {stem}* in {directory}.")

@@ -14,17 +14,15 @@ every check passed, 1 otherwise.
 
 from __future__ import annotations
 
-import getpass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.errors import VecozoError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from vecozo_tui.certificates import LoadedPkcs12
-    from vecozo_tui.cli import Invocation
     from vecozo_tui.clock import Clock
     from vecozo_tui.config import Config, Practice
     from vecozo_tui.cov.diagnosis import Diagnosis, Step, TestPerson
@@ -142,83 +140,3 @@ def run_test(config: Config, repository: Repository, practice: Practice, passwor
 # --- the CLI --------------------------------------------------------------------------
 
 
-def _read_person(invocation: Invocation, config: Config, practice: Practice) -> TestPerson:
-    args = invocation.args
-    if not needs_real_person(practice):
-        return test_person(config, practice, birth_date=args.birth_date)
-    bsn = invocation.env.get(BSN_ENV)
-    if bsn is None:
-        if not invocation.stdin.isatty():
-            raise VecozoError(
-                f"{practice.id} is a production practice: a test call needs a real patient's "
-                f"BSN. Set ${BSN_ENV} or run at a terminal to be asked (it is not shown and "
-                "not stored; it is never accepted as a command-line argument).")
-        bsn = getpass.getpass("BSN of the patient (not shown, not stored): ")
-    problem = bsn_problem(bsn)
-    if problem:
-        raise VecozoError(problem)
-    birth = args.birth_date
-    if not birth:
-        if not invocation.stdin.isatty():
-            raise VecozoError("Give the patient's date of birth with --birth-date YYYY-MM-DD.")
-        invocation.stdout.write("Date of birth of the patient (YYYY-MM-DD): ")
-        invocation.stdout.flush()
-        birth = invocation.stdin.readline().strip()
-    return test_person(config, practice, bsn=bsn, birth_date=birth)
-
-
-def run_test_cov(invocation: Invocation) -> int:
-    from vecozo_tui.commands import (
-        INTERACTIVE_PASSWORD_TRIES,
-        find_practice,
-        load_config_and_repository,
-        password_prompt_allowed,
-        print_json,
-        read_password,
-    )
-    from vecozo_tui.repository import Actor
-    from vecozo_tui.textfmt import fingerprint, short_date
-
-    args = invocation.args
-    config, repository = load_config_and_repository(invocation)
-    practice = find_practice(config, args.practice)
-    stored = active_certificate(repository, practice)
-    endpoint = endpoint_for(config, practice, args.endpoint)
-    person = _read_person(invocation, config, practice)
-    tries = INTERACTIVE_PASSWORD_TRIES if password_prompt_allowed(invocation) else 1
-    for attempt in range(1, tries + 1):
-        password = read_password(invocation, f"Password of the certificate of {practice.id}: ")
-        try:
-            opened = open_active(repository, practice, password)
-            break
-        except WrongPasswordError as error:
-            if attempt == tries:
-                raise
-            invocation.err(f"{error} Try again ({tries - attempt} left).")
-    else:  # pragma: no cover - the loop breaks or raises
-        raise AssertionError("unreachable")
-    info = opened[1].info
-    out = invocation.out
-    if not args.json:
-        out(f"Test COV call for {practice.name} ({practice.id}), {practice.environment}")
-        out(f"Endpoint     {endpoint}")
-        out(f"Certificate  {info.common_name}")
-        out(f"             SHA-256 {fingerprint(info.sha256)[:23]}…, valid until "
-            f"{short_date(info.not_after)}")
-        if info.kind == "personal":
-            out("Warning      this is a personal certificate: COV needs the practice's system "
-                "certificate")
-        if info.not_after <= invocation.clock.now():
-            out("Warning      this certificate has expired: the server will refuse it")
-        out("")
-    diagnosis = run_test(config, repository, practice, password, person,
-                         clock=invocation.clock, actor=Actor.current(invocation.env),
-                         endpoint=args.endpoint, loaded=opened)
-    if args.json:
-        print_json(invocation, {"practice": practice.id, "certificate_sha256": stored.info.sha256,
-                                **diagnosis.to_dict()})
-    else:
-        for line in diagnosis.lines():
-            out(line)
-        out(f"Recorded with {practice.id} (time and outcome only; no personal data).")
-    return 0 if diagnosis.ok else 1

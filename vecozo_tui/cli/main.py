@@ -19,14 +19,9 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import NoReturn, TextIO
 
+from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.errors import VecozoError
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
-EXIT_INTERRUPTED = 130
 
 
 @dataclass
@@ -48,11 +43,11 @@ class Invocation:
 
 
 def _command(target: str) -> Callable[[Invocation], int]:
-    """A lazily imported command function, 'module:function' under vecozo_tui."""
+    """A lazily imported command function, 'module:function' under vecozo_tui.cli."""
     module_name, function_name = target.split(":")
 
     def run(invocation: Invocation) -> int:
-        module = import_module(f"vecozo_tui.{module_name}")
+        module = import_module(f"vecozo_tui.cli.{module_name}")
         return getattr(module, function_name)(invocation)
 
     return run
@@ -80,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_option(parser)
     parser.add_argument("--version", action="version",
                         version=f"vecozo-tui {_version()}")
-    parser.set_defaults(run=_command("commands:run_tui"))
+    parser.set_defaults(run=_command("console:run_tui"))
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, target: str, help_text: str) -> argparse.ArgumentParser:
@@ -89,36 +84,36 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(run=_command(target))
         return p
 
-    p = command("tui", "commands:run_tui", "open the full-screen console (the default)")
+    p = command("tui", "console:run_tui", "open the full-screen console (the default)")
 
-    p = command("demo", "commands:run_demo",
+    p = command("demo", "console:run_demo",
                 "open the console on a throw-away demo repository with a local COV server")
     p.add_argument("--keep", action="store_true",
                    help="keep the demo directory on exit (its path is printed)")
     p.add_argument("--dir", metavar="PATH", help="build the demo in PATH (must be empty)")
 
-    p = command("init", "commands:run_init",
+    p = command("init", "certificates:run_init",
                 "create the certificate repository (and a configuration file if none exists)")
     p.add_argument("--repository", metavar="PATH",
                    help="where to create the repository when writing a new configuration")
     p.add_argument("--inbox", metavar="PATH",
                    help="where exported .pfx files are dropped (new configuration only)")
 
-    p = command("list", "commands:run_list", "list practices, most urgent certificate first")
+    p = command("list", "overview:run_list", "list practices, most urgent certificate first")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("status", "commands:run_status", "counts per status, or every practice as JSON")
+    p = command("status", "overview:run_status", "counts per status, or every practice as JSON")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("show", "commands:run_show", "certificate details and history of one practice")
+    p = command("show", "overview:run_show", "certificate details and history of one practice")
     p.add_argument("practice", help="practice id (or AGB code)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("history", "commands:run_history", "earlier certificates of one practice")
+    p = command("history", "overview:run_history", "earlier certificates of one practice")
     p.add_argument("practice", help="practice id (or AGB code)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("import", "commands:run_import",
+    p = command("import", "certificates:run_import",
                 "import a .pfx/.p12 exported from a browser into the repository")
     p.add_argument("practice", help="practice id (or AGB code)")
     p.add_argument("file", help="the .pfx or .p12 file")
@@ -126,26 +121,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", "-y", action="store_true",
                    help="do not ask for confirmation of warnings (blocking problems still refuse)")
 
-    p = command("inspect", "commands:run_inspect",
+    p = command("inspect", "certificates:run_inspect",
                 "show what is in a .pfx/.p12 file without importing it")
     p.add_argument("file", help="the .pfx or .p12 file")
     _add_password_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("activate", "commands:run_activate",
+    p = command("activate", "certificates:run_activate",
                 "make an earlier certificate from history the active one again (roll back)")
     p.add_argument("practice", help="practice id (or AGB code)")
     p.add_argument("fingerprint", help="its SHA-256 fingerprint, or the start of it (see "
                                        "`history`); colons are allowed")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
-    p = command("purge", "commands:run_purge",
+    p = command("purge", "certificates:run_purge",
                 "delete the history (not the active certificate) of one practice")
     p.add_argument("practice", help="practice id")
     p.add_argument("--confirm", metavar="PRACTICE", required=True,
                    help="repeat the practice id to confirm; this cannot be undone")
 
-    p = command("test-cov", "cov.command:run_test_cov",
+    p = command("test-cov", "cov:run_test_cov",
                 "prove a certificate works: a test COV call over mutual TLS, step by step")
     p.add_argument("practice", help="practice id (or AGB code)")
     _add_password_options(p)
@@ -154,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", metavar="URL", help="override the configured COV endpoint")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("fake-cov", "cov.fake_server:run_cli",
+    p = command("fake-cov", "cov:run_fake_cov",
                 "run the local VECOZO-like COV server (for trying things out, not production)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -175,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_password_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("walkthrough", "walkthroughs:run_walkthrough",
+    p = command("walkthrough", "walkthrough:run_walkthrough",
                 "step-by-step checklist: renew, new, recover or backup; shows, ticks, exports")
     p.add_argument("practice", help="practice id (or AGB code)")
     p.add_argument("kind", choices=["renew", "new", "recover", "backup"],

@@ -1,0 +1,88 @@
+"""``vecozo-tui backup``: a verified backup of the active certificate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vecozo_tui.backup import check_opens, check_target, make_backup
+from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.prompts import read_new_password, with_password_retries
+from vecozo_tui.errors import VecozoError
+
+if TYPE_CHECKING:
+    from vecozo_tui.backup import BackupResult
+    from vecozo_tui.cli.main import Invocation
+
+
+def run_backup(invocation: Invocation) -> int:
+    """``vecozo-tui backup PRACTICE [--to DIR] [--legacy] [--with-history] [--new-password]``.
+
+    The target defaults to ``[backup] default_target``. The current password comes
+    from ``--password-file`` (first line), ``$VECOZO_TUI_PASSWORD`` or a prompt; the
+    new one (``--new-password``) as described in :func:`read_new_password`.
+    """
+    from vecozo_tui.repository import Actor
+    from vecozo_tui.textfmt import fingerprint, short_date
+
+    args = invocation.args
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, args.practice)
+    target_arg = args.target or config.backup_target
+    if not target_arg:
+        raise VecozoError("No backup target: use --to DIR (a USB stick or network drive) or "
+                          "set default_target in the [backup] section of the configuration.")
+    target = check_target(target_arg, repository.root)
+    if repository.active(practice.id) is None:
+        raise VecozoError(f"{practice.id} has no active certificate to back up; import one "
+                          "first.")
+
+    actor = Actor.current(invocation.env)
+    new_password: str | None = None
+
+    def attempt(password: str) -> BackupResult:
+        nonlocal new_password
+        if args.new_password and new_password is None:
+            check_opens(repository, practice.id, password)  # before asking the new one
+            new_password = read_new_password(invocation)
+        return make_backup(repository, practice.id, target, password,
+                           new_password=new_password, legacy=args.legacy,
+                           with_history=args.with_history, actor=actor,
+                           now=invocation.clock.now(), agb=practice.agb)
+
+    result = with_password_retries(
+        invocation, f"Password of the stored certificate of {practice.id}: ", attempt)
+
+    if args.json:
+        data = result.to_dict()
+        data["practice"] = practice.id
+        print_json(invocation, data)
+        report_warnings(invocation, result)
+        return 0
+    out = invocation.out
+    out(f"Backup of {practice.name} ({practice.id}) in {result.target}")
+    for entry in result.entries:
+        out(f"  File         {entry.path.name}")
+        out(f"  SHA-256      {fingerprint(entry.sha256)}")
+        out(f"  Valid until  {short_date(entry.not_after)}"
+            + ("  (active certificate)" if entry.active else "  (earlier certificate)"))
+    out(f"Encryption     {result.encryption}")
+    out("Password       " + ("the new one you just set" if new_password is not None else
+                             "the same as the stored certificate's")
+        + "; keep it apart from the file")
+    out("verified: read back and fingerprints match (certificate, chain and private key)")
+    report_warnings(invocation, result)
+    return 0
+
+
+def report_warnings(invocation: Invocation, result: BackupResult) -> None:
+    """Warnings on stderr; the same-device one framed so it is not missed."""
+    import textwrap
+
+    for index, warning in enumerate(result.warnings):
+        loud = result.same_device and index == 0
+        if loud:
+            invocation.err("!" * 78)
+        invocation.err(textwrap.fill(f"WARNING: {warning}", 78, subsequent_indent="  ",
+                                     break_on_hyphens=False, break_long_words=False))
+        if loud:
+            invocation.err("!" * 78)

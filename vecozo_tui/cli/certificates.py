@@ -1,0 +1,177 @@
+"""The CLI's repository commands: init, list, status, show, history, import, inspect, purge.
+
+Imported only when one of them runs. The TUI commands import Textual inside
+their own function, never at module level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.output import certificate_lines, finding_lines
+from vecozo_tui.cli.prompts import confirmed, open_pkcs12_file
+from vecozo_tui.errors import VecozoError
+from vecozo_tui.textfmt import fingerprint, short_date
+
+if TYPE_CHECKING:
+    from vecozo_tui.cli.main import Invocation
+
+
+# --- shared plumbing ------------------------------------------------------------------
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def run_init(invocation: Invocation) -> int:
+    from vecozo_tui.config import find_config_path, load_config, write_new_config
+    from vecozo_tui.repository import Actor, Repository
+
+    args = invocation.args
+    given = args.config or invocation.env.get("VECOZO_TUI_CONFIG")
+    given_missing = bool(given) and not Path(given).expanduser().exists()
+    path = None if given_missing else find_config_path(args.config, invocation.env)
+    if path is None:
+        if args.repository and Path(args.repository).expanduser().exists() \
+                and not Path(args.repository).expanduser().is_dir():
+            raise VecozoError(f"{args.repository} exists and is not a directory; choose "
+                              "another --repository. Nothing was written.")
+        if not args.repository:
+            raise VecozoError(
+                "No configuration file yet: give --repository PATH (and optionally --inbox "
+                "PATH) to write one, or copy config.example.toml."
+            )
+        path = write_new_config(args.config, invocation.env, repository=Path(args.repository),
+                                inbox=Path(args.inbox) if args.inbox else None)
+        invocation.out(f"Wrote configuration {path}")
+    if args.inbox and not Path(args.inbox).expanduser().exists():
+        from vecozo_tui.fsutil import ensure_private_dir
+
+        ensure_private_dir(Path(args.inbox).expanduser())
+        invocation.out(f"Created inbox {args.inbox} (mode 0700).")
+    config = load_config(path, invocation.env, check_repository=False)
+    if config.repository.exists():
+        problems = Repository(config.repository, clock=invocation.clock).problems()
+        if problems:
+            raise VecozoError("\n".join(problems))
+        invocation.out(f"Repository {config.repository} already exists and looks fine.")
+        return 0
+    Repository.init(config.repository, clock=invocation.clock, actor=Actor.current(invocation.env))
+    invocation.out(f"Created repository {config.repository} (mode 0700).")
+    return 0
+
+
+def run_inspect(invocation: Invocation) -> int:
+    from vecozo_tui.certificates import check_for_import
+
+    loaded, _password = open_pkcs12_file(invocation, invocation.args.file)
+    now = invocation.clock.now()
+    findings = check_for_import(loaded, now=now)
+    if invocation.args.json:
+        print_json(invocation, {"certificate": loaded.info.to_dict(),
+                                "findings": [f.__dict__ for f in findings]})
+        return 0
+    for line in certificate_lines(loaded.info, now):
+        invocation.out(line)
+    for line in finding_lines(findings):
+        invocation.out(line)
+    return 0
+
+
+def run_import(invocation: Invocation) -> int:
+    from vecozo_tui.certificates import check_for_import
+    from vecozo_tui.cli.exit_codes import EXIT_REFUSED
+    from vecozo_tui.repository import Actor
+
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, invocation.args.practice)
+    loaded, password = open_pkcs12_file(invocation, invocation.args.file)
+    now = invocation.clock.now()
+    active = repository.active(practice.id)
+    findings = check_for_import(loaded, now=now, practice_agb=practice.agb,
+                                active=active.info if active else None)
+    out = invocation.out
+    out(f"Import into {practice.name} ({practice.id}, AGB {practice.agb})")
+    for line in certificate_lines(loaded.info, now):
+        out(f"  {line}")
+    if active and active.info.sha256 != loaded.info.sha256:
+        out(f"  Replaces       the active certificate valid until "
+            f"{short_date(active.info.not_after)} (kept in history)")
+    for line in finding_lines(findings):
+        out(line)
+    if any(f.severity == "error" for f in findings):
+        invocation.err("Import refused: fix the problems marked BLOCKED and export again.")
+        return EXIT_REFUSED
+    if findings and not invocation.args.yes:
+        if not confirmed(invocation, "Import anyway?",
+                         without_terminal="Import not done: there are warnings; read them "
+                                          "and re-run with --yes to import anyway.",
+                         declined="Import cancelled; nothing was changed."):
+            return EXIT_REFUSED
+    stored = repository.import_certificate(
+        practice.id, loaded, password, actor=Actor.current(invocation.env),
+        expected_active=active.info.sha256 if active else None)
+    out(f"Stored and activated {fingerprint(stored.info.sha256)[:23]}… for {practice.id}.")
+    if active:
+        out("The previous certificate is kept in history.")
+    out("Next steps:")
+    out(f"  1. prove it works:    vecozo-tui test-cov {practice.id}")
+    out(f"  2. back it up:        vecozo-tui backup {practice.id} --to /media/usb  "
+        "(another medium)")
+    out("  3. remove the old certificate from the browser it was exported from")
+    return 0
+
+
+def run_activate(invocation: Invocation) -> int:
+    from vecozo_tui.cli.exit_codes import EXIT_REFUSED
+    from vecozo_tui.repository import Actor
+
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, invocation.args.practice)
+    wanted = invocation.args.fingerprint.replace(":", "").upper()
+    history = repository.history(practice.id)
+    matches = [entry for entry in history if entry.info.sha256.startswith(wanted)] \
+        if len(wanted) >= 4 else []
+    if len(matches) != 1:
+        what = "matches no" if not matches else "matches more than one"
+        raise VecozoError(f"'{invocation.args.fingerprint}' {what} stored certificate of "
+                          f"{practice.id} (give at least 4 characters); see `vecozo-tui "
+                          f"history {practice.id}`.")
+    chosen = matches[0]
+    if chosen.active:
+        invocation.out(f"That certificate is already the active one of {practice.id}.")
+        return 0
+    now = invocation.clock.now()
+    invocation.out(f"Activate for {practice.name} ({practice.id}):")
+    for line in certificate_lines(chosen.info, now):
+        invocation.out(f"  {line}")
+    if chosen.info.not_after <= now:
+        invocation.err("Refused: that certificate has expired; it cannot be used any more.")
+        return EXIT_REFUSED
+    if not invocation.args.yes:
+        if not confirmed(invocation, "Make this the active certificate?",
+                         without_terminal="Not activated: re-run with --yes to confirm.",
+                         declined="Cancelled; nothing was changed."):
+            return EXIT_REFUSED
+    active = repository.active(practice.id)
+    repository.activate(practice.id, chosen.info.sha256, actor=Actor.current(invocation.env))
+    invocation.out(f"Activated; the certificate valid until "
+                   f"{short_date(active.info.not_after) if active else '-'} is kept in "
+                   f"history. Prove it works: vecozo-tui test-cov {practice.id}")
+    return 0
+
+
+def run_purge(invocation: Invocation) -> int:
+    from vecozo_tui.repository import Actor
+
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, invocation.args.practice)
+    removed = repository.purge_history(practice.id, actor=Actor.current(invocation.env),
+                                       confirm=invocation.args.confirm)
+    invocation.out(f"Removed {removed} earlier certificate(s) of {practice.id}; the active one "
+                   "is kept.")
+    return 0
+
+

@@ -1,0 +1,33 @@
+"""What most commands start with: the configuration, the repository, the practice."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vecozo_tui.cli.main import Invocation
+    from vecozo_tui.config import Config, Practice
+    from vecozo_tui.repository import Repository
+
+
+def load_config_and_repository(invocation: Invocation) -> tuple[Config, Repository]:
+    from vecozo_tui.config import load_config
+    from vecozo_tui.repository import Repository
+
+    config = load_config(invocation.args.config, invocation.env)
+    for warning in config.warnings:
+        invocation.err(f"warning: {warning}")
+    return config, Repository(config.repository, clock=invocation.clock)
+
+
+def find_practice(config: Config, key: str) -> Practice:
+    """A practice by id, or by AGB code when exactly one practice has it."""
+    by_agb = [p for p in config.practices if p.agb == key]
+    if len(by_agb) == 1 and not any(p.id == key for p in config.practices):
+        return by_agb[0]
+    return config.practice(key)
+
+
+def print_json(invocation: Invocation, data: object) -> None:
+    invocation.out(json.dumps(data, indent=2, ensure_ascii=False))

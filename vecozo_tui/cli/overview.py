@@ -1,0 +1,155 @@
+"""``list``, ``status``, ``show`` and ``history``: reading, never writing, no password."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.output import certificate_lines, format_table, short_environment
+from vecozo_tui.textfmt import ago, fingerprint, relative_days, short_date
+
+if TYPE_CHECKING:
+    from vecozo_tui.cli.main import Invocation
+
+
+def run_list(invocation: Invocation) -> int:
+    from vecozo_tui.overview import build_overview
+
+    config, repository = load_config_and_repository(invocation)
+    now = invocation.clock.now()
+    rows = build_overview(config, repository, now)
+    if invocation.args.json:
+        print_json(invocation, [row.to_dict() for row in rows])
+        return 0
+    if not rows:
+        invocation.out(f"No practices in {config.path}. Add one with [[practices]] or in the "
+                       "console.")
+        return 0
+    table = [("PRACTICE", "NAME", "AGB", "ENV", "EXPIRES", "LEFT", "STATUS")]
+    for row in rows:
+        flags = []
+        if row.personal_certificate:
+            flags.append("personal cert")
+        if row.backup_missing:
+            flags.append("no backup")
+        if row.test_call_failed:
+            flags.append("test failed")
+        status = row.status.value + (f" ({', '.join(flags)})" if flags else "")
+        table.append((row.practice.id, row.practice.name, row.practice.agb,
+                       short_environment(row.practice.environment), short_date(row.not_after),
+                       relative_days(row.days_left), status))
+    invocation.out(format_table(table, shrink_column=1))
+    return 0
+
+
+def run_status(invocation: Invocation) -> int:
+    from vecozo_tui.overview import build_overview, status_counts
+
+    config, repository = load_config_and_repository(invocation)
+    now = invocation.clock.now()
+    rows = build_overview(config, repository, now)
+    counts = status_counts(rows)
+    if invocation.args.json:
+        print_json(invocation, {
+            "generated_at": now.isoformat(),
+            "config": str(config.path),
+            "repository": str(config.repository),
+            "counts": {status.value: count for status, count in counts.items()},
+            "practices": [row.to_dict() for row in rows],
+        })
+        return 0
+    summary = ", ".join(f"{count} {status.value}" for status, count in counts.items() if count)
+    invocation.out(f"{len(rows)} practices: {summary or 'none'}")
+    for row in rows[:5]:
+        if row.status.value == "OK":
+            break
+        when = f" {relative_days(row.days_left)}" if row.days_left is not None else ""
+        invocation.out(f"  {row.status.value:<14} {row.practice.id} ({row.practice.name})"
+                       f"{when}")
+    return 0
+
+
+def run_show(invocation: Invocation) -> int:
+    from vecozo_tui.overview import practice_overview
+
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, invocation.args.practice)
+    now = invocation.clock.now()
+    row = practice_overview(practice, repository, now, config.thresholds)
+    history = repository.history(practice.id)
+    if invocation.args.json:
+        data = row.to_dict()
+        data["active_certificate"] = row.active.info.to_dict() if row.active else None
+        data["history"] = [_stored_dict(entry) for entry in history]
+        print_json(invocation, data)
+        return 0
+    out = invocation.out
+    out(f"{practice.name}  ({practice.id}, AGB {practice.agb}, {practice.environment})")
+    if practice.contact:
+        out(f"Contact        {practice.contact}")
+    out(f"Status         {row.status.value}")
+    if row.active is None:
+        out("No certificate imported yet: vecozo-tui import "
+            f"{practice.id} FILE.pfx")
+    else:
+        out("")
+        out("Active certificate")
+        for line in certificate_lines(row.active.info, now):
+            out(f"  {line}")
+        out(f"  Imported       {short_date(row.active.imported_at)} by {row.active.imported_by}")
+        out(f"  Renew from     {short_date(row.renew_from)}"
+            + (f"  (before the quarter start {short_date(row.quarter_in_window)})"
+               if row.quarter_in_window else ""))
+    out("")
+    backup = row.last_backup
+    out(f"Last backup    {ago(backup.at, now) if backup else 'never'}"
+        + (f" to {backup.target}" if backup else "")
+        + ("  (not of the active certificate)" if backup and row.backup_missing else ""))
+    test = row.last_test_call
+    out(f"Last test call {ago(test.at, now) if test else 'never'}"
+        + (f": {'OK' if test.ok else 'FAILED'} - {test.summary}" if test else ""))
+    earlier = [entry for entry in history if not entry.active]
+    if earlier:
+        out("")
+        out(f"History ({len(earlier)} earlier certificate{'s' if len(earlier) != 1 else ''})")
+        out(_history_table(earlier))
+    return 0
+
+
+def _stored_dict(entry) -> dict:
+    return {
+        "sha256": entry.info.sha256,
+        "subject": entry.info.subject,
+        "serial": entry.info.serial,
+        "not_before": entry.info.not_before.isoformat(),
+        "not_after": entry.info.not_after.isoformat(),
+        "kind": entry.info.kind,
+        "imported_at": entry.imported_at.isoformat(),
+        "imported_by": entry.imported_by,
+        "active": entry.active,
+    }
+
+
+def _history_table(entries) -> str:
+    table = [("", "IMPORTED", "VALID UNTIL", "KIND", "SHA-256")]
+    for entry in entries:
+        table.append(("*" if entry.active else " ", short_date(entry.imported_at),
+                      short_date(entry.info.not_after), entry.info.kind,
+                      fingerprint(entry.info.sha256)[:23] + "…"))
+    return format_table(table)
+
+
+def run_history(invocation: Invocation) -> int:
+    config, repository = load_config_and_repository(invocation)
+    practice = find_practice(config, invocation.args.practice)
+    history = repository.history(practice.id)
+    if invocation.args.json:
+        print_json(invocation, [_stored_dict(entry) for entry in history])
+        return 0
+    if not history:
+        invocation.out(f"No certificates stored for {practice.id} yet.")
+        return 0
+    invocation.out(f"{practice.name} ({practice.id}): {len(history)} certificate(s), "
+                   "* = active")
+    invocation.out(_history_table(history))
+    return 0

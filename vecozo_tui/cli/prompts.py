@@ -1,0 +1,132 @@
+"""What the CLI asks the person at the terminal: passwords (never an argument), y/N."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from vecozo_tui.errors import VecozoError, WrongPasswordError
+
+if TYPE_CHECKING:
+    from vecozo_tui.certificates import LoadedPkcs12
+    from vecozo_tui.cli.main import Invocation
+
+NEW_PASSWORD_ENV = "VECOZO_TUI_NEW_PASSWORD"  # noqa: S105 - the name of a variable
+T = TypeVar("T")
+
+
+PASSWORD_ENV = "VECOZO_TUI_PASSWORD"  # noqa: S105 - the name of a variable
+
+
+INTERACTIVE_PASSWORD_TRIES = 3
+
+
+def password_file_lines(path: str) -> list[str]:
+    """The lines of a password file: the first is the password, the second (``backup
+    --new-password``) the new one."""
+    try:
+        # utf-8-sig: Windows Notepad starts its UTF-8 files with a byte-order mark
+        with open(path, encoding="utf-8-sig") as handle:
+            # split on newlines only: a password may hold any other character
+            return [line.rstrip("\r") for line in handle.read().split("\n")]
+    except OSError as error:
+        raise VecozoError(f"Cannot read the password file {path}: {error.strerror}.") from None
+    except UnicodeDecodeError:
+        raise VecozoError(f"The password file {path} is not UTF-8 text.") from None
+
+
+def read_password(invocation: Invocation, prompt: str) -> str:
+    """From --password-file, $VECOZO_TUI_PASSWORD, or a no-echo prompt; never an argument."""
+    password_file = getattr(invocation.args, "password_file", None)
+    if password_file:
+        lines = password_file_lines(password_file)
+        return lines[0] if lines else ""
+    if PASSWORD_ENV in invocation.env:
+        return invocation.env[PASSWORD_ENV]
+    if not password_prompt_allowed(invocation):
+        raise VecozoError(
+            "No password given: use --password-file FILE or set VECOZO_TUI_PASSWORD "
+            "(a password is never accepted as a command-line argument)."
+        )
+    return getpass.getpass(prompt)
+
+
+def password_prompt_allowed(invocation: Invocation) -> bool:
+    """No password file or variable, and a terminal to ask at: then asking (and asking
+    again after a wrong password) is allowed."""
+    return getattr(invocation.args, "password_file", None) is None and \
+        PASSWORD_ENV not in invocation.env and invocation.stdin.isatty()
+
+
+def confirmed(invocation: Invocation, question: str, *, without_terminal: str,
+              declined: str) -> bool:
+    """A y/N question at the terminal; without one, the answer is no (say why)."""
+    if not invocation.stdin.isatty():
+        invocation.err(without_terminal)
+        return False
+    invocation.stdout.write(f"{question} [y/N] ")
+    invocation.stdout.flush()
+    if invocation.stdin.readline().strip().lower() in ("y", "yes", "j", "ja"):
+        return True
+    invocation.err(declined)
+    return False
+
+
+def with_password_retries(invocation: Invocation, prompt: str,
+                          attempt: Callable[[str], T]) -> T:
+    """``attempt(password)``, asking again at a terminal after a wrong password (three
+    tries); from a password file or variable there is one try."""
+    tries = INTERACTIVE_PASSWORD_TRIES if password_prompt_allowed(invocation) else 1
+    for left in range(tries - 1, -1, -1):
+        password = read_password(invocation, prompt)
+        try:
+            return attempt(password)
+        except WrongPasswordError as error:
+            if not left:
+                raise
+            invocation.err(f"{error} Try again ({left} left).")
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def open_pkcs12_file(invocation: Invocation, path: str) -> tuple[LoadedPkcs12, str]:
+    """Read and decrypt a .pfx, re-asking the password at a terminal after a wrong one."""
+    from vecozo_tui.certificates import load_pkcs12, read_certificate_file
+
+    data = read_certificate_file(path)
+    return with_password_retries(
+        invocation, f"Password for {Path(path).name}: ",
+        lambda password: (load_pkcs12(data, password, source=Path(path).name), password))
+
+
+def read_new_password(invocation: Invocation) -> str:
+    """The new password for ``backup --new-password``, from (in this order):
+
+    1. the second line of ``--password-file`` (the first line is the current one);
+    2. ``$VECOZO_TUI_NEW_PASSWORD``;
+    3. asked twice without echo at a terminal (three tries to type it the same twice).
+
+    Never a command-line argument. Empty passwords are refused.
+    """
+    password_file = getattr(invocation.args, "password_file", None)
+    if password_file:
+        lines = password_file_lines(password_file)
+        if len(lines) >= 2 and lines[1]:
+            return lines[1]
+    if invocation.env.get(NEW_PASSWORD_ENV):
+        return invocation.env[NEW_PASSWORD_ENV]
+    if not invocation.stdin.isatty():
+        raise VecozoError(
+            "No new password given: put it on the second line of --password-file or set "
+            f"{NEW_PASSWORD_ENV} (a password is never accepted as a command-line argument)."
+        )
+    for attempt in range(3):
+        first = getpass.getpass("New password for the backup: ")
+        if not first:
+            invocation.err("The new password is empty; type one.")
+            continue
+        if getpass.getpass("The new password again: ") == first:
+            return first
+        invocation.err("The two passwords differ." + (" Try again." if attempt < 2 else ""))
+    raise VecozoError("No new password set; nothing was written.")

@@ -1,0 +1,212 @@
+"""A step's text with its placeholders filled in, and the progress as text."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import textwrap
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from vecozo_tui.walkthroughs.steps import Step
+
+if TYPE_CHECKING:
+    from vecozo_tui.config import Practice
+    from vecozo_tui.expiry import ExpiryThresholds
+    from vecozo_tui.repository import Repository
+    from vecozo_tui.walkthroughs.progress import Progress
+
+
+HOST_ENV = "VECOZO_TUI_HOST"
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a step's body text is filled with."""
+
+    practice_id: str
+    practice_name: str = ""
+    agb: str = ""
+    environment: str = "production"
+    contact: str = ""
+    host: str = "this-server"
+    user: str = "admin"
+    inbox: str = ""
+    current_expiry: date | None = None
+    expires: date | None = None
+    renew_from: date | None = None
+
+    @property
+    def site(self) -> str:
+        # acceptance and test: system certificates are installed on the acceptance site and
+        # then also work on the test environment (seed 001)
+        return "www.vecozo.nl" if self.environment == "production" else "accwww.vecozo.nl"
+
+    @property
+    def export_name(self) -> str:
+        return f"{self.practice_id}.pfx"
+
+    def values(self) -> dict[str, str]:
+        inbox = self.inbox or "the inbox directory"
+        inbox_dir = self.inbox.rstrip("/") + "/" if self.inbox else "INBOX/"
+        return {
+            "practice_id": self.practice_id,
+            "practice_name": self.practice_name or self.practice_id,
+            "agb": self.agb or "-",
+            "environment": self.environment,
+            "contact": self.contact or "name not in the configuration",
+            "host": self.host,
+            "user": self.user,
+            "inbox": inbox,
+            "inbox_remote": shlex.quote(inbox_dir),
+            "inbox_file": shlex.quote(inbox_dir + self.export_name),
+            "export_name": self.export_name,
+            "site": self.site,
+            "current_expiry": _date_or(self.current_expiry, "(no certificate yet)"),
+            "expires": _date_or(self.expires, "(known after the import)"),
+            "renew_from": _date_or(self.renew_from, "(known after the import)"),
+        }
+
+
+def _date_or(value: date | None, missing: str) -> str:
+    return value.isoformat() if value else missing
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render_step(step: Step, context: RenderContext, *, width: int | None = 76) -> str:
+    """The step's body with the placeholders filled in, its paragraphs and list items
+    re-flowed to ``width`` columns (keeping indents).
+
+    A command (a line indented by two spaces, alone between blank lines) is never
+    wrapped, so it can be copied as is. ``width=None``: one line per paragraph or
+    list item, for a widget that wraps by itself.
+    """
+    text = step.body.format_map(_Values(context.values()))
+    out: list[str] = []
+    for indent, hanging, words, command in _logical_lines(text):
+        if words is None:
+            out.append("")
+        elif command or width is None:
+            out.append(indent + words)
+        else:
+            out.append(textwrap.fill(words, width, initial_indent=indent,
+                                     subsequent_indent=hanging, break_on_hyphens=False,
+                                     break_long_words=False))
+    return "\n".join(out)
+
+
+_ITEM = re.compile(r"^(\s*)((?:-|\d+\.)\s+)")
+
+
+def _logical_lines(text: str) -> list[tuple[str, str, str | None, bool]]:
+    """(indent, hanging indent, joined text or None for a blank line, is a command)."""
+    lines = text.split("\n")
+    result: list[tuple[str, str, str | None, bool]] = []
+    for i, line in enumerate(lines):
+        if not line.strip():
+            result.append(("", "", None, False))
+            continue
+        stripped = line.lstrip(" ")
+        indent = line[: len(line) - len(stripped)]
+        alone = (i == 0 or not lines[i - 1].strip()) and (
+            i == len(lines) - 1 or not lines[i + 1].strip())
+        if alone and indent == "  ":
+            result.append((indent, indent, stripped, True))
+            continue
+        item = _ITEM.match(line)
+        previous = result[-1] if result else None
+        if (item is None and previous is not None and previous[2] is not None
+                and not previous[3] and len(indent) == len(previous[1])):
+            result[-1] = (previous[0], previous[1], f"{previous[2]} {stripped}", False)
+            continue
+        hanging = indent + (" " * len(item.group(2)) if item else "")
+        result.append((indent, hanging, stripped, False))
+    return result
+
+
+def make_context(practice: Practice, repository: Repository, *, inbox: str | os.PathLike | None,
+                 thresholds: ExpiryThresholds | None = None, host: str | None = None,
+                 user: str | None = None, progress: Progress | None = None,
+                 env: dict[str, str] | None = None) -> RenderContext:
+    """A context for ``practice``: this server's host name (``host``, else
+    ``$VECOZO_TUI_HOST``, else ``socket.getfqdn()``), the SSH user, the inbox, and the
+    dates of the active certificate."""
+    from vecozo_tui.expiry import ExpiryThresholds, renewal_start
+
+    environ = os.environ if env is None else env
+    active = repository.active(practice.id)
+    current = active.info.not_after if active else None
+    # the "new" certificate is the active one once it differs from the starting point
+    renewed = active is not None and (progress is None or progress.baseline_sha256 is None
+                                      or active.info.sha256 != progress.baseline_sha256)
+    if progress is not None and progress.baseline_not_after is not None:
+        current_expiry = progress.baseline_not_after.date()
+    else:
+        current_expiry = current.date() if current else None
+    expires = current.date() if current is not None and renewed else None
+    return RenderContext(
+        practice_id=practice.id,
+        practice_name=practice.name,
+        agb=practice.agb,
+        environment=practice.environment,
+        contact=practice.contact or "",
+        host=host or environ.get(HOST_ENV) or socket.getfqdn(),
+        user=user or environ.get("USER") or environ.get("LOGNAME") or "admin",
+        inbox=str(inbox) if inbox else "",
+        current_expiry=current_expiry,
+        expires=expires,
+        renew_from=(renewal_start(current, thresholds or ExpiryThresholds())
+                    if current is not None and renewed else None),
+    )
+
+
+
+
+def format_progress(progress: Progress, context: RenderContext, *, show_all: bool = False) -> str:
+    """The checklist as plain text: every step with its mark, the body of the next step
+    (or of every step with ``show_all``)."""
+    walkthrough = progress.walkthrough
+    lines = [f"{walkthrough.title}: {context.practice_name} ({context.practice_id})",
+             f"Started {when_text(progress.started_at)} by {progress.started_by}; "
+             f"{progress.done_count} of {progress.total} steps done"
+             + (f", finished {when_text(progress.finished_at)}" if progress.finished_at else ""),
+             ""]
+    next_step = progress.next_step
+    for number, step in enumerate(walkthrough.steps, 1):
+        state = progress.state(step.key)
+        mark = "[x]" if state.done else "[ ]"
+        line = f"{mark} {number}. {step.title}  ({step.key}"
+        line += ", checked automatically)" if step.check else ")"
+        lines.append(line)
+        if state.done:
+            lines.append(f"      done {when_text(state.at)} "
+                         + ("(checked automatically)" if state.automatic
+                            else f"by {state.by or '?'}"))
+        if state.note:
+            lines += [f"      note: {text}" for text in state.note.splitlines()]
+        if show_all or step is next_step:
+            lines.append("")
+            lines += [f"      {text}".rstrip() for text in
+                      render_step(step, context, width=72).splitlines()]
+            lines.append("")
+    if next_step is not None:
+        lines.append(f"Next: {next_step.title}. When it is done:")
+        lines.append(f"  vecozo-tui walkthrough {context.practice_id} {progress.kind} "
+                     f"--tick {next_step.key} [--note TEXT]")
+    else:
+        lines.append("All steps done.")
+    return "\n".join(lines)
+
+
+def when_text(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M %Z").strip() if value else "-"
