@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tests.factory import sha256
 from vecozo_tui import pki
 from vecozo_tui.certificates import LoadedPkcs12, load_pkcs12
 from vecozo_tui.cov.diagnosis import Diagnosis, TestPerson, run_test_call
@@ -26,9 +26,6 @@ from vecozo_tui.cov.tls import CovSSLContext, client_context
 TEST_PERSON = TestPerson("999979668", date(1962, 3, 15))
 PFX_PASSWORD = "cov-test-wachtwoord"
 
-
-def sha256(issued: pki.Issued) -> str:
-    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
 
 
 def _ec() -> ec.EllipticCurvePrivateKey:

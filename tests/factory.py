@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 
 from vecozo_tui import pki
 
@@ -115,3 +115,8 @@ class PkiFactory:
         subprocess.run(args, input=password.encode("utf-8") + b"\n", check=True,
                        capture_output=True)
         return out
+
+
+def sha256(issued: pki.Issued) -> str:
+    """The SHA-256 fingerprint as the repository writes it (upper-case hex)."""
+    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()

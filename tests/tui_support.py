@@ -8,6 +8,7 @@ and copied for every test; the config uses relative paths so a copy is self-cont
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import random
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 from unittest import mock
 
 from textual.app import App
+from textual.worker import WorkerFailed
 
 from tests.conftest import NOW
 from vecozo_tui import pki
@@ -219,3 +221,15 @@ class ScreenApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self._make_screen(), callback=self.results.append)
+
+
+async def settle(pilot) -> None:
+    """Wait for the app's workers (a failed one is shown by its screen) and the screen's
+    updates. The file browser's "_loader" worker never ends, so it is left out (and an
+    empty list would mean "all" to wait_for_complete)."""
+    for _ in range(3):
+        finite = [w for w in pilot.app.workers if w.group != "_loader"]
+        if finite:
+            with contextlib.suppress(WorkerFailed):
+                await pilot.app.workers.wait_for_complete(finite)
+        await pilot.pause()

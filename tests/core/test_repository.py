@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 
-from tests.factory import OPENSSL
+from tests.factory import OPENSSL, sha256
 from vecozo_tui import fsutil
 from vecozo_tui import repository as repository_module
 from vecozo_tui.certificates import load_pkcs12
@@ -24,9 +24,6 @@ PASSWORD = "repo-pass-1"
 ALICE = Actor(user="alice", ssh_client="192.0.2.10")
 BOB = Actor(user="bob", ssh_client="198.51.100.4")
 
-
-def sha256(issued) -> str:
-    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factory import OPENSSL
+from tests.factory import OPENSSL, sha256
 from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REFUSED
 from vecozo_tui.cli.main import main
 
@@ -115,8 +115,8 @@ def test_import_modern_then_newer_archives_the_old_and_show_lists_both(
     assert run(clock, "show", "hap-zuid", "--json") == EXIT_OK
     shown = json.loads(capsys.readouterr().out)
     fingerprints = {entry["sha256"]: entry["active"] for entry in shown["history"]}
-    new_fp = _sha256(renewed)
-    assert fingerprints == {new_fp: True, _sha256(first): False}
+    new_fp = sha256(renewed)
+    assert fingerprints == {new_fp: True, sha256(first): False}
     assert shown["active_certificate"]["sha256"] == new_fp
 
     assert run(clock, "show", "hap-zuid") == EXIT_OK
@@ -138,7 +138,7 @@ def test_import_legacy_pfx_written_by_openssl(setup, test_pki, clock, capsys):
     capsys.readouterr()
     assert run(clock, "show", "hap-zuid", "--json") == EXIT_OK
     shown = json.loads(capsys.readouterr().out)
-    assert shown["active_certificate"]["sha256"] == _sha256(cert)
+    assert shown["active_certificate"]["sha256"] == sha256(cert)
 
 
 def test_wrong_password_is_said_plainly(setup, test_pki, clock, capsys):
@@ -156,6 +156,7 @@ def test_wrong_password_is_said_plainly(setup, test_pki, clock, capsys):
         (b"\x00" * 100 + os.urandom(200), "not a pkcs#12"),
         (b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "private key"),
     ],
+    ids=["empty", "random", "pem-certificate"],  # stable ids: pytest-xdist compares them
 )
 def test_bad_files_give_their_own_message(setup, clock, capsys, content, expected):
     path = setup["tmp"] / "bad.pfx"
@@ -223,7 +224,7 @@ def test_audit_log_records_imports_without_secrets(setup, test_pki, clock, capsy
     imports = [e for e in entries if e["action"] == "import"]
     assert len(imports) == 1
     assert imports[0]["practice"] == "hap-zuid"
-    assert imports[0]["fingerprint"] == _sha256(cert)
+    assert imports[0]["fingerprint"] == sha256(cert)
     assert imports[0]["ssh_client"] == "192.0.2.7"
     assert PASSWORD not in log and "PRIVATE KEY" not in log
 
@@ -268,16 +269,10 @@ def test_activate_rolls_back_to_an_earlier_certificate(setup, test_pki, clock, c
     capsys.readouterr()
     assert run(clock, "activate", "hap-zuid", "ZZZZ") == EXIT_ERROR
     assert "matches no stored certificate" in capsys.readouterr().err
-    prefix = _sha256(first)[:8]
+    prefix = sha256(first)[:8]
     assert run(clock, "activate", "hap-zuid", prefix) == EXIT_REFUSED  # no terminal, no --yes
     assert run(clock, "activate", "hap-zuid", ":".join([prefix[:2], prefix[2:4]]), "--yes") \
         == EXIT_OK
     assert "Activated" in capsys.readouterr().out
     assert run(clock, "show", "hap-zuid", "--json") == EXIT_OK
-    assert json.loads(capsys.readouterr().out)["active_certificate"]["sha256"] == _sha256(first)
-
-
-def _sha256(issued) -> str:
-    from cryptography.hazmat.primitives import hashes
-
-    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
+    assert json.loads(capsys.readouterr().out)["active_certificate"]["sha256"] == sha256(first)

@@ -12,8 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from cryptography.hazmat.primitives import hashes
 
+from tests.factory import sha256
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.cli.exit_codes import EXIT_OK, EXIT_USAGE
 from vecozo_tui.cli.main import Invocation
@@ -22,9 +22,6 @@ from vecozo_tui.errors import VecozoError
 
 PASSWORD = "geheim-1"
 
-
-def sha256(issued) -> str:
-    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
 
 
 def colon(fp: str) -> str:

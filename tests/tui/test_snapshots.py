@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.tui_support import PASSWORD, RENEWAL_FILE, SNAP_ID, make_world, plain_environment
+from tests.tui_support import PASSWORD, RENEWAL_FILE, SNAP_ID, make_world, plain_environment, settle
 
 SIZE = (80, 24)
 
@@ -25,14 +25,6 @@ def _plain_environment(monkeypatch):
 def world(tmp_path):
     return make_world(tmp_path)
 
-
-async def _settle(pilot) -> None:
-    app = pilot.app
-    mine = [w for w in app.workers if w.group == "import"]
-    if mine:
-        await app.workers.wait_for_complete(mine)
-    await pilot.pause()
-    await pilot.pause()
 
 
 def test_dashboard(snap_compare, world):
@@ -74,7 +66,7 @@ def test_import_preview(snap_compare, world):
     async def preview(pilot):
         await pilot.pause()
         pilot.app.open_feature("import", SNAP_ID)
-        await _settle(pilot)
+        await settle(pilot)
         screen = pilot.app.screen
         await pilot.press("slash")
         screen.query_one("#path", Input).value = RENEWAL_FILE
@@ -82,7 +74,7 @@ def test_import_preview(snap_compare, world):
         await pilot.pause()
         screen.query_one("#password", Input).value = PASSWORD
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.step == "preview"
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=preview)

@@ -4,16 +4,14 @@ kept for a retry."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from types import SimpleNamespace
 
 import pytest
-from cryptography.hazmat.primitives import hashes
 from textual.widgets import Checkbox, Input, Static
-from textual.worker import WorkerFailed
 
-from tests.tui_support import ScreenApp
+from tests.factory import sha256
+from tests.tui_support import ScreenApp, settle
 from vecozo_tui.certificates import load_pkcs12
 from vecozo_tui.config import Config, Practice
 from vecozo_tui.repository import Actor, Repository
@@ -25,9 +23,6 @@ NEW_PASSWORD = "backup-pass-2"
 SIZE = (80, 24)
 
 
-
-def sha256(issued) -> str:
-    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
 
 
 @pytest.fixture
@@ -52,12 +47,6 @@ def world(tmp_path, clock, test_pki):
 def new_app(world, practice_id="hap-zuid") -> ScreenApp:
     return ScreenApp(lambda: BackupScreen(world.context, practice_id))
 
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def text(screen, selector: str) -> str:

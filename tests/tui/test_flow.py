@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from tests.tui_support import SNAP_ID, make_world, plain_environment
+from tests.tui_support import SNAP_ID, make_world, plain_environment, settle
 from vecozo_tui.demo import DEMO_PASSWORD
 from vecozo_tui.tui.screens.confirm import ConfirmScreen
 from vecozo_tui.tui.screens.dashboard import DashboardScreen
@@ -53,15 +53,6 @@ def rendered_text(widget: Static) -> str:
     console.print(widget.content)
     return console.export_text()
 
-
-async def settle(pilot) -> None:
-    """Wait for the import screen's workers (the file browser's loader never ends)."""
-    app = pilot.app
-    mine = [w for w in app.workers if w.group == "import"]
-    if mine:  # an empty list would mean "all workers"
-        await app.workers.wait_for_complete(mine)
-    await pilot.pause()
-    await pilot.pause()
 
 
 async def tree_loaded(pilot, tree) -> None:

@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from tests.factory import OPENSSL
+from tests.factory import OPENSSL, sha256
 from vecozo_tui import backup as backup_module
 from vecozo_tui.backup import backup_file_name, check_target, make_backup
 from vecozo_tui.certificates import load_pkcs12
@@ -28,9 +28,6 @@ PASSWORD = "stored-pass-1"
 NEW_PASSWORD = "backup-pass-2"
 ACTOR = Actor(user="tester", ssh_client="192.0.2.9")
 
-
-def sha256(issued) -> str:
-    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
 
 
 def import_cert(repository: Repository, test_pki, issued, password: str = PASSWORD,

@@ -27,7 +27,7 @@ from vecozo_tui.config import (
 from vecozo_tui.errors import ConfigError, VecozoError
 from vecozo_tui.expiry import ExpiryThresholds
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
 @pytest.fixture

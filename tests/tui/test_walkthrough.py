@@ -3,15 +3,13 @@ with the keyboard, notes, automatic ticks, resuming in a new app, exporting the 
 
 from __future__ import annotations
 
-import contextlib
 from types import SimpleNamespace
 
 import pytest
-from cryptography.hazmat.primitives import hashes
 from textual.widgets import OptionList, Static
-from textual.worker import WorkerFailed
 
-from tests.tui_support import ScreenApp
+from tests.factory import sha256
+from tests.tui_support import ScreenApp, settle
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.config import Config, Practice
 from vecozo_tui.repository import Actor, BackupRecord, Repository, TestCallRecord
@@ -25,10 +23,6 @@ PRACTICES = [
     Practice("fysio-oost", "Fysiotherapie Oost", "04011111", "production", "M. Jansen"),
     Practice("tand-oud", "Tandarts Oud", "12000001", "production"),
 ]
-
-
-def sha256(issued) -> str:
-    return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
 
 
 
@@ -71,17 +65,6 @@ def new_app(world, practice_id="hap-zuid", kind=None) -> ScreenApp:
                          clock=world.clock, actor=world.actor)
     return ScreenApp(lambda: WalkthroughScreen(context, practice_id, kind))
 
-
-async def settle(pilot) -> None:
-    """Wait for the workers (a failed one is shown by the screen) and the screen updates."""
-    for _ in range(3):
-        # DirectoryTree's "_loader" worker never ends: wait for the others
-        # (an empty list would mean "all" to wait_for_complete)
-        finite = [w for w in pilot.app.workers if w.group != "_loader"]
-        if finite:
-            with contextlib.suppress(WorkerFailed):
-                await pilot.app.workers.wait_for_complete(finite)
-        await pilot.pause()
 
 
 def text_of(screen, selector: str) -> str:
