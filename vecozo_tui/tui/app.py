@@ -19,10 +19,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
-from textual.binding import ActiveBinding, Binding
+from textual.binding import Binding
 from textual.screen import Screen
 
 from vecozo_tui.tui import widgets
+from vecozo_tui.tui.bindings import user_bindings
 from vecozo_tui.tui.context import AppContext
 
 if TYPE_CHECKING:
@@ -41,12 +42,6 @@ FEATURE_SCREENS: dict[str, tuple[str, str, str]] = {
 }
 
 
-# Textual's own keys that help and the palette leave out (the help text mentions them)
-_SYSTEM_ACTIONS = frozenset({"focus_next", "focus_previous", "copy_text", "app.focus_next",
-                             "app.focus_previous", "screen.copy_text"})
-_SYSTEM_KEYS = frozenset({"ctrl+q", "ctrl+c", "super+c"})
-
-
 # command palette titles where the footer's word is too short to search for
 PALETTE_TITLES = {
     "open_detail": "Open certificate detail",
@@ -60,20 +55,6 @@ PALETTE_TITLES = {
     "store": "Store the certificate",
     "type_path": "Type a path",
 }
-
-
-def user_bindings(screen: Screen) -> list[ActiveBinding]:
-    """The described key bindings of ``screen`` and the app, as the user can use them now
-    (a focused widget's own keys, such as cursor movement, are not listed)."""
-    found = []
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        if not binding.description or not isinstance(active.node, App | Screen):
-            continue
-        if binding.action in _SYSTEM_ACTIONS or key in _SYSTEM_KEYS:
-            continue
-        found.append(active)
-    return found
 
 
 class VecozoApp(App[int]):

@@ -42,7 +42,7 @@ class HelpScreen(Screen[None]):
         self.under_title = under.__class__.__name__.removesuffix("Screen") or "Screen"
         self.under_keys: list[tuple[str, str]] = []
         seen: set[str] = set()
-        from vecozo_tui.tui.app import user_bindings
+        from vecozo_tui.tui.bindings import user_bindings
 
         for active in user_bindings(under):
             binding = active.binding

@@ -1,0 +1,26 @@
+"""Which key bindings a person sees (help screen, command palette)."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import ActiveBinding
+from textual.screen import Screen
+
+# Textual's own keys that help and the palette leave out (the help text mentions them)
+_SYSTEM_ACTIONS = frozenset({"focus_next", "focus_previous", "copy_text", "app.focus_next",
+                             "app.focus_previous", "screen.copy_text"})
+_SYSTEM_KEYS = frozenset({"ctrl+q", "ctrl+c", "super+c"})
+
+
+def user_bindings(screen: Screen) -> list[ActiveBinding]:
+    """The described key bindings of ``screen`` and the app, as the user can use them now
+    (a focused widget's own keys, such as cursor movement, are not listed)."""
+    found = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or not isinstance(active.node, App | Screen):
+            continue
+        if binding.action in _SYSTEM_ACTIONS or key in _SYSTEM_KEYS:
+            continue
+        found.append(active)
+    return found
