@@ -58,7 +58,8 @@ MAX_DAYS = 730  # a VECOZO certificate lasts two years; longer thresholds mean n
 
 # The keys the parser knows, per table. Anything else is warned about and kept.
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "practices"),
+    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "keymap",
+         "practices"),
     "repository": ("path",),
     "import": ("inbox",),
     "backup": ("default_target",),
@@ -66,6 +67,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "cov": ("endpoints", "ca_bundle", "timeout_seconds", "test_bsn", "test_birth_date"),
     "cov.endpoints": ENVIRONMENTS,
     "monitoring": ("warn_missing_backup", "warn_failed_test_call"),
+    "keymap": (),  # binding ids: the console checks them
     "practices": ("id", "name", "agb", "environment", "contact", "notes", "deploy_target"),
 }
 
@@ -113,6 +115,8 @@ class Config:
     cov: CovSettings = field(default_factory=CovSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     practices: list[Practice] = field(default_factory=list)
+    # binding id (e.g. "practice.import") -> keys (e.g. "I" or "f3,ctrl+i") for the console
+    keymap: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
 
@@ -631,6 +635,7 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
         for name in KNOWN_KEYS["monitoring"]
     })
 
+    keymap = _parse_keymap(parser)
     practices = _parse_practices(parser)
 
     if report.problems:
@@ -644,7 +649,23 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     assert repository is not None
     return Config(path=path, repository=repository, inbox=inbox, backup_target=backup_target,
                   thresholds=thresholds, cov=cov, monitoring=monitoring, practices=practices,
-                  warnings=report.warnings, raw=raw)
+                  keymap=keymap, warnings=report.warnings, raw=raw)
+
+
+def _parse_keymap(parser: _Parser) -> dict[str, str]:
+    """``[keymap]``: binding id = "keys". Which ids exist is the console's business (it
+    warns about unknown ones); here only the form is checked."""
+    table = parser.raw.get("keymap", {})
+    if not isinstance(table, dict):
+        parser.report.error(("keymap",), f"must be a table (a [keymap] section), not "
+                                         f"{_type_name(table)}.")
+        return {}
+    keymap: dict[str, str] = {}
+    for binding_id in table:
+        keys = parser.string(table, ("keymap", binding_id))
+        if keys is not None:
+            keymap[binding_id] = keys.replace(" ", "")
+    return keymap
 
 
 def _parse_cov(parser: _Parser) -> CovSettings:

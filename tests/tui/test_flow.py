@@ -488,21 +488,6 @@ async def test_every_action_is_in_the_command_palette(tmp_path):
         assert isinstance(app.screen, AddPracticeScreen)
 
 
-async def test_missing_feature_screens_notify_instead_of_crashing(tmp_path, monkeypatch):
-    from vecozo_tui.tui import app as app_module
-
-    monkeypatch.setitem(app_module.FEATURE_SCREENS, "test_call",
-                        ("vecozo_tui.tui.screens.no_such_screen", "X", "test call"))
-    world = make_world(tmp_path)
-    app = world.app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
-        await pilot.press("t")
-        await pilot.pause()
-        assert isinstance(app.screen, DashboardScreen)
-        assert any("not available" in n.message for n in app._notifications)
-
-
 async def test_a_dropped_ssh_connection_ends_the_app_cleanly(tmp_path):
     import os
     import signal

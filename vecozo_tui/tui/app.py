@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import os
 import signal
 from collections.abc import Callable, Iterable
@@ -23,7 +21,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from vecozo_tui.tui import widgets
-from vecozo_tui.tui.bindings import user_bindings
+from vecozo_tui.tui.base import feature_screen
+from vecozo_tui.tui.bindings import known_binding_ids, user_bindings
 from vecozo_tui.tui.context import AppContext
 
 if TYPE_CHECKING:
@@ -31,16 +30,6 @@ if TYPE_CHECKING:
     from vecozo_tui.config import Config
     from vecozo_tui.demo import Demo
     from vecozo_tui.repository import Repository
-
-# name -> (module, class, what the user reads when it is not there yet)
-FEATURE_SCREENS: dict[str, tuple[str, str, str]] = {
-    "detail": ("vecozo_tui.tui.screens.detail", "DetailScreen", "certificate detail"),
-    "import": ("vecozo_tui.tui.screens.import_certificate", "ImportScreen", "import"),
-    "test_call": ("vecozo_tui.tui.screens.test_call", "TestCallScreen", "test call"),
-    "walkthrough": ("vecozo_tui.tui.screens.walkthrough", "WalkthroughScreen", "walkthrough"),
-    "backup": ("vecozo_tui.tui.screens.backup", "BackupScreen", "backup"),
-}
-
 
 # command palette titles where the footer's word is too short to search for
 PALETTE_TITLES = {
@@ -64,10 +53,10 @@ class VecozoApp(App[int]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave vecozo-tui"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help",
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave vecozo-tui"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help",
                 tooltip="All keys of this screen"),
-        Binding("p", "select_practice", "Practices", id="practices",
+        Binding("p", "select_practice", "Practices", id="app.practices",
                 tooltip="Search the practices and choose the current one"),
         # handled by the app itself, in order: when keys arrive in one burst (a laggy SSH
         # link, type-ahead), Textual would otherwise hand the keys after a Tab to the
@@ -83,6 +72,8 @@ class VecozoApp(App[int]):
         self.current_practice_id: str | None = None
         self._on_ready = on_ready
         widgets.MONOCHROME = self.no_color
+        if context.config.keymap:
+            self.set_keymap(context.config.keymap)
 
     def on_mount(self) -> None:
         # a dropped SSH connection sends SIGHUP: leave like `q` does, so that whoever ran
@@ -95,6 +86,12 @@ class VecozoApp(App[int]):
             self.notify(problem, title="Repository", severity="error", timeout=30)
         for warning in self.context.config.warnings:
             self.notify(warning, title="Configuration", severity="warning", timeout=15)
+        unknown = sorted(set(self.context.config.keymap) - known_binding_ids()) \
+            if self.context.config.keymap else []
+        if unknown:
+            self.notify(f"[keymap] names no key of the console: {', '.join(unknown)} (the ids "
+                        "are listed in the README under Keys).", title="Configuration",
+                        severity="warning", timeout=15)
 
     def on_unmount(self) -> None:
         widgets.MONOCHROME = False
@@ -144,14 +141,8 @@ class VecozoApp(App[int]):
         """Push a feature screen for ``practice_id``; refresh everything when it changed data."""
         if self.quitting:
             return
-        module_name, class_name, label = FEATURE_SCREENS[name]
-        if importlib.util.find_spec(module_name) is None:
-            self.notify(f"The {label} screen is not available in this version yet.",
-                        title="Not available", severity="warning")
-            return
-        screen_class = getattr(importlib.import_module(module_name), class_name)
         self.set_current_practice(practice_id)
-        self.push_screen(screen_class(self.context, practice_id, **kwargs),
+        self.push_screen(feature_screen(name, self.context, practice_id, **kwargs),
                          callback=self._feature_done)
 
     def _feature_done(self, changed: bool | None) -> None:

@@ -24,3 +24,26 @@ def user_bindings(screen: Screen) -> list[ActiveBinding]:
             continue
         found.append(active)
     return found
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id of the console, the ids a ``[keymap]`` table may name. Imports
+    every screen, so it is asked only when there is a keymap."""
+    import importlib
+    import inspect
+
+    from textual.binding import Binding
+
+    from vecozo_tui.tui.base import FEATURE_SCREENS
+
+    modules = {module for module, _ in FEATURE_SCREENS.values()}
+    modules |= {"vecozo_tui.tui.app", "vecozo_tui.tui.screens.dashboard",
+                "vecozo_tui.tui.screens.help", "vecozo_tui.tui.screens.practices",
+                "vecozo_tui.tui.screens.confirm"}
+    found: set[str] = set()
+    for module_name in modules:
+        for _, cls in inspect.getmembers(importlib.import_module(module_name), inspect.isclass):
+            for binding in getattr(cls, "BINDINGS", []):
+                if isinstance(binding, Binding) and binding.id:
+                    found.add(binding.id)
+    return found

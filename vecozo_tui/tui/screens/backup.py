@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.tui.base import PracticeScreen
 
 if TYPE_CHECKING:
     from vecozo_tui.backup import BackupResult
@@ -40,7 +40,7 @@ class WordCheckbox(Checkbox):
         return Content.assemble("[", ("x" if self.value else " ", style), "]")
 
 
-class BackupScreen(Screen[bool]):
+class BackupScreen(PracticeScreen[bool]):
     """Back up the active certificate of one practice."""
 
     DEFAULT_CSS = """
@@ -77,8 +77,7 @@ class BackupScreen(Screen[bool]):
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
-        super().__init__()
-        self.context = context
+        super().__init__(context, practice_id)
         self.practice = context.practice(practice_id)
         self.changed = False
         self.result: BackupResult | None = None

@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
@@ -28,6 +27,7 @@ from vecozo_tui.overview import (
     status_counts,
 )
 from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.tui.base import FEATURE_ACTIONS, FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
@@ -75,32 +75,24 @@ def row_matches(row: PracticeOverview, needle: str) -> bool:
             or needle in practice.agb)
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(PracticeScreen[None]):
     """All practices, most urgent first."""
 
     AUTO_FOCUS = "#practices"
     BINDINGS = [
-        Binding("enter", "open_detail", "Open", priority=True, id="open",
+        Binding("enter", "open_detail", "Open", priority=True, id="dashboard.open",
                 tooltip="Open the certificate detail of the selected practice"),
-        Binding("slash", "focus_filter", "Filter", key_display="/", id="filter", show=False,
-                tooltip="Type to filter by name, AGB code or id"),
-        Binding("i", "import", "Import", id="import",
-                tooltip="Import a .pfx/.p12 for the selected practice"),
-        Binding("t", "test_call", "Test", id="test_call",
-                tooltip="Test call to COV with the selected practice's certificate"),
-        Binding("w", "walkthrough", "Walk", id="walkthrough",
-                tooltip="Step-by-step walkthrough (renew, new, recover, backup)"),
-        Binding("b", "backup", "Backup", id="backup",
-                tooltip="Make a verified backup of the selected practice's certificate"),
-        Binding("r", "reload", "Reload", id="reload", show=False,
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="dashboard.filter",
+                show=False, tooltip="Type to filter by name, AGB code or id"),
+        *FEATURE_BINDINGS,
+        Binding("r", "reload", "Reload", id="dashboard.reload", show=False,
                 tooltip="Read the repository again"),
-        Binding("escape", "clear_filter", "Clear filter", id="clear_filter"),
-        Binding("down", "to_table", "To list", key_display="↓"),
+        Binding("escape", "clear_filter", "Clear filter", id="dashboard.clear_filter"),
+        Binding("down", "to_table", "To list", key_display="↓", id="dashboard.to_list"),
     ]
 
     def __init__(self, context: AppContext) -> None:
-        super().__init__()
-        self.context = context
+        super().__init__(context)
         self.rows: list[PracticeOverview] = []
         self.shown_rows: list[PracticeOverview] = []
         self._walkthroughs: dict[str, str | None] = {}
@@ -289,35 +281,19 @@ class DashboardScreen(Screen[None]):
         table.move_cursor(row=index)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open_detail", "import", "test_call", "walkthrough", "backup"):
+        if action == "open_detail" or action in FEATURE_ACTIONS:
             return bool(self.shown_rows) or None  # shown dimmed when there is nothing to act on
         if action == "clear_filter":  # shown only while there is a filter
             return bool(self.query_one("#filter", Input).value)
         return True
 
-    def _with_selected(self, feature: str) -> None:
-        practice_id = self._selected_id()
-        if practice_id is None:
-            self.notify("No practice selected.", severity="warning")
-            return
-        self.app.open_feature(feature, practice_id)  # type: ignore[attr-defined]
+    def target_practice_id(self) -> str | None:
+        return self._selected_id()
 
     # --- actions --------------------------------------------------------------------
 
     def action_open_detail(self) -> None:
-        self._with_selected("detail")
-
-    def action_import(self) -> None:
-        self._with_selected("import")
-
-    def action_test_call(self) -> None:
-        self._with_selected("test_call")
-
-    def action_walkthrough(self) -> None:
-        self._with_selected("walkthrough")
-
-    def action_backup(self) -> None:
-        self._with_selected("backup")
+        self.open_feature("detail")
 
     def action_reload(self) -> None:
         self.refresh_data()
@@ -347,7 +323,8 @@ class DashboardScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#practices")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
-            self.app.set_current_practice(event.row_key.value)  # type: ignore[attr-defined]
+            if self.console_app is not None:
+                self.console_app.set_current_practice(event.row_key.value)
         self._show_summary(event.row_key.value)
 
     def _show_summary(self, practice_id: str | None) -> None:

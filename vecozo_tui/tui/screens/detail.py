@@ -12,11 +12,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from vecozo_tui.overview import PracticeOverview, practice_overview
 from vecozo_tui.textfmt import fingerprint, relative_days, short_date
+from vecozo_tui.tui.base import FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import alarm_style, status_text
 
@@ -80,25 +80,17 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     return table
 
 
-class DetailScreen(Screen[bool]):
+class DetailScreen(PracticeScreen[bool]):
     """The certificate detail of one practice."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="back"),
-        Binding("i", "import", "Import", id="import",
-                tooltip="Import a new .pfx/.p12 for this practice"),
-        Binding("t", "test_call", "Test", id="test_call",
-                tooltip="Test call to COV with the active certificate"),
-        Binding("w", "walkthrough", "Walk", id="walkthrough",
-                tooltip="Step-by-step walkthrough (renew, new, recover, backup)"),
-        Binding("b", "backup", "Backup", id="backup",
-                tooltip="Make a verified backup of the active certificate"),
+        Binding("escape", "back", "Back", id="detail.back"),
+        *FEATURE_BINDINGS,
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
-        super().__init__()
-        self.context = context
-        self.practice_id = practice_id
+        super().__init__(context, practice_id)
+        self.practice_id: str = practice_id
         self._changed = False
 
     def compose(self) -> ComposeResult:
@@ -212,17 +204,3 @@ class DetailScreen(Screen[bool]):
     def action_back(self) -> None:
         self.dismiss(self._changed)
 
-    def _open(self, feature: str) -> None:
-        self.app.open_feature(feature, self.practice_id)  # type: ignore[attr-defined]
-
-    def action_import(self) -> None:
-        self._open("import")
-
-    def action_test_call(self) -> None:
-        self._open("test_call")
-
-    def action_walkthrough(self) -> None:
-        self._open("walkthrough")
-
-    def action_backup(self) -> None:
-        self._open("backup")

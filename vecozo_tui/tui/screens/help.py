@@ -33,7 +33,7 @@ GENERAL = [
 
 class HelpScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "close", "Back", id="back"),
+        Binding("escape", "close", "Back", id="help.back"),
         Binding("question_mark", "close", "Back", key_display="?", show=False),
     ]
 

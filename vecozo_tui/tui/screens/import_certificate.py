@@ -23,11 +23,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DirectoryTree, Footer, Header, Input, Static
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.screens.detail import certificate_table
 from vecozo_tui.tui.widgets import DemoBanner, alarm_style
@@ -70,25 +70,24 @@ def findings_text(findings: list[Finding]) -> Text:
     return text
 
 
-class ImportScreen(Screen[bool]):
+class ImportScreen(PracticeScreen[bool]):
     """Dismisses with True when a certificate was stored."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="back"),
-        Binding("s", "store", "Store", id="store",
+        Binding("escape", "back", "Back", id="import.back"),
+        Binding("s", "store", "Store", id="import.store",
                 tooltip="Store the certificate and make it the active one"),
         Binding("enter", "store", "Store", show=False),
-        Binding("slash", "type_path", "Type a path", key_display="/", id="type_path"),
-        Binding("t", "next_test_call", "Test call", id="next_test_call",
+        Binding("slash", "type_path", "Type a path", key_display="/", id="import.type_path"),
+        Binding("t", "next_test_call", "Test call", id="import.next_test_call",
                 tooltip="Test call to COV with the new certificate"),
-        Binding("b", "next_backup", "Backup", id="next_backup",
+        Binding("b", "next_backup", "Backup", id="import.next_backup",
                 tooltip="Make a verified backup of the new certificate"),
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
-        super().__init__()
-        self.context = context
-        self.practice_id = practice_id
+        super().__init__(context, practice_id)
+        self.practice_id: str = practice_id
         self.practice = context.practice(practice_id)
         self.step = PICK
         self.stored = False
@@ -421,9 +420,11 @@ class ImportScreen(Screen[bool]):
         self.dismiss(self.stored)
 
     def _leave_for(self, feature: str) -> None:
-        app, practice_id = self.app, self.practice_id
+        """Back to where the import was opened from, then straight on to ``feature``."""
+        app, console_app, practice_id = self.app, self.console_app, self.practice_id
         self.dismiss(self.stored)
-        app.call_later(app.open_feature, feature, practice_id)  # type: ignore[attr-defined]
+        if console_app is not None:
+            app.call_later(console_app.open_feature, feature, practice_id)
 
     def action_next_test_call(self) -> None:
         self._leave_for("test_call")

@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 
 from vecozo_tui.config import ENVIRONMENTS, Practice
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.tui.base import console_of
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import plain, truncate
 
@@ -28,14 +29,14 @@ class PracticeSelectScreen(Screen[str | None]):
 
     AUTO_FOCUS = "#search"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="back"),
-        Binding("enter", "choose", "Choose", priority=True, id="choose",
+        Binding("escape", "back", "Back", id="practices.back"),
+        Binding("enter", "choose", "Choose", priority=True, id="practices.choose",
                 tooltip="Make the highlighted practice the current one and open it"),
-        Binding("a", "add", "Add practice", id="add_practice",
+        Binding("a", "add", "Add practice", id="practices.add",
                 tooltip="Add a practice to the configuration file"),
-        Binding("f2", "add", "Add practice", id="add_practice_f2", show=False,
+        Binding("f2", "add", "Add practice", id="practices.add_f2", show=False,
                 tooltip="Add a practice (also while typing in the search field)"),
-        Binding("slash", "search", "Search", key_display="/", id="search", show=False),
+        Binding("slash", "search", "Search", key_display="/", id="practices.search", show=False),
         Binding("down", "to_list", "To list", show=False),
     ]
 
@@ -110,7 +111,9 @@ class PracticeSelectScreen(Screen[str | None]):
 
     def _added(self, practice_id: str | None) -> None:
         if practice_id:
-            self.app.data_changed()  # type: ignore[attr-defined]
+            console_app = console_of(self.app)
+            if console_app is not None:
+                console_app.data_changed()
             self.query_one("#search", Input).value = ""
             self.refresh_data()
             self._move_to(practice_id)
@@ -123,8 +126,9 @@ class AddPracticeScreen(ModalScreen[str | None]):
     """A form; on success the config file is written and the context's config replaced."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-        Binding("f2", "save", "Add", id="save", tooltip="Write the practice to the config"),
+        Binding("escape", "cancel", "Cancel", id="add_practice.cancel"),
+        Binding("f2", "save", "Add", id="add_practice.save",
+                tooltip="Write the practice to the config"),
     ]
 
     def __init__(self, context: AppContext) -> None:

@@ -18,11 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.tui.base import PracticeScreen
 
 if TYPE_CHECKING:
     from vecozo_tui.cov.diagnosis import Diagnosis, Step
@@ -38,7 +38,7 @@ MARKS = {
 }
 
 
-class TestCallScreen(Screen[bool]):
+class TestCallScreen(PracticeScreen[bool]):
     """Prove the practice's certificate works: a test COV call, step by step."""
 
     __test__ = False  # not a pytest test class
@@ -65,8 +65,7 @@ class TestCallScreen(Screen[bool]):
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
-        super().__init__()
-        self.context = context
+        super().__init__(context, practice_id)
         self.practice = context.practice(practice_id)
         self.changed = False
         self.diagnosis: Diagnosis | None = None

@@ -23,13 +23,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.tui.base import PracticeScreen
 
 if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
@@ -92,7 +93,7 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class WalkthroughScreen(Screen[bool]):
+class WalkthroughScreen(PracticeScreen[bool]):
     """A walkthrough for one practice; ``kind=None`` asks which one first."""
 
     DEFAULT_CSS = """
@@ -145,8 +146,7 @@ class WalkthroughScreen(Screen[bool]):
     ]
 
     def __init__(self, context: AppContext, practice_id: str, kind: str | None = None) -> None:
-        super().__init__()
-        self.context = context
+        super().__init__(context, practice_id)
         self.practice = context.practice(practice_id)
         if kind is not None:
             wt.get_walkthrough(kind)  # an unknown kind is a bug of the caller: fail early
@@ -586,32 +586,6 @@ class WalkthroughScreen(Screen[bool]):
             text.scroll_page_down()
         else:
             text.scroll_page_up()
-
-    def action_backup(self) -> None:
-        self._open_feature("backup", "vecozo_tui.tui.screens.backup", "BackupScreen")
-
-    def action_test_call(self) -> None:
-        self._open_feature("test_call", "vecozo_tui.tui.screens.test_call", "TestCallScreen")
-
-    def action_import(self) -> None:
-        self._open_feature("import", "vecozo_tui.tui.screens.import_certificate",
-                           "ImportScreen")
-
-    def _open_feature(self, name: str, module_name: str, class_name: str) -> None:
-        """Do this step's work on its own screen; back here, the automatic step ticks."""
-        opener = getattr(self.app, "open_feature", None)
-        if opener is not None:  # the full app: one place that knows the screens
-            opener(name, self.practice.id)
-            return
-        import importlib
-
-        try:
-            screen_class = getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError):
-            self.notify(f"The {name.replace('_', ' ')} screen is not available here.",
-                        severity="warning")
-            return
-        self.app.push_screen(screen_class(self.context, self.practice.id))
 
     def refresh_data(self) -> None:
         """Called by the app after another screen changed the repository."""
