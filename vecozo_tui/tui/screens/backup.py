@@ -18,10 +18,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.tui.base import PracticeScreen
+from vecozo_tui.tui.messages import BackupWritten, post_outcome
 
 if TYPE_CHECKING:
     from vecozo_tui.backup import BackupResult
@@ -248,23 +248,21 @@ class BackupScreen(PracticeScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup",
           description="write a verified backup")
     def _run_backup(self, target: str, password: str, new_password: str | None, legacy: bool,
-                    with_history: bool) -> BackupResult:
+                    with_history: bool) -> None:
         from vecozo_tui.backup import make_backup
 
-        return make_backup(self.context.repository, self.practice.id, Path(target).expanduser(),
-                           password, new_password=new_password, legacy=legacy,
-                           with_history=with_history, actor=self.context.actor,
-                           now=self.context.clock.now(), agb=self.practice.agb)
+        post_outcome(self, BackupWritten, lambda: make_backup(
+            self.context.repository, self.practice.id, Path(target).expanduser(), password,
+            new_password=new_password, legacy=legacy, with_history=with_history,
+            actor=self.context.actor, now=self.context.clock.now(), agb=self.practice.agb))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "backup" or event.state not in (WorkerState.SUCCESS,
-                                                                   WorkerState.ERROR):
-            return
+    @on(BackupWritten)
+    def _backup_written(self, message: BackupWritten) -> None:
         self._busy = False
         self.query_one("#bk-write", Button).disabled = False
         self.query_one("#bk-status", Static).update("")
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
+        if message.result is None:
+            error = message.error
             if isinstance(error, WrongPasswordError):
                 self.query_one("#bk-password", Input).value = ""
                 self._error(str(error), "#bk-password")
@@ -276,9 +274,9 @@ class BackupScreen(PracticeScreen[bool]):
             self.refresh_bindings()
             return
         self.changed = True
-        self._show_result(event.worker.result, event.worker.result is not None)
+        self._show_result(message.result)
 
-    def _show_result(self, result: BackupResult, _ok: bool) -> None:
+    def _show_result(self, result: BackupResult) -> None:
         from vecozo_tui.textfmt import fingerprint
 
         self.result = result

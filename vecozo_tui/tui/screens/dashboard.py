@@ -29,6 +29,7 @@ from vecozo_tui.overview import (
 from vecozo_tui.textfmt import relative_days, short_date
 from vecozo_tui.tui.base import FEATURE_ACTIONS, FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.messages import WalkthroughSummaries, post_outcome
 from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
     DemoBanner,
@@ -244,15 +245,21 @@ class DashboardScreen(PracticeScreen[None]):
         from vecozo_tui.walkthroughs import progress_summary
 
         repository = self.context.repository
-        found = {}
-        for row in list(self.rows):
-            summary = progress_summary(repository, row.practice.id)
-            if summary:
-                found[row.practice.id] = summary
-        self.app.call_from_thread(self._show_walkthroughs, found)
 
-    def _show_walkthroughs(self, found: dict[str, str]) -> None:
-        self._walkthroughs = found
+        def summaries() -> dict[str, str]:
+            found = {}
+            for row in list(self.rows):
+                summary = progress_summary(repository, row.practice.id)
+                if summary:
+                    found[row.practice.id] = summary
+            return found
+
+        post_outcome(self, WalkthroughSummaries, summaries)
+
+    @on(WalkthroughSummaries)
+    def _show_walkthroughs(self, message: WalkthroughSummaries) -> None:
+        found = message.result or {}  # unreadable progress: the column stays empty
+        self._walkthroughs = dict(found)
         for practice_id in found:
             self._cell_cache.pop(practice_id, None)
         table = self.query_one("#practices", DataTable)

@@ -29,15 +29,31 @@ from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.textfmt import relative_days, short_date
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.messages import (
+    CertificateFileRead,
+    CertificateOpened,
+    CertificateStored,
+    post_outcome,
+)
 from vecozo_tui.tui.screens.detail import certificate_table
 from vecozo_tui.tui.widgets import DemoBanner, alarm_style
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import Finding, LoadedPkcs12
+    from vecozo_tui.tui.messages import OpenedCertificate
 
 CERTIFICATE_SUFFIXES = (".pfx", ".p12")
 
 PICK, PASSWORD, PREVIEW, DONE = "pick", "password-step", "preview", "done"
+
+
+
+def _problem_text(error: Exception | None) -> str:
+    """What the screen says about a failed step: the message of a problem the user can
+    fix, or that something unexpected happened (a bug, reported plainly)."""
+    if isinstance(error, VecozoError):
+        return str(error)
+    return f"Unexpected problem ({type(error).__name__}): {error}"
 
 
 class CertificateTree(DirectoryTree):
@@ -210,16 +226,16 @@ class ImportScreen(PracticeScreen[bool]):
     def _read_file(self, path: Path) -> None:
         from vecozo_tui.certificates import read_certificate_file
 
-        try:
-            data = read_certificate_file(path)
-        except VecozoError as error:
-            self.app.call_from_thread(self._pick_error, str(error))
-            return
-        self.app.call_from_thread(self._file_read, path, data)
+        post_outcome(self, CertificateFileRead, lambda: (path, read_certificate_file(path)))
 
-    def _file_read(self, path: Path, data: bytes) -> None:
+    @on(CertificateFileRead)
+    def _file_read(self, message: CertificateFileRead) -> None:
         if self.step != PICK:  # the user moved on meanwhile
             return
+        if message.result is None:
+            self._pick_error(_problem_text(message.error))
+            return
+        path, data = message.result
         self._data = data
         self._pick_error("")
         self._file = path
@@ -253,28 +269,26 @@ class ImportScreen(PracticeScreen[bool]):
     def _decrypt(self, attempt: int, data: bytes, password: str, source: str) -> None:
         from vecozo_tui.certificates import check_for_import, load_pkcs12
 
-        try:
+        def open_and_check() -> OpenedCertificate:
             loaded = load_pkcs12(data, password, source=source)
             active = self.context.repository.active(self.practice_id)
             findings = check_for_import(loaded, now=self.context.clock.now(),
                                         practice_agb=self.practice.agb,
                                         active=active.info if active else None)
-        except WrongPasswordError as error:
-            self._back_on_screen(attempt, self._wrong_password, str(error))
+            return loaded, findings, password, active
+
+        post_outcome(self, CertificateOpened, open_and_check, attempt=attempt)
+
+    @on(CertificateOpened)
+    def _opened(self, message: CertificateOpened) -> None:
+        if message.attempt != self._attempt:  # the user moved on meanwhile
             return
-        except VecozoError as error:
-            self._back_on_screen(attempt, self._bad_file, str(error))
-            return
-        self._back_on_screen(attempt, self._decrypted, loaded, findings, password, active)
-
-    def _back_on_screen(self, attempt: int, callback, *args) -> None:  # noqa: ANN001
-        """From a worker: run ``callback`` on the app's thread unless the user moved on."""
-
-        def deliver() -> None:
-            if attempt == self._attempt and self.is_attached:
-                callback(*args)
-
-        self.app.call_from_thread(deliver)
+        if message.result is not None:
+            self._decrypted(*message.result)
+        elif isinstance(message.error, WrongPasswordError):
+            self._wrong_password(str(message.error))
+        else:
+            self._bad_file(_problem_text(message.error))
 
     def _wrong_password(self, message: str) -> None:
         password_input = self.query_one("#password", Input)
@@ -356,14 +370,16 @@ class ImportScreen(PracticeScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
           description="store the certificate")
     def _store(self, attempt: int, loaded: LoadedPkcs12, password: str) -> None:
-        try:
-            stored = self.context.repository.import_certificate(
-                self.practice_id, loaded, password, actor=self.context.actor,
-                expected_active=self._previewed_active)
-        except VecozoError as error:
-            self.app.call_from_thread(self._store_failed, str(error))
-            return
-        self.app.call_from_thread(self._stored, stored)
+        post_outcome(self, CertificateStored, lambda: self.context.repository.import_certificate(
+            self.practice_id, loaded, password, actor=self.context.actor,
+            expected_active=self._previewed_active), attempt=attempt)
+
+    @on(CertificateStored)
+    def _store_done(self, message: CertificateStored) -> None:
+        if message.result is None:
+            self._store_failed(_problem_text(message.error))
+        else:
+            self._stored(message.result)
 
     def _store_failed(self, message: str) -> None:
         self.storing = False

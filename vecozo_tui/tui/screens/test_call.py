@@ -4,7 +4,7 @@ A thin front over :func:`vecozo_tui.cov.testcall.run_test`: the form gathers the
 certificate password and the person asked about (VECOZO's test person is filled in for
 acceptance and test; production needs a real patient's BSN and date of birth, which are
 masked, never stored, and cleared from the form after the call). The call runs in a
-thread worker; every decided check is posted back with ``call_from_thread`` so the list
+thread worker; every decided check is posted back as a typed message so the list
 lights up while the call is under way. The outcome is recorded with the practice by
 the core, so the dashboard shows it after Escape.
 """
@@ -19,13 +19,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.tui.base import PracticeScreen
+from vecozo_tui.tui.messages import TestCallDone, TestCallStepDecided, post_outcome
 
 if TYPE_CHECKING:
-    from vecozo_tui.cov.diagnosis import Diagnosis, Step
+    from vecozo_tui.cov.diagnosis import Diagnosis, Step, TestPerson
     from vecozo_tui.tui.context import AppContext
 
 # (mark, style) per state; the words carry the meaning without colour (NO_COLOR)
@@ -173,10 +173,12 @@ class TestCallScreen(PracticeScreen[bool]):
             (mark, style), "  ", (f"{title:<28}", "bold" if state == "failed" else ""),
             detail))
 
-    def step_done(self, step: Step) -> None:
-        """A check was decided (called on the UI thread via ``call_from_thread``)."""
+    @on(TestCallStepDecided)
+    def _step_decided(self, message: TestCallStepDecided) -> None:
+        """A check was decided: it lights up, and the next one shows as running."""
         from vecozo_tui.cov.diagnosis import STEPS
 
+        step = message.step
         self.progress.append((step.key, str(step.state)))
         self._show_check(step.key, step.title, str(step.state), step.detail)
         if str(step.state) == "passed":
@@ -253,25 +255,20 @@ class TestCallScreen(PracticeScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="test-call",
           description="test COV call")
-    def _run(self, password: str, person: object) -> Diagnosis:
+    def _run(self, password: str, person: TestPerson) -> None:
         from vecozo_tui.cov.testcall import run_test
 
         context = self.context
 
         def on_step(step: Step) -> None:
-            try:
-                self.app.call_from_thread(self.step_done, step)
-            except RuntimeError:  # the app is closing; the call still finishes and records
-                pass
+            self.post_message(TestCallStepDecided(step))
 
-        return run_test(context.config, context.repository, self.practice, password,
-                        person, clock=context.clock, actor=context.actor,  # type: ignore[arg-type]
-                        on_step=on_step)
+        post_outcome(self, TestCallDone, lambda: run_test(
+            context.config, context.repository, self.practice, password, person,
+            clock=context.clock, actor=context.actor, on_step=on_step))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "test-call" or event.state not in (WorkerState.SUCCESS,
-                                                                      WorkerState.ERROR):
-            return
+    @on(TestCallDone)
+    def _test_call_done(self, message: TestCallDone) -> None:
         self._busy = False
         form = self.query_one("#tc-form")
         form.disabled = False
@@ -279,9 +276,9 @@ class TestCallScreen(PracticeScreen[bool]):
         if self.production:  # personal data leaves the form once used
             self.query_one("#tc-bsn", Input).value = ""
             self.query_one("#tc-birth", Input).value = ""
-        if event.state == WorkerState.ERROR:
+        if message.result is None:
             self._reset_checks()
-            error = event.worker.error
+            error = message.error
             if isinstance(error, WrongPasswordError):
                 self._error(str(error), "#tc-password")
             elif isinstance(error, VecozoError):
@@ -292,7 +289,7 @@ class TestCallScreen(PracticeScreen[bool]):
             self.refresh_bindings()
             return
         self.changed = True  # the outcome was recorded with the practice
-        self._show_result(event.worker.result)
+        self._show_result(message.result)
         self.query_one("#tc-password", Input).focus()
         self.refresh_bindings()
 

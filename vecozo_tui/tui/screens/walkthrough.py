@@ -14,7 +14,6 @@ with the one that fits the practice's state highlighted.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,11 +25,17 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.tui.base import PracticeScreen
+from vecozo_tui.tui.messages import (
+    WalkthroughChoices,
+    WalkthroughExported,
+    WalkthroughLoaded,
+    WalkthroughView,
+    post_outcome,
+)
 
 if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
@@ -47,13 +52,6 @@ CHECK_HINTS = {
     wt.CHECK_TEST_CALL: "ticks itself after a successful test call with the new certificate",
     wt.CHECK_VERIFIED_BACKUP: "ticks itself once a verified backup is recorded",
 }
-
-
-@dataclass
-class _Loaded:
-    progress: wt.Progress
-    render: wt.RenderContext
-    backup_warning: str | None = None
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -210,17 +208,24 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="walkthrough-choose",
           description="suggest a walkthrough")
-    def _fill_chooser(self) -> tuple[str, str, dict[str, wt.Progress | None]]:
-        with self._lock:
-            suggested, why = wt.suggest(self.context.repository, self.practice.id,
-                                        self.context.clock.now(),
-                                        self.context.config.thresholds)
-            existing = {kind: wt.load(self.context.repository, self.practice.id, kind)
-                        for kind in wt.KINDS}
-        return suggested, why, existing
+    def _fill_chooser(self) -> None:
+        def choices() -> tuple[str, str, dict[str, wt.Progress | None]]:
+            with self._lock:
+                suggested, why = wt.suggest(self.context.repository, self.practice.id,
+                                            self.context.clock.now(),
+                                            self.context.config.thresholds)
+                existing = {kind: wt.load(self.context.repository, self.practice.id, kind)
+                            for kind in wt.KINDS}
+            return suggested, why, existing
 
-    def _chooser_loaded(self, result: tuple[str, str, dict[str, wt.Progress | None]]) -> None:
-        suggested, why, existing = result
+        post_outcome(self, WalkthroughChoices, choices)
+
+    @on(WalkthroughChoices)
+    def _chooser_loaded(self, message: WalkthroughChoices) -> None:
+        if message.result is None:
+            self._work_failed(message.error)
+            return
+        suggested, why, existing = message.result
         self.query_one("#wt-choose-why", Static).update(
             Content.assemble(("Suggested: ", "bold"), (KIND_LABELS[suggested], "bold"),
                              ": ", why))
@@ -275,8 +280,8 @@ class WalkthroughScreen(PracticeScreen[bool]):
             self._host = os.environ.get(wt.HOST_ENV) or socket.getfqdn()
         return self._host
 
-    def _loaded(self, progress: wt.Progress) -> _Loaded:
-        return _Loaded(progress, self._render_context(progress),
+    def _loaded(self, progress: wt.Progress) -> WalkthroughView:
+        return WalkthroughView(progress, self._render_context(progress),
                        wt.backup_warning(self.context.repository, self.practice.id))
 
     def _render_context(self, progress: wt.Progress) -> wt.RenderContext:
@@ -287,7 +292,10 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
     @work(thread=True, exit_on_error=False, group="walkthrough-load",
           description="load walkthrough")
-    def _load(self, kind: str, *, start: bool) -> _Loaded:
+    def _load(self, kind: str, *, start: bool) -> None:
+        post_outcome(self, WalkthroughLoaded, lambda: self._open_progress(kind, start=start))
+
+    def _open_progress(self, kind: str, *, start: bool) -> WalkthroughView:
         repository = self.context.repository
         now = self.context.clock.now()
         with self._lock:
@@ -312,8 +320,13 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
     @work(thread=True, exit_on_error=False, group="walkthrough-tick",
           description="tick a walkthrough step")
-    def _tick(self, kind: str, step_key: str, done: bool | None, note: str | None) -> _Loaded:
+    def _tick(self, kind: str, step_key: str, done: bool | None, note: str | None) -> None:
         """Tick (``done``) or change the note (``done=None``) of a step."""
+        post_outcome(self, WalkthroughLoaded,
+                     lambda: self._tick_step(kind, step_key, done, note))
+
+    def _tick_step(self, kind: str, step_key: str, done: bool | None,
+                   note: str | None) -> WalkthroughView:
         repository = self.context.repository
         now = self.context.clock.now()
         actor = self.context.actor
@@ -331,13 +344,16 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
     @work(thread=True, exit_on_error=False, group="walkthrough-export",
           description="export walkthrough record")
-    def _export(self, kind: str) -> Path:
-        with self._lock:
-            now = self.context.clock.now()
-            record = wt.export_record(self.context.repository, self.practice, kind, now,
-                                      thresholds=self.context.config.thresholds)
-            return wt.write_record(self._export_directory(), self.practice.id, kind, now,
-                                record)
+    def _export(self, kind: str) -> None:
+        def export() -> Path:
+            with self._lock:
+                now = self.context.clock.now()
+                record = wt.export_record(self.context.repository, self.practice, kind, now,
+                                          thresholds=self.context.config.thresholds)
+                return wt.write_record(self._export_directory(), self.practice.id, kind, now,
+                                       record)
+
+        post_outcome(self, WalkthroughExported, export)
 
     def _export_directory(self) -> Path:
         """The inbox: on this server, where the admin already copies files to and from.
@@ -349,34 +365,33 @@ class WalkthroughScreen(PracticeScreen[bool]):
         raise VecozoError(f"Cannot write the record: the inbox {config.inbox} does not "
                           "exist. Create it (mkdir -p) and export again.")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group not in ("walkthrough-choose", "walkthrough-load", "walkthrough-tick",
-                                "walkthrough-export"):
+    def _work_failed(self, error: Exception | None) -> None:
+        text = str(error) if isinstance(error, VecozoError | OSError) else \
+            f"Unexpected problem ({type(error).__name__}): {error}"
+        self._show_error(text)
+
+    @on(WalkthroughExported)
+    def _exported(self, message: WalkthroughExported) -> None:
+        if message.result is None:
+            self._work_failed(message.error)
             return
-        if event.state == WorkerState.ERROR:
-            error = worker.error
-            text = str(error) if isinstance(error, VecozoError | OSError) else \
-                f"Unexpected problem ({type(error).__name__}): {error}"
-            self._show_error(text)
+        self.last_export = message.result
+        self._show_error(None)
+        host = self.render_context.host if self.render_context else "this-server"
+        self.notify(f"Wrote the record to {message.result}. To fetch it: scp "
+                    f"{self.context.actor.user}@{host}:{message.result} .",
+                    title="Exported", timeout=10)
+        self._show_status(extra=f"Record written to {message.result}")
+
+    @on(WalkthroughLoaded)
+    def _walkthrough_loaded(self, message: WalkthroughLoaded) -> None:
+        if message.result is None:
+            self._work_failed(message.error)
             return
-        if event.state != WorkerState.SUCCESS:
-            return
-        if worker.group == "walkthrough-choose":
-            self._chooser_loaded(worker.result)
-        elif worker.group == "walkthrough-export":
-            self.last_export = worker.result
+        loaded = message.result
+        if loaded.progress.kind == self.kind:
             self._show_error(None)
-            host = self.render_context.host if self.render_context else "this-server"
-            self.notify(f"Wrote the record to {worker.result}. To fetch it: scp "
-                        f"{self.context.actor.user}@{host}:{worker.result} .",
-                        title="Exported", timeout=10)
-            self._show_status(extra=f"Record written to {worker.result}")
-        else:
-            loaded: _Loaded = worker.result
-            if loaded.progress.kind == self.kind:
-                self._show_error(None)
-                self._show(loaded)
+            self._show(loaded)
 
     def _show_error(self, text: str | None) -> None:
         label = self.query_one("#wt-error", Static)
@@ -385,7 +400,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
     # --- showing ---------------------------------------------------------------------
 
-    def _show(self, loaded: _Loaded) -> None:
+    def _show(self, loaded: WalkthroughView) -> None:
         previous = self.progress
         if (previous is not None and previous.kind == loaded.progress.kind
                 and previous.to_dict() == loaded.progress.to_dict()
@@ -572,7 +587,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
     @work(thread=True, exit_on_error=False, group="walkthrough-load",
           description="restart walkthrough")
-    def _restart(self, kind: str) -> _Loaded:
+    def _restart(self, kind: str) -> WalkthroughView:
         with self._lock:
             progress = wt.start(self.context.repository, self.practice.id, kind,
                                 actor=self.context.actor, now=self.context.clock.now(),
