@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import inspect
 import random
 import shutil
 import tempfile
@@ -212,7 +213,10 @@ def make_world(target: Path) -> World:
 
 class ScreenApp(App[None]):
     """The smallest app that shows one feature screen with a real AppContext; what the
-    screen dismissed with is collected in ``results``."""
+    screen dismissed with is collected in ``results``. It has the console's one
+    stylesheet, where every screen's CSS lives."""
+
+    CSS_PATH = Path(inspect.getfile(VecozoApp)).with_name("app.tcss")
 
     def __init__(self, make_screen) -> None:
         super().__init__()

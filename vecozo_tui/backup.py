@@ -29,8 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.fsutil import fsync_directory, write_new_file
 
@@ -275,14 +273,9 @@ def _read_back(path: Path) -> bytes:
         os.close(fd)
 
 
-def _public_der(key) -> bytes:
-    return key.public_bytes(serialization.Encoding.DER,
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
 def _verify(path: Path, original: LoadedPkcs12, password: str) -> None:
     """Read ``path`` back, decrypt it and compare it with what was meant to be written."""
-    from vecozo_tui.certificates import load_pkcs12
+    from vecozo_tui.certificates import load_pkcs12, public_key_der, sha256_hex
 
     try:
         data = _read_back(path)
@@ -300,23 +293,17 @@ def _verify(path: Path, original: LoadedPkcs12, password: str) -> None:
     if back.private_key is None:
         problems.append("it holds no private key")
     else:
-        if _public_der(back.private_key.public_key()) != _public_der(
+        if public_key_der(back.private_key.public_key()) != public_key_der(
                 back.certificate.public_key()):
             problems.append("the private key does not match the certificate")
-        if original.private_key is not None and _public_der(back.private_key.public_key()) \
-                != _public_der(original.private_key.public_key()):
+        if original.private_key is not None and public_key_der(back.private_key.public_key()) \
+                != public_key_der(original.private_key.public_key()):
             problems.append("the private key differs from the stored one")
-    if [_fp(c) for c in back.chain] != [_fp(c) for c in original.chain]:
+    if [sha256_hex(c) for c in back.chain] != [sha256_hex(c) for c in original.chain]:
         problems.append("the chain differs")
     if problems:
         raise VecozoError(f"The backup {path} failed its verification ({'; '.join(problems)}); "
                           "the medium may be faulty. It was removed.")
-
-
-def _fp(certificate) -> str:
-    from cryptography.hazmat.primitives import hashes
-
-    return certificate.fingerprint(hashes.SHA256()).hex().upper()
 
 
 def _remove(paths: list[Path], directory: Path) -> None:

@@ -128,10 +128,6 @@ class Finding:
         return self.severity == "error"
 
 
-def format_fingerprint(hex_upper: str) -> str:
-    return ":".join(hex_upper[i:i + 2] for i in range(0, len(hex_upper), 2))
-
-
 # --- reading a file -------------------------------------------------------------------
 
 
@@ -202,8 +198,8 @@ def load_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Load
     return LoadedPkcs12(
         certificate=certificate, private_key=key, chain=chain,
         info=info_from_certificate(certificate, chain, friendly_name=friendly),
-        key_matches=key is not None and _public_der(key.public_key())
-        == _public_der(certificate.public_key()),
+        key_matches=key is not None and public_key_der(key.public_key())
+        == public_key_der(certificate.public_key()),
         password_protected=password != "",
     )
 
@@ -303,7 +299,7 @@ def info_from_certificate(certificate: x509.Certificate, chain: list[x509.Certif
         common_name=common_name,
         issuer=_readable(certificate.issuer),
         serial=format(certificate.serial_number, "X"),
-        sha256=certificate.fingerprint(hashes.SHA256()).hex().upper(),
+        sha256=sha256_hex(certificate),
         sha1=certificate.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303 - display only
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
@@ -317,7 +313,7 @@ def info_from_certificate(certificate: x509.Certificate, chain: list[x509.Certif
         chain=tuple(
             ChainEntry(subject=_readable(c.subject), issuer=_readable(c.issuer),
                        not_after=c.not_valid_after_utc,
-                       sha256=c.fingerprint(hashes.SHA256()).hex().upper())
+                       sha256=sha256_hex(c))
             for c in chain
         ),
     )
@@ -378,7 +374,14 @@ def _order_chain(leaf: x509.Certificate, others: list[x509.Certificate]
     return ordered + remaining
 
 
-def _public_der(public_key) -> bytes:
+def sha256_hex(certificate: x509.Certificate) -> str:
+    """The SHA-256 fingerprint as the repository keys certificates: upper-case hex."""
+    from cryptography.hazmat.primitives import hashes
+
+    return certificate.fingerprint(hashes.SHA256()).hex().upper()
+
+
+def public_key_der(public_key) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return public_key.public_bytes(serialization.Encoding.DER,

@@ -431,16 +431,14 @@ def endpoint_problem(value: Any) -> str | None:
     return None
 
 
-def _elfproef(bsn: str) -> bool:
-    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1), strict=True))
-    return (total - int(bsn[8])) % 11 == 0
+def configured_test_bsn_problem(value: Any) -> str | None:
+    """The ``[cov] test_bsn``: a test BSN only (never echo the value: it could be a real
+    person's BSN)."""
+    from vecozo_tui.bsn import passes_elfproef
 
-
-def bsn_problem(value: Any) -> str | None:
-    # never echo the value: it could be a real person's BSN
     if not isinstance(value, str):
         return "must be a BSN in quotes (9 digits)."
-    if not (len(value) == 9 and value.isdigit() and _elfproef(value)):
+    if not passes_elfproef(value):
         return "is not a valid BSN (9 digits that pass the 11-test)."
     if not value.startswith("9999"):
         return ("is not a test BSN (test BSNs start with 9999). Never put a real patient's "
@@ -706,7 +704,7 @@ def _parse_cov(parser: _Parser) -> CovSettings:
 
     test_bsn = DEFAULT_TEST_BSN
     if "test_bsn" in table:
-        problem = bsn_problem(table["test_bsn"])
+        problem = configured_test_bsn_problem(table["test_bsn"])
         if problem:
             report.error(("cov", "test_bsn"), problem)
         else:

@@ -162,7 +162,7 @@ def _fill_inbox(inbox: Path, issuing: pki.Issued, chain: list, now: datetime,
     A renewal keeps the COV authorisation of its practice, so a test call works right
     after importing one (``authorised`` is the fake COV server's set, filled here).
     """
-    from cryptography.hazmat.primitives import hashes
+    from vecozo_tui.certificates import sha256_hex
 
     by_id = {p.id: p for p in practices}
     files = []
@@ -171,7 +171,7 @@ def _fill_inbox(inbox: Path, issuing: pki.Issued, chain: list, now: datetime,
         practice = by_id[practice_id]
         renewed = _renewal(practice)
         if practice.authorised_for_cov:
-            authorised.add(renewed.certificate.fingerprint(hashes.SHA256()).hex().upper())
+            authorised.add(sha256_hex(renewed.certificate))
         return renewed
 
     def _renewal(practice: DemoPractice) -> pki.Issued:

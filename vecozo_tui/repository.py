@@ -39,6 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vecozo_tui.bsn import holds_bsn
 from vecozo_tui.certificates import CertificateInfo
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.errors import BusyError, VecozoError
@@ -488,7 +489,7 @@ class Repository:
         """Append one JSON line to the audit log (O_APPEND: lines never interleave)."""
         for word in _secret_keys(details or {}):
             raise ValueError(f"audit details must not hold secrets ({word!r})")
-        if _holds_bsn(details or {}):
+        if holds_bsn(details or {}):
             raise ValueError("audit details must not hold a BSN")
         entry = {"at": self.clock.now().isoformat(), "user": actor.user,
                  "ssh_client": actor.ssh_client, "action": action, "practice": practice,
@@ -573,23 +574,6 @@ def _secret_keys(details: dict) -> list[str]:
         if isinstance(value, dict):
             found += _secret_keys(value)
     return found
-
-
-_NINE_DIGITS = re.compile(r"(?<![\w-])\d{9}(?![\w-])")
-
-
-def _holds_bsn(value) -> bool:
-    """A stand-alone 9-digit number passing the elfproef, anywhere in the values."""
-    if isinstance(value, dict):
-        return any(_holds_bsn(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_bsn(item) for item in value)
-    for number in _NINE_DIGITS.findall(str(value)):
-        digits = [int(d) for d in number]
-        weighted = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
-        if (weighted - digits[8]) % 11 == 0:
-            return True
-    return False
 
 
 def _read_holder(path: Path) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from defusedxml.ElementTree import fromstring
 
+from vecozo_tui.bsn import passes_elfproef
 from vecozo_tui.cov import soap
 from vecozo_tui.cov.fake_server import fault_body
 
@@ -201,4 +202,4 @@ def test_bad_date_in_answer_is_malformed():
     ("", False),
 ])
 def test_elfproef(bsn, valid):
-    assert soap.bsn_passes_elfproef(bsn) is valid
+    assert passes_elfproef(bsn) is valid

@@ -107,8 +107,8 @@ def test_walkthrough(snap_compare, world, monkeypatch):
 
 def test_test_call_form(snap_compare, world):
     async def open_test_call(pilot):
-        await pilot.pause()
+        await settle(pilot)
         pilot.app.open_feature("test_call", SNAP_ID)
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_test_call)

@@ -7,12 +7,12 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from vecozo_tui.bsn import bsn_problem
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
 from vecozo_tui.cli.prompts import with_password_retries
 from vecozo_tui.cov.testcall import (
     BSN_ENV,
     active_certificate,
-    bsn_problem,
     endpoint_for,
     needs_real_person,
     open_active,
@@ -139,9 +139,9 @@ def run_fake_cov(invocation: Invocation) -> int:
     for name, issued in examples.items():
         fsutil.atomic_write_bytes(directory / name, pki.pkcs12_bytes(issued, chain, password))
         if name != "not-authorised.pfx":
-            from cryptography.hazmat.primitives import hashes
+            from vecozo_tui.certificates import sha256_hex
 
-            authorised.add(issued.certificate.fingerprint(hashes.SHA256()).hex().upper())
+            authorised.add(sha256_hex(issued.certificate))
     password_file = directory / "password.txt"
     fsutil.atomic_write_text(password_file, password + "\n")
 

@@ -47,6 +47,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
+from vecozo_tui.bsn import passes_elfproef
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.cov import soap
 
@@ -199,7 +200,7 @@ class _Answer:
             return "Peildatum2JaarOfOuder", None
         if not bsn:
             return "NietGevonden", None
-        if not soap.bsn_passes_elfproef(bsn):
+        if not passes_elfproef(bsn):
             return "BsnVoldoetNietAanElfProef", None
         if bsn == MULTIPLE_BSN:
             return "MeerderePersonenGevonden", None

@@ -490,9 +490,3 @@ def _insured(element: ET.Element) -> Insured:
 # --- the BSN -------------------------------------------------------------------------
 
 
-def bsn_passes_elfproef(value: str) -> bool:
-    """9 digits with 9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11 (and not all zero)."""
-    if len(value) != 9 or not value.isdigit() or value == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1), strict=True))
-    return (total - int(value[8])) % 11 == 0

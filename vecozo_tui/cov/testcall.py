@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from vecozo_tui.bsn import bsn_problem
 from vecozo_tui.errors import VecozoError
 
 if TYPE_CHECKING:
@@ -46,18 +47,6 @@ def parse_birth_date(text: str) -> date:
     if value.year < 1890:
         raise VecozoError("The date of birth is too long ago.")
     return value
-
-
-def bsn_problem(bsn: str) -> str | None:
-    """What is wrong with a BSN typed for a production call (never echoing it)."""
-    from vecozo_tui.cov.soap import bsn_passes_elfproef
-
-    value = bsn.strip()
-    if not value:
-        return "A BSN is needed for a test call in production."
-    if not bsn_passes_elfproef(value):
-        return "That is not a valid BSN: it must have 9 digits that pass the 11-test."
-    return None
 
 
 def test_person(config: Config, practice: Practice, *, bsn: str | None = None,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.textfmt import fingerprint
 from vecozo_tui.walkthroughs.progress import backup_warning, load
 from vecozo_tui.walkthroughs.render import when_text
 from vecozo_tui.walkthroughs.steps import CHECK_TEST_CALL, CHECK_VERIFIED_BACKUP, get_walkthrough
@@ -18,12 +19,6 @@ if TYPE_CHECKING:
 
 
 # --- the record ----------------------------------------------------------------------------
-
-
-def _fingerprint(hex_upper: str) -> str:
-    from vecozo_tui.textfmt import fingerprint
-
-    return fingerprint(hex_upper)
 
 
 def _evidence(repository: Repository, practice_id: str, check: str) -> list[str]:
@@ -68,12 +63,12 @@ def export_record(repository: Repository, practice: Practice, kind: str, now: da
     if progress.baseline_sha256:
         before_until = (progress.baseline_not_after.date().isoformat()
                         if progress.baseline_not_after else "-")
-        lines.append(f"- Certificate before: SHA-256 {_fingerprint(progress.baseline_sha256)}"
+        lines.append(f"- Certificate before: SHA-256 {fingerprint(progress.baseline_sha256)}"
                      f", valid until {before_until}")
     else:
         lines.append("- Certificate before: none")
     if active is not None and active.info.sha256 != progress.baseline_sha256:
-        lines.append(f"- Certificate after: SHA-256 {_fingerprint(active.info.sha256)}, "
+        lines.append(f"- Certificate after: SHA-256 {fingerprint(active.info.sha256)}, "
                      f"valid until {active.info.not_after.date().isoformat()}")
     elif active is not None:
         lines.append("- Certificate after: unchanged")

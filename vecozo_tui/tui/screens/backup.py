@@ -43,30 +43,6 @@ class WordCheckbox(Checkbox):
 class BackupScreen(PracticeScreen[bool]):
     """Back up the active certificate of one practice."""
 
-    DEFAULT_CSS = """
-    BackupScreen #bk-info { height: auto; padding: 0 1; }
-    BackupScreen #bk-form { height: auto; padding: 1 1 0 1; }
-    BackupScreen .row { height: 1; margin: 0 0 1 0; }
-    BackupScreen .row > Label { width: 18; }
-    BackupScreen .row > Input { width: 1fr; }
-    BackupScreen .hint { color: $text-muted; padding: 0 0 0 18; height: auto; }
-    BackupScreen Checkbox { height: 1; }
-    BackupScreen #bk-new-passwords { height: auto; display: none; margin: 1 0 0 0; }
-    BackupScreen #bk-new-passwords.shown { display: block; }
-    BackupScreen #bk-buttons { height: 1; margin: 1 0 0 0; }
-    BackupScreen #bk-buttons Button { margin: 0 2 0 0; }
-    BackupScreen #bk-status { height: auto; padding: 0 1; }
-    BackupScreen #bk-error { height: auto; padding: 0 1; color: $error; display: none; }
-    BackupScreen #bk-error.shown { display: block; }
-    BackupScreen #bk-result { height: 1fr; padding: 0 1; display: none; }
-    BackupScreen #bk-result.shown { display: block; }
-    BackupScreen #bk-warning {
-        height: auto; border: heavy $warning; padding: 0 1; color: $warning;
-        display: none;
-    }
-    BackupScreen #bk-warning.shown { display: block; }
-    """
-
     BINDINGS = [
         Binding("escape", "back", "Back", id="backup.back",
                 tooltip="Back to where you came from"),

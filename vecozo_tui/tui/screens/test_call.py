@@ -43,20 +43,6 @@ class TestCallScreen(PracticeScreen[bool]):
 
     __test__ = False  # not a pytest test class
 
-    DEFAULT_CSS = """
-    TestCallScreen #tc-info { height: auto; padding: 0 1; }
-    TestCallScreen #tc-form { height: auto; padding: 0 1; }
-    TestCallScreen .row { height: 1; }
-    TestCallScreen .row > Label { width: 15; }
-    TestCallScreen .row > Input { width: 1fr; }
-    TestCallScreen #tc-hint { height: auto; color: $text-muted; }
-    TestCallScreen #tc-error { height: auto; padding: 0 1; color: $error; display: none; }
-    TestCallScreen #tc-error.shown { display: block; }
-    TestCallScreen #tc-checks { height: auto; padding: 0 1; margin: 1 0 0 0; }
-    TestCallScreen .check { height: 1; }
-    TestCallScreen #tc-result { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    """
-
     BINDINGS = [
         Binding("escape", "back", "Back", id="test_call.back",
                 tooltip="Back to where you came from"),
@@ -213,7 +199,8 @@ class TestCallScreen(PracticeScreen[bool]):
         self.dismiss(self.changed)
 
     def action_run(self) -> None:
-        from vecozo_tui.cov.testcall import bsn_problem, parse_birth_date, test_person
+        from vecozo_tui.bsn import bsn_problem
+        from vecozo_tui.cov.testcall import parse_birth_date, test_person
 
         if self._busy or not self._has_certificate:
             return

@@ -57,14 +57,6 @@ CHECK_HINTS = {
 class NoteScreen(ModalScreen[str | None]):
     """One line of note for a step; Enter saves (empty removes), Escape cancels."""
 
-    DEFAULT_CSS = """
-    NoteScreen { align: center middle; }
-    NoteScreen > Vertical {
-        width: 74; height: auto; padding: 0 1;
-        border: round $accent; background: $surface;
-    }
-    NoteScreen Input { margin: 1 0 0 0; }
-    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="walkthrough.note.cancel",
                 tooltip="Close without changing the note"),
@@ -93,24 +85,6 @@ class NoteScreen(ModalScreen[str | None]):
 
 class WalkthroughScreen(PracticeScreen[bool]):
     """A walkthrough for one practice; ``kind=None`` asks which one first."""
-
-    DEFAULT_CSS = """
-    WalkthroughScreen #wt-status { height: auto; padding: 0 1; color: $text-muted; }
-    WalkthroughScreen #wt-error { height: auto; padding: 0 1; color: $error; display: none; }
-    WalkthroughScreen #wt-error.shown { display: block; }
-    WalkthroughScreen #wt-steps {
-        height: auto; max-height: 12; border: none; padding: 0 0 0 1;
-    }
-    WalkthroughScreen #wt-steps:focus { border: none; }
-    WalkthroughScreen #wt-text {
-        height: 1fr; border-top: solid $primary; padding: 0 1;
-    }
-    WalkthroughScreen #wt-text:focus { border-top: solid $accent; }
-    WalkthroughScreen.-zoomed #wt-steps { display: none; }
-    WalkthroughScreen #wt-choose-list { height: auto; border: none; }
-    WalkthroughScreen #wt-choose-why { padding: 1 1 0 1; }
-    WalkthroughScreen #wt-choose-hint { padding: 1 1 0 1; color: $text-muted; }
-    """
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="walkthrough.back",
