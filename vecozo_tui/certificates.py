@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cryptography import x509
 
 # A browser export is a few kilobytes; anything this big is not one.
@@ -265,7 +267,8 @@ def _explain_load_failure(data: bytes, password: str, source: str) -> VecozoErro
 # --- X.509 inspection -----------------------------------------------------------------
 
 
-def info_from_certificate(certificate: x509.Certificate, chain: list[x509.Certificate] = (),
+def info_from_certificate(certificate: x509.Certificate,
+                          chain: Sequence[x509.Certificate] = (),
                           *, friendly_name: str | None = None) -> CertificateInfo:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa

@@ -13,10 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vecozo_tui import pki
 from vecozo_tui.clock import FixedClock
 from vecozo_tui.expiry import ExpiryThresholds, next_quarter_start
+
+if TYPE_CHECKING:
+    from vecozo_tui.cov.fake_server import FakeCovServer
 
 # Shown on screen by the demo: these files exist only to try an import.
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - a published demo password, on purpose
@@ -74,7 +78,7 @@ class Demo:
     config_path: Path
     now: datetime
     ca_file: Path
-    server: object | None = None
+    server: FakeCovServer | None = None
     inbox_files: list[Path] = field(default_factory=list)
 
     def stop(self) -> None:

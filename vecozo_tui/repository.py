@@ -31,6 +31,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -352,12 +353,13 @@ class Repository:
                     "nothing was changed."
                 )
             time.sleep(0.05)
-        holder = {"user": actor.user, "ssh_client": actor.ssh_client, "pid": os.getpid(),
-                  "since": self.clock.now().isoformat(timespec="seconds")}
+        holder_record = {"user": actor.user, "ssh_client": actor.ssh_client,
+                         "pid": os.getpid(),
+                         "since": self.clock.now().isoformat(timespec="seconds")}
         with contextlib.suppress(OSError):
             os.ftruncate(handle, 0)
             os.lseek(handle, 0, os.SEEK_SET)
-            os.write(handle, json.dumps(holder).encode())
+            os.write(handle, json.dumps(holder_record).encode())
         return handle
 
     # --- writing ----------------------------------------------------------------------
@@ -491,7 +493,7 @@ class Repository:
             raise ValueError(f"audit details must not hold secrets ({word!r})")
         if holds_bsn(details or {}):
             raise ValueError("audit details must not hold a BSN")
-        entry = {"at": self.clock.now().isoformat(), "user": actor.user,
+        entry: dict[str, object] = {"at": self.clock.now().isoformat(), "user": actor.user,
                  "ssh_client": actor.ssh_client, "action": action, "practice": practice,
                  "fingerprint": fingerprint}
         if details:
@@ -589,7 +591,7 @@ def _read_holder(path: Path) -> str:
         return "another admin"
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows servers only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows servers only
     import msvcrt
 
     # a byte far past the holder's JSON, so another process can still read who holds it

@@ -31,7 +31,7 @@ def run_init(invocation: Invocation) -> int:
 
     args = invocation.args
     given = args.config or invocation.env.get("VECOZO_TUI_CONFIG")
-    given_missing = bool(given) and not Path(given).expanduser().exists()
+    given_missing = given is not None and not Path(given).expanduser().exists()
     path = None if given_missing else find_config_path(args.config, invocation.env)
     if path is None:
         if args.repository and Path(args.repository).expanduser().exists() \

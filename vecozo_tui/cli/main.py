@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="warn when a certificate expires within DAYS (default from config)")
     p.add_argument("-c", "--critical", type=int, metavar="DAYS",
                    help="critical when a certificate expires within DAYS (default from config)")
-    p.error = _plugin_usage_error  # exit 2 would read as CRITICAL to Nagios
+    p.error = _plugin_usage_error  # type: ignore[method-assign]  # exit 2 reads as CRITICAL
 
     p = command("metrics", "monitoring:run_metrics",
                 "Prometheus text format, for node_exporter's textfile collector")

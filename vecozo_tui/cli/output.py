@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from vecozo_tui.textfmt import fingerprint, relative_days, short_date
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
 
     from vecozo_tui.certificates import CertificateInfo, Finding
 
@@ -51,7 +52,7 @@ def short_environment(environment: str) -> str:
                                                                             environment)
 
 
-def format_table(rows: list[tuple[str, ...]], *, shrink_column: int | None = None,
+def format_table(rows: Sequence[tuple[str, ...]], *, shrink_column: int | None = None,
                   width: int = 100) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     if shrink_column is not None:

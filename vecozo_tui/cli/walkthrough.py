@@ -53,8 +53,9 @@ def run_walkthrough(invocation: Invocation) -> int:
                      restart=bool(getattr(args, "restart", False)))
     progress = refresh_automatic(repository, practice.id, walkthrough.kind, now,
                                  actor=actor) or progress
-    if tick_key or untick_key:
-        progress = tick(repository, practice.id, walkthrough.kind, tick_key or untick_key,
+    step_key = tick_key or untick_key
+    if step_key:
+        progress = tick(repository, practice.id, walkthrough.kind, step_key,
                         done=bool(tick_key), note=note, actor=actor, now=now)
 
     export = getattr(args, "export", None)

@@ -58,8 +58,11 @@ MARKS = {StepState.PASSED: "PASS", StepState.FAILED: "FAIL", StepState.NOT_REACH
 class CertificateFacts(Protocol):
     """What the diagnosis needs of the client certificate (a ``CertificateInfo``)."""
 
-    kind: str
-    not_after: datetime
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def not_after(self) -> datetime: ...
 
 
 @dataclass

@@ -242,13 +242,14 @@ def _insured_element(item: ET.Element, person: _Person) -> None:
     container = ET.SubElement(insured, soap._q("t", "Verzekeringen"))
     for number, insurance in enumerate(person.insurances, start=1):
         element = ET.SubElement(container, soap._q("t", "Verzekering"))
-        for name, value in (("Resultaat", insurance.result), ("UZOVI", insurance.uzovi),
-                            ("Verzekerdenummer", f"{insurance.uzovi}{number:05d}"),
-                            ("SoortVerzekering", insurance.kind),
-                            ("Labelnaam", insurance.label),
-                            ("Ingangsdatum", insurance.start), ("Einddatum", insurance.end)):
-            if value:
-                ET.SubElement(element, soap._q("t", name)).text = value
+        fields: list[tuple[str, str | None]] = [
+            ("Resultaat", insurance.result), ("UZOVI", insurance.uzovi),
+            ("Verzekerdenummer", f"{insurance.uzovi}{number:05d}"),
+            ("SoortVerzekering", insurance.kind), ("Labelnaam", insurance.label),
+            ("Ingangsdatum", insurance.start), ("Einddatum", insurance.end)]
+        for name, text in fields:
+            if text:
+                ET.SubElement(element, soap._q("t", name)).text = text
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -323,7 +324,7 @@ class _HttpServer(ThreadingHTTPServer):
         self.fake = fake
         super().__init__(address, _Handler)
 
-    def finish_request(self, request, client_address) -> None:  # type: ignore[override]
+    def finish_request(self, request, client_address) -> None:
         # runs in the connection's own thread: the TLS handshake happens here, so a slow
         # or failing client never holds up the others
         fake = self.fake
@@ -342,7 +343,7 @@ class _HttpServer(ThreadingHTTPServer):
             return
         fake._track(connection, True)
         try:
-            self.RequestHandlerClass(connection, client_address, self)
+            _Handler(connection, client_address, self)
         except (OSError, ssl.SSLError):
             pass  # the client went away
         finally:

@@ -436,7 +436,7 @@ def _result_container(response: ET.Element) -> ET.Element | None:
     ``ControleerResult`` / ``response`` wrapper inside it)."""
     queue = [response]
     for _depth in range(3):
-        following = []
+        following: list[ET.Element] = []
         for element in queue:
             if _child(element, "Resultaat") is not None:
                 return element

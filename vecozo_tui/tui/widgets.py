@@ -40,6 +40,10 @@ MONOCHROME_STATUS_STYLES: dict[Status, str] = {
 }
 
 
+def _worst_style(status: Status | None) -> str:
+    return status_style(status) if status is not None else "dim"
+
+
 def status_style(status: Status) -> str:
     return (MONOCHROME_STATUS_STYLES if MONOCHROME else STATUS_STYLES)[status]
 
@@ -160,7 +164,8 @@ class Timeline(Static):
             index = max(_month_index(day, first), 0)  # already expired: this month
             if index < cls.MONTHS:
                 expire_counts[index] += 1
-                if worst[index] is None or status.urgency < worst[index].urgency:
+                known = worst[index]
+                if known is None or status.urgency < known.urgency:
                     worst[index] = status
         for day in renewals:
             index = max(_month_index(day, first), 0)  # overdue: this month
@@ -190,7 +195,7 @@ class Timeline(Static):
         for i, (_, month) in enumerate(months):
             expire_line.append(marker(month), style="bold")
             expire_line.append(_count(expire_counts[i]),
-                               style=status_style(worst[i]) if worst[i] else "dim")
+                               style=_worst_style(worst[i]))
             renew_line.append(marker(month), style="bold")
             renew_line.append(_count(renew_counts[i]), style="bold" if renew_counts[i] else "dim")
         return Text("\n").join([years, letters, expire_line, renew_line])

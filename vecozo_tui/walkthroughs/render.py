@@ -149,6 +149,7 @@ def make_context(practice: Practice, repository: Repository, *, inbox: str | os.
     # the "new" certificate is the active one once it differs from the starting point
     renewed = active is not None and (progress is None or progress.baseline_sha256 is None
                                       or active.info.sha256 != progress.baseline_sha256)
+    current_expiry: date | None
     if progress is not None and progress.baseline_not_after is not None:
         current_expiry = progress.baseline_not_after.date()
     else:

@@ -278,13 +278,13 @@ class BackupScreen(PracticeScreen[bool]):
         for warning in others:
             lines += [("Note: ", "bold $warning"), warning, "\n"]
         self.query_one("#bk-result-text", Static).update(Content.assemble(*lines))
-        warning = self.query_one("#bk-warning", Static)
+        same_disk = self.query_one("#bk-warning", Static)
         if result.same_device and result.warnings:
-            warning.update(Content.assemble(("WARNING - SAME DISK: ", "bold"),
-                                            result.warnings[0]))
-            warning.add_class("shown")
+            same_disk.update(Content.assemble(("WARNING - SAME DISK: ", "bold"),
+                                              result.warnings[0]))
+            same_disk.add_class("shown")
         else:
-            warning.remove_class("shown")
+            same_disk.remove_class("shown")
         self.query_one("#bk-form").display = False
         self.query_one("#bk-result").add_class("shown")
         self.query_one("#bk-result", VerticalScroll).focus()

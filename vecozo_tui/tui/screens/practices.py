@@ -139,15 +139,16 @@ class AddPracticeScreen(ModalScreen[str | None]):
         with Vertical(id="add-form"):
             yield Label("Add a practice", classes="section-title first")
             yield Static(f"Written to {self.context.config.path}", classes="hint")
-            for field_id, label, placeholder, extra in (
-                ("id", "Id", "e.g. hap-delinde (lower case, digits, - . _)", {}),
-                ("name", "Name", "e.g. Huisartsenpraktijk De Linde", {}),
-                ("agb", "AGB code", "8 digits", {"max_length": 8, "restrict": r"[0-9]*"}),
+            for field_id, label, placeholder, digits_only in (
+                ("id", "Id", "e.g. hap-delinde (lower case, digits, - . _)", False),
+                ("name", "Name", "e.g. Huisartsenpraktijk De Linde", False),
+                ("agb", "AGB code", "8 digits", True),
             ):
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
                     yield Input(placeholder=placeholder, id=f"add-{field_id}", classes="line",
-                                **extra)
+                                max_length=8 if digits_only else 0,
+                                restrict=r"[0-9]*" if digits_only else None)
             with Horizontal(classes="field"):
                 yield Label("Environment", classes="field-label")
                 yield Select([(env, env) for env in ENVIRONMENTS], value="production",

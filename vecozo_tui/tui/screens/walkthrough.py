@@ -280,10 +280,9 @@ class WalkthroughScreen(PracticeScreen[bool]):
                 if before is None or before.started_at != progress.started_at:
                     self.changed = True
             else:
-                progress = wt.load(repository, self.practice.id, kind)
-                if progress is None:  # restarted elsewhere meanwhile
-                    progress = wt.start(repository, self.practice.id, kind,
-                                        actor=self.context.actor, now=now)
+                # None: restarted elsewhere meanwhile
+                progress = wt.load(repository, self.practice.id, kind) or wt.start(
+                    repository, self.practice.id, kind, actor=self.context.actor, now=now)
             refreshed = wt.refresh_automatic(repository, self.practice.id, kind, now,
                                              actor=self.context.actor)
             if refreshed is not None:
@@ -528,10 +527,10 @@ class WalkthroughScreen(PracticeScreen[bool]):
         step = self._current_step()
         if step is None or self.progress is None or self.kind is None:
             return
-        kind = self.kind
+        kind, progress = self.kind, self.progress
 
         def save(note: str | None) -> None:
-            if note is not None and note != (self.progress.state(step.key).note or ""):
+            if note is not None and note != (progress.state(step.key).note or ""):
                 self._tick(kind, step.key, None, note)
 
         self.app.push_screen(NoteScreen(step.title, self.progress.state(step.key).note), save)
