@@ -26,15 +26,16 @@ import re
 import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from vecozo_tui import expiry
 from vecozo_tui.errors import ConfigError, VecozoError
 
-ENVIRONMENTS = ("production", "acceptance", "test")
+Environment = Literal["production", "acceptance", "test"]
+ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
 DEFAULT_ENDPOINTS = {
     "production": "https://api.vecozo.nl/cov/vz801802/v1/soap11",
     "acceptance": "https://tst-api.vecozo.nl/acc/cov/vz801802/v1/soap11",
@@ -56,28 +57,12 @@ _WINDOWS_RESERVED = frozenset(
 )
 MAX_DAYS = 730  # a VECOZO certificate lasts two years; longer thresholds mean nothing
 
-# The keys the parser knows, per table. Anything else is warned about and kept.
-KNOWN_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "keymap",
-         "practices"),
-    "repository": ("path",),
-    "import": ("inbox",),
-    "backup": ("default_target",),
-    "expiry": ("warning_days", "critical_days", "renewal_lead_days", "quarter_margin_days"),
-    "cov": ("endpoints", "ca_bundle", "timeout_seconds", "test_bsn", "test_birth_date"),
-    "cov.endpoints": ENVIRONMENTS,
-    "monitoring": ("warn_missing_backup", "warn_failed_test_call"),
-    "keymap": (),  # binding ids: the console checks them
-    "practices": ("id", "name", "agb", "environment", "contact", "notes", "deploy_target"),
-}
-
-
 @dataclass(frozen=True)
 class Practice:
     id: str
     name: str
     agb: str
-    environment: str
+    environment: Environment
     contact: str | None = None
     notes: str | None = None
     deploy_target: str | None = None
@@ -103,6 +88,27 @@ def _default_inbox() -> Path:
         return Path(DEFAULT_INBOX).expanduser()
     except RuntimeError:  # no home directory known
         return Path("vecozo-inbox").absolute()
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(cls))
+
+
+# The keys the parser knows, per table; anything else is warned about and kept. The
+# tables that map onto a settings class take its fields: one declaration of each.
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "keymap",
+         "practices"),
+    "repository": ("path",),
+    "import": ("inbox",),
+    "backup": ("default_target",),
+    "expiry": _field_names(expiry.ExpiryThresholds),
+    "cov": _field_names(CovSettings),
+    "cov.endpoints": ENVIRONMENTS,
+    "monitoring": _field_names(MonitoringSettings),
+    "keymap": (),  # binding ids: the console checks them
+    "practices": _field_names(Practice),
+}
 
 
 @dataclass
@@ -411,6 +417,14 @@ def environment_problem(value: Any) -> str | None:
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return (f"unknown environment '{value}'; use one of: {', '.join(ENVIRONMENTS)}.{hint}")
     return None
+
+
+def as_environment(value: str) -> Environment:
+    """``value`` as an environment, or a ConfigError saying what it should be."""
+    for environment in ENVIRONMENTS:
+        if value == environment:
+            return environment
+    raise ConfigError([f"environment: {environment_problem(value)}"])
 
 
 def endpoint_problem(value: Any) -> str | None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from vecozo_tui.errors import VecozoError
 
 if TYPE_CHECKING:
     pass
 
+
+WalkthroughKind = Literal["renew", "new", "recover", "backup"]
 
 CHECK_IMPORTED_NEWER = "imported_newer"
 CHECK_TEST_CALL = "test_call_ok_after_import"
@@ -31,7 +33,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Walkthrough:
-    kind: str
+    kind: WalkthroughKind
     title: str
     summary: str
     steps: tuple[Step, ...]
@@ -290,7 +292,7 @@ or in the practice software: a COV from a patient record.
 
 _COMMON_TAIL = (_EXPORT, _COPY, _IMPORT, _TEST_CALL, _BACKUP)
 
-WALKTHROUGHS: dict[str, Walkthrough] = {
+WALKTHROUGHS: dict[WalkthroughKind, Walkthrough] = {
     "renew": Walkthrough(
         "renew", "Renew the system certificate",
         "Renew at VECOZO, export, import here, test, back up.",
@@ -314,12 +316,11 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
         (_BACKUP, _MOVE_PASSWORD, _MOVE_IMPORT, _MOVE_TEST),
     ),
 }
-KINDS = tuple(WALKTHROUGHS)
+KINDS: tuple[WalkthroughKind, ...] = get_args(WalkthroughKind)
 
 
 def get_walkthrough(kind: str) -> Walkthrough:
-    try:
-        return WALKTHROUGHS[kind]
-    except KeyError:
-        raise VecozoError(f"Unknown walkthrough {kind!r}; choose one of: "
-                          + ", ".join(KINDS) + ".") from None
+    for walkthrough in WALKTHROUGHS.values():
+        if walkthrough.kind == kind:
+            return walkthrough
+    raise VecozoError(f"Unknown walkthrough {kind!r}; choose one of: " + ", ".join(KINDS) + ".")

@@ -187,16 +187,16 @@ class AddPracticeScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        from vecozo_tui.config import add_practice
+        from vecozo_tui.config import add_practice, as_environment
 
         def value(field_id: str) -> str:
             return self.query_one(f"#add-{field_id}", Input).value.strip()
 
-        environment = self.query_one("#add-environment", Select).value
-        practice = Practice(id=value("id"), name=value("name"), agb=value("agb"),
-                            environment=str(environment), contact=value("contact") or None)
         error = self.query_one("#add-error", Static)
         try:
+            environment = as_environment(str(self.query_one("#add-environment", Select).value))
+            practice = Practice(id=value("id"), name=value("name"), agb=value("agb"),
+                                environment=environment, contact=value("contact") or None)
             new_config = add_practice(self.context.config, practice)
         except VecozoError as problem:
             message = str(problem)

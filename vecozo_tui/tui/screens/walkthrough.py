@@ -188,8 +188,9 @@ class WalkthroughScreen(PracticeScreen[bool]):
                 suggested, why = wt.suggest(self.context.repository, self.practice.id,
                                             self.context.clock.now(),
                                             self.context.config.thresholds)
-                existing = {kind: wt.load(self.context.repository, self.practice.id, kind)
-                            for kind in wt.KINDS}
+                existing: dict[str, wt.Progress | None] = {
+                    kind: wt.load(self.context.repository, self.practice.id, kind)
+                    for kind in wt.KINDS}
             return suggested, why, existing
 
         post_outcome(self, WalkthroughChoices, choices)
