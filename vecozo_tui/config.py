@@ -79,8 +79,11 @@ class CovSettings:
 
 @dataclass(frozen=True)
 class MonitoringSettings:
+    """Which reasons count (see vecozo_tui.status): the same for every front."""
+
     warn_missing_backup: bool = True
     warn_failed_test_call: bool = True
+    warn_never_tested: bool = True
 
 
 def _default_inbox() -> Path:

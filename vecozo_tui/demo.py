@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,10 +66,10 @@ def demo_practices(now: datetime, thresholds: ExpiryThresholds = ExpiryThreshold
     ]
 
 
-def _days(days: int) -> timedelta:
-    """``days`` plus half a day away from now, so that "in 5 days" and "5 days ago" stay
-    true for the first twelve hours of a demo (whole days are counted toward zero)."""
-    return timedelta(days=days, hours=12 if days >= 0 else -12)
+def _expiry(now: datetime, days: int) -> datetime:
+    """Noon, ``days`` calendar days from today in the zone of ``now``: "in 5 days" and
+    "5 days ago" stay true all day (days are counted as calendar days)."""
+    return datetime.combine(now.date() + timedelta(days=days), time(12), tzinfo=now.tzinfo)
 
 
 @dataclass
@@ -132,7 +132,7 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
     for practice in practices:
         if practice.days_left is None:
             continue
-        expiry = now + _days(practice.days_left)
+        expiry = _expiry(now, practice.days_left)
         if practice.personal:
             subject = pki.personal_subject("Rob", "de Boer", practice.name, practice.agb)
         else:
@@ -179,7 +179,7 @@ def _fill_inbox(inbox: Path, issuing: pki.Issued, chain: list, now: datetime,
         return renewed
 
     def _renewal(practice: DemoPractice) -> pki.Issued:
-        old_expiry = now + _days(practice.days_left or 0)
+        old_expiry = _expiry(now, practice.days_left or 0)
         # renewing keeps the term: the new certificate starts at the old expiry (seed 001)
         start = max(old_expiry, now) if practice.days_left is not None else now
         return pki.issue(issuing, pki.system_subject(practice.name, practice.agb),

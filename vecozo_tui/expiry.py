@@ -8,25 +8,10 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 QUARTER_START_MONTHS = (1, 4, 7, 10)
-
-
-class Status(enum.Enum):
-    """Ordered from most to least urgent; the value is the word shown to users."""
-
-    EXPIRED = "EXPIRED"
-    CRITICAL = "CRITICAL"
-    WARNING = "WARNING"
-    NO_CERTIFICATE = "NO CERTIFICATE"
-    OK = "OK"
-
-    @property
-    def urgency(self) -> int:
-        return list(Status).index(self)
 
 
 @dataclass(frozen=True)
@@ -80,20 +65,13 @@ def window_crosses_quarter(not_after: datetime | date, thresholds: ExpiryThresho
     return crossed[0] if crossed else None
 
 
+def local_day(moment: datetime, now: datetime) -> date:
+    """The calendar date of ``moment`` where the person reading is: the zone of ``now``."""
+    return moment.astimezone(now.tzinfo).date()
+
+
 def days_left(not_after: datetime, now: datetime) -> int:
-    """Whole days until expiry, or (negative) whole days since it: 0 means within a day
-    either side, so "3 days ago" is said only three full days after expiry."""
-    return int((not_after - now) / timedelta(days=1))
-
-
-def status_for(not_after: datetime | None, now: datetime, thresholds: ExpiryThresholds) -> Status:
-    if not_after is None:
-        return Status.NO_CERTIFICATE
-    if not_after <= now:
-        return Status.EXPIRED
-    left = days_left(not_after, now)
-    if left < thresholds.critical_days:
-        return Status.CRITICAL
-    if left < thresholds.warning_days or now.date() >= renewal_start(not_after, thresholds):
-        return Status.WARNING
-    return Status.OK
+    """Calendar days from today until the expiry date, in the zone of ``now`` (the
+    server's): 0 is "today", 1 "tomorrow", -3 "3 days ago". The dashboard, the detail,
+    `list`, `check` (also its perfdata) and `metrics` all count this way."""
+    return (local_day(not_after, now) - now.date()).days

@@ -31,12 +31,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from vecozo_tui.clock import Clock
-    from vecozo_tui.config import Config, MonitoringSettings, Practice
+    from vecozo_tui.config import Config, Practice
     from vecozo_tui.expiry import ExpiryThresholds
     from vecozo_tui.overview import PracticeOverview
     from vecozo_tui.repository import Repository
@@ -53,7 +53,6 @@ SEVERITY = {OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3}
 NAMED_IN_STATUS_LINE = 3  # practices named on the first line; the rest are in the long text
 PLUGIN_NAME = "VECOZO"
 METRICS_FILE_MODE = 0o644  # node_exporter runs as its own user and must read the file
-_DAY = timedelta(days=1)
 
 
 # --- reading the repository ------------------------------------------------------------
@@ -84,14 +83,14 @@ def read_snapshot(config: Config, repository: Repository, now: datetime,
                   thresholds: ExpiryThresholds | None = None) -> Snapshot:
     """Every practice's overview row; one unreadable practice does not hide the others."""
     from vecozo_tui.errors import VecozoError
-    from vecozo_tui.overview import practice_overview, sort_key
+    from vecozo_tui.overview import config_overview, sort_key
 
     thresholds = thresholds or config.thresholds
     rows: list[PracticeOverview] = []
     unreadable: list[Unreadable] = []
     for practice in config.practices:
         try:
-            rows.append(practice_overview(practice, repository, now, thresholds))
+            rows.append(config_overview(practice, config, repository, now, thresholds))
         except VecozoError as error:
             unreadable.append(Unreadable(practice, str(error).splitlines()[0]))
         except OSError as error:
@@ -123,61 +122,28 @@ def open_repository(config: Config, clock: Clock) -> Repository:
 class PracticeCheck:
     practice_id: str
     state: int
-    problems: tuple[str, ...]  # predicates: "<id> expires in 5 days"
+    level: str  # the status model's word: EXPIRED, ..., ATTENTION, OK
+    problems: tuple[str, ...]  # the status model's reasons, most urgent first
     days_left: int | None
+    headline: str = ""  # for the crowded first line: the first reason, without detail
 
 
-# Whole days, counted from now (not calendar days: the date is shown next to them), so
-# "today"/"tomorrow" are avoided: 0 days left can be tomorrow's date.
-def _expired_text(not_after: datetime, now: datetime) -> str:
-    since = (now - not_after) // _DAY
-    if since == 0:
-        return "expired less than a day ago"
-    return f"expired {since} day{'s' if since != 1 else ''} ago"
+def nagios_state(level: str) -> int:
+    """The plugin state of a level (vecozo_tui.status.Level's word)."""
+    if level in ("EXPIRED", "CRITICAL"):
+        return CRITICAL
+    if level == "OK":
+        return OK
+    # WARNING, NO CERTIFICATE (see docs/monitoring.md) and ATTENTION: none is an outage
+    return WARNING
 
 
-def _expires_text(days: int) -> str:
-    if days == 0:
-        return "expires within a day"
-    return f"expires in {days} day{'s' if days != 1 else ''}"
-
-
-def assess(row: PracticeOverview, now: datetime, monitoring: MonitoringSettings) -> PracticeCheck:
-    """The plugin state of one practice and why (empty problems when OK)."""
-    from vecozo_tui.expiry import Status
-
-    problems: list[str] = []
-    state = OK
-
-    def problem(level: int, text: str) -> None:
-        nonlocal state
-        problems.append(text)
-        if SEVERITY[level] > SEVERITY[state]:
-            state = level
-
-    status = row.status
-    not_after = row.not_after
-    if status is Status.EXPIRED and not_after is not None:
-        problem(CRITICAL, f"{_expired_text(not_after, now)} ({not_after.date().isoformat()})")
-    elif status is Status.CRITICAL and row.days_left is not None:
-        problem(CRITICAL, f"{_expires_text(row.days_left)} ({not_after.date().isoformat()})"
-                if not_after else _expires_text(row.days_left))
-    elif status is Status.WARNING and row.days_left is not None:
-        text = _expires_text(row.days_left)
-        if row.quarter_in_window is not None and row.renew_from is not None:
-            text += (f", renew before the quarter start {row.quarter_in_window.isoformat()} "
-                     f"(from {row.renew_from.isoformat()})")
-        problem(WARNING, text)
-    elif status is Status.NO_CERTIFICATE:
-        # WARNING, not CRITICAL: see docs/monitoring.md ("Practices without a certificate")
-        problem(WARNING, "has no certificate (cannot do COV)")
-    if row.personal_certificate:
-        problem(WARNING, "uses a personal certificate (COV needs a system certificate)")
-    if monitoring.warn_missing_backup and row.backup_missing:
-        problem(WARNING, "has no verified backup of its certificate")
-    if monitoring.warn_failed_test_call and row.test_call_failed:
-        problem(WARNING, "failed its last test call")
-    return PracticeCheck(row.practice.id, state, tuple(problems), row.days_left)
+def assess(row: PracticeOverview) -> PracticeCheck:
+    """The plugin state of one practice and why: the status model's level and reasons,
+    so `check` says what the dashboard says."""
+    problems = tuple(reason.text for reason in row.reasons)
+    return PracticeCheck(row.practice.id, nagios_state(row.level.value), row.level.value,
+                         problems, row.days_left, _short(problems[0]) if problems else "")
 
 
 def perf_label(text: str) -> str:
@@ -221,9 +187,11 @@ def check_thresholds(config: Config, warning: int | None,
 
 def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int, str]:
     """(exit code, plugin output) for a snapshot."""
-    config, now = snapshot.config, snapshot.now
-    checks = [assess(row, now, config.monitoring) for row in snapshot.rows]
-    checks += [PracticeCheck(u.practice.id, UNKNOWN, (f"cannot be read: {u.reason}",), None)
+    config = snapshot.config
+    checks = [assess(row) for row in snapshot.rows]
+    checks += [PracticeCheck(u.practice.id, UNKNOWN, "UNKNOWN",
+                             (f"cannot be read: {u.reason}",), None,
+                             f"cannot be read: {u.reason}")
                for u in snapshot.unreadable]
     # worst first; within a state the soonest expiry first (rows are already sorted so)
     order = {id(c): i for i, c in enumerate(checks)}
@@ -253,14 +221,15 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
     else:
         parts = [f"{counts[level]} {STATE_NAMES[level].lower()}"
                  for level in (CRITICAL, UNKNOWN, WARNING) if counts[level]]
-        named = [f"{c.practice_id} {' and '.join(_short(p) for p in c.problems)}"
-                 for c in bad[:NAMED_IN_STATUS_LINE]]
+        # the first reason only, as on the dashboard; the long text has them all
+        named = [f"{c.practice_id} {c.headline}" for c in bad[:NAMED_IN_STATUS_LINE]]
         more = len(bad) - NAMED_IN_STATUS_LINE
         text = f"{', '.join(parts)}: {', '.join(named)}"
         if more > 0:
             text += f", and {more} more"
     lines = [f"{PLUGIN_NAME} {STATE_NAMES[state]} - {_one_line(text)} | {' '.join(summary_perf)}"]
-    lines += [_one_line(f"{STATE_NAMES[c.state]}: {c.practice_id} {' and '.join(c.problems)}")
+    lines += [_one_line(f"{STATE_NAMES[c.state]}: {c.practice_id} {c.level} - "
+                        f"{'; '.join(c.problems)}")
               for c in bad]
     practice_perf = [perf_item(c.practice_id, c.days_left, warn_range, crit_range)
                      for c in checks]
@@ -271,14 +240,15 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
 
 
 def relative_days_text(days: int | None) -> str:
-    if days is None:
-        return "-"
-    return _expires_text(days).removeprefix("expires ")
+    from vecozo_tui.textfmt import relative_days
+
+    return relative_days(days)
 
 
 def _short(problem: str) -> str:
-    """A problem without its parenthesised detail, for the crowded first line."""
-    return problem.split(" (", 1)[0]
+    """A reason without its detail (in parentheses or after a colon), for the crowded
+    first line."""
+    return problem.split(" (", 1)[0].split(": ", 1)[0]
 
 
 def _one_line(text: str) -> str:
@@ -374,6 +344,13 @@ FAMILIES = (
      "vecozo_backup_of_active_certificate."),
     ("vecozo_last_test_call_timestamp_seconds", "Time of the last COV test call (Unix time)."),
     ("vecozo_last_test_call_success", "1 when the last COV test call succeeded."),
+    ("vecozo_practice_level", "1 for the practice's level in the status model (level: "
+     "EXPIRED, CRITICAL, WARNING, NO CERTIFICATE, ATTENTION, OK), the word the dashboard "
+     "and check show."),
+    ("vecozo_practice_reason", "1 for each reason the practice is not OK (reason: a stable "
+     "code such as expires-soon, renewal-overdue, no-backup, never-tested)."),
+    ("vecozo_certificate_days_left", "Calendar days until the active certificate expires, "
+     "in the server's time zone (negative: expired), as the dashboard and check count."),
 )
 
 
@@ -407,6 +384,13 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
 def _row_samples(metrics: Exposition, row: PracticeOverview, now: datetime) -> None:
     labels = _labels(row.practice)
     metrics.sample("vecozo_practice_readable", 1, labels)
+    metrics.sample("vecozo_practice_level", 1,
+                   labels[:-1] + f',level="{escape_label_value(row.level.value)}"}}')
+    for code in dict.fromkeys(reason.code for reason in row.reasons):
+        metrics.sample("vecozo_practice_reason", 1,
+                       labels[:-1] + f',reason="{escape_label_value(code)}"}}')
+    if row.days_left is not None:
+        metrics.sample("vecozo_certificate_days_left", row.days_left, labels)
     active = row.active
     metrics.sample("vecozo_certificate_present", active is not None, labels)
     if active is not None:

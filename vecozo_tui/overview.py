@@ -1,7 +1,8 @@
 """One row per practice: what the dashboard, `list`, `status`, `check` and `metrics` show.
 
 Reads only the repository's public metadata (no password, no PKCS#12 decryption)
-so it stays fast on a thousand practices.
+so it stays fast on a thousand practices. The level and its reasons come from
+:mod:`vecozo_tui.status`, the one rule for every front.
 """
 
 from __future__ import annotations
@@ -9,40 +10,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from vecozo_tui.config import Config, Practice
-from vecozo_tui.expiry import (
-    ExpiryThresholds,
-    Status,
-    days_left,
-    renewal_start,
-    status_for,
-    window_crosses_quarter,
-)
+from vecozo_tui.config import Config, MonitoringSettings, Practice
+from vecozo_tui.expiry import ExpiryThresholds
 from vecozo_tui.repository import BackupRecord, Repository, StoredCertificate, TestCallRecord
+from vecozo_tui.status import (
+    Level,
+    PracticeStatus,
+    Reason,
+    backup_missing,
+    expiry_facts,
+    practice_status,
+    renewal_state,
+)
 
 
 @dataclass(frozen=True)
 class PracticeOverview:
     practice: Practice
     active: StoredCertificate | None
-    status: Status
+    level: Level
+    reasons: tuple[Reason, ...]
     days_left: int | None
     renew_from: date | None
     quarter_in_window: date | None
     last_backup: BackupRecord | None
     last_test_call: TestCallRecord | None
+    backup_missing: bool
+    today: date
+
+    @property
+    def status(self) -> Level:  # the name the fronts used before the status model
+        return self.level
+
+    @property
+    def first_reason(self) -> str | None:
+        return self.reasons[0].text if self.reasons else None
 
     @property
     def not_after(self) -> datetime | None:
         return self.active.info.not_after if self.active else None
 
     @property
-    def backup_missing(self) -> bool:
-        """No verified backup of the active certificate (seed 001: back up right after install)."""
-        if self.active is None:
-            return False
-        backup = self.last_backup
-        return backup is None or not backup.verified or backup.sha256 != self.active.info.sha256
+    def renewal_state(self) -> str | None:
+        """'overdue', 'now' or None (the renew-from date is still ahead)."""
+        return renewal_state(self.renew_from, self.today)
 
     @property
     def test_call_failed(self) -> bool:
@@ -59,10 +70,14 @@ class PracticeOverview:
             "name": self.practice.name,
             "agb": self.practice.agb,
             "environment": self.practice.environment,
-            "status": self.status.value,
+            "level": self.level.value,
+            # the same word under its earlier key, for scripts written against it
+            "status": self.level.value,
+            "reasons": [reason.to_dict() for reason in self.reasons],
             "days_left": self.days_left,
             "not_after": info.not_after.isoformat() if info else None,
             "renew_from": self.renew_from.isoformat() if self.renew_from else None,
+            "renewal": self.renewal_state,
             "quarter_in_window": (
                 self.quarter_in_window.isoformat() if self.quarter_in_window else None
             ),
@@ -82,36 +97,55 @@ class PracticeOverview:
 
 
 def practice_overview(practice: Practice, repository: Repository, now: datetime,
-                      thresholds: ExpiryThresholds) -> PracticeOverview:
+                      thresholds: ExpiryThresholds,
+                      monitoring: MonitoringSettings) -> PracticeOverview:
+    """``monitoring`` has no default on purpose: every front passes the configuration's
+    switches, so none can show a reason another front leaves out."""
     active = repository.active(practice.id)
     events = repository.events(practice.id)
-    not_after = active.info.not_after if active else None
+    state: PracticeStatus = practice_status(active, events, now=now, thresholds=thresholds,
+                                            monitoring=monitoring)
+    facts = expiry_facts(active.info.not_after, now, thresholds) if active else None
     return PracticeOverview(
         practice=practice,
         active=active,
-        status=status_for(not_after, now, thresholds),
-        days_left=days_left(not_after, now) if not_after else None,
-        renew_from=renewal_start(not_after, thresholds) if not_after else None,
-        quarter_in_window=window_crosses_quarter(not_after, thresholds) if not_after else None,
+        level=state.level,
+        reasons=state.reasons,
+        days_left=facts.days_left if facts else None,
+        renew_from=facts.renew_from if facts else None,
+        quarter_in_window=facts.quarter_in_window if facts else None,
         last_backup=events.last_backup,
         last_test_call=events.last_test_call,
+        backup_missing=backup_missing(active, events),
+        today=now.date(),
     )
 
 
+def config_overview(practice: Practice, config: Config, repository: Repository,
+                    now: datetime, thresholds: ExpiryThresholds | None = None
+                    ) -> PracticeOverview:
+    """One practice with the configuration's thresholds and [monitoring] switches."""
+    return practice_overview(practice, repository, now, thresholds or config.thresholds,
+                             config.monitoring)
+
+
 def sort_key(row: PracticeOverview) -> tuple:
-    """Most urgent first: by status, then soonest expiry, then name."""
-    return (row.status.urgency, row.days_left if row.days_left is not None else 10**6,
+    """Most urgent first: by level, then soonest expiry, then name."""
+    return (row.level.urgency, row.days_left if row.days_left is not None else 10**6,
             row.practice.name.lower())
 
 
 def build_overview(config: Config, repository: Repository, now: datetime) -> list[PracticeOverview]:
-    rows = [practice_overview(p, repository, now, config.thresholds) for p in config.practices]
+    rows = [config_overview(p, config, repository, now) for p in config.practices]
     rows.sort(key=sort_key)
     return rows
 
 
-def status_counts(rows: list[PracticeOverview]) -> dict[Status, int]:
-    counts = dict.fromkeys(Status, 0)
+def level_counts(rows: list[PracticeOverview]) -> dict[Level, int]:
+    counts = dict.fromkeys(Level, 0)
     for row in rows:
-        counts[row.status] += 1
+        counts[row.level] += 1
     return counts
+
+
+status_counts = level_counts  # the name the fronts used before the status model

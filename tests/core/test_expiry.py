@@ -2,16 +2,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from vecozo_tui.expiry import (
     ExpiryThresholds,
-    Status,
     days_left,
     next_quarter_start,
     quarter_starts_between,
     renewal_start,
-    status_for,
     window_crosses_quarter,
 )
 
@@ -24,32 +20,12 @@ def at(days: float) -> datetime:
     return NOW + timedelta(days=days)
 
 
-@pytest.mark.parametrize(
-    ("not_after", "expected"),
-    [
-        (None, Status.NO_CERTIFICATE),
-        (at(-1), Status.EXPIRED),
-        (NOW, Status.EXPIRED),
-        (at(0.5), Status.CRITICAL),
-        (at(13.9), Status.CRITICAL),
-        (at(14), Status.WARNING),
-        (at(59), Status.WARNING),
-        (at(200), Status.OK),
-    ],
-)
-def test_status_by_days_left(not_after, expected):
-    assert status_for(not_after, NOW, T) is expected
-
-
-def test_status_words_and_urgency_order():
-    assert [s.value for s in sorted(Status, key=lambda s: s.urgency)] == [
-        "EXPIRED", "CRITICAL", "WARNING", "NO CERTIFICATE", "OK"]
-
-
-def test_days_left_counts_whole_days_either_side():
-    assert days_left(at(23.9), NOW) == 23
+def test_days_left_counts_calendar_days_either_side():
+    # calendar days (the date people see), not 24-hour periods
+    assert days_left(at(23.9), NOW) == 24
     assert days_left(at(-0.1), NOW) == 0
-    assert days_left(at(-9.4), NOW) == -9
+    assert days_left(at(-0.5), NOW) == -1  # 21:30 yesterday
+    assert days_left(at(-9.4), NOW) == -10  # 23:54 on the 12th
 
 
 def test_quarter_starts_between_spans_years():
@@ -72,12 +48,3 @@ def test_renewal_window_over_a_quarter_start_moves_before_the_rush():
     # the moved window ends quarter_margin_days before 1 January
     assert start + timedelta(days=T.renewal_lead_days) == date(2026, 12, 18)
     assert start < expiry.date() - timedelta(days=T.renewal_lead_days)
-
-
-def test_a_far_certificate_turns_warning_once_its_renewal_start_is_reached():
-    expiry = datetime(2027, 1, 30, tzinfo=UTC)  # 69 days left: beyond warning_days
-    start = renewal_start(expiry, T)
-    assert status_for(expiry, datetime.combine(start - timedelta(days=1),
-                                               datetime.min.time(), UTC), T) is Status.OK
-    assert status_for(expiry, datetime.combine(start, datetime.min.time(), UTC),
-                      T) is Status.WARNING

@@ -181,7 +181,8 @@ def test_expiring_within_the_warning_days_is_warning(site, clock, capsys):
     state, text, _, long_text, perf = parse_plugin_output(out)
     assert state == "WARNING"
     assert text == "1 warning: hap-zuid expires in 30 days"
-    assert long_text == ["WARNING: hap-zuid expires in 30 days"]
+    assert long_text == ["WARNING: hap-zuid WARNING - expires in 30 days (2026-12-22); renewal "
+                         "overdue since 2026-11-10"]
     assert perf["hap-zuid"] == "'hap-zuid'=30;60:;14:"
 
 
@@ -191,10 +192,9 @@ def test_a_renewal_window_running_into_a_quarter_start_warns_early(site, clock, 
     code, out = check(site, clock, capsys)
     assert code == monitoring.WARNING
     _, text, _, long_text, _ = parse_plugin_output(out)
-    assert text == "1 warning: hap-zuid expires in 70 days, renew before the quarter start " \
-                   "2027-01-01"
-    assert long_text == ["WARNING: hap-zuid expires in 70 days, renew before the quarter start "
-                         "2027-01-01 (from 2026-11-06)"]
+    assert text == "1 warning: hap-zuid renewal overdue since 2026-11-06"
+    assert long_text == ["WARNING: hap-zuid WARNING - renewal overdue since 2026-11-06; renewal "
+                         "window runs into the quarter start 2027-01-01: renew before it"]
 
 
 def test_expiring_within_the_critical_days_is_critical(site, clock, capsys):
@@ -205,7 +205,8 @@ def test_expiring_within_the_critical_days_is_critical(site, clock, capsys):
     _, text, summary, long_text, perf = parse_plugin_output(out)
     assert text == "1 critical, 1 warning: hap-zuid expires in 5 days, fysio-oost expires in " \
                    "30 days"
-    assert long_text[0] == "CRITICAL: hap-zuid expires in 5 days (2026-11-27)"
+    assert long_text[0] == ("CRITICAL: hap-zuid CRITICAL - expires in 5 days (2026-11-27); "
+                            "renewal overdue since 2026-10-16")
     assert "'practices critical'=1;;;0" in summary
     assert "'fewest days left'=5;60:;14:" in summary
     assert perf["hap-zuid"] == "'hap-zuid'=5;60:;14:"
@@ -216,9 +217,11 @@ def test_an_expired_certificate_is_critical_with_negative_days(site, clock, caps
     code, out = check(site, clock, capsys)
     assert code == monitoring.CRITICAL
     _, text, _, long_text, perf = parse_plugin_output(out)
-    assert text == "1 critical: hap-zuid expired 3 days ago"
-    assert long_text == ["CRITICAL: hap-zuid expired 3 days ago (2026-11-18)"]
-    assert perf["hap-zuid"] == "'hap-zuid'=-3;60:;14:"
+    # calendar days: 21:30 on the 18th is 4 days before the 22nd
+    assert text == "1 critical: hap-zuid expired 4 days ago"
+    assert long_text == ["CRITICAL: hap-zuid EXPIRED - expired 4 days ago (2026-11-18): "
+                         "reinstall it at VECOZO with the user number and PIN"]
+    assert perf["hap-zuid"] == "'hap-zuid'=-4;60:;14:"
 
 
 def test_a_practice_without_a_certificate_is_a_warning_with_unknown_days(site, clock, capsys):
@@ -227,7 +230,7 @@ def test_a_practice_without_a_certificate_is_a_warning_with_unknown_days(site, c
     code, out = check(site, clock, capsys)
     assert code == monitoring.WARNING
     _, text, summary, _, perf = parse_plugin_output(out)
-    assert text == "1 warning: hap-zuid has no certificate"
+    assert text == "1 warning: hap-zuid no certificate imported yet"
     assert perf["hap-zuid"] == "'hap-zuid'=U;60:;14:"
     assert "'fewest days left'=400;60:;14:" in summary
 
@@ -237,7 +240,7 @@ def test_a_personal_certificate_is_a_warning(site, clock, capsys):
     code, out = check(site, clock, capsys)
     assert code == monitoring.WARNING
     _, text, _, _, _ = parse_plugin_output(out)
-    assert text == "1 warning: hap-zuid uses a personal certificate"
+    assert text == "1 warning: hap-zuid personal certificate active"
     assert "de Vries" not in out and "Jan" not in out
 
 
@@ -246,7 +249,7 @@ def test_missing_backup_warns_unless_switched_off(site, clock, capsys):
     code, out = check(site, clock, capsys)
     assert code == monitoring.WARNING
     assert parse_plugin_output(out)[1] == \
-        "1 warning: hap-zuid has no verified backup of its certificate"
+        "1 warning: hap-zuid no verified backup of the active certificate"
     site.settings("[monitoring]\nwarn_missing_backup = false\n")
     code, out = check(site, clock, capsys)
     assert code == monitoring.OK, out
@@ -256,7 +259,7 @@ def test_a_failed_test_call_warns_unless_switched_off(site, clock, capsys):
     site.practice("hap-zuid", days_left=400, test_ok=False)
     code, out = check(site, clock, capsys)
     assert code == monitoring.WARNING
-    assert parse_plugin_output(out)[1] == "1 warning: hap-zuid failed its last test call"
+    assert parse_plugin_output(out)[1] == "1 warning: hap-zuid last test call failed"
     site.settings("[monitoring]\nwarn_failed_test_call = false\n")
     code, out = check(site, clock, capsys)
     assert code == monitoring.OK, out
@@ -267,9 +270,11 @@ def test_problems_of_one_practice_are_joined_and_the_state_is_the_worst(site, cl
     code, out = check(site, clock, capsys)
     assert code == monitoring.CRITICAL
     _, text, _, long_text, _ = parse_plugin_output(out)
-    assert text == ("1 critical: hap-zuid expires in 5 days and has no verified backup of its "
-                    "certificate and failed its last test call")
-    assert long_text[0].startswith("CRITICAL: hap-zuid expires in 5 days (2026-11-27) and ")
+    assert text == "1 critical: hap-zuid expires in 5 days"  # the first reason, as on screen
+    assert long_text[0] == (
+        "CRITICAL: hap-zuid CRITICAL - expires in 5 days (2026-11-27); renewal overdue since "
+        "2026-10-16; last test call failed (2026-11-21 09:30): TLS handshake failed; no "
+        "verified backup of the active certificate")
 
 
 def test_the_status_line_names_the_three_worst_and_counts_the_rest(site, clock, capsys):
@@ -278,13 +283,13 @@ def test_the_status_line_names_the_three_worst_and_counts_the_rest(site, clock, 
     code, out = check(site, clock, capsys)
     assert code == monitoring.CRITICAL
     _, text, summary, long_text, perf = parse_plugin_output(out)
-    assert text == ("2 critical, 3 warning: p2 expired 1 day ago, p3 expires in 3 days, "
+    assert text == ("2 critical, 3 warning: p2 expired 2 days ago, p3 expires in 3 days, "
                     "p4 expires in 20 days, and 2 more")
     assert [line.split()[1] for line in long_text] == ["p2", "p3", "p4", "p1", "p5"]
     assert len(perf) == 6
     assert summary == ["'all practices'=6;;;0", "'practices critical'=2;;;0",
                        "'practices warning'=3;;;0", "'practices unknown'=0;;;0",
-                       "'fewest days left'=-1;60:;14:"]
+                       "'fewest days left'=-2;60:;14:"]
 
 
 def test_thresholds_can_be_overridden_with_w_and_c(site, clock, capsys):
@@ -525,12 +530,23 @@ def test_metrics_parse_and_carry_every_fact(site, clock, capsys, now):
     for name in ("vecozo_certificate_not_after_timestamp_seconds",
                  "vecozo_certificate_expired", "vecozo_last_test_call_success"):
         assert all(s.labels["practice"] != "tand-west" for s in found[name].samples)
-    # every sample has exactly the three labels
+    # the status model: one level per practice, a sample per reason, calendar days left
+    assert value(found, "vecozo_practice_level", **zuid, level="OK") == 1
+    assert value(found, "vecozo_practice_level", **oost, level="EXPIRED") == 1
+    assert value(found, "vecozo_practice_level", **west, level="NO CERTIFICATE") == 1
+    assert {s.labels["reason"] for s in found["vecozo_practice_reason"].samples
+            if s.labels["practice"] == "fysio-oost"} == {"expired", "test-call-failed",
+                                                         "no-backup"}
+    assert value(found, "vecozo_certificate_days_left", **zuid) == 400
+    assert value(found, "vecozo_certificate_days_left", **oost) == -4
+    # every sample has exactly the three labels (plus what the family is about)
+    extra = {"vecozo_practice_level": {"level"}, "vecozo_practice_reason": {"reason"}}
     for family in found.values():
         for sample in family.samples:
             if family.name.startswith(("vecozo_certificate", "vecozo_last", "vecozo_backup",
                                        "vecozo_practice_")):
-                assert set(sample.labels) == {"practice", "agb", "environment"}
+                assert set(sample.labels) == {"practice", "agb", "environment",
+                                              *extra.get(family.name, ())}
 
 
 def test_metrics_hold_no_personal_data(site, clock, capsys):
@@ -559,7 +575,7 @@ def test_label_values_are_escaped(now):
             from vecozo_tui.repository import PracticeEvents
             return PracticeEvents()
 
-    row = practice_overview(odd, Empty(), now, config.thresholds)
+    row = practice_overview(odd, Empty(), now, config.thresholds, config.monitoring)
     text = monitoring.metrics_text(monitoring.Snapshot(config, [row], [], now), now)
     assert 'practice="we\\"ird\\\\id",agb="0\\n1"' in text
     sample = families(text)["vecozo_certificate_present"].samples[0]

@@ -70,12 +70,12 @@ def run_status(invocation: Invocation) -> int:
 
 
 def run_show(invocation: Invocation) -> int:
-    from vecozo_tui.overview import practice_overview
+    from vecozo_tui.overview import config_overview
 
     config, repository = load_config_and_repository(invocation)
     practice = find_practice(config, invocation.args.practice)
     now = invocation.clock.now()
-    row = practice_overview(practice, repository, now, config.thresholds)
+    row = config_overview(practice, config, repository, now)
     history = repository.history(practice.id)
     if invocation.args.json:
         data = row.to_dict()

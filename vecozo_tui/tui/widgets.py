@@ -12,15 +12,17 @@ from datetime import date, datetime
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from vecozo_tui.expiry import QUARTER_START_MONTHS, Status
+from vecozo_tui.expiry import QUARTER_START_MONTHS
+from vecozo_tui.status import Level
 from vecozo_tui.textfmt import relative_days, short_date
 
-STATUS_STYLES: dict[Status, str] = {
-    Status.EXPIRED: "bold red",
-    Status.CRITICAL: "bold red",
-    Status.WARNING: "bold yellow",
-    Status.NO_CERTIFICATE: "bold magenta",
-    Status.OK: "green",
+STATUS_STYLES: dict[Level, str] = {
+    Level.EXPIRED: "bold red",
+    Level.CRITICAL: "bold red",
+    Level.WARNING: "bold yellow",
+    Level.NO_CERTIFICATE: "bold magenta",
+    Level.ATTENTION: "bold cyan",
+    Level.OK: "green",
 }
 
 ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
@@ -31,20 +33,21 @@ ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
 # sets this from its own no_color, and alarms are then shown in reverse video.
 MONOCHROME = False
 
-MONOCHROME_STATUS_STYLES: dict[Status, str] = {
-    Status.EXPIRED: "bold reverse",
-    Status.CRITICAL: "bold reverse",
-    Status.WARNING: "bold",
-    Status.NO_CERTIFICATE: "bold reverse",
-    Status.OK: "",
+MONOCHROME_STATUS_STYLES: dict[Level, str] = {
+    Level.EXPIRED: "bold reverse",
+    Level.CRITICAL: "bold reverse",
+    Level.WARNING: "bold",
+    Level.NO_CERTIFICATE: "bold reverse",
+    Level.ATTENTION: "bold",
+    Level.OK: "",
 }
 
 
-def _worst_style(status: Status | None) -> str:
+def _worst_style(status: Level | None) -> str:
     return status_style(status) if status is not None else "dim"
 
 
-def status_style(status: Status) -> str:
+def status_style(status: Level) -> str:
     return (MONOCHROME_STATUS_STYLES if MONOCHROME else STATUS_STYLES)[status]
 
 
@@ -53,7 +56,7 @@ def alarm_style() -> str:
     return "bold reverse" if MONOCHROME else "bold red"
 
 
-def status_text(status: Status) -> Text:
+def status_text(status: Level) -> Text:
     return Text(status.value, style=status_style(status))
 
 
@@ -105,16 +108,16 @@ class StatusCounts(Static):
     StatusCounts { height: 1; padding: 0 1; }
     """
 
-    def show(self, counts: dict[Status, int], total: int, shown: int | None = None) -> None:
+    def show(self, counts: dict[Level, int], total: int, shown: int | None = None) -> None:
         self.update(self.render_counts(counts, total, shown))
 
     @staticmethod
-    def render_counts(counts: dict[Status, int], total: int, shown: int | None = None) -> Text:
+    def render_counts(counts: dict[Level, int], total: int, shown: int | None = None) -> Text:
         if total == 0:
             return Text("No practices in the configuration yet: press p, then a, to add one.",
                         style="bold")
         text = Text()
-        for status in Status:
+        for status in Level:
             style = status_style(status) if counts.get(status) else "dim"
             text.append(f"{status.value} ", style=style)
             text.append(str(counts.get(status, 0)), style="bold" if counts.get(status) else "dim")
@@ -147,18 +150,18 @@ class Timeline(Static):
     LABEL_WIDTH = 7
 
     def show(self, today: date,
-             expiries: Iterable[tuple[date, Status]],
+             expiries: Iterable[tuple[date, Level]],
              renewals: Iterable[date]) -> None:
         self.update(self.render_timeline(today, expiries, renewals))
 
     @classmethod
-    def render_timeline(cls, today: date, expiries: Iterable[tuple[date, Status]],
+    def render_timeline(cls, today: date, expiries: Iterable[tuple[date, Level]],
                         renewals: Iterable[date]) -> Text:
         first = today.replace(day=1)
         months = [(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1)
                   for i in range(cls.MONTHS)]
         expire_counts = [0] * cls.MONTHS
-        worst: list[Status | None] = [None] * cls.MONTHS
+        worst: list[Level | None] = [None] * cls.MONTHS
         renew_counts = [0] * cls.MONTHS
         for day, status in expiries:
             index = max(_month_index(day, first), 0)  # already expired: this month

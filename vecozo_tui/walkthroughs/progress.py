@@ -369,7 +369,9 @@ def suggest(repository: Repository, practice_id: str, now: datetime,
     Otherwise: no certificate -> new; a personal certificate where COV needs a
     system certificate -> new; expired -> recover; anything else -> renew.
     """
-    from vecozo_tui.expiry import ExpiryThresholds, Status, status_for
+    from vecozo_tui.expiry import ExpiryThresholds
+    from vecozo_tui.status import expiry_facts
+    from vecozo_tui.textfmt import relative_days
 
     unfinished = [progress for kind in KINDS
                   if (progress := load(repository, practice_id, kind)) is not None
@@ -384,11 +386,12 @@ def suggest(repository: Repository, practice_id: str, now: datetime,
     if active.info.kind == "personal":
         return "new", ("the active certificate is a personal one; COV needs a system "
                        "certificate: request one.")
-    until = active.info.not_after.date().isoformat()
-    status = status_for(active.info.not_after, now, thresholds or ExpiryThresholds())
-    if status is Status.EXPIRED:
+    facts = expiry_facts(active.info.not_after, now, thresholds or ExpiryThresholds())
+    until = facts.expiry_day.isoformat()
+    if active.info.not_after <= now:
         return "recover", f"the certificate expired on {until}: reinstall it."
-    return "renew", f"the certificate is valid until {until} ({status.value})."
+    return "renew", (f"the certificate is valid until {until} "
+                     f"({relative_days(facts.days_left)}).")
 
 
 def progress_summary(repository: Repository, practice_id: str) -> str | None:

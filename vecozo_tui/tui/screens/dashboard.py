@@ -18,11 +18,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.expiry import Status
 from vecozo_tui.overview import (
     PracticeOverview,
     build_overview,
-    practice_overview,
+    config_overview,
     sort_key,
     status_counts,
 )
@@ -172,8 +171,8 @@ class DashboardScreen(PracticeScreen[None]):
         rows, problems = [], []
         for practice in context.config.practices:
             try:
-                rows.append(practice_overview(practice, context.repository, now,
-                                              context.config.thresholds))
+                rows.append(config_overview(practice, context.config, context.repository,
+                                            now))
             except VecozoError as error:
                 problems.append(f"{practice.id}: {error}")
         rows.sort(key=sort_key)
@@ -222,9 +221,6 @@ class DashboardScreen(PracticeScreen[None]):
         if row.quarter_in_window is not None:
             renew.stylize("bold")
         status = status_text(row.status)
-        if row.personal_certificate and row.status is Status.OK:
-            # valid, but a person's certificate: COV and billing fail (the detail says why)
-            status.append(" PERSONAL", style="bold yellow")
         return [
             status,
             plain(truncate_middle(practice.name, self._name_width)),

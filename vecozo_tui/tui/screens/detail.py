@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from vecozo_tui.overview import PracticeOverview, practice_overview
+from vecozo_tui.overview import PracticeOverview, config_overview
 from vecozo_tui.textfmt import fingerprint, relative_days, short_date
 from vecozo_tui.tui.base import FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
@@ -113,7 +113,7 @@ class DetailScreen(PracticeScreen[bool]):
         context = self.context
         now = context.clock.now()
         practice = context.practice(self.practice_id)
-        row = practice_overview(practice, context.repository, now, context.config.thresholds)
+        row = config_overview(practice, context.config, context.repository, now)
         self.sub_title = f"{practice.name} ({practice.id})"
         self.query_one("#summary", Static).update(self._summary(row))
         if row.active is None:

@@ -10,15 +10,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from vecozo_tui.expiry import Status
+from vecozo_tui.status import Level
 from vecozo_tui.tui.widgets import status_text
 
 STATUS_MEANING = {
-    Status.EXPIRED: "the certificate has expired: COV and declarations fail now",
-    Status.CRITICAL: "expires within the critical threshold (default 14 days)",
-    Status.WARNING: "renewal is due (warning threshold, or the renew-from date passed)",
-    Status.NO_CERTIFICATE: "no certificate imported for this practice yet",
-    Status.OK: "nothing to do yet",
+    Level.EXPIRED: "the certificate has expired: COV and declarations fail now",
+    Level.CRITICAL: "expires within the critical threshold (default 14 days)",
+    Level.WARNING: "renewal is due (warning threshold, or the renew-from date passed), "
+                   "or COV fails now: a personal certificate, a failed test call",
+    Level.NO_CERTIFICATE: "no certificate imported for this practice yet",
+    Level.ATTENTION: "works, but not in order: no verified backup, never tested, "
+                     "kind unclear",
+    Level.OK: "nothing to do yet",
 }
 
 GENERAL = [

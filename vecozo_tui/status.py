@@ -1,0 +1,200 @@
+"""One status per practice: a level and the reasons for it.
+
+The dashboard (rows, header counts, summary line), the detail screen, `list`,
+`status`, `check` and `metrics` all read :func:`practice_status`, so they cannot
+disagree. It reads only the repository's public metadata and imports only the
+standard library: the scripted commands stay fast.
+
+Levels, most urgent first:
+
+- EXPIRED: the certificate has expired; COV and declarations fail now.
+- CRITICAL: it expires within ``critical_days`` (default 14).
+- WARNING: renewal is due (within ``warning_days``, or the renew-from date has
+  passed, or the renewal window runs into a quarter start), or something that COV
+  needs is wrong now: a personal certificate is active, the last test call failed.
+- NO CERTIFICATE: nothing imported yet.
+- ATTENTION: it works, but something is not in order: no verified backup of the
+  active certificate, the active certificate was never tested, its kind is unclear.
+- OK: nothing to do.
+
+The level is that of the most urgent reason; no reasons is OK. ``[monitoring]``
+switches reasons off for every front alike (``warn_missing_backup``,
+``warn_failed_test_call``, ``warn_never_tested``): what is switched off is not a
+reason anywhere, so the dashboard and ``check`` still agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from vecozo_tui.expiry import (
+    ExpiryThresholds,
+    days_left,
+    local_day,
+    renewal_start,
+    window_crosses_quarter,
+)
+
+if TYPE_CHECKING:
+    from vecozo_tui.config import MonitoringSettings
+    from vecozo_tui.repository import PracticeEvents, StoredCertificate
+
+
+class Level(enum.Enum):
+    """Ordered from most to least urgent; the value is the word shown to users."""
+
+    EXPIRED = "EXPIRED"
+    CRITICAL = "CRITICAL"
+    WARNING = "WARNING"
+    NO_CERTIFICATE = "NO CERTIFICATE"
+    ATTENTION = "ATTENTION"
+    OK = "OK"
+
+    @property
+    def urgency(self) -> int:
+        return _URGENCY[self]
+
+
+_URGENCY = {level: index for index, level in enumerate(Level)}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One short sentence why a practice is not OK; ``code`` is the stable key for
+    scripts (JSON), ``text`` the words for people (dates in the server's zone)."""
+
+    code: str
+    level: Level
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "level": self.level.value, "text": self.text}
+
+
+@dataclass(frozen=True)
+class PracticeStatus:
+    level: Level
+    reasons: tuple[Reason, ...]
+
+    @property
+    def first_reason(self) -> str | None:
+        return self.reasons[0].text if self.reasons else None
+
+    def has(self, code: str) -> bool:
+        return any(reason.code == code for reason in self.reasons)
+
+
+@dataclass(frozen=True)
+class ExpiryFacts:
+    """The dates of the active certificate as the person reading sees them."""
+
+    days_left: int
+    expiry_day: date
+    renew_from: date
+    quarter_in_window: date | None
+
+
+def expiry_facts(not_after: datetime, now: datetime, thresholds: ExpiryThresholds
+                 ) -> ExpiryFacts:
+    expiry_day = local_day(not_after, now)
+    return ExpiryFacts(days_left=days_left(not_after, now), expiry_day=expiry_day,
+                       renew_from=renewal_start(expiry_day, thresholds),
+                       quarter_in_window=window_crosses_quarter(expiry_day, thresholds))
+
+
+def renewal_state(renew_from: date | None, today: date) -> str | None:
+    """'overdue' (the renew-from date has passed), 'now' (it is today), or None."""
+    if renew_from is None or renew_from > today:
+        return None
+    return "overdue" if renew_from < today else "now"
+
+
+def practice_status(active: StoredCertificate | None, events: PracticeEvents, *,
+                    now: datetime, thresholds: ExpiryThresholds,
+                    monitoring: MonitoringSettings | None = None) -> PracticeStatus:
+    """The level and the reasons of one practice, most urgent first."""
+    if active is None:
+        return _status([Reason("no-certificate", Level.NO_CERTIFICATE,
+                               "no certificate imported yet: COV calls are not possible")])
+    info = active.info
+    facts = expiry_facts(info.not_after, now, thresholds)
+    reasons = _expiry_reasons(info.not_after, facts, now, thresholds)
+    if info.kind == "personal":
+        reasons.append(Reason("personal-certificate", Level.WARNING,
+                              "personal certificate active: COV and billing need the "
+                              "practice's system certificate"))
+    elif info.kind == "unclear":
+        reasons.append(Reason("kind-unclear", Level.ATTENTION,
+                              "certificate kind unclear: no person's or practice's name "
+                              "in it; check that it is the system certificate"))
+    reasons += _event_reasons(active, events, now, monitoring)
+    return _status(reasons)
+
+
+def _status(reasons: list[Reason]) -> PracticeStatus:
+    # stable: within a level the order above (expiry first) is kept
+    ordered = tuple(sorted(reasons, key=lambda reason: reason.level.urgency))
+    return PracticeStatus(ordered[0].level if ordered else Level.OK, ordered)
+
+
+def _expiry_reasons(not_after: datetime, facts: ExpiryFacts, now: datetime,
+                    thresholds: ExpiryThresholds) -> list[Reason]:
+    day = facts.expiry_day.isoformat()
+    left = facts.days_left
+    if not_after <= now:
+        when = {0: "today", 1: "yesterday"}.get(-left, f"{-left} days ago")
+        # an expired certificate cannot be renewed any more (seed 001): reinstall
+        return [Reason("expired", Level.EXPIRED, f"expired {when} ({day}): reinstall it "
+                                                 "at VECOZO with the user number and PIN")]
+    found = []
+    when = {0: "today", 1: "tomorrow"}.get(left, f"in {left} days")
+    if left < thresholds.critical_days:
+        found.append(Reason("expires-soon", Level.CRITICAL, f"expires {when} ({day})"))
+    elif left < thresholds.warning_days:
+        found.append(Reason("expires-soon", Level.WARNING, f"expires {when} ({day})"))
+    state = renewal_state(facts.renew_from, now.date())
+    if state == "overdue":
+        found.append(Reason("renewal-overdue", Level.WARNING,
+                            f"renewal overdue since {facts.renew_from.isoformat()}"))
+    elif state == "now":
+        found.append(Reason("renewal-due", Level.WARNING, "renewal due from today"))
+    if state is not None and facts.quarter_in_window is not None:
+        found.append(Reason("quarter-start", Level.WARNING,
+                            "renewal window runs into the quarter start "
+                            f"{facts.quarter_in_window.isoformat()}: renew before it"))
+    return found
+
+
+def _event_reasons(active: StoredCertificate, events: PracticeEvents, now: datetime,
+                   monitoring: MonitoringSettings | None) -> list[Reason]:
+    sha256 = active.info.sha256
+    test = events.last_test_call
+    tested = test is not None and test.sha256 == sha256
+    found = []
+    if tested and not test.ok and _on(monitoring, "warn_failed_test_call"):
+        at = test.at.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
+        found.append(Reason("test-call-failed", Level.WARNING,
+                            f"last test call failed ({at}): {test.summary}"))
+    if not tested and _on(monitoring, "warn_never_tested"):
+        found.append(Reason("never-tested", Level.ATTENTION,
+                            "active certificate never tested: make a test call"))
+    if backup_missing(active, events) and _on(monitoring, "warn_missing_backup"):
+        found.append(Reason("no-backup", Level.ATTENTION,
+                            "no verified backup of the active certificate"))
+    return found
+
+
+def backup_missing(active: StoredCertificate | None, events: PracticeEvents) -> bool:
+    """No verified backup of the active certificate (seed 001: back up right after
+    install)."""
+    if active is None:
+        return False
+    backup = events.last_backup
+    return backup is None or not backup.verified or backup.sha256 != active.info.sha256
+
+
+def _on(monitoring: MonitoringSettings | None, switch: str) -> bool:
+    return monitoring is None or getattr(monitoring, switch)
