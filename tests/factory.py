@@ -45,6 +45,48 @@ class PkiFactory:
         return pki.issue(self.intermediate, pki.personal_subject(given, surname, name, agb),
                          not_before=self.now, not_after=self.now + timedelta(days=730))
 
+    def certificate(self, subject: list[tuple[str, str]], *, ca: bool = False,
+                    usages: tuple[str, ...] | None = ("clientAuth",), issuer=None,
+                    days_valid: int = 730, key=None) -> pki.Issued:
+        """A certificate with exactly this subject, as other tools make them: ``subject`` is
+        (attribute, value) pairs with the names openssl uses (CN, O, OU, serialNumber,
+        GN, SN, pseudonym); ``usages`` the extendedKeyUsage (None: no such extension);
+        ``issuer`` None means the intermediate, "self" a self-signed one."""
+        from cryptography import x509
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+        oids = {"CN": NameOID.COMMON_NAME, "O": NameOID.ORGANIZATION_NAME,
+                "OU": NameOID.ORGANIZATIONAL_UNIT_NAME, "C": NameOID.COUNTRY_NAME,
+                "serialNumber": NameOID.SERIAL_NUMBER, "GN": NameOID.GIVEN_NAME,
+                "SN": NameOID.SURNAME, "pseudonym": NameOID.PSEUDONYM}
+        usage_oids = {"clientAuth": ExtendedKeyUsageOID.CLIENT_AUTH,
+                      "serverAuth": ExtendedKeyUsageOID.SERVER_AUTH,
+                      "emailProtection": ExtendedKeyUsageOID.EMAIL_PROTECTION,
+                      "any": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE}
+        key = key or self.shared_key
+        name = x509.Name([x509.NameAttribute(oids[attribute], value)
+                          for attribute, value in subject])
+        signer = self.intermediate if issuer is None else issuer
+        builder = (x509.CertificateBuilder().subject_name(name)
+                   .issuer_name(name if signer == "self" else signer.certificate.subject)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(self.now - timedelta(days=1))
+                   .not_valid_after(self.now + timedelta(days=days_valid))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None),
+                                  critical=True))
+        if usages is not None:
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([usage_oids[u] for u in usages]), critical=False)
+        signing_key = key if signer == "self" else signer.key
+        return pki.Issued(builder.sign(signing_key, hashes.SHA256()), key)
+
+    @property
+    def shared_key(self):
+        """One RSA key for certificates whose key does not matter (a key takes ~0.1 s)."""
+        if not hasattr(self, "_shared_key"):
+            self._shared_key = pki.new_rsa_key()
+        return self._shared_key
+
     def pfx(self, issued: pki.Issued, password: str = "geheim", *, encoding: str = "modern",
             chain: list | None = None, name: str = "cert.pfx", friendly_name: str | None = None
             ) -> Path:

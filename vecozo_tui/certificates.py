@@ -36,6 +36,8 @@ MODERN_KDF_ROUNDS = 100_000
 
 SYSTEM = "system"
 PERSONAL = "personal"
+UNCLEAR = "unclear"  # neither can be told: the user must say yes before an import
+NOT_CLIENT = "not-client"  # a CA or a certificate not for client authentication: blocks
 
 _AGB_PATTERN = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 
@@ -74,11 +76,12 @@ class CertificateInfo:
     not_after: datetime
     key_type: str
     key_size: int
-    kind: str  # SYSTEM or PERSONAL
+    kind: str  # SYSTEM, PERSONAL, UNCLEAR or NOT_CLIENT (see classify_kind)
     agb_code: str | None = None
     person_name: str | None = None
     friendly_name: str | None = None
     chain: tuple[ChainEntry, ...] = field(default_factory=tuple)
+    kind_reason: str | None = None  # why classify_kind decided so, for people
 
     def to_dict(self) -> dict:
         return {
@@ -89,6 +92,7 @@ class CertificateInfo:
             "agb_code": self.agb_code, "person_name": self.person_name,
             "friendly_name": self.friendly_name,
             "chain": [entry.to_dict() for entry in self.chain],
+            "kind_reason": self.kind_reason,
         }
 
     @classmethod
@@ -101,6 +105,7 @@ class CertificateInfo:
             key_size=int(data["key_size"]), kind=data["kind"], agb_code=data.get("agb_code"),
             person_name=data.get("person_name"), friendly_name=data.get("friendly_name"),
             chain=tuple(ChainEntry.from_dict(entry) for entry in data.get("chain", ())),
+            kind_reason=data.get("kind_reason"),
         )
 
 
@@ -124,6 +129,8 @@ class Finding:
     severity: str  # "error" blocks an import; "warning" needs a confirmation
     code: str
     message: str
+    # a question of its own that needs an explicit yes (the kind could not be told)
+    question: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -264,6 +271,142 @@ def _explain_load_failure(data: bytes, password: str, source: str) -> VecozoErro
     )
 
 
+# --- the kind of certificate: system, personal, unclear, or not a client certificate ---
+
+CLIENT_AUTH_OID = "1.3.6.1.5.5.7.3.2"
+ANY_EXTENDED_KEY_USAGE_OID = "2.5.29.37.0"
+
+# Parts of a CN that name a system, not a person ("Systeemcertificaat ...").
+_SYSTEM_WORDS = ("systeem", "system", "server", "applicatie", "koppeling", "webservice",
+                 "software")
+# Parts of a CN that name an organisation: a practice, not the person working there.
+# Plural and compound forms only: "Huisarts J. de Vries" is a person, "Huisartsen
+# Oost" and "Huisartsenpraktijk De Vries" are practices.
+_ORGANISATION_WORDS = ("praktijk", "centrum", "maatschap", "groep", "zorg", "apotheek",
+                       "kliniek", "stichting", "ziekenhuis", "huisartsen", "tandartsen",
+                       "therapie", "instituut", "medisch", "gezondheid", "verloskund",
+                       "logopedie", "psychologie", "coöperatie", "cooperatie", "vereniging")
+_ORGANISATION_TOKENS = frozenset({"bv", "b.v.", "vof", "v.o.f.", "nv", "n.v.", "ggz",
+                                  "hap", "&"})
+# Dutch (and a few other) surname particles: "Jan de Vries", "A. van der Berg"
+_PARTICLES = frozenset({"de", "den", "der", "van", "ter", "ten", "te", "het", "'t", "in",
+                        "op", "aan", "bij", "uit", "la", "le", "du", "da", "di", "del",
+                        "von", "vd", "v.d.", "v/d"})
+_TITLES = frozenset({"dr", "dr.", "drs", "drs.", "mr", "mr.", "ir", "ir.", "ing.", "prof.",
+                     "dhr.", "mevr.", "mw."})
+# A profession in the singular says nothing either way: "Huisarts J. de Vries"
+_NEUTRAL = frozenset({"huisarts", "tandarts", "fysiotherapeut", "dokter", "arts"})
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.){1,4}$")  # "J.", "J.P.", "Th."
+
+
+@dataclass(frozen=True)
+class SubjectFacts:
+    """What a certificate says about whose it is (plain data: testable on its own)."""
+
+    common_name: str | None
+    organisation: str | None = None
+    person: str | None = None  # givenName + surname, or pseudonym
+    is_ca: bool = False
+    extended_key_usages: frozenset[str] | None = None  # dotted OIDs; None: no extension
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str  # SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT
+    reason: str  # why, in a few words, for people
+    person_name: str | None = None
+
+
+def classify_kind(facts: SubjectFacts) -> Kind:
+    """System, personal, unclear, or not a client certificate: the one rule.
+
+    Seed 002: the system certificate is the one "where no name is in it"; COV needs
+    it, a personal certificate cannot do COV. Every signal the certificate has is used,
+    in this order: basicConstraints CA and extendedKeyUsage (a CA, or a certificate not
+    for clientAuth, is no practice's client certificate); givenName/surname/pseudonym;
+    then the CN: words like "systeem", digits (an AGB code), an organisation's words or
+    name mark a system certificate; initials, name particles ("de", "van der"), a title
+    or a first name and surname mark a person; anything else is unclear.
+    """
+    usages = facts.extended_key_usages
+    if facts.is_ca:
+        return Kind(NOT_CLIENT, "a CA certificate (basicConstraints CA:TRUE): it issues "
+                                "certificates, it is not a practice's client certificate")
+    if usages is not None and not usages & {CLIENT_AUTH_OID, ANY_EXTENDED_KEY_USAGE_OID}:
+        return Kind(NOT_CLIENT, "not made for client authentication (its extendedKeyUsage "
+                                "has no clientAuth)")
+    if facts.person:
+        return Kind(PERSONAL, "the subject names a person (givenName/surname)",
+                    facts.person)
+    name = (facts.common_name or "").strip()
+    if not name:
+        return Kind(UNCLEAR, "the subject has no name (CN) to tell it by")
+    folded = name.casefold()
+    tokens = folded.split()
+    if any(word in folded for word in _SYSTEM_WORDS):
+        return Kind(SYSTEM, "the name (CN) says it is a system certificate")
+    if any(char.isdigit() for char in name):
+        return Kind(SYSTEM, "the name (CN) holds a number (an AGB code or system number), "
+                            "not a person's name")
+    if any(word in folded for word in _ORGANISATION_WORDS) or \
+            _ORGANISATION_TOKENS.intersection(tokens):
+        return Kind(SYSTEM, "the name (CN) is an organisation's")
+    if _names_the_organisation(tokens, facts.organisation):
+        return Kind(SYSTEM, "the name (CN) is (part of) the organisation's name")
+    person_sign = _reads_as_a_person(name.split())
+    if person_sign:
+        return Kind(PERSONAL, f"the name (CN) reads as a person's name ({person_sign})", name)
+    return Kind(UNCLEAR, "the name (CN) shows neither a person's nor the practice's name")
+
+
+def _names_the_organisation(tokens: list[str], organisation: str | None) -> bool:
+    """Every word of the CN is in the organisation's name: "De Linde" of "Huisartsen-
+    praktijk De Linde". A person's first name or initials would not be in it."""
+    if not organisation:
+        return False
+    words = set(organisation.casefold().replace("-", " ").split())
+    significant = [t for t in tokens if t not in _NEUTRAL]
+    return bool(significant) and all(t in words for t in significant)
+
+
+def _reads_as_a_person(tokens: list[str]) -> str | None:
+    """Which sign makes ``tokens`` read as a person's name, or None."""
+    initials = particles = titles = 0
+    names: list[str] = []
+    for token in tokens:
+        lower = token.casefold()
+        if lower in _NEUTRAL:
+            continue
+        if lower in _TITLES:
+            titles += 1
+        elif _INITIALS.match(token):
+            initials += 1
+        elif lower in _PARTICLES:
+            particles += 1
+        elif _is_name_word(token):
+            names.append(token)
+        else:
+            return None  # "VECOZO", "hap-zuid", "&": not a name
+    if not names:
+        return None
+    if initials:
+        return "initials and a surname"
+    if titles:
+        return "a title and a name"
+    if particles:
+        return "a name with a particle such as 'de' or 'van'"
+    if 2 <= len(names) <= 4:
+        return "a first name and a surname"
+    return None
+
+
+def _is_name_word(token: str) -> bool:
+    """'Jan', 'Bakker-Smit', "O'Brien", 'José': capitalised letters, not an acronym."""
+    parts = token.split("-")
+    return all(part and part[0].isupper() and part.replace("'", "").isalpha()
+               and not part.isupper() for part in parts)
+
+
 # --- X.509 inspection -----------------------------------------------------------------
 
 
@@ -296,6 +439,7 @@ def info_from_certificate(certificate: x509.Certificate,
     given, surname = first(NameOID.GIVEN_NAME), first(NameOID.SURNAME)
     pseudonym = first(NameOID.PSEUDONYM)
     person = " ".join(part for part in (given, surname) if part) or pseudonym
+    kind = classify_kind(subject_facts(certificate))
     common_name = first(NameOID.COMMON_NAME) or subject.rfc4514_string()
     return CertificateInfo(
         subject=_readable(subject),
@@ -308,10 +452,10 @@ def info_from_certificate(certificate: x509.Certificate,
         not_after=certificate.not_valid_after_utc,
         key_type=key_type,
         key_size=key_size,
-        # seed 003/002: a system certificate carries no person's name
-        kind=PERSONAL if person else SYSTEM,
+        kind=kind.kind,
+        kind_reason=kind.reason,
         agb_code=_agb_code(subject),
-        person_name=person,
+        person_name=kind.person_name or person,
         friendly_name=friendly_name,
         chain=tuple(
             ChainEntry(subject=_readable(c.subject), issuer=_readable(c.issuer),
@@ -320,6 +464,32 @@ def info_from_certificate(certificate: x509.Certificate,
             for c in chain
         ),
     )
+
+
+def subject_facts(certificate: x509.Certificate) -> SubjectFacts:
+    """What ``classify_kind`` needs, read from a certificate."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    def first(oid) -> str | None:  # noqa: ANN001
+        values = certificate.subject.get_attributes_for_oid(oid)
+        return str(values[0].value) if values else None
+
+    given, surname = first(NameOID.GIVEN_NAME), first(NameOID.SURNAME)
+    person = " ".join(part for part in (given, surname) if part) or first(NameOID.PSEUDONYM)
+    try:
+        is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    try:
+        usages: frozenset[str] | None = frozenset(
+            usage.dotted_string for usage in
+            certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        usages = None
+    return SubjectFacts(common_name=first(NameOID.COMMON_NAME),
+                        organisation=first(NameOID.ORGANIZATION_NAME), person=person,
+                        is_ca=is_ca, extended_key_usages=usages)
 
 
 def _readable(name: x509.Name) -> str:
@@ -439,11 +609,26 @@ def check_for_import(loaded: LoadedPkcs12, *, now: datetime, practice_agb: str |
                               f"practice has {practice_agb}: it belongs to another practice. "
                               "(If the configured AGB code is wrong, correct the "
                               "configuration first.)")
-    if info.kind == PERSONAL:
-        warning("personal", f"This is a personal certificate (of {info.person_name}), not "
-                            "the practice's system certificate: a personal certificate cannot "
-                            "do COV or billing. Pick the one without a person's name and with "
-                            "the latest expiry date.")
+    elif info.agb_code is None and info.kind != NOT_CLIENT:
+        warning("no-agb", "The certificate shows no AGB code, so it cannot be matched to "
+                          + (f"this practice (AGB {practice_agb})" if practice_agb else
+                             "a practice")
+                          + ": check that it is this practice's certificate.")
+    if info.kind == NOT_CLIENT:
+        error("not-client", f"This is not a client certificate: {info.kind_reason}. Export "
+                            "the practice's system certificate with its private key, not a "
+                            "CA or server certificate.")
+    elif info.kind == PERSONAL:
+        warning("personal", f"This is a personal certificate (of {info.person_name}: "
+                            f"{info.kind_reason}), not the practice's system certificate: a "
+                            "personal certificate cannot do COV or billing. Pick the one "
+                            "without a person's name and with the latest expiry date.")
+    elif info.kind == UNCLEAR:
+        findings.append(Finding(
+            "warning", "kind-unclear",
+            f"Its kind cannot be told: {info.kind_reason} (CN \"{info.common_name}\"). COV "
+            "needs the practice's system certificate, not a personal one.",
+            question="Is this the practice's system certificate? It shows no person's name."))
     if not loaded.chain:
         warning("no-chain", "The file holds no chain (issuing CA certificates). Export again "
                             "with 'Include all certificates in the certification path' "
