@@ -162,3 +162,139 @@ class PkiFactory:
 def sha256(issued: pki.Issued) -> str:
     """The SHA-256 fingerprint as the repository writes it (upper-case hex)."""
     return issued.certificate.fingerprint(hashes.SHA256()).hex().upper()
+
+
+# --- PKCS#12 files with several keys, DER or BER, built by hand (RFC 7292) -------------
+# cryptography writes one key per file, and the tools that write more (keytool,
+# pk12util) may be missing, so the structure is assembled here from its parts: each key
+# a PBES2-encrypted PKCS#8 (as NSS and Java write them), the certificates in plain
+# certBags, the integrity MAC over it all. ``ber=True`` writes what NSS and BouncyCastle
+# write: indefinite lengths and octet strings in pieces.
+
+_PKCS12_DATA = "1.2.840.113549.1.7.1"
+_SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2"
+_CERT_BAG = "1.2.840.113549.1.12.10.1.3"
+_X509_CERTIFICATE = "1.2.840.113549.1.9.22.1"
+_FRIENDLY_NAME = "1.2.840.113549.1.9.20"
+_SHA256 = "2.16.840.1.101.3.4.2.1"
+
+
+def _length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def _tlv(tag: int, content: bytes, ber: bool = False) -> bytes:
+    if ber and tag & 0x20:  # constructed: indefinite length, end-of-contents
+        return bytes([tag, 0x80]) + content + b"\x00\x00"
+    return bytes([tag]) + _length(len(content)) + content
+
+
+def _seq(*items: bytes, ber: bool = False) -> bytes:
+    return _tlv(0x30, b"".join(items), ber)
+
+
+def _explicit(content: bytes, ber: bool = False) -> bytes:
+    return _tlv(0xA0, content, ber)
+
+
+def _octets(content: bytes, ber: bool = False) -> bytes:
+    if not ber:
+        return _tlv(0x04, content)
+    pieces = [content[i:i + 512] for i in range(0, len(content), 512)] or [b""]
+    return _tlv(0x24, b"".join(_tlv(0x04, piece) for piece in pieces), ber=True)
+
+
+def _oid(dotted: str) -> bytes:
+    numbers = [int(n) for n in dotted.split(".")]
+    body = bytes([numbers[0] * 40 + numbers[1]])
+    for number in numbers[2:]:
+        chunk = [number & 0x7F]
+        number >>= 7
+        while number:
+            chunk.append(0x80 | (number & 0x7F))
+            number >>= 7
+        body += bytes(reversed(chunk))
+    return _tlv(0x06, body)
+
+
+def _integer(value: int) -> bytes:
+    return _tlv(0x02, value.to_bytes((value.bit_length() + 8) // 8, "big"))
+
+
+def multi_key_pkcs12(entries: list[pki.Issued], password: str, *,
+                     extra_certificates: list | None = None, ber: bool = False,
+                     friendly_name: str = "praktijk") -> bytes:
+    """A PKCS#12 holding each entry's key and certificate, in this order, then
+    ``extra_certificates`` (chains, unrelated ones) as certificate bags."""
+    import os
+
+    from vecozo_tui.certificates import _pkcs12_kdf
+
+    def attributes() -> bytes:
+        name = _tlv(0x1E, friendly_name.encode("utf-16-be"))  # BMPString
+        return _tlv(0x31, _seq(_oid(_FRIENDLY_NAME), _tlv(0x31, name), ber=ber), ber=ber)
+
+    def key_bag(issued: pki.Issued) -> bytes:
+        encrypted = issued.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(password.encode("utf-8")))
+        return _seq(_oid(_SHROUDED_KEY_BAG), _explicit(encrypted, ber), attributes(), ber=ber)
+
+    def cert_bag(certificate) -> bytes:
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        value = _seq(_oid(_X509_CERTIFICATE), _explicit(_octets(der, ber), ber), ber=ber)
+        return _seq(_oid(_CERT_BAG), _explicit(value, ber), ber=ber)
+
+    def data(content: bytes) -> bytes:
+        return _seq(_oid(_PKCS12_DATA), _explicit(_octets(content, ber), ber), ber=ber)
+
+    keys = _seq(*(key_bag(entry) for entry in entries), ber=ber)
+    certificates = _seq(*(cert_bag(c) for c in [entry.certificate for entry in entries]
+                          + list(extra_certificates or [])), ber=ber)
+    auth_safe = _seq(data(keys), data(certificates), ber=ber)
+    salt, rounds = os.urandom(16), 2048
+    mac_key = _pkcs12_kdf("sha256", password.encode("utf-16-be") + b"\0\0", salt, 3, rounds, 32)
+    mac = hmac.new(mac_key, auth_safe, "sha256").digest()
+    mac_data = _seq(_seq(_seq(_oid(_SHA256), _tlv(0x05, b"")), _tlv(0x04, mac)),
+                    _tlv(0x04, salt), _integer(rounds))
+    return _seq(_integer(3), data(auth_safe), mac_data, ber=ber)
+
+
+KEYTOOL = shutil.which("keytool")
+PK12UTIL = shutil.which("pk12util")
+CERTUTIL = shutil.which("certutil")
+
+
+def keytool_keystore(files: list[Path], password: str, out: Path, alias: str = "praktijk"
+                     ) -> Path:
+    """A Java PKCS12 keystore made with ``keytool -importkeystore`` from ``files`` (each a
+    .p12 whose entry's friendly name is ``alias``), in this order."""
+    assert KEYTOOL, "keytool not available"
+    for number, source in enumerate(files):
+        subprocess.run([KEYTOOL, "-importkeystore", "-noprompt", "-srckeystore", str(source),
+                        "-srcstoretype", "PKCS12", "-srcstorepass", password,
+                        "-srcalias", alias, "-destkeystore", str(out), "-deststoretype", "PKCS12",
+                        "-deststorepass", password, "-destalias", f"entry{number}"],
+                       check=True, capture_output=True)
+    return out
+
+
+def nss_export(files: list[Path], password: str, nickname: str, out: Path) -> Path:
+    """What Firefox's "Backup" writes: the files imported into an NSS database with
+    ``pk12util -i``, then exported by ``nickname`` with ``pk12util -o`` (BER-encoded)."""
+    assert PK12UTIL and CERTUTIL, "pk12util/certutil (libnss3-tools) not available"
+    database = out.parent / f"{out.stem}-nssdb"
+    database.mkdir()
+    password_file = out.parent / f"{out.stem}-nss-password"
+    password_file.write_text(password + "\n", encoding="utf-8")
+    subprocess.run([CERTUTIL, "-N", "-d", f"sql:{database}", "--empty-password"], check=True,
+                   capture_output=True)
+    for source in files:
+        subprocess.run([PK12UTIL, "-i", str(source), "-d", f"sql:{database}", "-w",
+                        str(password_file)], check=True, capture_output=True)
+    subprocess.run([PK12UTIL, "-o", str(out), "-n", nickname, "-d", f"sql:{database}",
+                    "-w", str(password_file)], check=True, capture_output=True)
+    return out

@@ -170,47 +170,263 @@ def read_certificate_file(path: str | Path) -> bytes:
     return data
 
 
-def load_pkcs12(data: bytes, password: str, *, source: str = "the file") -> LoadedPkcs12:
-    """Decrypt a PKCS#12 in memory; a clear VecozoError for every way it can fail."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
+class AmbiguousChoice(VecozoError):
+    """Several certificates in one file fit equally well; ``choices`` lists them."""
 
+    def __init__(self, message: str, choices: list[LoadedPkcs12]):
+        super().__init__(message)
+        self.choices = choices
+
+
+@dataclass
+class Pkcs12Contents:
+    """Everything a decrypted PKCS#12 holds, in memory only.
+
+    A Firefox/NSS backup or a Java keystore often holds last year's certificate and
+    the renewed one, each with its key. ``pairs`` has every certificate whose private
+    key is in the file (each with the chain of its own issuers), or, when no key
+    belongs to any certificate, the end-entity certificate flagged as a mismatch.
+    """
+
+    pairs: list[LoadedPkcs12]
+    certificates: list[x509.Certificate]  # every certificate in the file, once
+    unreadable_keys: int = 0  # private keys the file holds that could not be decrypted
+
+    def __repr__(self) -> str:  # keep the keys out of any log or traceback
+        return f"Pkcs12Contents({len(self.pairs)} pair(s), {len(self.certificates)} cert(s))"
+
+    def choose(self, *, practice_agb: str | None = None, pick: str | None = None
+               ) -> LoadedPkcs12:
+        """The pair to import: ``pick`` (the start of a SHA-256 fingerprint) when given,
+        else the system certificate for ``practice_agb`` with the latest expiry (seed
+        002: "the one with the latest expiry date and no person's name").
+
+        AmbiguousChoice when ``pick`` fits none or several, or when the best candidates
+        fit equally well and are not renewals of one another (different subjects)."""
+        if pick is not None:
+            return self._picked(pick)
+        ranked = sorted(self.pairs, key=lambda pair: _choice_rank(pair, practice_agb))
+        if len(ranked) > 1:
+            first, second = ranked[0], ranked[1]
+            if _choice_rank(first, practice_agb)[:3] == _choice_rank(second, practice_agb)[:3] \
+                    and first.info.subject != second.info.subject:
+                raise AmbiguousChoice(
+                    "The file holds several certificates with a private key that fit "
+                    "equally well; choose one by the start of its SHA-256:\n"
+                    + "\n".join(choice_line(pair.info) for pair in ranked), ranked)
+        return ranked[0]
+
+    def _picked(self, pick: str) -> LoadedPkcs12:
+        wanted = pick.replace(":", "").strip().upper()
+        matches = [pair for pair in self.pairs if pair.info.sha256.startswith(wanted)] \
+            if len(wanted) >= 4 else []
+        if len(matches) == 1:
+            return matches[0]
+        what = "fits none" if not matches else "fits more than one"
+        raise AmbiguousChoice(
+            f"'{pick}' {what} of the certificates with a private key in the file (give at "
+            "least 4 characters of the SHA-256):\n"
+            + "\n".join(choice_line(pair.info) for pair in self.pairs), list(self.pairs))
+
+    def not_stored(self, chosen: LoadedPkcs12) -> list[x509.Certificate]:
+        """What the file holds besides ``chosen`` and its chain: dropped, and named in
+        the preview (last year's certificate, another practice's, an unrelated CA)."""
+        kept = {_der(chosen.certificate)} | {_der(c) for c in chosen.chain}
+        return [c for c in self.certificates if _der(c) not in kept]
+
+
+def choice_line(info: CertificateInfo) -> str:
+    """One line per certificate in a file, to choose by: SHA-256 start, kind, AGB, validity,
+    subject."""
+    return (f"  {info.sha256[:16]}  {info.kind:<8}  AGB {info.agb_code or '-':<8}  "
+            f"{info.not_before.date().isoformat()} to {info.not_after.date().isoformat()}  "
+            f"{info.common_name}")
+
+
+_KIND_RANK = {SYSTEM: 0, UNCLEAR: 1, PERSONAL: 2, NOT_CLIENT: 3}
+
+
+def _choice_rank(pair: LoadedPkcs12, practice_agb: str | None) -> tuple:
+    info = pair.info
+    if practice_agb is None:
+        agb = 0
+    else:
+        agb = 0 if info.agb_code == practice_agb else 1 if info.agb_code is None else 2
+    return (not pair.key_matches, _KIND_RANK.get(info.kind, 4), agb,
+            -info.not_after.timestamp())
+
+
+def load_pkcs12(data: bytes, password: str, *, source: str = "the file") -> LoadedPkcs12:
+    """Decrypt a PKCS#12 in memory and take its default certificate (see
+    Pkcs12Contents.choose); a clear VecozoError for every way it can fail."""
+    return read_pkcs12(data, password, source=source).choose()
+
+
+def read_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Pkcs12Contents:
+    """Decrypt a PKCS#12 in memory: every certificate, every private key, paired."""
     _reject_obvious_non_pkcs12(data, source)
     try:
-        bundle = pkcs12.load_pkcs12(data, password.encode("utf-8"))
+        bundle = _load_bundle(data, password)
     except ValueError:
         raise _explain_load_failure(data, password, source) from None
     except Exception as error:  # noqa: BLE001 - the parser's internals are not the user's concern
         raise VecozoError(f"{_cap(source)} could not be read as a PKCS#12 file "
                           f"({type(error).__name__}).") from None
-    extra = bundle.additional_certs
-    if bundle.cert is None:
-        if bundle.key is None:
-            raise VecozoError(
-                f"{_cap(source)} holds {len(extra)} certificate(s) but no private key. "
-                "Export again and choose 'Yes, export the private key' ('Ja, de "
-                "persoonlijke sleutel exporteren')."
-            )
-        if not extra:
-            raise VecozoError(f"{_cap(source)} holds a private key but no certificate.")
-        # OpenSSL pairs the key with the certificate it belongs to; none did, so the
-        # key is another certificate's: show the end-entity one, flagged as a mismatch
-        leaf = _leaf([c.certificate for c in extra])
-        certificate, friendly_bytes = leaf, next(
-            c.friendly_name for c in extra if c.certificate == leaf)
-        others = [c.certificate for c in extra if c.certificate != leaf]
-    else:
-        certificate, friendly_bytes = bundle.cert.certificate, bundle.cert.friendly_name
-        others = [c.certificate for c in bundle.additional_certs]
-    chain = _order_chain(certificate, others)
-    friendly = friendly_bytes.decode("utf-8", "replace") if friendly_bytes else None
-    key = bundle.key
+    friendly: dict[bytes, str | None] = {}
+    certificates: list[x509.Certificate] = []
+    for entry in ([bundle.cert] if bundle.cert else []) + list(bundle.additional_certs):
+        der = _der(entry.certificate)
+        if der not in friendly:
+            certificates.append(entry.certificate)
+            friendly[der] = (entry.friendly_name.decode("utf-8", "replace")
+                             if entry.friendly_name else None)
+    keys, unreadable = _private_keys(data, password, bundle.key)
+    if not certificates:
+        raise VecozoError(f"{_cap(source)} holds a private key but no certificate."
+                          if keys else f"{_cap(source)} holds no certificate.")
+    if not keys:
+        raise VecozoError(
+            f"{_cap(source)} holds {len(certificates)} certificate(s) but no private key. "
+            "Export again and choose 'Yes, export the private key' ('Ja, de "
+            "persoonlijke sleutel exporteren')."
+        )
+    protected = password != ""
+    by_public = {public_key_der(key.public_key()): key for key in keys}
+    pairs = []
+    for certificate in certificates:
+        key = by_public.get(public_key_der(certificate.public_key()))
+        if key is not None:
+            pairs.append(_loaded(certificate, key, True, certificates, friendly, protected))
+    if not pairs:
+        # no key belongs to any certificate: show the end-entity one, flagged as a mismatch
+        pairs.append(_loaded(_leaf(certificates), keys[0], False, certificates, friendly,
+                             protected))
+    return Pkcs12Contents(pairs=pairs, certificates=certificates, unreadable_keys=unreadable)
+
+
+def _loaded(certificate: x509.Certificate, key: Any, matches: bool,
+            certificates: list[x509.Certificate], friendly: dict[bytes, str | None],
+            protected: bool) -> LoadedPkcs12:
+    chain = issuer_path(certificate, certificates)
     return LoadedPkcs12(
         certificate=certificate, private_key=key, chain=chain,
-        info=info_from_certificate(certificate, chain, friendly_name=friendly),
-        key_matches=key is not None and public_key_der(key.public_key())
-        == public_key_der(certificate.public_key()),
-        password_protected=password != "",
-    )
+        info=info_from_certificate(certificate, chain,
+                                   friendly_name=friendly.get(_der(certificate))),
+        key_matches=matches, password_protected=protected)
+
+
+def _load_bundle(data: bytes, password: str) -> Any:
+    import warnings
+
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    with warnings.catch_warnings():
+        # NSS (Firefox, pk12util) and BouncyCastle write BER; cryptography reads it but
+        # warns that it was not DER. Nobody at the console can act on that, so the
+        # warning (with a source path in it) must not reach the screen.
+        warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed as DER",
+                                category=UserWarning)
+        return pkcs12.load_pkcs12(data, password.encode("utf-8"))
+
+
+_KEY_BAG = "1.2.840.113549.1.12.10.1.1"
+_SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2"
+_DATA = "1.2.840.113549.1.7.1"
+
+
+def _private_keys(data: bytes, password: str, first_key: Any) -> tuple[list[Any], int]:
+    """Every private key of the file, and how many could not be decrypted.
+
+    ``cryptography`` returns only the first key. The others are read from the key
+    bags in the file's unencrypted SafeContents, where browsers, NSS, Java and OpenSSL
+    put them (each key encrypted on its own); a file with one key bag is not read twice.
+    """
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    keys = [first_key] if first_key is not None else []
+    try:
+        bags = _key_bags(data)
+    except _Unparseable:
+        return keys, 0
+    if len(bags) <= 1:
+        return keys, 0
+    seen = {public_key_der(key.public_key()) for key in keys}
+    unreadable = decrypted = 0
+    for bag_type, der in bags:
+        try:
+            key = load_der_private_key(
+                der, password.encode("utf-8") if bag_type == _SHROUDED_KEY_BAG and password
+                else None)
+        except (ValueError, TypeError):  # an empty password, an unsupported cipher
+            unreadable += 1
+            continue
+        decrypted += 1
+        public = public_key_der(key.public_key())
+        if public not in seen:
+            seen.add(public)
+            keys.append(key)
+    if first_key is not None and not decrypted:
+        unreadable -= 1  # one of the bags that failed here is the key cryptography read
+    return keys, unreadable
+
+
+def _key_bags(data: bytes) -> list[tuple[str, bytes]]:
+    """(bag type, DER of the key) of each key bag in the unencrypted SafeContents."""
+    found = []
+    for content_type, content in _authenticated_safe(data):
+        if content_type != _DATA:
+            continue  # encryptedData: cryptography has read what is in it
+        _tag, start, end, _ = _element(content, 0)
+        for _tag, bag_start, bag_end in _children(content, start, end):
+            bag = _tlv_children(content, bag_start, bag_end)
+            bag_type = _oid(content[bag[0][2]:bag[0][3]])
+            if bag_type in (_KEY_BAG, _SHROUDED_KEY_BAG):
+                value = _tlv_children(content, bag[1][2], bag[1][3])[0]
+                found.append((bag_type, content[value[1]:value[4]]))
+    return found
+
+
+def _authenticated_safe(data: bytes) -> list[tuple[str, bytes]]:
+    """(content type OID, content) of each ContentInfo; the content of a data one is
+    its SafeContents (octets joined when BER split them)."""
+    try:
+        _tag, start, end, _ = _element(data, 0)
+        pfx = _tlv_children(data, start, end)
+        auth_safe = _tlv_children(data, pfx[1][2], pfx[1][3])
+        octets = _tlv_children(data, auth_safe[1][2], auth_safe[1][3])[0]
+        content = _octets(data, octets[0], octets[2], octets[3])
+        _tag, start, end, _ = _element(content, 0)
+        found = []
+        for info in _tlv_children(content, start, end):
+            parts = _tlv_children(content, info[2], info[3])
+            content_type = _oid(content[parts[0][2]:parts[0][3]])
+            inner = b""
+            if content_type == _DATA:
+                value = _tlv_children(content, parts[1][2], parts[1][3])[0]
+                inner = _octets(content, value[0], value[2], value[3])
+            found.append((content_type, inner))
+        return found
+    except (IndexError, ValueError) as error:
+        raise _Unparseable from error
+
+
+def _tlv_children(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int, int]]:
+    """(tag, element start, content start, content end, element end) of each child."""
+    found = []
+    position = start
+    while position < end:
+        tag, content_start, content_end, element_end = _element(data, position)
+        if tag == 0 and data[position + 1] == 0:  # end-of-contents
+            break
+        found.append((tag, position, content_start, content_end, element_end))
+        position = element_end
+    return found
+
+
+def _der(certificate: x509.Certificate) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return certificate.public_bytes(serialization.Encoding.DER)
 
 
 def _reject_obvious_non_pkcs12(data: bytes, source: str) -> None:
@@ -531,20 +747,32 @@ def _leaf(certificates: list[x509.Certificate]) -> x509.Certificate:
     return certificates[0]
 
 
-def _order_chain(leaf: x509.Certificate, others: list[x509.Certificate]
-                 ) -> list[x509.Certificate]:
-    """The chain from the leaf's issuer upwards, then whatever else the file held."""
-    remaining = list(others)
-    ordered: list[x509.Certificate] = []
+def issuer_path(leaf: x509.Certificate, certificates: list[x509.Certificate]
+                ) -> list[x509.Certificate]:
+    """The chain of ``leaf``: its issuer, that one's issuer, and so on, from
+    ``certificates``; nothing else (a certificate unrelated to ``leaf`` is no part of
+    its chain). Where two certificates carry the issuer's name, the one whose key
+    signed the child wins."""
+    path: list[x509.Certificate] = []
     current = leaf
-    while remaining:
-        parent = next((c for c in remaining if c.subject == current.issuer), None)
-        if parent is None or parent == current:
+    while current.subject != current.issuer:  # a self-signed root ends the path
+        named = [c for c in certificates
+                 if c.subject == current.issuer and c is not current and c not in path
+                 and c != leaf]
+        if not named:
             break
-        ordered.append(parent)
-        remaining.remove(parent)
+        parent = next((c for c in named if _signed_by(current, c)), named[0])
+        path.append(parent)
         current = parent
-    return ordered + remaining
+    return path
+
+
+def _signed_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    try:
+        child.verify_directly_issued_by(parent)
+    except Exception:  # noqa: BLE001 - any failure means "not shown to be its issuer"
+        return False
+    return True
 
 
 def sha256_hex(certificate: x509.Certificate) -> str:
