@@ -191,6 +191,39 @@ ADVICE_RENEW = ("Renew the certificate at VECOZO and import the new .pfx. After 
                 "again.")
 
 
+ADVICE_AUTHORISE = ("Authorisation: the practice's VECOZO contact person grants this system "
+                    "certificate the COV authorisation in VECOZO's Gebruikersbeheer (change "
+                    "the authorisations of a certificate).")
+
+
+def _ip_advice(run: _Run) -> str:
+    """What the contact person registers for VECOZO's IP check, with this server's
+    outgoing address as far as it can be known without asking anyone outside."""
+    address = run.local_address
+    what = ("IP address: the contact person registers the practice's public IP address "
+            "with the system certificate in VECOZO's portal ('controle op IP-adressen').")
+    if address is None:
+        where = ("This server's public address is not known here: the network administrator "
+                 "knows it, or a 'what is my IP' page opened on this network shows it.")
+    elif _is_public(address):
+        where = f"This server connects from {address}: register that address."
+    else:
+        where = (f"This server connects from {address}, a private address (or this machine "
+                 "itself): VECOZO sees the public address of the router or firewall in "
+                 "front of it. The network administrator knows it, or a 'what is my IP' "
+                 "page opened on this network shows it.")
+    return f"{what} {where} Test again afterwards."
+
+
+def _is_public(address: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_global
+    except ValueError:
+        return False
+
+
 class _Stop(Exception):  # noqa: N818 - ends the chain at a failed step
     pass
 
@@ -207,6 +240,7 @@ class _Run:
     steps: list[Step] = field(default_factory=lambda: [Step(k, t) for k, t in STEPS])
     problem: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    local_address: str | None = None  # where this server connects from (its own side)
 
     def step(self, key: str) -> Step:
         return next(s for s in self.steps if s.key == key)
@@ -330,6 +364,7 @@ def _check_tcp(run: _Run, infos: list[tuple[Any, ...]]) -> None:
         try:
             sock.settimeout(run.timeout)
             sock.connect(address)
+            run.local_address = sock.getsockname()[0]
         except OSError as error:
             last = error
             continue
@@ -626,16 +661,22 @@ def _check_answer(run: _Run, diagnosis: Diagnosis, raw: Any) -> None:
             malformed = str(error)
     fault = parsed if isinstance(parsed, soap.SoapFault) else None
     diagnosis.fault = fault
-    if status == 403 or (fault is not None and fault.about_authorisation):
-        said = f": \"{fault.message}\"" if fault and fault.message else ""
+    if fault is not None and fault.about_authorisation:
+        said = f": \"{fault.message}\"" if fault.message else ""
         raise run.fail("authorised", "not_authorised", f"not authorised (HTTP {status})",
-                       "The certificate is known, but not authorised for COV (VZ801/802)"
-                       f"{said}.",
-                       run.with_personal(
-                           "The practice's VECOZO contact person grants this system "
-                           "certificate the COV authorisation in VECOZO's Gebruikersbeheer "
-                           "(change the authorisations of a certificate). Test again "
-                           "afterwards."))
+                       "The certificate is known, but VECOZO refused the call as not "
+                       f"authorised{said}. Most likely the system certificate lacks the COV "
+                       "(VZ801/802) authorisation; it may also be that this server's IP "
+                       "address is not registered with the certificate.",
+                       run.with_personal(f"{ADVICE_AUTHORISE} {_ip_advice(run)}"))
+    if status == 403:
+        raise run.fail("authorised", "refused_after_handshake",
+                       f"refused after the TLS handshake (HTTP {status})",
+                       "The certificate was accepted in the TLS handshake, but the call was "
+                       "refused before any COV answer. Two causes are as likely: this "
+                       "server's IP address is not registered with the system certificate "
+                       "at VECOZO, or the certificate is not authorised for COV.",
+                       run.with_personal(f"{_ip_advice(run)} {ADVICE_AUTHORISE}"))
     if fault is not None:
         run.passed("authorised", "no authorisation problem reported")
         client_side = fault.code.split(":")[-1].lower().startswith("client") or \

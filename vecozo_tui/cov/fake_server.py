@@ -295,6 +295,11 @@ class _Handler(BaseHTTPRequestHandler):
         data = self.rfile.read(length)
         if self.path.split("?", 1)[0] != fake.path:
             raise _Reply(404, b"Not found: no such service here\n", "text/plain")
+        if fake.registered_addresses is not None and \
+                self.client_address[0] not in fake.registered_addresses:
+            # VECOZO's check on the IP addresses registered with a system certificate: the
+            # gateway refuses before any SOAP (what the real answer says is unknown)
+            raise _Reply(403, b"403 Forbidden\n", "text/plain")
         if fingerprint not in fake.authorised:
             raise _Reply(403, unauthorised_fault())
         action = (self.headers.get("SOAPAction") or "").strip().strip('"')
@@ -368,14 +373,18 @@ class FakeCovServer:
     "127.0.0.1" in the demo). ``ca_certificates``: client certificates must chain to
     these. ``authorised``: SHA-256 fingerprints (uppercase hex) allowed to use COV;
     the set is read on every request, so it may be changed after :meth:`start`.
+    ``registered_addresses``: when given, only calls from these client addresses get
+    past the IP check (VECOZO's "controle op IP-adressen"); the others get HTTP 403.
     """
 
     def __init__(self, server_issued: pki.Issued, ca_certificates: list[x509.Certificate],
                  authorised: set[str] | None = None, host: str = "127.0.0.1", port: int = 0,
                  *, clock: Clock = SYSTEM_CLOCK, maximum_version: ssl.TLSVersion | None = None,
                  path: str = COV_PATH, url_host: str = "localhost",
-                 on_event: Callable[[str], None] | None = None, slow_seconds: float = 5.0):
+                 on_event: Callable[[str], None] | None = None, slow_seconds: float = 5.0,
+                 registered_addresses: set[str] | None = None):
         self.authorised = authorised if authorised is not None else set()
+        self.registered_addresses = registered_addresses
         self.host, self.port, self.path, self.url_host = host, port, path, url_host
         self.clock = clock
         self.on_event = on_event
