@@ -812,8 +812,10 @@ def check_for_import(loaded: LoadedPkcs12, *, now: datetime, practice_agb: str |
         error("key-mismatch", "The private key does not belong to this certificate; the "
                               "export mixed up two certificates. Export it again.")
     if not loaded.password_protected:
-        error("no-password", "The file has no password. The repository keeps private keys "
-                             "only password-protected: export it again with a password.")
+        # macOS Keychain and GnuTLS allow it; the stored copy gets a new password instead
+        warning("no-password", "The file has no password: anyone who can copy it has the "
+                               "private key. The stored copy is protected with a new password "
+                               "you choose now; delete the file after the import.")
     if info.not_after <= now:
         error("expired", f"The certificate expired on {info.not_after.date().isoformat()}. "
                          "An expired certificate cannot be renewed: reinstall it at VECOZO "

@@ -28,6 +28,33 @@ def short_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def local_date(moment: datetime | None, now: datetime) -> str:
+    """The date of ``moment`` as the reader sees it: in the zone of ``now`` (the
+    server's), '2026-11-22'."""
+    return "-" if moment is None else moment.astimezone(now.tzinfo).date().isoformat()
+
+
+def local_time(moment: datetime | None, now: datetime) -> str:
+    """'2026-11-12 10:30' in the zone of ``now``; the zone is named once per screen."""
+    return "-" if moment is None else moment.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
+
+
+def renew_from_text(renew_from: date | None, today: date) -> str:
+    """'overdue' once the renew-from date has passed, 'now' on it, else the date."""
+    from vecozo_tui.status import renewal_state
+
+    return renewal_state(renew_from, today) or short_date(renew_from)
+
+
+# what a certificate kind (certificates.classify_kind) is called on screen
+KIND_WORDS = {"system": "system certificate", "personal": "personal certificate",
+              "unclear": "kind unclear", "not-client": "not a client certificate"}
+
+
+def kind_words(kind: str) -> str:
+    return KIND_WORDS.get(kind, f"{kind} certificate")
+
+
 def ago(moment: datetime | None, now: datetime) -> str:
     """'never', '3 hours ago', 'a month ago'."""
     if moment is None:

@@ -87,10 +87,12 @@ def test_empty_and_non_ascii_passwords(test_pki, system_cert):
 
 
 @needs_openssl
-def test_empty_password_opens_but_cannot_be_imported(test_pki, system_cert, now):
+def test_empty_password_opens_and_warns_but_is_never_stored_unprotected(test_pki,
+                                                                        system_cert, now):
     path = test_pki.openssl_pfx(system_cert, "", legacy=False, name="empty.pfx")
     loaded = load_pkcs12(path.read_bytes(), "")
-    assert "no-password" in codes(check_for_import(loaded, now=now))
+    no_password = [f for f in check_for_import(loaded, now=now) if f.code == "no-password"]
+    assert [f.severity for f in no_password] == ["warning"]  # a new password is asked
     with pytest.raises(VecozoError, match="protected by a password"):
         encrypt_pkcs12(loaded, "")
 

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
-from vecozo_tui.cli.output import certificate_lines, finding_lines
-from vecozo_tui.cli.prompts import confirmed, open_pkcs12_file
+from vecozo_tui.cli.output import certificate_lines, file_contents_lines, finding_lines
+from vecozo_tui.cli.prompts import confirmed, open_pkcs12_contents, read_new_password
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.textfmt import fingerprint, short_date
+from vecozo_tui.textfmt import fingerprint, local_date, short_date
 
 if TYPE_CHECKING:
+    from vecozo_tui.certificates import Finding
     from vecozo_tui.cli.main import Invocation
 
 
@@ -64,54 +65,73 @@ def run_init(invocation: Invocation) -> int:
 
 
 def run_inspect(invocation: Invocation) -> int:
-    from vecozo_tui.certificates import check_for_import
+    from vecozo_tui.certificates import AmbiguousChoice, check_for_import
 
-    loaded, _password = open_pkcs12_file(invocation, invocation.args.file)
+    contents, _password = open_pkcs12_contents(invocation, invocation.args.file)
     now = invocation.clock.now()
-    findings = check_for_import(loaded, now=now)
+    try:
+        shown = [contents.choose()]
+    except AmbiguousChoice:
+        shown = list(contents.pairs)  # nothing to choose for: show each
     if invocation.args.json:
-        print_json(invocation, {"certificate": loaded.info.to_dict(),
-                                "findings": [f.__dict__ for f in findings]})
+        print_json(invocation, {
+            "certificate": shown[0].info.to_dict(),
+            "certificates": [pair.info.to_dict() for pair in contents.pairs],
+            "findings": [f.__dict__ for f in check_for_import(shown[0], now=now)]})
         return 0
-    for line in certificate_lines(loaded.info, now):
+    for line in file_contents_lines(contents, shown[0] if len(shown) == 1 else None):
         invocation.out(line)
-    for line in finding_lines(findings):
-        invocation.out(line)
+    for number, loaded in enumerate(shown):
+        if number:
+            invocation.out("")
+        for line in certificate_lines(loaded.info, now):
+            invocation.out(line)
+        for line in finding_lines(check_for_import(loaded, now=now)):
+            invocation.out(line)
     return 0
 
 
 def run_import(invocation: Invocation) -> int:
-    from vecozo_tui.certificates import check_for_import
+    from vecozo_tui.certificates import AmbiguousChoice, check_for_import
     from vecozo_tui.cli.exit_codes import EXIT_REFUSED
     from vecozo_tui.repository import Actor
 
+    args = invocation.args
     config, repository = load_config_and_repository(invocation)
-    practice = find_practice(config, invocation.args.practice)
-    loaded, password = open_pkcs12_file(invocation, invocation.args.file)
+    practice = find_practice(config, args.practice)
+    contents, password = open_pkcs12_contents(invocation, args.file)
+    try:
+        loaded = contents.choose(practice_agb=practice.agb, pick=args.pick)
+    except AmbiguousChoice as error:
+        invocation.err(f"Import refused: {error}\nRe-run with --pick SHA256-START to say "
+                       "which; nothing was changed.")
+        return EXIT_REFUSED
     now = invocation.clock.now()
     active = repository.active(practice.id)
     findings = check_for_import(loaded, now=now, practice_agb=practice.agb,
                                 active=active.info if active else None)
     out = invocation.out
     out(f"Import into {practice.name} ({practice.id}, AGB {practice.agb})")
+    for line in file_contents_lines(contents, loaded):
+        out(line)
     for line in certificate_lines(loaded.info, now):
         out(f"  {line}")
     if active and active.info.sha256 != loaded.info.sha256:
         out(f"  Replaces       the active certificate valid until "
-            f"{short_date(active.info.not_after)} (kept in history)")
+            f"{local_date(active.info.not_after, now)} (kept in history)")
     for line in finding_lines(findings):
         out(line)
-    if any(f.severity == "error" for f in findings):
+    if any(f.blocking for f in findings):
         invocation.err("Import refused: fix the problems marked BLOCKED and export again.")
         return EXIT_REFUSED
-    if findings and not invocation.args.yes:
-        if not confirmed(invocation, "Import anyway?",
-                         without_terminal="Import not done: there are warnings; read them "
-                                          "and re-run with --yes to import anyway.",
-                         declined="Import cancelled; nothing was changed."):
-            return EXIT_REFUSED
+    if not _confirmed_findings(invocation, findings):
+        return EXIT_REFUSED
+    # a file exported without a password (macOS Keychain, GnuTLS): the stored copy is
+    # never unprotected, so it gets a new one, chosen the way `backup --new-password` is
+    storage_password = password if loaded.password_protected else read_new_password(
+        invocation, purpose="for the stored copy")
     stored = repository.import_certificate(
-        practice.id, loaded, password, actor=Actor.current(invocation.env),
+        practice.id, loaded, storage_password, actor=Actor.current(invocation.env),
         expected_active=active.info.sha256 if active else None)
     out(f"Stored and activated {fingerprint(stored.info.sha256)[:23]}… for {practice.id}.")
     if active:
@@ -122,6 +142,27 @@ def run_import(invocation: Invocation) -> int:
         "(another medium)")
     out("  3. remove the old certificate from the browser it was exported from")
     return 0
+
+
+def _confirmed_findings(invocation: Invocation, findings: list[Finding]) -> bool:
+    """A finding with a question of its own (the kind is unclear) is asked as that
+    question; the other warnings together as "Import anyway?". ``--yes`` answers both."""
+    if invocation.args.yes:
+        return True
+    for finding in findings:
+        if finding.question and not confirmed(
+                invocation, finding.question,
+                without_terminal="Import not done: the certificate's kind is unclear; "
+                                 "check it and re-run with --yes to import it anyway.",
+                declined="Import cancelled; nothing was changed."):
+            return False
+    if [f for f in findings if not f.question] and not confirmed(
+            invocation, "Import anyway?",
+            without_terminal="Import not done: there are warnings; read them and re-run "
+                             "with --yes to import anyway.",
+            declined="Import cancelled; nothing was changed."):
+        return False
+    return True
 
 
 def run_activate(invocation: Invocation) -> int:

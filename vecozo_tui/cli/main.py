@@ -62,7 +62,10 @@ def _add_config_option(parser: argparse.ArgumentParser) -> None:
 def _add_password_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--password-file", metavar="FILE",
                         help="read the certificate password from the first line of FILE "
-                             "(or set $VECOZO_TUI_PASSWORD); otherwise asked without echo")
+                             "(or set $VECOZO_TUI_PASSWORD); otherwise asked without echo. "
+                             "Where a new password is needed (backup --new-password, a file "
+                             "exported without one), it is the second line (or "
+                             "$VECOZO_TUI_NEW_PASSWORD)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_password_options(p)
     p.add_argument("--yes", "-y", action="store_true",
                    help="do not ask for confirmation of warnings (blocking problems still refuse)")
+    p.add_argument("--pick", metavar="SHA256-START",
+                   help="a file with several certificates: import the one whose SHA-256 "
+                        "starts so (default: the renewed system certificate of the practice)")
 
     p = command("inspect", "certificates:run_inspect",
                 "show what is in a .pfx/.p12 file without importing it")

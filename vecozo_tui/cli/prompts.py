@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 
 if TYPE_CHECKING:
-    from vecozo_tui.certificates import LoadedPkcs12
+    from vecozo_tui.certificates import LoadedPkcs12, Pkcs12Contents
     from vecozo_tui.cli.main import Invocation
 
 NEW_PASSWORD_ENV = "VECOZO_TUI_NEW_PASSWORD"  # noqa: S105 - the name of a variable
@@ -100,8 +100,20 @@ def open_pkcs12_file(invocation: Invocation, path: str) -> tuple[LoadedPkcs12, s
         lambda password: (load_pkcs12(data, password, source=Path(path).name), password))
 
 
-def read_new_password(invocation: Invocation) -> str:
-    """The new password for ``backup --new-password``, from (in this order):
+def open_pkcs12_contents(invocation: Invocation, path: str) -> tuple[Pkcs12Contents, str]:
+    """Every certificate and key of a .pfx, re-asking the password at a terminal after a
+    wrong one."""
+    from vecozo_tui.certificates import read_certificate_file, read_pkcs12
+
+    data = read_certificate_file(path)
+    return with_password_retries(
+        invocation, f"Password for {Path(path).name}: ",
+        lambda password: (read_pkcs12(data, password, source=Path(path).name), password))
+
+
+def read_new_password(invocation: Invocation, *, purpose: str = "for the backup") -> str:
+    """A new password (``backup --new-password``; the stored copy of a file exported
+    without one), from (in this order):
 
     1. the second line of ``--password-file`` (the first line is the current one);
     2. ``$VECOZO_TUI_NEW_PASSWORD``;
@@ -122,7 +134,7 @@ def read_new_password(invocation: Invocation) -> str:
             f"{NEW_PASSWORD_ENV} (a password is never accepted as a command-line argument)."
         )
     for attempt in range(3):
-        first = getpass.getpass("New password for the backup: ")
+        first = getpass.getpass(f"New password {purpose}: ")
         if not first:
             invocation.err("The new password is empty; type one.")
             continue
