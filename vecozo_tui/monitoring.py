@@ -246,9 +246,9 @@ def relative_days_text(days: int | None) -> str:
 
 
 def _short(problem: str) -> str:
-    """A reason without its detail (in parentheses or after a colon), for the crowded
-    first line."""
-    return problem.split(" (", 1)[0].split(": ", 1)[0]
+    from vecozo_tui.status import headline
+
+    return headline(problem)
 
 
 def _one_line(text: str) -> str:

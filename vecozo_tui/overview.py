@@ -39,10 +39,6 @@ class PracticeOverview:
     today: date
 
     @property
-    def status(self) -> Level:  # the name the fronts used before the status model
-        return self.level
-
-    @property
     def first_reason(self) -> str | None:
         return self.reasons[0].text if self.reasons else None
 
@@ -147,5 +143,3 @@ def level_counts(rows: list[PracticeOverview]) -> dict[Level, int]:
         counts[row.level] += 1
     return counts
 
-
-status_counts = level_counts  # the name the fronts used before the status model

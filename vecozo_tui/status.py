@@ -70,8 +70,18 @@ class Reason:
     level: Level
     text: str
 
+    @property
+    def headline(self) -> str:
+        """The reason without its detail, for a crowded line: 'expires in 5 days'."""
+        return headline(self.text)
+
     def to_dict(self) -> dict:
         return {"code": self.code, "level": self.level.value, "text": self.text}
+
+
+def headline(text: str) -> str:
+    """A sentence without its detail (in parentheses or after a colon)."""
+    return text.split(" (", 1)[0].split(": ", 1)[0]
 
 
 @dataclass(frozen=True)

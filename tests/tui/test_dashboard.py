@@ -54,7 +54,7 @@ def test_timeline_first_year_only_when_it_fits():
 def test_status_counts_say_the_words_and_the_filter():
     text = StatusCounts.render_counts({Status.EXPIRED: 1, Status.OK: 3}, 4, 2).plain
     assert "EXPIRED 1" in text and "CRITICAL 0" in text and "NO CERTIFICATE 0" in text
-    assert "2 of 4 practices" in text
+    assert "2 of 4 shown" in text
     assert "No practices" in StatusCounts.render_counts({}, 0).plain
 
 

@@ -80,13 +80,13 @@ def short_environment(environment: str) -> str:
                                                                             environment)
 
 
-def format_table(rows: Sequence[tuple[str, ...]], *, shrink_column: int | None = None,
-                  width: int = 100) -> str:
+def format_table(rows: Sequence[tuple[str, ...]], *, shrink_columns: tuple[int, ...] = (),
+                 width: int = 100) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    if shrink_column is not None:
-        # the name column gives way first so a row stays on one terminal line
-        others = sum(widths) - widths[shrink_column] + 2 * (len(widths) - 1)
-        widths[shrink_column] = max(12, min(widths[shrink_column], width - others))
+    for column in shrink_columns:
+        # these columns give way, in this order, so a row stays on one terminal line
+        others = sum(widths) - widths[column] + 2 * (len(widths) - 1)
+        widths[column] = max(12, min(widths[column], width - others))
     lines = []
     for row in rows:
         cells = []

@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
-from vecozo_tui.cli.output import certificate_lines, format_table, short_environment
-from vecozo_tui.textfmt import ago, fingerprint, relative_days, short_date
+from vecozo_tui.cli.output import certificate_lines, format_table
+from vecozo_tui.textfmt import (
+    ago,
+    fingerprint,
+    local_date,
+    local_time,
+    relative_days,
+    renew_from_text,
+    short_date,
+)
 
 if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
@@ -25,51 +33,47 @@ def run_list(invocation: Invocation) -> int:
         invocation.out(f"No practices in {config.path}. Add one with [[practices]] or in the "
                        "console.")
         return 0
-    table = [("PRACTICE", "NAME", "AGB", "ENV", "EXPIRES", "LEFT", "STATUS")]
+    # the level and the first reason (without its detail; `show` has them all); the
+    # environment is left to `show` and --json so the reason fits in 100 columns
+    table = [("PRACTICE", "NAME", "AGB", "EXPIRES", "LEFT", "LEVEL", "REASON")]
     for row in rows:
-        flags = []
-        if row.personal_certificate:
-            flags.append("personal cert")
-        if row.backup_missing:
-            flags.append("no backup")
-        if row.test_call_failed:
-            flags.append("test failed")
-        status = row.status.value + (f" ({', '.join(flags)})" if flags else "")
+        first = row.reasons[0].headline if row.reasons else ""
+        more = f" (+{len(row.reasons) - 1})" if len(row.reasons) > 1 else ""
         table.append((row.practice.id, row.practice.name, row.practice.agb,
-                       short_environment(row.practice.environment), short_date(row.not_after),
-                       relative_days(row.days_left), status))
-    invocation.out(format_table(table, shrink_column=1))
+                      local_date(row.not_after, now), relative_days(row.days_left),
+                      row.level.value, first + more))
+    invocation.out(format_table(table, shrink_columns=(1, 6)))
     return 0
 
 
 def run_status(invocation: Invocation) -> int:
-    from vecozo_tui.overview import build_overview, status_counts
+    from vecozo_tui.overview import build_overview, level_counts
 
     config, repository = load_config_and_repository(invocation)
     now = invocation.clock.now()
     rows = build_overview(config, repository, now)
-    counts = status_counts(rows)
+    counts = level_counts(rows)
     if invocation.args.json:
         print_json(invocation, {
             "generated_at": now.isoformat(),
             "config": str(config.path),
             "repository": str(config.repository),
-            "counts": {status.value: count for status, count in counts.items()},
+            "counts": {level.value: count for level, count in counts.items()},
             "practices": [row.to_dict() for row in rows],
         })
         return 0
-    summary = ", ".join(f"{count} {status.value}" for status, count in counts.items() if count)
-    invocation.out(f"{len(rows)} practices: {summary or 'none'}")
+    summary = ", ".join(f"{count} {level.value}" for level, count in counts.items() if count)
+    invocation.out(f"{len(rows)} practices on {now.date().isoformat()}: {summary or 'none'}")
     for row in rows[:5]:
-        if row.status.value == "OK":
+        if not row.reasons:
             break
-        when = f" {relative_days(row.days_left)}" if row.days_left is not None else ""
-        invocation.out(f"  {row.status.value:<14} {row.practice.id} ({row.practice.name})"
-                       f"{when}")
+        invocation.out(f"  {row.level.value:<14} {row.practice.id} ({row.practice.name}): "
+                       f"{row.reasons[0].text}")
     return 0
 
 
 def run_show(invocation: Invocation) -> int:
+    from vecozo_tui.clock import zone_name
     from vecozo_tui.overview import config_overview
 
     config, repository = load_config_and_repository(invocation)
@@ -87,7 +91,9 @@ def run_show(invocation: Invocation) -> int:
     out(f"{practice.name}  ({practice.id}, AGB {practice.agb}, {practice.environment})")
     if practice.contact:
         out(f"Contact        {practice.contact}")
-    out(f"Status         {row.status.value}")
+    out(f"Level          {row.level.value}")
+    for number, reason in enumerate(row.reasons):
+        out(f"{'Reasons' if number == 0 else '':<15}{reason.text}")
     if row.active is None:
         out("No certificate imported yet: vecozo-tui import "
             f"{practice.id} FILE.pfx")
@@ -96,24 +102,33 @@ def run_show(invocation: Invocation) -> int:
         out("Active certificate")
         for line in certificate_lines(row.active.info, now):
             out(f"  {line}")
-        out(f"  Imported       {short_date(row.active.imported_at)} by {row.active.imported_by}")
-        out(f"  Renew from     {short_date(row.renew_from)}"
+        out(f"  Imported       {local_time(row.active.imported_at, now)} by "
+            f"{row.active.imported_by}")
+        renew = renew_from_text(row.renew_from, row.today)
+        out(f"  Renew from     {renew}"
+            + (f" (since {short_date(row.renew_from)})" if renew == "overdue" else "")
             + (f"  (before the quarter start {short_date(row.quarter_in_window)})"
                if row.quarter_in_window else ""))
     out("")
     backup = row.last_backup
-    out(f"Last backup    {ago(backup.at, now) if backup else 'never'}"
+    out(f"Last backup    {_when(backup.at, now) if backup else 'never'}"
         + (f" to {backup.target}" if backup else "")
         + ("  (not of the active certificate)" if backup and row.backup_missing else ""))
     test = row.last_test_call
-    out(f"Last test call {ago(test.at, now) if test else 'never'}"
+    out(f"Last test call {_when(test.at, now) if test else 'never'}"
         + (f": {'OK' if test.ok else 'FAILED'} - {test.summary}" if test else ""))
     earlier = [entry for entry in history if not entry.active]
     if earlier:
         out("")
         out(f"History ({len(earlier)} earlier certificate{'s' if len(earlier) != 1 else ''})")
-        out(_history_table(earlier))
+        out(_history_table(earlier, now))
+    out("")
+    out(f"Times are in {zone_name(now)}.")
     return 0
+
+
+def _when(moment, now) -> str:  # noqa: ANN001 - datetime
+    return f"{local_time(moment, now)} ({ago(moment, now)})"
 
 
 def _stored_dict(entry) -> dict:
@@ -130,11 +145,11 @@ def _stored_dict(entry) -> dict:
     }
 
 
-def _history_table(entries) -> str:
+def _history_table(entries, now) -> str:  # noqa: ANN001
     table = [("", "IMPORTED", "VALID UNTIL", "KIND", "SHA-256")]
     for entry in entries:
-        table.append(("*" if entry.active else " ", short_date(entry.imported_at),
-                      short_date(entry.info.not_after), entry.info.kind,
+        table.append(("*" if entry.active else " ", local_date(entry.imported_at, now),
+                      local_date(entry.info.not_after, now), entry.info.kind,
                       fingerprint(entry.info.sha256)[:23] + "…"))
     return format_table(table)
 
@@ -151,5 +166,5 @@ def run_history(invocation: Invocation) -> int:
         return 0
     invocation.out(f"{practice.name} ({practice.id}): {len(history)} certificate(s), "
                    "* = active")
-    invocation.out(_history_table(history))
+    invocation.out(_history_table(history, invocation.clock.now()))
     return 0

@@ -102,10 +102,11 @@ class DemoBanner(Static):
 
 
 class StatusCounts(Static):
-    """'EXPIRED 1  CRITICAL 2 ...' across the top of the dashboard."""
+    """'EXPIRED 1 CRITICAL 2 ...' across the top of the dashboard: how many practices
+    have each level of the status model (vecozo_tui.status)."""
 
     DEFAULT_CSS = """
-    StatusCounts { height: 1; padding: 0 1; }
+    StatusCounts { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show(self, counts: dict[Level, int], total: int, shown: int | None = None) -> None:
@@ -117,14 +118,16 @@ class StatusCounts(Static):
             return Text("No practices in the configuration yet: press p, then a, to add one.",
                         style="bold")
         text = Text()
-        for status in Level:
-            style = status_style(status) if counts.get(status) else "dim"
-            text.append(f"{status.value} ", style=style)
-            text.append(str(counts.get(status, 0)), style="bold" if counts.get(status) else "dim")
-            text.append("  ")
-        label = f"{total} practice" + ("" if total == 1 else "s")
+        # one space between groups, the count in bold: six levels and the total fit 80
+        # columns
+        for level in Level:
+            count = counts.get(level, 0)
+            text.append(level.value, style=status_style(level) if count else "dim")
+            text.append(f" {count} ", style="bold" if count else "dim")
         if shown is not None and shown != total:
-            label = f"{shown} of {label}"
+            label = f" {shown} of {total} shown"
+        else:
+            label = f" {total} practice" + ("" if total == 1 else "s")
         text.append(label, style="dim")
         return text
 

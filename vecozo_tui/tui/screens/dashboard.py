@@ -18,14 +18,15 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.expiry import local_day
 from vecozo_tui.overview import (
     PracticeOverview,
     build_overview,
     config_overview,
+    level_counts,
     sort_key,
-    status_counts,
 )
-from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.textfmt import local_date, relative_days, renew_from_text, short_date
 from vecozo_tui.tui.base import FEATURE_ACTIONS, FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.messages import WalkthroughSummaries, post_outcome
@@ -99,6 +100,7 @@ class DashboardScreen(PracticeScreen[None]):
         self._cell_cache: dict[str, list[Text]] = {}
         self._filter_timer: Timer | None = None
         self._name_width = NAME_WIDTH
+        self._now = context.clock.now()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -146,7 +148,9 @@ class DashboardScreen(PracticeScreen[None]):
         from vecozo_tui.walkthroughs import progress_summary
 
         context = self.context
-        now = context.clock.now()
+        now = self._now = context.clock.now()
+        # today's date where a person looks first: "Renew from" reads against it
+        self.app.title = f"vecozo-tui · {now:%a} {now.date().isoformat()}"
         try:
             self.rows = build_overview(context.config, context.repository, now)
         except VecozoError:  # one damaged practice must not hide all the others
@@ -161,7 +165,8 @@ class DashboardScreen(PracticeScreen[None]):
             self.call_after_refresh(self._load_walkthroughs)
         self.query_one(Timeline).show(
             now.date(),
-            [(row.not_after.date(), row.status) for row in self.rows if row.not_after],
+            [(local_day(row.not_after, now), row.level) for row in self.rows
+             if row.not_after],
             [row.renew_from for row in self.rows if row.renew_from],
         )
         self._apply_filter()
@@ -185,7 +190,7 @@ class DashboardScreen(PracticeScreen[None]):
     def _apply_filter(self) -> None:
         needle = self.query_one("#filter", Input).value.strip().casefold()
         self.shown_rows = [row for row in self.rows if row_matches(row, needle)]
-        self.query_one(StatusCounts).show(status_counts(self.rows), len(self.rows),
+        self.query_one(StatusCounts).show(level_counts(self.rows), len(self.rows),
                                           len(self.shown_rows))
         table = self.query_one("#practices", DataTable)
         keep = self._selected_id() or getattr(self.app, "current_practice_id", None)
@@ -217,10 +222,11 @@ class DashboardScreen(PracticeScreen[None]):
             test = Text("OK", style="green")
         else:
             test = Text("FAILED", style=alarm_style())
-        renew = Text(short_date(row.renew_from))
-        if row.quarter_in_window is not None:
+        # "overdue" / "now" / a date: a past date must not look like any other date
+        renew = Text(renew_from_text(row.renew_from, row.today))
+        if row.quarter_in_window is not None or row.renewal_state is not None:
             renew.stylize("bold")
-        status = status_text(row.status)
+        status = status_text(row.level)
         return [
             status,
             plain(truncate_middle(practice.name, self._name_width)),
@@ -228,7 +234,7 @@ class DashboardScreen(PracticeScreen[None]):
             renew,
             backup,
             test,
-            plain(short_date(row.not_after)),
+            plain(local_date(row.not_after, self._now)),
             plain(practice.agb),
             plain(ENVIRONMENT_SHORT.get(practice.environment, practice.environment)),
             plain(practice.id),
@@ -341,16 +347,17 @@ class DashboardScreen(PracticeScreen[None]):
                               f" · {practice.environment}")
         if practice.contact:
             first.append(f" · {practice.contact}")
-        facts = []
-        if row.not_after is not None:
-            facts.append(f"expires {short_date(row.not_after)}")
-            if row.quarter_in_window is not None:
-                facts.append(f"renew before the quarter start {short_date(row.quarter_in_window)}")
+        # the level word and the first reason (the status model's); the detail has all
+        second = status_text(row.level)
+        if row.reasons:
+            second.append(f" {row.reasons[0].text}")
+            if len(row.reasons) > 1:
+                second.append(f" (+{len(row.reasons) - 1} more: Enter)", style="dim")
+        elif row.not_after is not None:
+            second.append(f" renew from {short_date(row.renew_from)}"
+                          + (f", before the quarter start {short_date(row.quarter_in_window)}"
+                             if row.quarter_in_window else ""))
         walkthrough = self._walkthroughs.get(practice.id)
         if walkthrough:
-            facts.append(f"walkthrough {walkthrough}")
-        if row.last_test_call is not None and not row.last_test_call.ok:
-            facts.append(f"test call failed: {row.last_test_call.summary}")
-        if row.backup_missing:
-            facts.append("no verified backup of this certificate")
-        summary.update(Text("\n").join([first, Text(" · ".join(facts) or " ")]))
+            second.append(f" · walkthrough {walkthrough}")
+        summary.update(Text("\n").join([first, second]))

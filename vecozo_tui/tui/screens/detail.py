@@ -14,11 +14,20 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from vecozo_tui.clock import zone_name
 from vecozo_tui.overview import PracticeOverview, config_overview
-from vecozo_tui.textfmt import fingerprint, relative_days, short_date
+from vecozo_tui.textfmt import (
+    fingerprint,
+    kind_words,
+    local_date,
+    local_time,
+    relative_days,
+    renew_from_text,
+    short_date,
+)
 from vecozo_tui.tui.base import FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
-from vecozo_tui.tui.widgets import alarm_style, status_text
+from vecozo_tui.tui.widgets import alarm_style, status_style, status_text
 
 LABEL_WIDTH = 13
 
@@ -37,12 +46,13 @@ def sha256_lines(hex_upper: str) -> str:
 
 
 def when(moment, now) -> str:  # noqa: ANN001 - datetime | None
-    """'2026-11-12 09:30 UTC (10 days ago)': the same day counting as the dashboard."""
+    """'2026-11-12 10:30 (10 days ago)' in the server's zone (named once, at the top):
+    the same day counting as the dashboard."""
     from vecozo_tui.expiry import days_left
 
     if moment is None:
         return "never"
-    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC ({relative_days(days_left(moment, now))})"
+    return f"{local_time(moment, now)} ({relative_days(days_left(moment, now))})"
 
 
 def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo, datetime
@@ -50,10 +60,17 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     from vecozo_tui.expiry import days_left
 
     table = kv_table()
-    kind = Text(f"{info.kind} certificate")
-    if info.kind == "personal":
-        kind.append("  (of a person: cannot do COV or billing)", style=alarm_style())
-        kind.stylize(alarm_style(), 0, len(info.kind))
+    if info.kind == "unclear":  # the name itself, first, so the person can judge it
+        table.add_row("CN", Text(f'"{info.common_name}"', style="bold"))
+    kind = Text(kind_words(info.kind))
+    if info.kind in ("personal", "not-client"):
+        kind.stylize(alarm_style())
+        if info.kind == "personal":
+            kind.append(": cannot do COV or billing", style=alarm_style())
+    elif info.kind == "unclear":
+        kind.stylize("bold yellow")
+    if info.kind_reason:
+        kind.append(f" ({info.kind_reason})")
     table.add_row("Kind", kind)
     table.add_row("Subject", Text(info.subject))
     if info.person_name:
@@ -65,8 +82,8 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     table.add_row("SHA-1", Text(f"{fingerprint(info.sha1)}"))
     table.add_row("", Text("(SHA-1 is the 'thumbprint' Windows shows)", style="dim"))
     left = days_left(info.not_after, now)
-    table.add_row("Valid from", Text(info.not_before.strftime("%Y-%m-%d %H:%M UTC")))
-    table.add_row("Valid until", Text(f"{info.not_after.strftime('%Y-%m-%d %H:%M UTC')} "
+    table.add_row("Valid from", Text(local_time(info.not_before, now)))
+    table.add_row("Valid until", Text(f"{local_time(info.not_after, now)} "
                                       f"({relative_days(left)})"))
     table.add_row("Key", Text(f"{info.key_type} {info.key_size} bits"))
     if info.friendly_name:
@@ -74,7 +91,8 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     if info.chain:
         for number, entry in enumerate(info.chain, start=1):
             table.add_row("Chain" if number == 1 else "",
-                          Text(f"{number}. {entry.subject} (until {short_date(entry.not_after)})"))
+                          Text(f"{number}. {entry.subject} (until "
+                               f"{local_date(entry.not_after, now)})"))
     else:
         table.add_row("Chain", Text("none in the file", style="bold yellow"))
     return table
@@ -129,12 +147,19 @@ class DetailScreen(PracticeScreen[bool]):
     def _summary(self, row: PracticeOverview) -> Group:
         practice = row.practice
         table = kv_table()
+        now = self.context.clock.now()
         heading = Text()
-        heading.append_text(status_text(row.status))
+        heading.append_text(status_text(row.level))
         if row.days_left is not None:
-            heading.append(f"  expires {short_date(row.not_after)} "
+            heading.append(f"  expires {local_date(row.not_after, now)} "
                            f"({relative_days(row.days_left)})")
-        table.add_row("Status", heading)
+        table.add_row("Level", heading)
+        # every reason of the status model, most urgent first (the dashboard shows one)
+        for number, reason in enumerate(row.reasons):
+            table.add_row("Reasons" if number == 0 else "",
+                          Text(f"• {reason.text}", style=status_style(reason.level)))
+        table.add_row("Today", Text(f"{now:%a} {now.date().isoformat()}; times in "
+                                    f"{zone_name(now)}", style="dim"))
         table.add_row("Practice", Text(f"{practice.name}  (id {practice.id})"))
         table.add_row("AGB code", Text(practice.agb))
         table.add_row("Environment", Text(practice.environment))
@@ -143,7 +168,10 @@ class DetailScreen(PracticeScreen[bool]):
         if practice.notes:
             table.add_row("Notes", Text(practice.notes))
         if row.renew_from is not None:
-            renew = Text(short_date(row.renew_from))
+            renew = Text(renew_from_text(row.renew_from, row.today))
+            if row.renewal_state == "overdue":
+                renew.stylize("bold")
+                renew.append(f" (since {short_date(row.renew_from)})")
             if row.quarter_in_window is not None:
                 renew.append(f"  (early: quarter start {short_date(row.quarter_in_window)} "
                              "in the usual window)", style="bold")
@@ -192,9 +220,10 @@ class DetailScreen(PracticeScreen[bool]):
         for stored in history:
             info = stored.info
             state = Text("ACTIVE", style="bold") if stored.active else Text("old", style="dim")
-            line = Text(f"{short_date(info.not_before)} → {short_date(info.not_after)}  "
-                        f"{info.kind}  SHA-256 {fingerprint(info.sha256)[:23]}…\n")
-            line.append(f"imported {stored.imported_at.strftime('%Y-%m-%d %H:%M')} "
+            line = Text(f"{local_date(info.not_before, now)} → "
+                        f"{local_date(info.not_after, now)}  {info.kind}  "
+                        f"SHA-256 {fingerprint(info.sha256)[:23]}…\n")
+            line.append(f"imported {local_time(stored.imported_at, now)} "
                         f"by {stored.imported_by}", style="dim")
             table.add_row(state, line)
         return table
