@@ -21,13 +21,14 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
     from vecozo_tui.backup import BackupResult  # noqa: F401 - in quoted generics below
-    from vecozo_tui.certificates import Finding, LoadedPkcs12
+    from vecozo_tui.certificates import LoadedPkcs12, Pkcs12Contents
     from vecozo_tui.cov.diagnosis import Diagnosis, Step  # noqa: F401 - as above
     from vecozo_tui.repository import StoredCertificate
     from vecozo_tui.walkthroughs import Progress, RenderContext
 
-    # the file decrypted and checked: (loaded, findings, password, the active one then)
-    OpenedCertificate: TypeAlias = tuple[LoadedPkcs12, list[Finding], str,
+    # the file decrypted: (everything in it, the one chosen by default or None when
+    # several fit equally, the password, the active certificate when it was opened)
+    OpenedCertificate: TypeAlias = tuple[Pkcs12Contents, LoadedPkcs12 | None, str,
                                          StoredCertificate | None]
 
 ResultT = TypeVar("ResultT")
@@ -67,7 +68,7 @@ class CertificateFileRead(WorkDone[tuple[Path, bytes]], bubble=False):
 
 
 class CertificateOpened(WorkDone["OpenedCertificate"], bubble=False):
-    """The file was decrypted and checked: (loaded, findings, password, active then)."""
+    """The file was decrypted: (contents, chosen, password, active then)."""
 
 
 class CertificateStored(WorkDone["StoredCertificate"], bubble=False):

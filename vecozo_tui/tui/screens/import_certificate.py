@@ -4,7 +4,10 @@ Four steps on one screen: *pick* (a file browser on the inbox that shows only
 certificate files, or a typed path), *password* (masked; decryption runs in a worker;
 a wrong password is said plainly and can be retried without picking the file again),
 *preview* (the certificate and every finding of ``check_for_import``; nothing written
-yet; errors block, warnings need a ``y``) and *done* (next steps: test call, backup).
+yet; errors block, warnings need a ``y``; a file with several certificates lists them
+all and another can be picked with the arrows and Enter; an unclear kind is asked
+as its own question) and *done* (next steps: test call, backup). A file exported
+without a password gets a new one for the stored copy first (typed twice).
 
 The password lives only from a successful decryption until the store (the repository
 encrypts the stored copy with it) or until the user goes back; the input field is
@@ -23,10 +26,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, DirectoryTree, Footer, Header, Input, Static
+from textual.widgets import (
+    ContentSwitcher,
+    DirectoryTree,
+    Footer,
+    Header,
+    Input,
+    OptionList,
+    Static,
+)
+from textual.widgets.option_list import Option
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
-from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.textfmt import local_date, relative_days
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.messages import (
@@ -39,12 +51,13 @@ from vecozo_tui.tui.screens.detail import certificate_table
 from vecozo_tui.tui.widgets import DemoBanner, alarm_style
 
 if TYPE_CHECKING:
-    from vecozo_tui.certificates import Finding, LoadedPkcs12
+    from vecozo_tui.certificates import CertificateInfo, Finding, LoadedPkcs12, Pkcs12Contents
     from vecozo_tui.tui.messages import OpenedCertificate
 
 CERTIFICATE_SUFFIXES = (".pfx", ".p12")
 
-PICK, PASSWORD, PREVIEW, DONE = "pick", "password-step", "preview", "done"
+PICK, PASSWORD, PREVIEW, NEW_PASSWORD, DONE = ("pick", "password-step", "preview",
+                                               "new-password-step", "done")
 
 
 
@@ -112,6 +125,8 @@ class ImportScreen(PracticeScreen[bool]):
         self._data: bytes | None = None
         self._password: str | None = None
         self._loaded: LoadedPkcs12 | None = None
+        self._contents: Pkcs12Contents | None = None
+        self._active_info: CertificateInfo | None = None
         self._findings: list[Finding] = []
         self._previewed_active: str | None = None
         # bumped whenever the user leaves a step: a worker that finishes afterwards finds
@@ -152,9 +167,22 @@ class ImportScreen(PracticeScreen[bool]):
                 with VerticalScroll(id="preview-body"):
                     yield Static("", id="preview-heading", classes="kv")
                     yield Static("", id="findings", classes="findings")
+                    yield Static("", id="pairs-title", classes="section-title")
+                    yield OptionList(id="pairs")
+                    yield Static("", id="not-stored", classes="kv")
                     yield Static("Certificate in the file", classes="section-title")
                     yield Static("", id="preview-certificate", classes="kv")
                 yield Static("", id="preview-status", classes="kv")
+            with Vertical(id=NEW_PASSWORD):
+                yield Static("The file has no password. Choose a new one for the stored "
+                             "copy (the practice software and backups use it); it is "
+                             "asked twice and never shown.", classes="hint")
+                yield Input(password=True, placeholder="new password, then Enter",
+                            id="new-password", classes="line")
+                yield Input(password=True, placeholder="the same again, then Enter",
+                            id="new-password-again", classes="line")
+                yield Static("", id="new-password-error", classes="error")
+                yield Static("Escape: back to the preview.", classes="hint")
             with Vertical(id=DONE):
                 yield Static("", id="done-message", classes="kv")
         yield Footer()
@@ -171,7 +199,7 @@ class ImportScreen(PracticeScreen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "store":
-            if self.step != PREVIEW or self.storing:
+            if self.step != PREVIEW or self.storing or self._loaded is None:
                 return False
             # hidden, not dimmed: under NO_COLOR a dimmed key still looks usable
             return not any(f.blocking for f in self._findings)
@@ -267,17 +295,18 @@ class ImportScreen(PracticeScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
           description="open the PKCS#12 file")
     def _decrypt(self, attempt: int, data: bytes, password: str, source: str) -> None:
-        from vecozo_tui.certificates import check_for_import, load_pkcs12
+        from vecozo_tui.certificates import AmbiguousChoice, read_pkcs12
 
-        def open_and_check() -> OpenedCertificate:
-            loaded = load_pkcs12(data, password, source=source)
+        def open_file() -> OpenedCertificate:
+            contents = read_pkcs12(data, password, source=source)
             active = self.context.repository.active(self.practice_id)
-            findings = check_for_import(loaded, now=self.context.clock.now(),
-                                        practice_agb=self.practice.agb,
-                                        active=active.info if active else None)
-            return loaded, findings, password, active
+            try:
+                loaded: LoadedPkcs12 | None = contents.choose(practice_agb=self.practice.agb)
+            except AmbiguousChoice:
+                loaded = None  # the person picks one from the list
+            return contents, loaded, password, active
 
-        post_outcome(self, CertificateOpened, open_and_check, attempt=attempt)
+        post_outcome(self, CertificateOpened, open_file, attempt=attempt)
 
     @on(CertificateOpened)
     def _opened(self, message: CertificateOpened) -> None:
@@ -306,10 +335,11 @@ class ImportScreen(PracticeScreen[bool]):
 
     # --- step 3: the preview --------------------------------------------------------
 
-    def _decrypted(self, loaded: LoadedPkcs12, findings: list[Finding], password: str,
-                   active) -> None:  # noqa: ANN001 - StoredCertificate | None
+    def _decrypted(self, contents: Pkcs12Contents, loaded: LoadedPkcs12 | None,
+                   password: str, active) -> None:  # noqa: ANN001 - StoredCertificate | None
         self.query_one("#password", Input).disabled = False
-        self._loaded, self._findings, self._password = loaded, findings, password
+        self._contents, self._password = contents, password
+        self._active_info = active.info if active else None
         # what the preview compared with: storing is refused if another admin changed it
         self._previewed_active = active.info.sha256 if active else None
         now = self.context.clock.now()
@@ -318,16 +348,87 @@ class ImportScreen(PracticeScreen[bool]):
         heading.append(": nothing has been written yet.", style="bold")
         if active is not None:
             heading.append(f"\nStoring replaces the active certificate (valid until "
-                           f"{short_date(active.info.not_after)}); it stays in the history.")
+                           f"{local_date(active.info.not_after, now)}); it stays in the "
+                           "history.")
         self.query_one("#preview-heading", Static).update(heading)
-        self.query_one("#findings", Static).update(findings_text(findings))
-        self.query_one("#preview-certificate", Static).update(
-            certificate_table(loaded.info, now=now))
-        self.query_one("#preview-status", Static).update(self._preview_status())
+        several = len(contents.pairs) > 1
+        pairs = self.query_one("#pairs", OptionList)
+        pairs.display = several
+        self.query_one("#pairs-title", Static).display = several
+        self._choose(loaded)
         self._show(PREVIEW)
-        self.query_one("#preview-body").focus()
+        (pairs if several else self.query_one("#preview-body")).focus()
+
+    def _choose(self, loaded: LoadedPkcs12 | None) -> None:
+        """Show ``loaded`` (None: several fit equally, the person picks) with its
+        findings, the list of what the file holds and what would not be stored."""
+        from vecozo_tui.certificates import check_for_import
+
+        contents = self._contents
+        if contents is None:
+            return
+        now = self.context.clock.now()
+        self._loaded = loaded
+        self._findings = [] if loaded is None else check_for_import(
+            loaded, now=now, practice_agb=self.practice.agb, active=self._active_info)
+        if len(contents.pairs) > 1:
+            title = (f"The file holds {len(contents.pairs)} certificates with a private key"
+                     + (": ↑↓ and Enter pick another" if loaded is not None else
+                        ". They fit equally well: pick one with ↑↓ and Enter"))
+            self.query_one("#pairs-title", Static).update(title)
+            pairs = self.query_one("#pairs", OptionList)
+            highlighted = pairs.highlighted
+            pairs.clear_options()
+            pairs.add_options([Option(self._pair_line(pair, pair is loaded), id=str(number))
+                               for number, pair in enumerate(contents.pairs)])
+            pairs.highlighted = highlighted if highlighted is not None else next(
+                (n for n, pair in enumerate(contents.pairs) if pair is loaded), 0)
+        self.query_one("#not-stored", Static).update(self._not_stored_text(loaded))
+        self.query_one("#findings", Static).update(
+            findings_text(self._findings) if loaded is not None else
+            Text("Pick the certificate to import from the list below.", style="bold"))
+        self.query_one("#preview-certificate", Static).update(
+            certificate_table(loaded.info, now=now) if loaded is not None else Text("-"))
+        self.query_one("#preview-status", Static).update(self._preview_status())
+        self.refresh_bindings()
+
+    def _pair_line(self, pair: LoadedPkcs12, chosen: bool) -> Text:
+        from vecozo_tui.textfmt import kind_words
+
+        info, now = pair.info, self.context.clock.now()
+        line = Text("▶ " if chosen else "  ", style="bold")
+        line.append(f"{kind_words(info.kind):<20} AGB {info.agb_code or '-':<8} "
+                    f"{local_date(info.not_before, now)} → {local_date(info.not_after, now)}"
+                    f"  {info.sha256[:8]}…\n    {info.common_name}")
+        return line
+
+    def _not_stored_text(self, loaded: LoadedPkcs12 | None) -> Text:
+        from vecozo_tui.certificates import info_from_certificate
+
+        contents = self._contents
+        if contents is None or loaded is None:
+            return Text("")
+        with_key = {pair.info.sha256 for pair in contents.pairs}
+        dropped = [info for info in map(info_from_certificate, contents.not_stored(loaded))
+                   if info.sha256 not in with_key]
+        text = Text()
+        if dropped:
+            text.append("Not stored (not in the chain of the one imported):\n", style="bold")
+            text.append("\n".join(f"  {info.subject}" for info in dropped))
+        if contents.unreadable_keys:
+            text.append(f"\n{contents.unreadable_keys} more private key(s) in the file could "
+                        "not be read.")
+        return text
+
+    @on(OptionList.OptionSelected, "#pairs")
+    def _pair_picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self._contents is not None and event.option.id is not None:
+            self._choose(self._contents.pairs[int(event.option.id)])
 
     def _preview_status(self) -> Text:
+        if self._loaded is None:
+            return Text("Pick a certificate (↑↓ Enter).   Escape: another file", style="bold")
         if any(f.blocking for f in self._findings):
             return Text("Cannot import: see ERROR above. Escape: pick another file.",
                         style=alarm_style())
@@ -344,7 +445,22 @@ class ImportScreen(PracticeScreen[bool]):
             self.notify("This certificate cannot be imported; see the errors.",
                         severity="error")
             return
-        warnings = [f for f in self._findings if not f.blocking]
+        from vecozo_tui.tui.screens.confirm import ConfirmScreen
+
+        question = next((f for f in self._findings if f.question), None)
+        if question is not None:
+            # the kind could not be told: its own question, with the name to judge by
+            body = Text(f'CN  "{self._loaded.info.common_name}"\n\n', style="bold")
+            body.append(question.message, style="")
+            self.app.push_screen(
+                ConfirmScreen(question.question or "", body,
+                              "y: yes, it is the system certificate   n: no"),
+                callback=lambda answer: self._ask_warnings() if answer else None)
+            return
+        self._ask_warnings()
+
+    def _ask_warnings(self) -> None:
+        warnings = [f for f in self._findings if not f.blocking and not f.question]
         if warnings:
             from vecozo_tui.tui.screens.confirm import ConfirmScreen
 
@@ -353,19 +469,50 @@ class ImportScreen(PracticeScreen[bool]):
                               "Import anyway?  y: yes, store it   n: no"),
                 callback=self._confirmed)
             return
-        self._start_store()
+        self._confirmed(True)
 
     def _confirmed(self, answer: bool | None) -> None:
-        if answer:
-            self._start_store()
+        if not answer or self._loaded is None:
+            return
+        if not self._loaded.password_protected:
+            # never stored unprotected: the stored copy gets a new password first
+            for selector in ("#new-password", "#new-password-again"):
+                self.query_one(selector, Input).value = ""
+            self.query_one("#new-password-error", Static).update("")
+            self._show(NEW_PASSWORD)
+            self.query_one("#new-password", Input).focus()
+            return
+        self._start_store(self._password)
 
-    def _start_store(self) -> None:
-        if self._loaded is None or self._password is None:
+    @on(Input.Submitted, "#new-password")
+    def _new_password_typed(self) -> None:
+        self.query_one("#new-password-again", Input).focus()
+
+    @on(Input.Submitted, "#new-password-again")
+    def _new_password_repeated(self) -> None:
+        first = self.query_one("#new-password", Input)
+        again = self.query_one("#new-password-again", Input)
+        chosen, repeated = first.value, again.value
+        first.value = again.value = ""  # not kept in the widgets any longer than this
+        error = self.query_one("#new-password-error", Static)
+        if not chosen:
+            error.update(Text("The new password is empty; type one."))
+        elif chosen != repeated:
+            error.update(Text("The two passwords differ; type them again."))
+        else:
+            error.update("")
+            self._show(PREVIEW)
+            self._start_store(chosen)
+            return
+        first.focus()
+
+    def _start_store(self, storage_password: str | None) -> None:
+        if self._loaded is None or storage_password is None:
             return
         self.query_one("#preview-status", Static).update(Text("Storing…", style="dim"))
         self.storing = True
         self.refresh_bindings()
-        self._store(self._attempt, self._loaded, self._password)
+        self._store(self._attempt, self._loaded, storage_password)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
           description="store the certificate")
@@ -397,7 +544,8 @@ class ImportScreen(PracticeScreen[bool]):
         info = stored.info
         left = days_left(info.not_after, self.context.clock.now())
         text = Text("Stored and active.", style="bold green")
-        text.append(f"\n\n{info.common_name}\nvalid until {short_date(info.not_after)} "
+        text.append(f"\n\n{info.common_name}\nvalid until "
+                    f"{local_date(info.not_after, self.context.clock.now())} "
                     f"({relative_days(left)}). Earlier certificates are kept in the history.")
         text.append("\n\nNext steps:\n", style="bold")
         text.append("  t  ", style="bold")
@@ -414,6 +562,8 @@ class ImportScreen(PracticeScreen[bool]):
         self._attempt += 1
         self._password = None
         self._loaded = None
+        self._contents = None
+        self._active_info = None
         self._findings = []
         self._data = None
 
@@ -422,6 +572,12 @@ class ImportScreen(PracticeScreen[bool]):
     def action_back(self) -> None:
         if self.storing:
             self.notify("Storing the certificate; a moment.", timeout=2)
+            return
+        if self.step == NEW_PASSWORD:  # back to the preview; the typed fields are emptied
+            for selector in ("#new-password", "#new-password-again"):
+                self.query_one(selector, Input).value = ""
+            self._show(PREVIEW)
+            self.query_one("#preview-body").focus()
             return
         if self.step in (PASSWORD, PREVIEW):
             self._forget()  # a decryption still running is dropped when it ends
