@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 from textual.app import App
 from textual.worker import WorkerFailed
 
 from tests.conftest import NOW
+from tests.factory import multi_key_pkcs12
 from vecozo_tui import pki
 from vecozo_tui.clock import FixedClock
 from vecozo_tui.config import Config, load_config
@@ -39,6 +41,7 @@ SNAP_ID = "tand-west"
 SNAP_NAME = "Tandartsen West"
 SNAP_AGB = "12099999"
 RENEWAL_FILE = "tand-west-verlengd.pfx"
+BACKUP_FILE = "tand-west-firefox.p12"  # the active and the renewed certificate, each keyed
 OLD_DAYS_LEFT = 40  # its active certificate: WARNING
 
 
@@ -178,6 +181,9 @@ def demo_template() -> Path:
                            expiry + timedelta(days=730), serial=0x5EC0_0003)
     (root / "inbox" / RENEWAL_FILE).write_bytes(
         pki.pkcs12_bytes(renewal, fixed.chain, PASSWORD))
+    # a Firefox backup holding the active certificate and the renewed one
+    (root / "inbox" / BACKUP_FILE).write_bytes(multi_key_pkcs12(
+        [current, renewal], PASSWORD, extra_certificates=fixed.chain))
     return root
 
 
@@ -206,7 +212,8 @@ def make_world(target: Path) -> World:
     """A private copy of the template world in ``target``."""
     directory = Path(target) / "world"
     shutil.copytree(demo_template(), directory, symlinks=True)
-    clock = FixedClock(NOW)
+    # people see the server's zone: a Dutch one, so the screens show local times
+    clock = FixedClock(NOW, zone=ZoneInfo("Europe/Amsterdam"))
     config = load_config(directory / "config.toml")
     return World(directory, config, Repository(config.repository, clock=clock), clock)
 

@@ -292,11 +292,13 @@ def read_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Pkcs
         )
     protected = password != ""
     by_public = {public_key_der(key.public_key()): key for key in keys}
-    pairs = []
-    for certificate in certificates:
-        key = by_public.get(public_key_der(certificate.public_key()))
-        if key is not None:
-            pairs.append(_loaded(certificate, key, True, certificates, friendly, protected))
+    with_key = [c for c in certificates if public_key_der(c.public_key()) in by_public]
+    if any(not subject_facts(c).is_ca for c in with_key):
+        # a CA that shares a key with an end-entity certificate (test set-ups do) is its
+        # chain, not a choice
+        with_key = [c for c in with_key if not subject_facts(c).is_ca]
+    pairs = [_loaded(c, by_public[public_key_der(c.public_key())], True, certificates, friendly,
+                     protected) for c in with_key]
     if not pairs:
         # no key belongs to any certificate: show the end-entity one, flagged as a mismatch
         pairs.append(_loaded(_leaf(certificates), keys[0], False, certificates, friendly,
@@ -556,23 +558,23 @@ def classify_kind(facts: SubjectFacts) -> Kind:
                     facts.person)
     name = (facts.common_name or "").strip()
     if not name:
-        return Kind(UNCLEAR, "the subject has no name (CN) to tell it by")
+        return Kind(UNCLEAR, "the subject has no CN to tell it by")
     folded = name.casefold()
     tokens = folded.split()
     if any(word in folded for word in _SYSTEM_WORDS):
-        return Kind(SYSTEM, "the name (CN) says it is a system certificate")
+        return Kind(SYSTEM, "the CN says so")
     if any(char.isdigit() for char in name):
-        return Kind(SYSTEM, "the name (CN) holds a number (an AGB code or system number), "
-                            "not a person's name")
+        return Kind(SYSTEM, "the CN holds a number (an AGB code or a system number), not "
+                            "a person's name")
     if any(word in folded for word in _ORGANISATION_WORDS) or \
             _ORGANISATION_TOKENS.intersection(tokens):
-        return Kind(SYSTEM, "the name (CN) is an organisation's")
+        return Kind(SYSTEM, "the CN names an organisation")
     if _names_the_organisation(tokens, facts.organisation):
-        return Kind(SYSTEM, "the name (CN) is (part of) the organisation's name")
+        return Kind(SYSTEM, "the CN is (part of) the organisation's name")
     person_sign = _reads_as_a_person(name.split())
     if person_sign:
-        return Kind(PERSONAL, f"the name (CN) reads as a person's name ({person_sign})", name)
-    return Kind(UNCLEAR, "the name (CN) shows neither a person's nor the practice's name")
+        return Kind(PERSONAL, f"the CN reads as a person's name: {person_sign}", name)
+    return Kind(UNCLEAR, "the CN shows neither a person's nor the practice's name")
 
 
 def _names_the_organisation(tokens: list[str], organisation: str | None) -> bool:

@@ -183,3 +183,20 @@ def test_a_firefox_nss_backup_with_both_certificates(test_pki, renewal, tmp_path
     assert chosen.info.sha256 == sha(renewed)
     assert subjects(chosen.chain) == subjects(test_pki.chain)
     assert [info_from_certificate(c).sha256 for c in contents.not_stored(chosen)] == [sha(old)]
+
+
+def test_a_ca_sharing_the_key_of_the_certificate_is_its_chain_not_a_choice(test_pki):
+    system = test_pki.system()
+    ca = test_pki.certificate([("CN", "Odd Issuing CA")], ca=True, usages=None,
+                              key=system.key)
+    contents = read_pkcs12(multi_key_pkcs12([system], PASSWORD,
+                                            extra_certificates=[ca.certificate]), PASSWORD)
+    assert [pair.info.sha256 for pair in contents.pairs] == [sha(system)]
+
+
+def test_a_ca_with_its_own_key_alone_is_offered_and_blocked(test_pki, now):
+    ca = test_pki.certificate([("CN", "Praktijk Root CA")], ca=True, usages=None,
+                              issuer="self")
+    chosen = read_pkcs12(multi_key_pkcs12([ca], PASSWORD), PASSWORD).choose()
+    assert chosen.info.kind == "not-client"
+    assert "not-client" in [f.code for f in check_for_import(chosen, now=now) if f.blocking]

@@ -230,13 +230,13 @@ async def test_leaving_during_decryption_drops_the_result(tmp_path, monkeypatch)
     from vecozo_tui import certificates
 
     release = threading.Event()
-    real_load = certificates.load_pkcs12
+    real_read = certificates.read_pkcs12
 
-    def slow_load(*args, **kwargs):
+    def slow_read(*args, **kwargs):
         release.wait(10)
-        return real_load(*args, **kwargs)
+        return real_read(*args, **kwargs)
 
-    monkeypatch.setattr(certificates, "load_pkcs12", slow_load)
+    monkeypatch.setattr(certificates, "read_pkcs12", slow_read)
     world = make_world(tmp_path)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:

@@ -94,7 +94,7 @@ async def test_every_front_gives_the_same_level_and_reasons(demo, capsys):
         assert from_dashboard[practice] == level, practice
         # the summary line: the level word and the first reason
         if reasons:
-            assert from_summary[practice].startswith(f"{level} {reasons[0]}"), practice
+            assert from_summary[practice].startswith(f"{level}  {reasons[0]}"), practice
         else:
             assert from_summary[practice].startswith(level), practice
         # the detail: the level and every reason

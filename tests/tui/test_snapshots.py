@@ -11,7 +11,15 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.tui_support import PASSWORD, RENEWAL_FILE, SNAP_ID, make_world, plain_environment, settle
+from tests.tui_support import (
+    BACKUP_FILE,
+    PASSWORD,
+    RENEWAL_FILE,
+    SNAP_ID,
+    make_world,
+    plain_environment,
+    settle,
+)
 
 SIZE = (80, 24)
 
@@ -62,14 +70,14 @@ def test_detail_scrolled_to_history(snap_compare, world):
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_detail)
 
 
-def test_import_preview(snap_compare, world):
+def previewing(file_name: str):
     async def preview(pilot):
         await pilot.pause()
         pilot.app.open_feature("import", SNAP_ID)
         await settle(pilot)
         screen = pilot.app.screen
         await pilot.press("slash")
-        screen.query_one("#path", Input).value = RENEWAL_FILE
+        screen.query_one("#path", Input).value = file_name
         await pilot.press("enter")
         await pilot.pause()
         screen.query_one("#password", Input).value = PASSWORD
@@ -77,7 +85,17 @@ def test_import_preview(snap_compare, world):
         await settle(pilot)
         assert screen.step == "preview"
 
-    assert snap_compare(world.app(), terminal_size=SIZE, run_before=preview)
+    return preview
+
+
+def test_import_preview(snap_compare, world):
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=previewing(RENEWAL_FILE))
+
+
+def test_import_preview_of_a_file_with_two_certificates(snap_compare, world):
+    """A Firefox backup with last year's and the renewed certificate: both listed, the
+    renewed one chosen."""
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=previewing(BACKUP_FILE))
 
 
 def test_help(snap_compare, world):

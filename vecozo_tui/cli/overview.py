@@ -34,15 +34,15 @@ def run_list(invocation: Invocation) -> int:
                        "console.")
         return 0
     # the level and the first reason (without its detail; `show` has them all); the
-    # environment is left to `show` and --json so the reason fits in 100 columns
-    table = [("PRACTICE", "NAME", "AGB", "EXPIRES", "LEFT", "LEVEL", "REASON")]
+    # environment and the expiry date are left to `show` and --json, so that the reason
+    # fits in 100 columns
+    table = [("PRACTICE", "NAME", "AGB", "LEFT", "LEVEL", "REASON")]
     for row in rows:
         first = row.reasons[0].headline if row.reasons else ""
         more = f" (+{len(row.reasons) - 1})" if len(row.reasons) > 1 else ""
         table.append((row.practice.id, row.practice.name, row.practice.agb,
-                      local_date(row.not_after, now), relative_days(row.days_left),
-                      row.level.value, first + more))
-    invocation.out(format_table(table, shrink_columns=(1, 6)))
+                      relative_days(row.days_left), row.level.value, first + more))
+    invocation.out(format_table(table, shrink_columns=(1, 5)))
     return 0
 
 

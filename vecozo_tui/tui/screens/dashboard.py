@@ -350,11 +350,11 @@ class DashboardScreen(PracticeScreen[None]):
         # the level word and the first reason (the status model's); the detail has all
         second = status_text(row.level)
         if row.reasons:
-            second.append(f" {row.reasons[0].text}")
+            second.append(f"  {row.reasons[0].text}")
             if len(row.reasons) > 1:
                 second.append(f" (+{len(row.reasons) - 1} more: Enter)", style="dim")
         elif row.not_after is not None:
-            second.append(f" renew from {short_date(row.renew_from)}"
+            second.append(f"  renew from {short_date(row.renew_from)}"
                           + (f", before the quarter start {short_date(row.quarter_in_window)}"
                              if row.quarter_in_window else ""))
         walkthrough = self._walkthroughs.get(practice.id)

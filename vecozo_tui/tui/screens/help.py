@@ -63,15 +63,16 @@ class HelpScreen(Screen[None]):
             yield Static(_key_table(self.under_keys), classes="kv")
             yield Static("Keys everywhere", classes="section-title")
             yield Static(_key_table(GENERAL), classes="kv")
-            yield Static("Status words", classes="section-title")
+            yield Static("Levels (the most urgent reason decides; Enter shows them all)",
+                         classes="section-title")
             statuses = Table.grid(padding=(0, 2))
             statuses.add_column(width=14)
             statuses.add_column()
             for status, meaning in STATUS_MEANING.items():
                 statuses.add_row(status_text(status), meaning)
-            statuses.add_row(Text("OK PERSONAL", style="bold yellow"),
-                             "valid, but a person's certificate: COV and billing need the "
-                             "practice's system certificate")
+            statuses.add_row(Text("Renew from", style="bold"),
+                             "'overdue' once the date has passed, 'now' on the day, else "
+                             "the date to start renewing")
             yield Static(statuses, classes="kv")
             yield Static("Timeline", classes="section-title")
             yield Static(

@@ -397,9 +397,9 @@ class ImportScreen(PracticeScreen[bool]):
 
         info, now = pair.info, self.context.clock.now()
         line = Text("▶ " if chosen else "  ", style="bold")
-        line.append(f"{kind_words(info.kind):<20} AGB {info.agb_code or '-':<8} "
-                    f"{local_date(info.not_before, now)} → {local_date(info.not_after, now)}"
-                    f"  {info.sha256[:8]}…\n    {info.common_name}")
+        line.append(info.common_name, style="bold" if chosen else "")
+        line.append(f"\n  {kind_words(info.kind)} · AGB {info.agb_code or '-'} · "
+                    f"{local_date(info.not_before, now)} → {local_date(info.not_after, now)}")
         return line
 
     def _not_stored_text(self, loaded: LoadedPkcs12 | None) -> Text:
@@ -435,6 +435,8 @@ class ImportScreen(PracticeScreen[bool]):
         if self._findings:
             return Text("s: store (after confirming the warnings)   Escape: another file",
                         style="bold")
+        if self._contents is not None and len(self._contents.pairs) > 1:
+            return Text("s: store the one marked ▶   Escape: another file", style="bold")
         return Text("s or Enter: store and make it active   Escape: another file",
                     style="bold")
 
