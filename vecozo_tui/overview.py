@@ -99,9 +99,9 @@ def practice_overview(practice: Practice, repository: Repository, now: datetime,
     switches, so none can show a reason another front leaves out."""
     active = repository.active(practice.id)
     events = repository.events(practice.id)
-    state: PracticeStatus = practice_status(active, events, now=now, thresholds=thresholds,
-                                            monitoring=monitoring)
     facts = expiry_facts(active.info.not_after, now, thresholds) if active else None
+    state: PracticeStatus = practice_status(active, events, now=now, thresholds=thresholds,
+                                            monitoring=monitoring, facts=facts)
     return PracticeOverview(
         practice=practice,
         active=active,

@@ -124,13 +124,15 @@ def renewal_state(renew_from: date | None, today: date) -> str | None:
 
 def practice_status(active: StoredCertificate | None, events: PracticeEvents, *,
                     now: datetime, thresholds: ExpiryThresholds,
-                    monitoring: MonitoringSettings | None = None) -> PracticeStatus:
-    """The level and the reasons of one practice, most urgent first."""
+                    monitoring: MonitoringSettings | None = None,
+                    facts: ExpiryFacts | None = None) -> PracticeStatus:
+    """The level and the reasons of one practice, most urgent first. ``facts``: the
+    active certificate's expiry_facts when the caller has them already (1,000 rows)."""
     if active is None:
         return _status([Reason("no-certificate", Level.NO_CERTIFICATE,
                                "no certificate imported yet: COV calls are not possible")])
     info = active.info
-    facts = expiry_facts(info.not_after, now, thresholds)
+    facts = facts or expiry_facts(info.not_after, now, thresholds)
     reasons = _expiry_reasons(info.not_after, facts, now, thresholds)
     if info.kind == "personal":
         reasons.append(Reason("personal-certificate", Level.WARNING,
