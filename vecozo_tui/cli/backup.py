@@ -22,7 +22,7 @@ def run_backup(invocation: Invocation) -> int:
     new one (``--new-password``) as described in :func:`read_new_password`.
     """
     from vecozo_tui.repository import Actor
-    from vecozo_tui.textfmt import fingerprint, short_date
+    from vecozo_tui.textfmt import fingerprint, local_date
 
     args = invocation.args
     config, repository = load_config_and_repository(invocation)
@@ -63,7 +63,7 @@ def run_backup(invocation: Invocation) -> int:
     for entry in result.entries:
         out(f"  File         {entry.path.name}")
         out(f"  SHA-256      {fingerprint(entry.sha256)}")
-        out(f"  Valid until  {short_date(entry.not_after)}"
+        out(f"  Valid until  {local_date(entry.not_after, invocation.clock.now())}"
             + ("  (active certificate)" if entry.active else "  (earlier certificate)"))
     out(f"Encryption     {result.encryption}")
     out("Password       " + ("the new one you just set" if new_password is not None else

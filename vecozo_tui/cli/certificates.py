@@ -13,7 +13,7 @@ from vecozo_tui.cli.common import find_practice, load_config_and_repository, pri
 from vecozo_tui.cli.output import certificate_lines, file_contents_lines, finding_lines
 from vecozo_tui.cli.prompts import confirmed, open_pkcs12_contents, read_new_password
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.textfmt import fingerprint, local_date, short_date
+from vecozo_tui.textfmt import fingerprint, local_date
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import Finding
@@ -199,7 +199,7 @@ def run_activate(invocation: Invocation) -> int:
     active = repository.active(practice.id)
     repository.activate(practice.id, chosen.info.sha256, actor=Actor.current(invocation.env))
     invocation.out(f"Activated; the certificate valid until "
-                   f"{short_date(active.info.not_after) if active else '-'} is kept in "
+                   f"{local_date(active.info.not_after if active else None, now)} is kept in "
                    f"history. Prove it works: vecozo-tui test-cov {practice.id}")
     return 0
 

@@ -54,7 +54,7 @@ def _read_person(invocation: Invocation, config: Config, practice: Practice) -> 
 
 def run_test_cov(invocation: Invocation) -> int:
     from vecozo_tui.repository import Actor
-    from vecozo_tui.textfmt import fingerprint, short_date
+    from vecozo_tui.textfmt import fingerprint, local_date
 
     args = invocation.args
     config, repository = load_config_and_repository(invocation)
@@ -73,7 +73,7 @@ def run_test_cov(invocation: Invocation) -> int:
         out(f"Endpoint     {endpoint}")
         out(f"Certificate  {info.common_name}")
         out(f"             SHA-256 {fingerprint(info.sha256)[:23]}…, valid until "
-            f"{short_date(info.not_after)}")
+            f"{local_date(info.not_after, invocation.clock.now())}")
         if info.kind == "personal":
             out("Warning      this is a personal certificate: COV needs the practice's system "
                 "certificate")

@@ -104,7 +104,7 @@ class BackupScreen(PracticeScreen[bool]):
         self.query_one(field, Input).focus()
 
     def _show_info(self) -> None:
-        from vecozo_tui.textfmt import ago, fingerprint
+        from vecozo_tui.textfmt import ago, fingerprint, local_date, local_time
 
         repository = self.context.repository
         active = repository.active(self.practice.id)
@@ -125,10 +125,10 @@ class BackupScreen(PracticeScreen[bool]):
         elif last.sha256 != active.info.sha256:
             last_text = ("none of this certificate (only of an earlier one)", "bold $warning")
         else:
-            last_text = (f"{last.at:%Y-%m-%d %H:%M} ({ago(last.at, now)}) in {last.target}"
+            last_text = (f"{local_time(last.at, now)} ({ago(last.at, now)}) in {last.target}"
                          + ("" if last.verified else ", NOT verified"))
         info.update(Content.assemble(
-            "Active certificate valid until ", (f"{active.info.not_after:%Y-%m-%d}", "bold"),
+            "Active certificate valid until ", (local_date(active.info.not_after, now), "bold"),
             f", SHA-256 {sha[:23]}...", "\n",
             "Last verified backup: ", last_text, "\n",
             ("Another medium: a USB stick, a network drive or another computer.",

@@ -215,7 +215,7 @@ class DashboardScreen(PracticeScreen[None]):
         elif row.backup_missing:
             backup = Text("no backup", style="bold yellow")
         else:
-            backup = Text(short_date(row.last_backup.at if row.last_backup else None))
+            backup = Text(local_date(row.last_backup.at if row.last_backup else None, self._now))
         if row.last_test_call is None:
             test = Text("never", style="dim")
         elif row.last_test_call.ok:

@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.textfmt import local_time
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import (
     WalkthroughChoices,
@@ -457,7 +458,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
             (f"Step {number} of {len(walkthrough.steps)}: {step.title}", "bold"), "\n"]
         if state.done:
             who = "checked automatically" if state.automatic else f"by {state.by or '?'}"
-            when = f"{state.at:%Y-%m-%d %H:%M}" if state.at else ""
+            when = local_time(state.at, self.context.clock.now()) if state.at else ""
             parts += [("DONE", "bold $success"), f" {when} {who}", "\n"]
         elif step.check:
             parts += [("OPEN", "bold $warning"),
