@@ -183,10 +183,12 @@ def _expiry_reasons(not_after: datetime, facts: ExpiryFacts, now: datetime,
 def _event_reasons(active: StoredCertificate, events: PracticeEvents, now: datetime,
                    monitoring: MonitoringSettings | None) -> list[Reason]:
     sha256 = active.info.sha256
-    test = events.last_test_call
-    tested = test is not None and test.sha256 == sha256
+    # a test call counts only when it was of the active certificate
+    test = events.last_test_call if events.last_test_call is not None and \
+        events.last_test_call.sha256 == sha256 else None
+    tested = test is not None
     found = []
-    if tested and not test.ok and _on(monitoring, "warn_failed_test_call"):
+    if test is not None and not test.ok and _on(monitoring, "warn_failed_test_call"):
         at = test.at.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
         found.append(Reason("test-call-failed", Level.WARNING,
                             f"last test call failed ({at}): {test.summary}"))
