@@ -56,7 +56,7 @@ def file_contents_lines(contents: Pkcs12Contents, chosen: LoadedPkcs12 | None) -
         lines.append(f"The file holds {len(contents.pairs)} certificates with a private key:")
         lines += [("*" if pair is chosen else " ") + choice_line(pair.info)[1:]
                   for pair in contents.pairs]
-        lines.append("  (* is imported; another with --pick SHA256-START)")
+        lines.append("  (* is the one an import takes; another with --pick SHA256-START)")
     dropped = contents.not_stored(chosen) if chosen is not None else []
     with_key = {pair.info.sha256 for pair in contents.pairs}
     unrelated = [info_from_certificate(c) for c in dropped]
