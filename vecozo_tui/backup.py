@@ -274,19 +274,27 @@ def _read_back(path: Path) -> bytes:
 
 
 def _verify(path: Path, original: LoadedPkcs12, password: str) -> None:
-    """Read ``path`` back, decrypt it and compare it with what was meant to be written."""
+    problems = verification_problems(path, original, password)
+    if problems:
+        raise VecozoError(f"The backup {path} failed its verification ({'; '.join(problems)}); "
+                          "the medium may be faulty. It was removed.")
+
+
+def verification_problems(path: Path, original: LoadedPkcs12, password: str) -> list[str]:
+    """Read ``path`` back from the medium, decrypt it with ``password`` and compare it with
+    what was meant to be written: the certificate's fingerprint, the chain and the private
+    key. What differs, in plain words; empty when it is the same. Backups and deploys
+    both use this one check."""
     from vecozo_tui.certificates import load_pkcs12, public_key_der, sha256_hex
 
     try:
         data = _read_back(path)
     except OSError as error:
-        raise VecozoError(f"Could not read the backup {path} back: {error.strerror}; it was "
-                          "removed.") from None
+        return [f"it could not be read back: {error.strerror or error}"]
     try:
         back = load_pkcs12(data, password, source=path.name)
     except VecozoError:
-        raise VecozoError(f"The backup {path} could not be opened after writing; the medium "
-                          "may be faulty. It was removed.") from None
+        return ["it could not be opened with the password after writing"]
     problems = []
     if back.info.sha256 != original.info.sha256:
         problems.append("the certificate's SHA-256 fingerprint differs")
@@ -301,9 +309,7 @@ def _verify(path: Path, original: LoadedPkcs12, password: str) -> None:
             problems.append("the private key differs from the stored one")
     if [sha256_hex(c) for c in back.chain] != [sha256_hex(c) for c in original.chain]:
         problems.append("the chain differs")
-    if problems:
-        raise VecozoError(f"The backup {path} failed its verification ({'; '.join(problems)}); "
-                          "the medium may be faulty. It was removed.")
+    return problems
 
 
 def _remove(paths: list[Path], directory: Path) -> None:
@@ -318,14 +324,25 @@ def _remove(paths: list[Path], directory: Path) -> None:
 
 
 def check_opens(repository: Repository, practice_id: str, password: str) -> None:
+    open_active(repository, practice_id, password, purpose="back up")
+
+
+def open_active(repository: Repository, practice_id: str, password: str, *,
+                purpose: str) -> LoadedPkcs12:
+    """The practice's active certificate, decrypted in memory with ``password``.
+
+    WrongPasswordError (saying which password is meant) when it does not open it;
+    VecozoError when there is no active certificate to ``purpose`` ("back up", "deploy").
+    """
     from vecozo_tui.certificates import load_pkcs12
 
     active = repository.active(practice_id)
     if active is None:
-        raise VecozoError(f"{practice_id} has no active certificate to back up.")
+        raise VecozoError(f"{practice_id} has no active certificate to {purpose}; import one "
+                          "first.")
     try:
-        load_pkcs12(repository.read_pkcs12(practice_id, active.info.sha256), password,
-                    source=f"the active certificate of {practice_id}")
+        return load_pkcs12(repository.read_pkcs12(practice_id, active.info.sha256), password,
+                           source=f"the active certificate of {practice_id}")
     except WrongPasswordError:
         raise WrongPasswordError(
             f"Wrong password for the active certificate of {practice_id}: use the password "

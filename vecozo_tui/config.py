@@ -57,6 +57,36 @@ _WINDOWS_RESERVED = frozenset(
 )
 MAX_DAYS = 730  # a VECOZO certificate lasts two years; longer thresholds mean nothing
 
+# Deploy targets: the file the practice software reads, and how it is written.
+DEPLOY_FORMATS = {
+    "pkcs12": "modern",         # AES-256 (PBES2), what current software reads
+    "pkcs12-legacy": "3des",    # 3DES, for old Windows programs (Server 2016 and earlier)
+}
+DEFAULT_DEPLOY_MODE = 0o600
+DEFAULT_HOOK_TIMEOUT = 60.0
+MAX_HOOK_TIMEOUT = 3600
+
+
+@dataclass(frozen=True)
+class DeployTarget:
+    """One file the practice software reads its certificate from, and the hook that makes
+    it pick the new one up. ``command`` is an argv list, run without a shell."""
+
+    path: Path
+    format: str = "pkcs12"
+    owner: str | None = None
+    group: str | None = None
+    mode: int = DEFAULT_DEPLOY_MODE
+    command: tuple[str, ...] | None = None
+    timeout_seconds: float = DEFAULT_HOOK_TIMEOUT
+    password_on_stdin: bool = False
+
+    @property
+    def encoding(self) -> str:
+        """The PKCS#12 encoding (certificates.encrypt_pkcs12) of this format."""
+        return DEPLOY_FORMATS[self.format]
+
+
 @dataclass(frozen=True)
 class Practice:
     id: str
@@ -65,7 +95,8 @@ class Practice:
     environment: Environment
     contact: str | None = None
     notes: str | None = None
-    deploy_target: str | None = None
+    deploy_target: str | None = None  # free text, a reminder; ``deploy`` is what is done
+    deploy: tuple[DeployTarget, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +117,12 @@ class MonitoringSettings:
     warn_never_tested: bool = True
 
 
+@dataclass(frozen=True)
+class DeploySettings:
+    # deploy right after an import or activate, while the password is in hand
+    automatic: bool = True
+
+
 def _default_inbox() -> Path:
     try:
         return Path(DEFAULT_INBOX).expanduser()
@@ -100,7 +137,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
 # The keys the parser knows, per table; anything else is warned about and kept. The
 # tables that map onto a settings class take its fields: one declaration of each.
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "keymap",
+    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "keymap", "deploy",
          "practices"),
     "repository": ("path",),
     "import": ("inbox",),
@@ -110,7 +147,9 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "cov.endpoints": ENVIRONMENTS,
     "monitoring": _field_names(MonitoringSettings),
     "keymap": (),  # binding ids: the console checks them
+    "deploy": _field_names(DeploySettings),
     "practices": _field_names(Practice),
+    "practices.deploy": _field_names(DeployTarget),
 }
 
 
@@ -123,6 +162,7 @@ class Config:
     thresholds: expiry.ExpiryThresholds = field(default_factory=expiry.ExpiryThresholds)
     cov: CovSettings = field(default_factory=CovSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
     practices: list[Practice] = field(default_factory=list)
     # binding id (e.g. "practice.import") -> keys (e.g. "I" or "f3,ctrl+i") for the console
     keymap: dict[str, str] = field(default_factory=dict)
@@ -651,6 +691,11 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     })
 
     keymap = _parse_keymap(parser)
+
+    deploy_table = parser.table("deploy")
+    deploy = DeploySettings(automatic=parser.boolean(deploy_table, ("deploy", "automatic"),
+                                                     True))
+
     practices = _parse_practices(parser)
 
     if report.problems:
@@ -663,8 +708,8 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
         pass  # parsing text that is not (yet) on disk
     assert repository is not None
     return Config(path=path, repository=repository, inbox=inbox, backup_target=backup_target,
-                  thresholds=thresholds, cov=cov, monitoring=monitoring, practices=practices,
-                  keymap=keymap, warnings=report.warnings, raw=raw)
+                  thresholds=thresholds, cov=cov, monitoring=monitoring, deploy=deploy,
+                  practices=practices, keymap=keymap, warnings=report.warnings, raw=raw)
 
 
 def _parse_keymap(parser: _Parser) -> dict[str, str]:
@@ -757,6 +802,7 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
         return []
     practices: list[Practice] = []
     seen: dict[str, int] = {}
+    deploy_paths: dict[Path, tuple] = {}  # a file two targets write would flip-flop
     checks = {"id": practice_id_problem, "agb": agb_problem, "environment": environment_problem}
     for number, entry in enumerate(entries):
         here = ("practices", number)
@@ -780,6 +826,8 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
                     for key in ("contact", "notes", "deploy_target")}
         if any(key in entry and optional[key] is None for key in optional):
             ok = False
+        targets = _parse_deploy_targets(parser, entry, here, deploy_paths)
+        ok = ok and targets is not None
         practice_id = entry.get("id")
         if isinstance(practice_id, str) and practice_id:
             if practice_id in seen:
@@ -796,8 +844,209 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
                 id=entry["id"], name=entry["name"], agb=entry["agb"],
                 environment=entry["environment"],
                 **{key: (value or None) for key, value in optional.items()},
+                deploy=targets or (),
             ))
     return practices
+
+
+def _parse_deploy_targets(parser: _Parser, entry: dict, here: tuple,
+                          deploy_paths: dict[Path, tuple]) -> tuple[DeployTarget, ...] | None:
+    """The practice's ``[[practices.deploy]]`` blocks; None when one of them is wrong."""
+    report = parser.report
+    entries = entry.get("deploy", [])
+    if isinstance(entries, dict):
+        report.error(here + ("deploy",), "write [[practices.deploy]] (double brackets) for "
+                                         "each deploy target, not [practices.deploy].")
+        return None
+    if not isinstance(entries, list):
+        report.error(here + ("deploy",), f"must be a list of [[practices.deploy]] blocks, not "
+                                         f"{_type_name(entries)}.")
+        return None
+    targets: list[DeployTarget] = []
+    ok = True
+    for number, table in enumerate(entries):
+        where = here + ("deploy", number)
+        if not isinstance(table, dict):
+            report.error(where, f"must be a [[practices.deploy]] block, not "
+                                f"{_type_name(table)}.")
+            ok = False
+            continue
+        parser.unknown_keys(table, "practices.deploy", where)
+        target = _parse_deploy_target(parser, table, where)
+        if target is None:
+            ok = False
+            continue
+        if target.path in deploy_paths:
+            report.error(where + ("path",), f"{target.path} is also the target of "
+                                            f"{format_key(deploy_paths[target.path])}; two "
+                                            "targets cannot write one file.")
+            ok = False
+            continue
+        deploy_paths[target.path] = where
+        targets.append(target)
+    return tuple(targets) if ok else None
+
+
+def _parse_deploy_target(parser: _Parser, table: dict, where: tuple) -> DeployTarget | None:
+    report = parser.report
+    problems_before = len(report.problems)
+    path = _deploy_path(parser, table, where + ("path",))
+    file_format = parser.string(table, where + ("format",)) or "pkcs12"
+    if file_format not in DEPLOY_FORMATS:
+        report.error(where + ("format",), f"unknown format '{file_format}'; use one of: "
+                                          f"{', '.join(DEPLOY_FORMATS)} (pkcs12-legacy is 3DES "
+                                          "for old Windows programs).")
+    owner = _account(parser, table, where + ("owner",), "user")
+    group = _account(parser, table, where + ("group",), "group")
+    mode = _deploy_mode(parser, table, where + ("mode",))
+    command = _hook_command(parser, table, where + ("command",))
+    timeout = DEFAULT_HOOK_TIMEOUT
+    if "timeout_seconds" in table:
+        value = table["timeout_seconds"]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            report.error(where + ("timeout_seconds",), f"must be a number of seconds, not "
+                                                       f"{_type_name(value)}.")
+        elif not 0 < value <= MAX_HOOK_TIMEOUT:
+            report.error(where + ("timeout_seconds",),
+                         f"{value} is out of range: use more than 0 and at most "
+                         f"{MAX_HOOK_TIMEOUT} seconds.")
+        else:
+            timeout = float(value)
+    on_stdin = parser.boolean(table, where + ("password_on_stdin",), False)
+    if command is None:
+        for key in ("timeout_seconds", "password_on_stdin"):
+            if key in table:
+                report.warn(where + (key,), f"{format_key(where + (key,))}: has no effect "
+                                            "without a command.")
+    if len(report.problems) > problems_before or path is None:
+        return None
+    return DeployTarget(path=path, format=file_format, owner=owner, group=group, mode=mode,
+                        command=command, timeout_seconds=timeout, password_on_stdin=on_stdin)
+
+
+def _deploy_path(parser: _Parser, table: dict, keypath: tuple) -> Path | None:
+    report = parser.report
+    value = parser.string(table, keypath, required=True,
+                          missing='is missing; add path = "/..." (the file the practice '
+                                  "software reads).")
+    if value is None:
+        return None
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:
+        report.error(keypath, f"cannot expand '{value}': no home directory is known.")
+        return None
+    if not path.is_absolute():
+        # the practice software reads one fixed file; a path relative to this config
+        # file would silently change with where the config lives
+        report.error(keypath, f"'{value}' is a relative path; give the full path of the file "
+                              "the practice software reads, e.g. /srv/his/vecozo.pfx.")
+        return None
+    path = Path(os.path.normpath(path))
+    try:
+        if path.is_dir():
+            report.error(keypath, f"{path} is a directory; give the path of the certificate "
+                                  "file itself, e.g. " + str(path / "vecozo.pfx") + ".")
+            return None
+        if not path.parent.is_dir():
+            # a warning, not an error: an unmounted share must not stop `check` or the
+            # console; the deploy itself says so plainly
+            report.warn(keypath, f"{format_key(keypath)}: the directory {path.parent} does not "
+                                 "exist (a share not mounted?); deploying there will fail "
+                                 "until it does.")
+    except OSError as error:
+        report.warn(keypath, f"{format_key(keypath)}: cannot check {path.parent}: "
+                             f"{error.strerror or error}.")
+    return path
+
+
+def _account(parser: _Parser, table: dict, keypath: tuple, kind: str) -> str | None:
+    """A user or group given by name or number; it must exist on this server."""
+    report = parser.report
+    key = keypath[-1]
+    if key not in table:
+        return None
+    value = table[key]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    value = parser.string(table, keypath)
+    if value is None:
+        return None
+    if os.name == "nt":
+        report.error(keypath, f"a {kind} cannot be set on Windows; leave {key} out and set "
+                              "the file's permissions on its folder.")
+        return None
+    if value.isdigit():
+        return value
+    import grp
+    import pwd
+
+    try:
+        (pwd.getpwnam if kind == "user" else grp.getgrnam)(value)
+    except KeyError:
+        report.error(keypath, f"there is no {kind} '{value}' on this server.")
+        return None
+    return value
+
+
+def _deploy_mode(parser: _Parser, table: dict, keypath: tuple) -> int:
+    report = parser.report
+    if "mode" not in table:
+        return DEFAULT_DEPLOY_MODE
+    value = table["mode"]
+    mode: int | None = None
+    if isinstance(value, str) and re.fullmatch(r"(0o?)?[0-7]{3}", value.strip()):
+        mode = int(value.strip().removeprefix("0o"), 8)
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0o777:
+        mode = value
+    if mode is None:
+        hint = ""
+        if isinstance(value, int) and re.fullmatch(r"[0-7]{3}", str(value)):
+            hint = f' (TOML reads {value} as a decimal number; write mode = "0{value}")'
+        report.error(keypath, f"must be a file mode like \"0640\" or 0o640 (octal), not "
+                              f"{_type_name(value)}{hint}.")
+        return DEFAULT_DEPLOY_MODE
+    if mode & 0o002:
+        report.error(keypath, f"{mode:04o} lets every user replace the certificate; drop the "
+                              "write permission for others (e.g. \"0640\").")
+    elif mode & 0o004:
+        report.warn(keypath, f"{format_key(keypath)}: {mode:04o} lets every user on this "
+                             "server read the certificate file; give it a group instead "
+                             "(e.g. \"0640\" with group = ...).")
+    if not mode & 0o400:
+        report.error(keypath, f"{mode:04o} does not let the file's owner read it; start with "
+                              "04 or 06, e.g. \"0600\" or \"0640\".")
+    return mode
+
+
+def _hook_command(parser: _Parser, table: dict, keypath: tuple) -> tuple[str, ...] | None:
+    report = parser.report
+    if "command" not in table:
+        return None
+    value = table["command"]
+    if isinstance(value, str):
+        import shlex
+
+        try:
+            suggestion = "[" + ", ".join(f'"{part}"' for part in shlex.split(value)) + "]"
+        except ValueError:
+            suggestion = '["systemctl", "restart", "his-vecozo"]'
+        report.error(keypath, f"must be a list of words, e.g. command = {suggestion}: it is "
+                              "run without a shell, so a single string cannot be split "
+                              "safely.")
+        return None
+    if not isinstance(value, list) or not value or \
+            not all(isinstance(part, str) and part for part in value):
+        report.error(keypath, "must be a non-empty list of non-empty strings, e.g. "
+                              '["systemctl", "restart", "his-vecozo"].')
+        return None
+    import shutil
+
+    if shutil.which(value[0]) is None:
+        report.warn(keypath, f"{format_key(keypath)}: the program '{value[0]}' is not found "
+                             "(not on PATH or not executable); the hook will fail until it "
+                             "is.")
+    return tuple(value)
 
 
 # --- writing ------------------------------------------------------------------------

@@ -8,7 +8,7 @@
   practices/<id>/certificates/<SHA-256>.<stamp>/
       certificate.p12                AES-256 PKCS#12 with the user's own password
       chain.pem                      certificate + chain, public
-  practices/<id>/events.json         last verified backup, last test call
+  practices/<id>/events.json         last verified backup, last test call, last deploys
   practices/<id>/state/<name>.json   walkthrough progress
 ```
 
@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,11 +142,57 @@ class TestCallRecord:
 
 
 @dataclass(frozen=True)
+class DeployRecord:
+    """The last deploy to one target (the file the practice software reads).
+
+    ``sha256``/``at``: the certificate and time of the last attempt; ``failed_step``
+    where it failed ("write", "verify", "hook"), None when everything succeeded.
+    ``deployed_sha256``/``deployed_at``: the certificate the file is known to hold
+    (written and verified), kept when a later attempt fails before the write.
+    ``hook_output``: the last lines of the hook's output, scrubbed; no secrets.
+    """
+
+    path: str
+    at: datetime
+    sha256: str
+    failed_step: str | None
+    message: str
+    deployed_sha256: str | None
+    deployed_at: datetime | None
+    hook_exit_code: int | None = None
+    hook_output: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_step is None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "at": self.at.isoformat(), "sha256": self.sha256,
+                "failed_step": self.failed_step, "message": self.message,
+                "deployed_sha256": self.deployed_sha256,
+                "deployed_at": self.deployed_at.isoformat() if self.deployed_at else None,
+                "hook_exit_code": self.hook_exit_code, "hook_output": list(self.hook_output)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DeployRecord:
+        deployed_at = data.get("deployed_at")
+        return cls(path=str(data["path"]), at=datetime.fromisoformat(data["at"]),
+                   sha256=data["sha256"], failed_step=data.get("failed_step"),
+                   message=str(data.get("message") or ""),
+                   deployed_sha256=data.get("deployed_sha256"),
+                   deployed_at=datetime.fromisoformat(deployed_at) if deployed_at else None,
+                   hook_exit_code=data.get("hook_exit_code"),
+                   hook_output=tuple(str(line) for line in data.get("hook_output") or ()))
+
+
+@dataclass(frozen=True)
 class PracticeEvents:
     last_backup: BackupRecord | None = None
     last_test_call: TestCallRecord | None = None
     # when a certificate was last imported or re-activated; None: see the active one's
     last_import_at: datetime | None = None
+    # the last deploy per target, by the target's path
+    deploys: Mapping[str, DeployRecord] = field(default_factory=dict)
 
 
 class Repository:
@@ -279,6 +325,8 @@ class Repository:
                 last_test_call=TestCallRecord.from_dict(test) if test else None,
                 last_import_at=(datetime.fromisoformat(data["last_import_at"])
                                 if data.get("last_import_at") else None),
+                deploys={path: DeployRecord.from_dict(record)
+                         for path, record in (data.get("deploys") or {}).items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             raise VecozoError(f"{path} is damaged (an incomplete record); remove it to start "
@@ -466,14 +514,29 @@ class Repository:
                            details={"ok": record.ok, "environment": record.environment,
                                     "summary": record.summary})
 
+    def record_deploy(self, practice_id: str, record: DeployRecord, *, actor: Actor,
+                      action: str, details: dict) -> None:
+        """Keep ``record`` as the last deploy to its target and audit ``action``
+        ("deploy" for the file, "deploy-hook" for the command run after it)."""
+        self._record_event(practice_id, "deploys", record.to_dict(), actor=actor,
+                           action=action, fingerprint=record.sha256, details=details,
+                           entry=record.path)
+
     def _record_event(self, practice_id: str, key: str, value: dict, *, actor: Actor,
-                      action: str, fingerprint: str, details: dict) -> None:
+                      action: str, fingerprint: str, details: dict,
+                      entry: str | None = None) -> None:
+        """Set ``key`` in events.json to ``value`` (with ``entry``: set that entry of the
+        table ``key``, keeping the others) and audit it, under the lock."""
         with self.lock(actor):
             practice_dir = self._practice_dir(practice_id)
             ensure_private_dir(practice_dir)
             path = practice_dir / EVENTS_FILE
             data = self._read_json(path) or {}
-            data[key] = value
+            if entry is None:
+                data[key] = value
+            else:
+                table = data.get(key)
+                data[key] = {**(table if isinstance(table, dict) else {}), entry: value}
             self._write_json(path, data)
             self.audit(action, actor=actor, practice=practice_id, fingerprint=fingerprint,
                        details=details)

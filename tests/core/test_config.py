@@ -707,3 +707,104 @@ def test_loading_a_thousand_practices_is_fast(tmp_path, repo):
     assert len(config.practices) == 1000
     # ~25 ms on a laptop, almost all of it tomllib; the bound only catches regressions
     assert min(timings) < 0.15, timings
+
+
+# --- deploy targets ------------------------------------------------------------------
+
+
+def deploy_block(**keys) -> str:
+    lines = ["[[practices.deploy]]"]
+    for key, value in keys.items():
+        lines.append(f"{key} = {value}")
+    return "\n".join(lines) + "\n"
+
+
+def test_deploy_targets_are_read_with_defaults(tmp_path, repo):
+    software = tmp_path / "his"
+    software.mkdir()
+    path = write(tmp_path, base(repo) + "[deploy]\nautomatic = false\n" + practice_block()
+                 + deploy_block(path=f'"{software}/vecozo.pfx"')
+                 + deploy_block(path=f'"{software}/legacy.pfx"', format='"pkcs12-legacy"',
+                                owner='"root"', group="0", mode='"0640"',
+                                command='["systemctl", "restart", "his-vecozo"]',
+                                timeout_seconds="15", password_on_stdin="true"))
+    config = load_config(path)
+    first, second = config.practices[0].deploy
+    assert config.deploy.automatic is False
+    assert first == config_module.DeployTarget(path=software / "vecozo.pfx")
+    assert (first.format, first.mode, first.command, first.timeout_seconds) == \
+        ("pkcs12", 0o600, None, 60.0)
+    assert (second.format, second.encoding, second.owner, second.group, second.mode) == \
+        ("pkcs12-legacy", "3des", "root", "0", 0o640)
+    assert second.command == ("systemctl", "restart", "his-vecozo")
+    assert (second.timeout_seconds, second.password_on_stdin) == (15.0, True)
+    assert not [w for w in config.warnings if "unknown key" in w or "deploy" in w
+                and "not found" not in w]
+
+
+def test_automatic_deploy_is_on_by_default(tmp_path, repo):
+    assert load_config(write(tmp_path, base(repo) + practice_block())).deploy.automatic
+
+
+def test_the_free_text_deploy_target_still_works_as_a_reminder(tmp_path, repo):
+    path = write(tmp_path, base(repo) + practice_block()
+                 + 'deploy_target = "his-server:C:/HIS/vecozo.pfx"\n')
+    practice = load_config(path).practices[0]
+    assert practice.deploy_target == "his-server:C:/HIS/vecozo.pfx" and practice.deploy == ()
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    ({"path": '"his/vecozo.pfx"'}, "deploy[1].path: 'his/vecozo.pfx' is a relative path"),
+    ({"path": '"/srv/x.pfx"', "format": '"pfx"'},
+     "deploy[1].format: unknown format 'pfx'; use one of: pkcs12, pkcs12-legacy"),
+    ({"path": '"/srv/x.pfx"', "command": '"systemctl restart his"'},
+     'deploy[1].command: must be a list of words, e.g. command = ["systemctl", "restart", '
+     '"his"]: it is run without a shell'),
+    ({"path": '"/srv/x.pfx"', "command": "[]"}, "deploy[1].command: must be a non-empty list"),
+    ({"path": '"/srv/x.pfx"', "mode": "600"},
+     'TOML reads 600 as a decimal number; write mode = "0600"'),
+    ({"path": '"/srv/x.pfx"', "mode": '"0666"'}, "0666 lets every user replace the certificate"),
+    ({"path": '"/srv/x.pfx"', "owner": '"no-such-user-here"'},
+     "deploy[1].owner: there is no user 'no-such-user-here' on this server."),
+    ({"path": '"/srv/x.pfx"', "timeout_seconds": "0", "command": '["true"]'},
+     "deploy[1].timeout_seconds: 0 is out of range"),
+    ({"format": '"pkcs12"'}, "deploy[1].path: is missing"),
+], ids=["relative", "format", "command-string", "command-empty", "mode-decimal",
+        "mode-world-writable", "owner", "timeout", "no-path"])
+def test_deploy_target_problems(tmp_path, repo, keys, expected):
+    path = write(tmp_path, base(repo) + practice_block() + deploy_block(**keys))
+    problem = only_problem(path)
+    assert re.match(rf"{re.escape(str(path))}:\d+: practices\[1\]\.deploy\[1\]\.", problem)
+    assert expected in problem
+
+
+def test_deploy_target_that_is_a_directory_is_refused(tmp_path, repo):
+    path = write(tmp_path, base(repo) + practice_block()
+                 + deploy_block(path=f'"{tmp_path}"'))
+    assert f"{tmp_path} is a directory; give the path of the certificate file" \
+        in only_problem(path)
+
+
+def test_one_file_cannot_be_the_target_of_two_practices(tmp_path, repo):
+    target = f'"{tmp_path}/vecozo.pfx"'
+    path = write(tmp_path, base(repo) + practice_block() + deploy_block(path=target)
+                 + practice_block(id="fysio-oost", agb="04011111")
+                 + deploy_block(path=target))
+    assert "is also the target of practices[1].deploy[1]" in only_problem(path)
+
+
+def test_a_missing_target_directory_is_a_warning_not_an_error(tmp_path, repo):
+    """An unmounted share must not stop `check` or the console."""
+    path = write(tmp_path, base(repo) + practice_block()
+                 + deploy_block(path=f'"{tmp_path}/share/vecozo.pfx"'))
+    config = load_config(path)
+    assert config.practices[0].deploy[0].path == tmp_path / "share" / "vecozo.pfx"
+    assert config.warnings == [
+        f"{path}:9: practices[1].deploy[1].path: the directory {tmp_path / 'share'} does not "
+        "exist (a share not mounted?); deploying there will fail until it does."]
+
+
+def test_deploy_written_as_a_single_table_is_explained(tmp_path, repo):
+    path = write(tmp_path, base(repo) + practice_block()
+                 + f'[practices.deploy]\npath = "{tmp_path}/x.pfx"\n')
+    assert "write [[practices.deploy]] (double brackets)" in only_problem(path)

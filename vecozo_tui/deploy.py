@@ -1,0 +1,728 @@
+"""Deploy: put the active certificate where the practice software reads it.
+
+The practice software (HIS, billing program) does not read the repository: it reads
+a ``.pfx``/``.p12`` of its own, often with the password configured in that program,
+and may need a reload. A practice's deploy targets (``[[practices.deploy]]``) say
+where, in which encoding, with which owner and mode, and which command (the hook,
+modelled on certbot's deploy hooks) makes the software pick it up.
+
+Deploying one target, in this order:
+
+1. the active certificate, decrypted in memory with the user's password, is
+   encrypted again in memory (AES-256, or 3DES for ``pkcs12-legacy``) with that same
+   password: the one the practice software is configured with;
+2. written to a temporary file in the target's own directory (mode 0600 while it is
+   written), fsynced, given its owner, group and mode;
+3. read back from the medium, decrypted and compared (certificate, chain, key) with
+   the check the verified backup uses, *before* it is renamed over the target: the
+   file the practice software reads is only ever the old one or a verified new one;
+4. renamed into place, and the directory fsynced;
+5. the hook runs (an argv list, no shell, with a timeout); it gets the practice and
+   certificate in environment variables, never the password, which it can read on
+   its standard input only when the target says ``password_on_stdin = true``;
+6. the outcome is recorded in the practice's events (which the dashboard, ``check``
+   and ``metrics`` read) and in the audit log: when, which certificate, verified,
+   the hook's exit code and the last lines of its output, scrubbed.
+
+A failed deploy never touches the repository's activation: it is shown as failed
+and can be retried. A crash at any point leaves the previous file in place; what it
+can leave behind is a temporary file (encrypted, mode 0600) that the next deploy to
+that target removes.
+
+The read side (:func:`target_states`) uses only the recorded events: no password,
+no file access, so ``check`` stays fast and a hung share cannot stall it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vecozo_tui.errors import VecozoError
+
+if TYPE_CHECKING:
+    from vecozo_tui.certificates import LoadedPkcs12
+    from vecozo_tui.config import DeployTarget, Practice
+    from vecozo_tui.repository import (
+        Actor,
+        DeployRecord,
+        PracticeEvents,
+        Repository,
+        StoredCertificate,
+    )
+
+STEP_WRITE = "write"
+STEP_VERIFY = "verify"
+STEP_HOOK = "hook"
+
+TEMP_SUFFIX = ".vecozo-tui-tmp"  # our temporary files, removed by the next deploy
+HOOK_OUTPUT_LINES = 20
+HOOK_LINE_CHARS = 200
+HOOK_OUTPUT_BYTES = 64 * 1024  # what is kept of a hook's output while it runs
+HOOK_KILL_GRACE_SECONDS = 2.0
+# Passed on from our environment to the hook; nothing else (our own environment may hold
+# $VECOZO_TUI_PASSWORD). HOME and SSH_AUTH_SOCK let an ssh/scp hook find its keys,
+# KRB5CCNAME a Kerberos ticket for a share.
+HOOK_ENV_PASSTHROUGH = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE",
+                        "TZ", "TMPDIR", "SSH_AUTH_SOCK", "KRB5CCNAME", "XDG_RUNTIME_DIR",
+                        "DBUS_SESSION_BUS_ADDRESS", "SYSTEMROOT", "COMSPEC", "PATHEXT")
+
+FORMAT_TEXT = {"pkcs12": "PKCS#12, AES-256", "pkcs12-legacy": "PKCS#12, 3DES (legacy)"}
+
+
+class _StepFailed(Exception):
+    def __init__(self, step: str, message: str):
+        super().__init__(message)
+        self.step = step
+        self.message = message
+
+
+# --- what a deploy did ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HookResult:
+    exit_code: int | None  # None: it did not run to its end (not found, timed out)
+    output: tuple[str, ...]  # the last lines, scrubbed
+    problem: str | None  # plain words when it failed; None when it exited 0
+
+    def to_dict(self) -> dict:
+        return {"exit_code": self.exit_code, "output": list(self.output),
+                "problem": self.problem}
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    number: int  # 1-based, as in ``deploy --target N``
+    target: DeployTarget
+    sha256: str
+    failed_step: str | None  # STEP_WRITE, STEP_VERIFY, STEP_HOOK; None: all done
+    message: str
+    hook: HookResult | None = None
+    recorded: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_step is None
+
+    @property
+    def written(self) -> bool:
+        """The target holds the certificate now (written and verified)."""
+        return self.failed_step in (None, STEP_HOOK)
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "path": str(self.target.path),
+                "format": self.target.format, "sha256": self.sha256, "ok": self.ok,
+                "written": self.written, "verified": self.written,
+                "failed_step": self.failed_step, "message": self.message,
+                "hook": self.hook.to_dict() if self.hook else None,
+                "recorded": self.recorded}
+
+
+@dataclass
+class DeployReport:
+    practice_id: str
+    sha256: str
+    not_after: datetime
+    outcomes: list[DeployOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.ok for outcome in self.outcomes)
+
+    def to_dict(self) -> dict:
+        return {"practice": self.practice_id, "sha256": self.sha256,
+                "not_after": self.not_after.isoformat(), "ok": self.ok,
+                "targets": [outcome.to_dict() for outcome in self.outcomes]}
+
+
+# --- which targets ----------------------------------------------------------------------
+
+
+def select_targets(practice: Practice, number: int | None = None
+                   ) -> list[tuple[int, DeployTarget]]:
+    """The practice's targets as (number, target), or only target ``number`` (1-based)."""
+    targets = list(enumerate(practice.deploy, start=1))
+    if not targets:
+        reminder = f" (the config notes: {practice.deploy_target})" if practice.deploy_target \
+            else ""
+        raise VecozoError(f"{practice.id} has no deploy targets{reminder}. Add a "
+                          "[[practices.deploy]] block with the path the practice software "
+                          "reads (see config.example.toml).")
+    if number is None:
+        return targets
+    if not 1 <= number <= len(targets):
+        raise VecozoError(f"{practice.id} has {len(targets)} deploy target"
+                          f"{'s' if len(targets) != 1 else ''}; --target takes 1"
+                          + (f" to {len(targets)}." if len(targets) > 1 else "."))
+    return [targets[number - 1]]
+
+
+def wants_automatic_deploy(automatic: bool, practice: Practice) -> bool:
+    """Deploy right after an import or activate: the practice has targets and the
+    ``[deploy] automatic`` switch is on. The one rule for the CLI and the TUI."""
+    return automatic and bool(practice.deploy)
+
+
+# --- deploying --------------------------------------------------------------------------
+
+
+def deploy(repository: Repository, practice: Practice, password: str, *, actor: Actor,
+           now: datetime, number: int | None = None,
+           loaded: LoadedPkcs12 | None = None) -> DeployReport:
+    """Deploy the practice's active certificate to its targets (or only ``number``).
+
+    ``loaded``: the active certificate already decrypted (right after an import);
+    otherwise it is opened with ``password``, and a WrongPasswordError comes before
+    anything is written. Each target's failure is in its outcome, never raised: one
+    unreachable share does not stop the others.
+    """
+    from vecozo_tui.backup import open_active
+
+    targets = select_targets(practice, number)
+    if loaded is None:
+        loaded = open_active(repository, practice.id, password, purpose="deploy")
+    report = DeployReport(practice.id, loaded.info.sha256, loaded.info.not_after)
+    for target_number, target in targets:
+        report.outcomes.append(_deploy_one(repository, practice, target_number, target,
+                                           loaded, password, actor=actor, now=now))
+    return report
+
+
+def _deploy_one(repository: Repository, practice: Practice, number: int,
+                target: DeployTarget, loaded: LoadedPkcs12, password: str, *, actor: Actor,
+                now: datetime) -> DeployOutcome:
+    from vecozo_tui.certificates import encrypt_pkcs12
+
+    sha256 = loaded.info.sha256
+    previous = repository.events(practice.id).deploys.get(str(target.path))
+    details = {"target": str(target.path), "number": number, "format": target.format}
+    try:
+        data = encrypt_pkcs12(loaded, password, encoding=target.encoding)  # slow: no lock
+        with repository.lock(actor):
+            _refuse_inactive(repository, practice.id, sha256)
+            write_verified(target, data, loaded, password)
+            message = "written and verified"
+            # a crash while the hook runs must not read as a finished deploy
+            pending = target.command is not None
+            record = _record(target, now, sha256, STEP_HOOK if pending else None,
+                             "written and verified; the hook did not finish (still running, or "
+                             "interrupted)" if pending
+                             else message, deployed=(sha256, now))
+            recorded = _save(repository, practice.id, record, actor, "deploy",
+                             {**details, "verified": True})
+    except _StepFailed as failure:
+        record = _record(target, now, sha256, failure.step, failure.message,
+                         deployed=_kept(previous))
+        recorded = _save(repository, practice.id, record, actor, "deploy",
+                         {**details, "verified": False, "failed_step": failure.step,
+                          "message": failure.message})
+        return DeployOutcome(number, target, sha256, failure.step, failure.message,
+                             recorded=recorded)
+    except VecozoError as error:  # busy, changed meanwhile: nothing was written
+        message = str(error)
+        record = _record(target, now, sha256, STEP_WRITE, message, deployed=_kept(previous))
+        recorded = _save(repository, practice.id, record, actor, "deploy",
+                         {**details, "verified": False, "failed_step": STEP_WRITE,
+                          "message": message})
+        return DeployOutcome(number, target, sha256, STEP_WRITE, message, recorded=recorded)
+
+    if target.command is None:
+        return DeployOutcome(number, target, sha256, None, message, recorded=recorded)
+    hook = run_hook(target, hook_environment(practice, loaded, target),
+                    password if target.password_on_stdin else None)
+    failed = STEP_HOOK if hook.problem else None
+    message = hook.problem or f"written, verified, and the hook ran (exit {hook.exit_code})"
+    record = _record(target, now, sha256, failed, message, deployed=(sha256, now),
+                     hook=hook)
+    recorded = _save(repository, practice.id, record, actor, "deploy-hook",
+                     {**details, "program": os.path.basename(target.command[0]),
+                      "exit_code": hook.exit_code, "ok": hook.problem is None,
+                      "output": list(hook.output)}) and recorded
+    return DeployOutcome(number, target, sha256, failed, message, hook=hook,
+                         recorded=recorded)
+
+
+def _refuse_inactive(repository: Repository, practice_id: str, sha256: str) -> None:
+    active = repository.active(practice_id)
+    if active is None or active.info.sha256 != sha256:
+        raise VecozoError(f"The active certificate of {practice_id} was changed meanwhile (by "
+                          "another admin?); nothing was deployed. Deploy again.")
+
+
+def _kept(previous: DeployRecord | None) -> tuple[str, datetime] | None:
+    """What the target still holds after a failed attempt: what it held before."""
+    if previous is None or previous.deployed_sha256 is None or previous.deployed_at is None:
+        return None
+    return previous.deployed_sha256, previous.deployed_at
+
+
+def _record(target: DeployTarget, now: datetime, sha256: str, failed_step: str | None,
+            message: str, *, deployed: tuple[str, datetime] | None,
+            hook: HookResult | None = None) -> DeployRecord:
+    from vecozo_tui.repository import DeployRecord
+
+    return DeployRecord(path=str(target.path), at=now, sha256=sha256, failed_step=failed_step,
+                        message=message, deployed_sha256=deployed[0] if deployed else None,
+                        deployed_at=deployed[1] if deployed else None,
+                        hook_exit_code=hook.exit_code if hook else None,
+                        hook_output=hook.output if hook else ())
+
+
+def _save(repository: Repository, practice_id: str, record: DeployRecord, actor: Actor,
+          action: str, details: dict) -> bool:
+    """Record the outcome; False (not raised) when the repository cannot take it: the
+    deploy itself happened, and the caller says it is not recorded."""
+    try:
+        repository.record_deploy(practice_id, record, actor=actor, action=action,
+                                 details=details)
+    except VecozoError:
+        return False
+    return True
+
+
+# --- writing the file -------------------------------------------------------------------
+
+
+def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
+                   password: str) -> None:
+    """Replace ``target.path`` atomically with ``data``, verified before it is visible.
+
+    Raises _StepFailed(STEP_WRITE or STEP_VERIFY) with a plain message; the previous
+    file is untouched then, and no temporary file is left."""
+    from vecozo_tui.backup import verification_problems
+    from vecozo_tui.fsutil import fsync_directory
+
+    path = target.path
+    directory = _usable_directory(path)
+    _remove_leftovers(path)
+    try:
+        uid, gid = _ids(target)
+    except VecozoError as error:
+        raise _StepFailed(STEP_WRITE, str(error)) from None
+    tmp_name: str | None = None
+    try:
+        try:
+            tmp_name = _write_temporary(path, data, uid, gid, target.mode)
+        except OSError as error:
+            raise _StepFailed(STEP_WRITE, _write_error(error, path, target)) from None
+        problems = verification_problems(Path(tmp_name), original, password)
+        if problems:
+            raise _StepFailed(STEP_VERIFY, (
+                f"The file written for {path} failed its verification ({'; '.join(problems)})"
+                "; the medium may be faulty. It was removed; the previous file is unchanged."))
+        try:
+            os.replace(tmp_name, path)  # the moment the practice software sees the new file
+            tmp_name = None
+            fsync_directory(directory)
+        except OSError as error:
+            raise _StepFailed(STEP_WRITE, _write_error(error, path, target)) from None
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def _usable_directory(path: Path) -> Path:
+    directory = path.parent
+    try:
+        if not directory.is_dir():
+            what = "is not a directory" if directory.exists() else "does not exist"
+            raise _StepFailed(STEP_WRITE, (
+                f"The directory {directory} {what} (a share not mounted?); nothing was "
+                f"written to {path}."))
+        if path.is_symlink():
+            # another user who can write the directory could point it anywhere (a file
+            # of root's, when root deploys): never write through it
+            raise _StepFailed(STEP_WRITE, (
+                f"{path} is a symbolic link; vecozo-tui does not write through links. Set "
+                "the target's path to the real file, or remove the link. Nothing was "
+                "written."))
+        if path.exists() and not path.is_file():
+            raise _StepFailed(STEP_WRITE, f"{path} is not a regular file; nothing was written.")
+    except OSError as error:
+        raise _StepFailed(STEP_WRITE, f"Cannot use {directory}: "
+                                      f"{error.strerror or error}.") from None
+    return directory
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Temporary files of an earlier deploy to this target that a crash left behind."""
+    prefix = f".{path.name}."
+    with contextlib.suppress(OSError):
+        for name in os.listdir(path.parent):
+            if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(path.parent / name)
+
+
+def _ids(target: DeployTarget) -> tuple[int, int]:
+    """(uid, gid) for os.fchown; -1 leaves that one as it is."""
+    if target.owner is None and target.group is None:
+        return -1, -1
+    import grp
+    import pwd
+
+    try:
+        uid = -1 if target.owner is None else (
+            int(target.owner) if target.owner.isdigit() else pwd.getpwnam(target.owner).pw_uid)
+        gid = -1 if target.group is None else (
+            int(target.group) if target.group.isdigit() else grp.getgrnam(target.group).gr_gid)
+    except KeyError:
+        raise VecozoError(f"The owner {target.owner} or group {target.group} of {target.path} "
+                          "does not exist on this server (any more); nothing was "
+                          "written.") from None
+    return uid, gid
+
+
+def _write_temporary(path: Path, data: bytes, uid: int, gid: int, mode: int) -> str:
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX,
+                                    dir=path.parent)  # created 0600: only we can read it
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _write_all(handle, data)
+            handle.flush()
+            os.fsync(handle.fileno())
+            if uid != -1 or gid != -1:
+                os.fchown(handle.fileno(), uid, gid)
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)  # after chown, which may clear bits
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return tmp_name
+
+
+def _write_all(handle, data: bytes) -> None:
+    handle.write(data)
+
+
+def _write_error(error: OSError, path: Path, target: DeployTarget) -> str:
+    from vecozo_tui.fsutil import describe_os_error
+
+    unchanged = " The practice software still reads the previous file."
+    if error.errno == errno.EPERM and (target.owner or target.group):
+        who = " and ".join(f"{kind} {name}" for kind, name in
+                           (("owner", target.owner), ("group", target.group)) if name)
+        return (f"No permission to give {path} the {who}: only root can give a file to "
+                f"another user. Nothing was changed.{unchanged}")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"No permission to write in {path.parent}. Nothing was changed.{unchanged}"
+    if error.errno == errno.ENOSPC:
+        return (f"The disk holding {path.parent} is full; nothing was changed. Free space "
+                f"and deploy again.{unchanged}")
+    return describe_os_error(error, path) + unchanged
+
+
+# --- the hook ---------------------------------------------------------------------------
+
+
+def hook_environment(practice: Practice, loaded: LoadedPkcs12, target: DeployTarget
+                     ) -> dict[str, str]:
+    """What the hook is told: the practice, the certificate, the file. Never a password."""
+    env = {name: os.environ[name] for name in HOOK_ENV_PASSTHROUGH if name in os.environ}
+    env.update({
+        "VECOZO_PRACTICE_ID": practice.id,
+        "VECOZO_PRACTICE_AGB": practice.agb,
+        "VECOZO_CERTIFICATE_SHA256": loaded.info.sha256,
+        "VECOZO_CERTIFICATE_SHA1": loaded.info.sha1,  # the Windows "thumbprint"
+        "VECOZO_CERTIFICATE_NOT_AFTER": loaded.info.not_after.isoformat(),
+        "VECOZO_DEPLOY_PATH": str(target.path),
+        "VECOZO_DEPLOY_FORMAT": target.format,
+    })
+    return env
+
+
+def run_hook(target: DeployTarget, env: dict[str, str], password: str | None) -> HookResult:
+    """Run ``target.command`` (no shell) with ``env``, the password on its standard input
+    when given, within ``target.timeout_seconds``; its output is kept bounded."""
+    import subprocess
+    import threading
+
+    assert target.command is not None
+    command = list(target.command)
+    program = command[0]
+    try:
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE if password is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+            cwd=str(target.path.parent), close_fds=True,
+            start_new_session=os.name != "nt")  # its own process group: a timeout stops all
+    except FileNotFoundError:
+        return HookResult(None, (), f"The hook program {program} was not found; the file was "
+                                    "written and verified, the hook did not run.")
+    except PermissionError:
+        return HookResult(None, (), f"The hook program {program} cannot be run (not "
+                                    "executable?); the file was written and verified, the "
+                                    "hook did not run.")
+    except OSError as error:
+        return HookResult(None, (), f"The hook {program} could not be started: "
+                                    f"{error.strerror or error}; the file was written and "
+                                    "verified.")
+    tail = _Tail(HOOK_OUTPUT_BYTES)
+    reader = threading.Thread(target=tail.read_from, args=(process.stdout,), daemon=True,
+                              name="deploy-hook-output")
+    reader.start()
+    if password is not None:
+        try:
+            process.stdin.write(password.encode("utf-8") + b"\n")
+        except OSError:
+            pass  # a hook that does not read it may have exited already
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+    timed_out = False
+    try:
+        exit_code = process.wait(timeout=target.timeout_seconds)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _stop(process)
+        exit_code = None
+    reader.join(HOOK_KILL_GRACE_SECONDS)  # a child it left behind may hold the pipe open
+    output = scrub_output(tail.text(), password)
+    if timed_out:
+        return HookResult(None, output, (
+            f"The hook {program} did not finish within {target.timeout_seconds:g} seconds and "
+            "was stopped; the file was written and verified, but the practice software may "
+            "not have picked it up."))
+    if exit_code != 0:
+        return HookResult(exit_code, output, (
+            f"The hook {program} failed (exit {exit_code}); the file was written and "
+            "verified, but the practice software may not have picked it up."))
+    return HookResult(0, output, None)
+
+
+def _stop(process) -> None:
+    import signal
+    import subprocess
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGKILL", signal.SIGTERM)):
+        with contextlib.suppress(OSError):
+            if os.name == "nt":
+                process.kill()
+            else:
+                os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=HOOK_KILL_GRACE_SECONDS)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+class _Tail:
+    """The last ``limit`` bytes of a stream; the rest is read and dropped."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.data = bytearray()
+
+    def read_from(self, stream) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := stream.read1(4096):
+                self.data += chunk
+                if len(self.data) > self.limit:
+                    del self.data[: len(self.data) - self.limit]
+
+    def text(self) -> str:
+        return bytes(self.data).decode("utf-8", errors="replace")
+
+
+_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def scrub_output(text: str, password: str | None) -> tuple[str, ...]:
+    """The last lines of a hook's output as they may be stored and shown: without the
+    password, a private key, anything like a BSN, or terminal control characters."""
+    if password:
+        text = text.replace(password, "[password]")
+    lines = []
+    in_key = False
+    for line in text.splitlines():
+        if "PRIVATE KEY-----" in line:
+            in_key = "BEGIN" in line
+            if in_key:
+                lines.append("[a private key was printed here; left out]")
+            continue
+        if in_key:
+            continue
+        line = _CONTROL.sub("", _NINE_DIGITS.sub("#########", line)).rstrip()
+        if line:
+            lines.append(line[:HOOK_LINE_CHARS])
+    return tuple(lines[-HOOK_OUTPUT_LINES:])
+
+
+# --- what would happen (--dry-run) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetPlan:
+    number: int
+    target: DeployTarget
+    holds: str  # what the file holds now, in words
+    problem: str | None  # why the deploy would fail, found without writing
+
+    def lines(self) -> list[str]:
+        target = self.target
+        owner = ", ".join(f"{kind} {name}" for kind, name in
+                          (("owner", target.owner), ("group", target.group)) if name)
+        lines = [f"{self.number}. {target.path}",
+                 f"   would write  {FORMAT_TEXT[target.format]}, mode {target.mode:04o}"
+                 + (f", {owner}" if owner else "") + ", verified before it replaces the file",
+                 f"   now holds    {self.holds}"]
+        if target.command:
+            stdin = "; the password on its standard input" if target.password_on_stdin else ""
+            lines.append(f"   then run     {' '.join(target.command)}  (timeout "
+                         f"{target.timeout_seconds:g} s{stdin})")
+        if self.problem:
+            lines.append(f"   PROBLEM      {self.problem}")
+        return lines
+
+    def to_dict(self) -> dict:
+        target = self.target
+        return {"number": self.number, "path": str(target.path), "format": target.format,
+                "owner": target.owner, "group": target.group, "mode": f"{target.mode:04o}",
+                "command": list(target.command) if target.command else None,
+                "timeout_seconds": target.timeout_seconds,
+                "stdin": target.password_on_stdin, "now_holds": self.holds,
+                "problem": self.problem}
+
+
+def plan(repository: Repository, practice: Practice, number: int | None = None
+         ) -> list[TargetPlan]:
+    """What deploying would do, per target; writes nothing and needs no password."""
+    active = repository.active(practice.id)
+    if active is None:
+        raise VecozoError(f"{practice.id} has no active certificate to deploy; import one "
+                          "first.")
+    states = {state.number: state for state in
+              target_states(practice, active, repository.events(practice.id))}
+    return [TargetPlan(target_number, target, states[target_number].text,
+                       _foreseeable_problem(target))
+            for target_number, target in select_targets(practice, number)]
+
+
+def _foreseeable_problem(target: DeployTarget) -> str | None:
+    directory = target.path.parent
+    try:
+        if not directory.is_dir():
+            return f"the directory {directory} does not exist (a share not mounted?)"
+        if target.path.is_symlink():
+            return f"{target.path} is a symbolic link; it would not be written through"
+        if not os.access(directory, os.W_OK | os.X_OK):
+            return f"no permission to write in {directory}"
+    except OSError as error:
+        return f"cannot check {directory}: {error.strerror or error}"
+    if target.command:
+        import shutil
+
+        if shutil.which(target.command[0]) is None:
+            return f"the hook program {target.command[0]} is not found"
+    return None
+
+
+# --- the read side: does each target hold the active certificate? -------------------------
+
+UP_TO_DATE = "up-to-date"
+OLD_CERTIFICATE = "old-certificate"
+FAILED = "failed"
+NEVER_DEPLOYED = "never-deployed"
+
+
+@dataclass(frozen=True)
+class TargetState:
+    number: int
+    target: DeployTarget
+    state: str  # UP_TO_DATE, OLD_CERTIFICATE, FAILED, NEVER_DEPLOYED
+    record: DeployRecord | None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.state == UP_TO_DATE
+
+    @property
+    def text(self) -> str:
+        """up to date / still the old certificate / failed at STEP / never deployed."""
+        record = self.record
+        if self.state == UP_TO_DATE:
+            return "up to date"
+        if self.state == FAILED and record is not None:
+            return f"failed at {record.failed_step}: {record.message}"
+        if self.state == OLD_CERTIFICATE:
+            return "still the old certificate"
+        return "never deployed"
+
+    @property
+    def label(self) -> str:
+        """The state in a few words, for a narrow column."""
+        if self.state == FAILED and self.record is not None:
+            return f"failed at {self.record.failed_step}"
+        return {UP_TO_DATE: "up to date", OLD_CERTIFICATE: "old certificate",
+                NEVER_DEPLOYED: "never deployed"}.get(self.state, self.state)
+
+    def to_dict(self) -> dict:
+        record = self.record
+        return {"number": self.number, "path": str(self.target.path),
+                "format": self.target.format, "state": self.state,
+                "failed_step": record.failed_step if record else None,
+                "message": record.message if record else None,
+                "deployed_sha256": record.deployed_sha256 if record else None,
+                "deployed_at": (record.deployed_at.isoformat()
+                                if record and record.deployed_at else None),
+                "last_attempt_at": record.at.isoformat() if record else None,
+                "hook_exit_code": record.hook_exit_code if record else None}
+
+
+def target_state(number: int, target: DeployTarget, active: StoredCertificate,
+                 events: PracticeEvents) -> TargetState:
+    record = events.deploys.get(str(target.path))
+    sha256 = active.info.sha256
+    if record is None:
+        state = NEVER_DEPLOYED
+    elif record.sha256 == sha256 and record.failed_step is not None:
+        state = FAILED  # the last attempt, with the active certificate, failed
+    elif record.deployed_sha256 == sha256:
+        state = UP_TO_DATE
+    elif record.deployed_sha256 is None:
+        state = NEVER_DEPLOYED  # only failed attempts, for an earlier certificate
+    else:
+        state = OLD_CERTIFICATE
+    return TargetState(number, target, state, record)
+
+
+def target_states(practice: Practice, active: StoredCertificate | None,
+                  events: PracticeEvents) -> tuple[TargetState, ...]:
+    """Each deploy target's state against the active certificate (none without one)."""
+    if active is None:
+        return ()
+    return tuple(target_state(number, target, active, events)
+                 for number, target in enumerate(practice.deploy, start=1))
+
+
+def behind_text(states: tuple[TargetState, ...]) -> str | None:
+    """The reason for the status model when a target does not hold the active certificate
+    (None when every target does, or there are none)."""
+    behind = [state for state in states if not state.up_to_date]
+    if not behind:
+        return None
+    first = behind[0]
+    more = f" and {len(behind) - 1} more target{'s' if len(behind) > 2 else ''}" \
+        if len(behind) > 1 else ""
+    return (f"the practice software still has the old certificate: {first.target.path} "
+            f"{first.label}{more}")
+
+
+def last_deployed_at(states: tuple[TargetState, ...]) -> datetime | None:
+    """When a file was last written and verified at one of the targets."""
+    moments = [state.record.deployed_at for state in states
+               if state.record is not None and state.record.deployed_at is not None]
+    return max(moments) if moments else None
