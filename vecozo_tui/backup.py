@@ -324,12 +324,13 @@ def _remove(paths: list[Path], directory: Path) -> None:
 
 
 def check_opens(repository: Repository, practice_id: str, password: str) -> None:
-    open_active(repository, practice_id, password, purpose="back up")
+    open_stored(repository, practice_id, password, purpose="back up")
 
 
-def open_active(repository: Repository, practice_id: str, password: str, *,
-                purpose: str) -> LoadedPkcs12:
-    """The practice's active certificate, decrypted in memory with ``password``.
+def open_stored(repository: Repository, practice_id: str, password: str, *, purpose: str,
+                sha256: str | None = None) -> LoadedPkcs12:
+    """The practice's active certificate (or the stored one ``sha256``, e.g. about to be
+    activated again), decrypted in memory with ``password``.
 
     WrongPasswordError (saying which password is meant) when it does not open it;
     VecozoError when there is no active certificate to ``purpose`` ("back up", "deploy").
@@ -337,14 +338,18 @@ def open_active(repository: Repository, practice_id: str, password: str, *,
     from vecozo_tui.certificates import load_pkcs12
 
     active = repository.active(practice_id)
-    if active is None:
-        raise VecozoError(f"{practice_id} has no active certificate to {purpose}; import one "
-                          "first.")
+    if sha256 is None:
+        if active is None:
+            raise VecozoError(f"{practice_id} has no active certificate to {purpose}; import "
+                              "one first.")
+        sha256 = active.info.sha256
+    is_active = active is not None and active.info.sha256 == sha256
+    which = "the active certificate" if is_active else "the certificate"
     try:
-        return load_pkcs12(repository.read_pkcs12(practice_id, active.info.sha256), password,
-                           source=f"the active certificate of {practice_id}")
+        return load_pkcs12(repository.read_pkcs12(practice_id, sha256), password,
+                           source=f"{which} of {practice_id}")
     except WrongPasswordError:
         raise WrongPasswordError(
-            f"Wrong password for the active certificate of {practice_id}: use the password "
-            "given when it was imported."
+            f"Wrong password for {which} of {practice_id}: use the password given when it "
+            "was imported."
         ) from None

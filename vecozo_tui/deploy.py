@@ -183,11 +183,11 @@ def deploy(repository: Repository, practice: Practice, password: str, *, actor: 
     anything is written. Each target's failure is in its outcome, never raised: one
     unreachable share does not stop the others.
     """
-    from vecozo_tui.backup import open_active
+    from vecozo_tui.backup import open_stored
 
     targets = select_targets(practice, number)
     if loaded is None:
-        loaded = open_active(repository, practice.id, password, purpose="deploy")
+        loaded = open_stored(repository, practice.id, password, purpose="deploy")
     report = DeployReport(practice.id, loaded.info.sha256, loaded.info.not_after)
     for target_number, target in targets:
         report.outcomes.append(_deploy_one(repository, practice, target_number, target,

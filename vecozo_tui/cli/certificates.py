@@ -10,8 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.deploy import deploy_after_change
 from vecozo_tui.cli.output import certificate_lines, file_contents_lines, finding_lines
-from vecozo_tui.cli.prompts import confirmed, open_pkcs12_contents, read_new_password
+from vecozo_tui.cli.prompts import (
+    confirmed,
+    open_pkcs12_contents,
+    password_available,
+    read_new_password,
+    with_password_retries,
+)
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.textfmt import fingerprint, local_date
 
@@ -136,12 +143,15 @@ def run_import(invocation: Invocation) -> int:
     out(f"Stored and activated {fingerprint(stored.info.sha256)[:23]}… for {practice.id}.")
     if active:
         out("The previous certificate is kept in history.")
+    # the deployed file gets the stored copy's password: never an unprotected one
+    deployed = deploy_after_change(invocation, config, repository, practice, loaded=loaded,
+                                   password=storage_password)
     out("Next steps:")
     out(f"  1. prove it works:    vecozo-tui test-cov {practice.id}")
     out(f"  2. back it up:        vecozo-tui backup {practice.id} --to /media/usb  "
         "(another medium)")
     out("  3. remove the old certificate from the browser it was exported from")
-    return 0
+    return deployed
 
 
 def _confirmed_findings(invocation: Invocation, findings: list[Finding]) -> bool:
@@ -166,7 +176,9 @@ def _confirmed_findings(invocation: Invocation, findings: list[Finding]) -> bool
 
 
 def run_activate(invocation: Invocation) -> int:
+    from vecozo_tui.backup import open_stored
     from vecozo_tui.cli.exit_codes import EXIT_REFUSED
+    from vecozo_tui.deploy import wants_automatic_deploy
     from vecozo_tui.repository import Actor
 
     config, repository = load_config_and_repository(invocation)
@@ -196,12 +208,22 @@ def run_activate(invocation: Invocation) -> int:
                          without_terminal="Not activated: re-run with --yes to confirm.",
                          declined="Cancelled; nothing was changed."):
             return EXIT_REFUSED
+    loaded, password = None, None
+    if wants_automatic_deploy(config.deploy.automatic, practice) and \
+            password_available(invocation):
+        # asked before activating: a wrong password then changes nothing
+        loaded, password = with_password_retries(
+            invocation, f"Password of that certificate (to deploy it to {practice.id}'s "
+                        "practice software): ",
+            lambda given: (open_stored(repository, practice.id, given, purpose="deploy",
+                                       sha256=chosen.info.sha256), given))
     active = repository.active(practice.id)
     repository.activate(practice.id, chosen.info.sha256, actor=Actor.current(invocation.env))
     invocation.out(f"Activated; the certificate valid until "
                    f"{local_date(active.info.not_after if active else None, now)} is kept in "
                    f"history. Prove it works: vecozo-tui test-cov {practice.id}")
-    return 0
+    return deploy_after_change(invocation, config, repository, practice, loaded=loaded,
+                               password=password)
 
 
 def run_purge(invocation: Invocation) -> int:

@@ -139,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("fingerprint", help="its SHA-256 fingerprint, or the start of it (see "
                                        "`history`); colons are allowed")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _add_password_options(p)  # for the deploy right after it ([deploy] automatic)
+
+    p = command("deploy", "deploy:run_deploy",
+                "put the active certificate where the practice software reads it "
+                "([[practices.deploy]] targets), verified, then run the target's hook")
+    p.add_argument("practice", help="practice id (or AGB code)")
+    p.add_argument("--target", type=int, metavar="N",
+                   help="only the N-th deploy target of the practice (from 1)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="say what would be written and run; write nothing, ask no password")
+    _add_password_options(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = command("purge", "certificates:run_purge",
                 "delete the history (not the active certificate) of one practice")

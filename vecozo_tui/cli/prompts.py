@@ -53,6 +53,12 @@ def read_password(invocation: Invocation, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
+def password_available(invocation: Invocation) -> bool:
+    """A password can be had without an error: from a file, the variable, or a prompt."""
+    return getattr(invocation.args, "password_file", None) is not None or \
+        PASSWORD_ENV in invocation.env or invocation.stdin.isatty()
+
+
 def password_prompt_allowed(invocation: Invocation) -> bool:
     """No password file or variable, and a terminal to ask at: then asking (and asking
     again after a wrong password) is allowed."""
