@@ -42,21 +42,27 @@ def test_scripted_cli_commands_do_not_load_textual(tmp_path):
     script = (
         "import sys\n"
         "from vecozo_tui.cli.main import main\n"
-        "for argv in (['list'], ['status', '--json'], ['--help']):\n"
+        "for argv in (['list'], ['status', '--json'], ['check'], ['metrics'], ['--help']):\n"
         "    try:\n"
         "        main(argv + ['--config', sys.argv[1]] if argv[0] != '--help' else argv)\n"
         "    except SystemExit:\n"
         "        pass\n"
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print('TEXTUAL', loaded)\n"
+        "crypto = sorted(m for m in sys.modules if m.split('.')[0] == 'cryptography')\n"
+        "print('CRYPTOGRAPHY', crypto)\n"
     )
     repository = tmp_path / "repo"
     repository.mkdir(mode=0o700)
     config = tmp_path / "config.toml"
-    config.write_text(f'[repository]\npath = "{repository}"\n')
+    config.write_text(f'[repository]\npath = "{repository}"\n\n[[practices]]\nid = "a"\n'
+                      'name = "A"\nagb = "01234567"\nenvironment = "test"\n'
+                      f'[[practices.deploy]]\npath = "{tmp_path}/his.pfx"\n')
     result = subprocess.run([sys.executable, "-c", script, str(config)], capture_output=True,
                             text=True, timeout=60)
     assert "TEXTUAL []" in result.stdout, result.stdout + result.stderr
+    # nor cryptography: they read public metadata only (deploy states included)
+    assert "CRYPTOGRAPHY []" in result.stdout, result.stdout + result.stderr
 
 
 def test_every_tui_worker_has_a_plain_description():

@@ -715,10 +715,10 @@ def behind_text(states: tuple[TargetState, ...]) -> str | None:
     if not behind:
         return None
     first = behind[0]
-    more = f" and {len(behind) - 1} more target{'s' if len(behind) > 2 else ''}" \
+    more = f", and {len(behind) - 1} more target{'s' if len(behind) > 2 else ''}" \
         if len(behind) > 1 else ""
-    return (f"the practice software still has the old certificate: {first.target.path} "
-            f"{first.label}{more}")
+    return (f"practice software still has the old certificate ({first.target.path}: "
+            f"{first.label}{more})")
 
 
 def last_deployed_at(states: tuple[TargetState, ...]) -> datetime | None:

@@ -351,6 +351,11 @@ FAMILIES = (
      "code such as expires-soon, renewal-overdue, no-backup, never-tested)."),
     ("vecozo_certificate_days_left", "Calendar days until the active certificate expires, "
      "in the server's time zone (negative: expired), as the dashboard and check count."),
+    ("vecozo_deployed_certificate_is_active", "1 when every deploy target (the files the "
+     "practice software reads) holds the active certificate; only for practices with deploy "
+     "targets and an active certificate."),
+    ("vecozo_last_deploy_timestamp_seconds", "When the certificate was last written and "
+     "verified at one of the practice's deploy targets (Unix time)."),
 )
 
 
@@ -414,3 +419,14 @@ def _row_samples(metrics: Exposition, row: PracticeOverview, now: datetime) -> N
         metrics.sample("vecozo_last_test_call_timestamp_seconds",
                        _seconds(row.last_test_call.at), labels)
         metrics.sample("vecozo_last_test_call_success", row.last_test_call.ok, labels)
+    _deploy_samples(metrics, row, labels)
+
+
+def _deploy_samples(metrics: Exposition, row: PracticeOverview, labels: str) -> None:
+    from vecozo_tui.deploy import last_deployed_at
+
+    if row.deployed_is_active is not None:
+        metrics.sample("vecozo_deployed_certificate_is_active", row.deployed_is_active, labels)
+    deployed_at = last_deployed_at(row.deploy_targets)
+    if deployed_at is not None:
+        metrics.sample("vecozo_last_deploy_timestamp_seconds", _seconds(deployed_at), labels)

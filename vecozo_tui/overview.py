@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from vecozo_tui.config import Config, MonitoringSettings, Practice
+from vecozo_tui.deploy import TargetState, target_states
 from vecozo_tui.expiry import ExpiryThresholds
 from vecozo_tui.repository import BackupRecord, Repository, StoredCertificate, TestCallRecord
 from vecozo_tui.status import (
@@ -37,10 +38,18 @@ class PracticeOverview:
     last_test_call: TestCallRecord | None
     backup_missing: bool
     today: date
+    deploy_targets: tuple[TargetState, ...] = ()  # per [[practices.deploy]], with an active
 
     @property
     def first_reason(self) -> str | None:
         return self.reasons[0].text if self.reasons else None
+
+    @property
+    def deployed_is_active(self) -> bool | None:
+        """Every deploy target holds the active certificate; None without targets."""
+        if not self.deploy_targets:
+            return None
+        return all(state.up_to_date for state in self.deploy_targets)
 
     @property
     def not_after(self) -> datetime | None:
@@ -89,6 +98,8 @@ class PracticeOverview:
                  "summary": self.last_test_call.summary}
                 if self.last_test_call else None
             ),
+            "deployed_is_active": self.deployed_is_active,
+            "deploy_targets": [state.to_dict() for state in self.deploy_targets],
         }
 
 
@@ -100,8 +111,10 @@ def practice_overview(practice: Practice, repository: Repository, now: datetime,
     active = repository.active(practice.id)
     events = repository.events(practice.id)
     facts = expiry_facts(active.info.not_after, now, thresholds) if active else None
+    deploy_states = target_states(practice, active, events)
     state: PracticeStatus = practice_status(active, events, now=now, thresholds=thresholds,
-                                            monitoring=monitoring, facts=facts)
+                                            monitoring=monitoring, facts=facts,
+                                            deploy_states=deploy_states)
     return PracticeOverview(
         practice=practice,
         active=active,
@@ -114,6 +127,7 @@ def practice_overview(practice: Practice, repository: Repository, now: datetime,
         last_test_call=events.last_test_call,
         backup_missing=backup_missing(active, events),
         today=now.date(),
+        deploy_targets=deploy_states,
     )
 
 

@@ -11,7 +11,9 @@ Levels, most urgent first:
 - CRITICAL: it expires within ``critical_days`` (default 14).
 - WARNING: renewal is due (within ``warning_days``, or the renew-from date has
   passed, or the renewal window runs into a quarter start), or something that COV
-  needs is wrong now: a personal certificate is active, the last test call failed.
+  needs is wrong now: a personal certificate is active, the last test call failed,
+  the practice software still has the old certificate (a deploy target does not
+  hold the active one: it calls VECOZO with the old one until that expires).
 - NO CERTIFICATE: nothing imported yet.
 - ATTENTION: it works, but something is not in order: no verified backup of the
   active certificate, the active certificate was never tested, its kind is unclear.
@@ -40,6 +42,7 @@ from vecozo_tui.expiry import (
 
 if TYPE_CHECKING:
     from vecozo_tui.config import MonitoringSettings
+    from vecozo_tui.deploy import TargetState
     from vecozo_tui.repository import PracticeEvents, StoredCertificate
 
 
@@ -125,9 +128,12 @@ def renewal_state(renew_from: date | None, today: date) -> str | None:
 def practice_status(active: StoredCertificate | None, events: PracticeEvents, *,
                     now: datetime, thresholds: ExpiryThresholds,
                     monitoring: MonitoringSettings | None = None,
-                    facts: ExpiryFacts | None = None) -> PracticeStatus:
+                    facts: ExpiryFacts | None = None,
+                    deploy_states: tuple[TargetState, ...] = ()) -> PracticeStatus:
     """The level and the reasons of one practice, most urgent first. ``facts``: the
-    active certificate's expiry_facts when the caller has them already (1,000 rows)."""
+    active certificate's expiry_facts when the caller has them already (1,000 rows);
+    ``deploy_states``: its deploy targets against the active certificate
+    (:func:`vecozo_tui.deploy.target_states`)."""
     if active is None:
         return _status([Reason("no-certificate", Level.NO_CERTIFICATE,
                                "no certificate imported yet: COV calls are not possible")])
@@ -143,6 +149,7 @@ def practice_status(active: StoredCertificate | None, events: PracticeEvents, *,
                               "certificate kind unclear: no person's or practice's name "
                               "in it; check that it is the system certificate"))
     reasons += _event_reasons(active, events, now, monitoring)
+    reasons += _deploy_reasons(deploy_states)
     return _status(reasons)
 
 
@@ -199,6 +206,13 @@ def _event_reasons(active: StoredCertificate, events: PracticeEvents, now: datet
         found.append(Reason("no-backup", Level.ATTENTION,
                             "no verified backup of the active certificate"))
     return found
+
+
+def _deploy_reasons(deploy_states: tuple[TargetState, ...]) -> list[Reason]:
+    from vecozo_tui.deploy import behind_text
+
+    text = behind_text(deploy_states)
+    return [Reason("software-old-certificate", Level.WARNING, text)] if text else []
 
 
 def backup_missing(active: StoredCertificate | None, events: PracticeEvents) -> bool:

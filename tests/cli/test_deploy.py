@@ -216,3 +216,65 @@ def test_wrong_password_is_said_plainly(setup, test_pki, clock, capsys, tmp_path
     assert run(clock, "deploy", "hap-zuid", "--password-file", str(wrong)) == EXIT_ERROR
     assert "Wrong password for the active certificate of hap-zuid" in capsys.readouterr().err
     assert not setup["target"].exists()
+
+
+# --- shown everywhere: check, metrics, list, show ------------------------------------------
+
+
+def stale_target(setup, test_pki, clock, capsys):
+    """The target holds the first certificate; a newer one is active (automatic off)."""
+    first = test_pki.system(days_valid=730, starts_days_ago=300)
+    assert import_file(clock, setup, test_pki, first, "1.pfx") == EXIT_OK
+    write_config(setup["tmp"], automatic=False)
+    newer = test_pki.system(days_valid=730)
+    assert import_file(clock, setup, test_pki, newer, "2.pfx") == EXIT_OK
+    capsys.readouterr()
+    return first, newer
+
+
+def test_check_warns_when_a_target_holds_an_older_certificate(setup, test_pki, clock, capsys):
+    stale_target(setup, test_pki, clock, capsys)
+    assert run(clock, "check") == 1  # WARNING
+    out = capsys.readouterr().out
+    first_line = out.splitlines()[0]
+    assert first_line.startswith("VECOZO WARNING - 2 warning: ")
+    assert "and practice software still has the old certificate" in first_line
+    assert f"practice software still has the old certificate ({setup['target']}: old " \
+           "certificate)" in out
+    # deployed again: the warning is gone
+    assert run(clock, "deploy", "hap-zuid", "--password-file", setup["password_file"]) \
+        == EXIT_OK
+    capsys.readouterr()
+    run(clock, "check")
+    assert "practice software" not in capsys.readouterr().out
+
+
+def test_metrics_say_whether_the_deployed_certificate_is_the_active_one(
+        setup, test_pki, clock, capsys):
+    stale_target(setup, test_pki, clock, capsys)
+    assert run(clock, "metrics") == EXIT_OK
+    out = capsys.readouterr().out
+    labels = '{practice="hap-zuid",agb="01234567",environment="production"}'
+    assert f"vecozo_deployed_certificate_is_active{labels} 0" in out
+    assert f"vecozo_last_deploy_timestamp_seconds{labels} {int(clock.now().timestamp())}" in out
+    assert 'vecozo_deployed_certificate_is_active{practice="fysio-oost"' not in out  # no targets
+    run(clock, "deploy", "hap-zuid", "--password-file", setup["password_file"])
+    capsys.readouterr()
+    run(clock, "metrics")
+    assert f"vecozo_deployed_certificate_is_active{labels} 1" in capsys.readouterr().out
+
+
+def test_list_and_show_tell_the_target_state(setup, test_pki, clock, capsys):
+    stale_target(setup, test_pki, clock, capsys)
+    run(clock, "list")
+    [row] = [line for line in capsys.readouterr().out.splitlines()
+             if line.startswith("hap-zuid")]
+    assert "not deployed" in row
+    run(clock, "show", "hap-zuid")
+    out = capsys.readouterr().out
+    assert "Deploy targets" in out
+    assert f"  1. {setup['target']}  still the old certificate" in out
+    run(clock, "show", "hap-zuid", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["deployed_is_active"] is False
+    assert data["deploy_targets"][0]["state"] == "old-certificate"

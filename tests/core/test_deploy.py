@@ -481,8 +481,8 @@ def test_states_never_old_and_up_to_date(store, now, test_pki):
     assert state().state == UP_TO_DATE and behind_text((state(),)) is None
     import_cert(repository, test_pki, test_pki.system(days_valid=900))
     assert state().state == OLD_CERTIFICATE and state().text == "still the old certificate"
-    assert behind_text((state(),)) == ("the practice software still has the old certificate: "
-                                       f"{store.target.path} old certificate")
+    assert behind_text((state(),)) == ("practice software still has the old certificate "
+                                       f"({store.target.path}: old certificate)")
     assert target_states(practice, None, repository.events("hap-zuid")) == ()
 
 

@@ -117,6 +117,12 @@ def run_show(invocation: Invocation) -> int:
     test = row.last_test_call
     out(f"Last test call {_when(test.at, now) if test else 'never'}"
         + (f": {'OK' if test.ok else 'FAILED'} - {test.summary}" if test else ""))
+    if practice.deploy:
+        out("")
+        out("Deploy targets (where the practice software reads it)")
+        out(deploy_target_lines(row, now))
+    elif practice.deploy_target:
+        out(f"Installed at   {practice.deploy_target}  (a reminder; no deploy target)")
     earlier = [entry for entry in history if not entry.active]
     if earlier:
         out("")
@@ -129,6 +135,17 @@ def run_show(invocation: Invocation) -> int:
 
 def _when(moment, now) -> str:  # noqa: ANN001 - datetime
     return f"{local_time(moment, now)} ({ago(moment, now)})"
+
+
+def deploy_target_lines(row, now) -> str:
+    if not row.deploy_targets:  # no active certificate yet
+        return "\n".join(f"  {n}. {t.path}" for n, t in enumerate(row.practice.deploy, 1))
+    lines = []
+    for state in row.deploy_targets:
+        record = state.record
+        when = f" ({ago(record.at, now)})" if record else ""
+        lines.append(f"  {state.number}. {state.target.path}  {state.text}{when}")
+    return "\n".join(lines)
 
 
 def _stored_dict(entry) -> dict:
