@@ -605,7 +605,7 @@ def plan(repository: Repository, practice: Practice, number: int | None = None
         raise VecozoError(f"{practice.id} has no active certificate to deploy; import one "
                           "first.")
     states = {state.number: state for state in
-              target_states(practice, active, repository.events(practice.id))}
+              target_states(practice.deploy, active, repository.events(practice.id))}
     return [TargetPlan(target_number, target, states[target_number].text,
                        _foreseeable_problem(target))
             for target_number, target in select_targets(practice, number)]
@@ -699,13 +699,14 @@ def target_state(number: int, target: DeployTarget, active: StoredCertificate,
     return TargetState(number, target, state, record)
 
 
-def target_states(practice: Practice, active: StoredCertificate | None,
+def target_states(targets: tuple[DeployTarget, ...], active: StoredCertificate | None,
                   events: PracticeEvents) -> tuple[TargetState, ...]:
-    """Each deploy target's state against the active certificate (none without one)."""
+    """Each of a practice's deploy targets' state against its active certificate (none
+    without one)."""
     if active is None:
         return ()
     return tuple(target_state(number, target, active, events)
-                 for number, target in enumerate(practice.deploy, start=1))
+                 for number, target in enumerate(targets, start=1))
 
 
 def behind_text(states: tuple[TargetState, ...]) -> str | None:

@@ -111,7 +111,7 @@ def practice_overview(practice: Practice, repository: Repository, now: datetime,
     active = repository.active(practice.id)
     events = repository.events(practice.id)
     facts = expiry_facts(active.info.not_after, now, thresholds) if active else None
-    deploy_states = target_states(practice, active, events)
+    deploy_states = target_states(practice.deploy, active, events)
     state: PracticeStatus = practice_status(active, events, now=now, thresholds=thresholds,
                                             monitoring=monitoring, facts=facts,
                                             deploy_states=deploy_states)

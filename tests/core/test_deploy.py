@@ -131,7 +131,7 @@ def test_outcome_is_recorded_and_audited_without_secrets(store, now):
     record = store.repository.events("hap-zuid").deploys[str(store.target.path)]
     assert record.ok and record.deployed_sha256 == sha256(store.cert)
     assert record.deployed_at == now
-    [state] = target_states(store.practice, store.repository.active("hap-zuid"),
+    [state] = target_states(store.practice.deploy, store.repository.active("hap-zuid"),
                             store.repository.events("hap-zuid"))
     assert state.state == UP_TO_DATE and state.text == "up to date"
     entries = [e for e in store.repository.audit_entries() if e["action"] == "deploy"]
@@ -197,7 +197,7 @@ def test_missing_directory_is_a_clear_message(store, now):
     [outcome] = run(store, now, practice_with(target)).outcomes
     assert outcome.failed_step == STEP_WRITE
     assert "does not exist (a share not mounted?)" in outcome.message
-    [state] = target_states(practice_with(target), store.repository.active("hap-zuid"),
+    [state] = target_states(practice_with(target).deploy, store.repository.active("hap-zuid"),
                             store.repository.events("hap-zuid"))
     assert state.state == FAILED and state.text.startswith("failed at write: ")
 
@@ -249,7 +249,7 @@ def test_full_disk_keeps_the_previous_file(store, now, test_pki, monkeypatch):
     assert outcome.failed_step == STEP_WRITE and "is full" in outcome.message
     assert store.target.path.read_bytes() == first
     assert everything_in(store.software) == ["vecozo.pfx"]
-    [state] = target_states(store.practice, store.repository.active("hap-zuid"),
+    [state] = target_states(store.practice.deploy, store.repository.active("hap-zuid"),
                             store.repository.events("hap-zuid"))
     assert state.state == FAILED
     # what the file holds is still known: the first certificate
@@ -406,7 +406,7 @@ def test_failing_hook_is_reported_and_the_file_stays(store, now):
     assert "failed (exit 1)" in outcome.message and outcome.written
     assert load_pkcs12(target.path.read_bytes(), PASSWORD).info.sha256 == sha256(store.cert)
     assert store.repository.active("hap-zuid").info.sha256 == sha256(store.cert)
-    [state] = target_states(practice_with(target), store.repository.active("hap-zuid"),
+    [state] = target_states(practice_with(target).deploy, store.repository.active("hap-zuid"),
                             store.repository.events("hap-zuid"))
     assert state.state == FAILED and state.label == "failed at hook"
     assert state.record.hook_output == ("reloaded the HIS",)
@@ -471,7 +471,7 @@ def test_states_never_old_and_up_to_date(store, now, test_pki):
     repository = store.repository
 
     def state():
-        [only] = target_states(practice, repository.active("hap-zuid"),
+        [only] = target_states(practice.deploy, repository.active("hap-zuid"),
                                repository.events("hap-zuid"))
         return only
 
@@ -483,7 +483,7 @@ def test_states_never_old_and_up_to_date(store, now, test_pki):
     assert state().state == OLD_CERTIFICATE and state().text == "still the old certificate"
     assert behind_text((state(),)) == ("practice software still has the old certificate "
                                        f"({store.target.path}: old certificate)")
-    assert target_states(practice, None, repository.events("hap-zuid")) == ()
+    assert target_states(practice.deploy, None, repository.events("hap-zuid")) == ()
 
 
 def test_dry_run_writes_nothing_and_says_what_would_happen(store, now):

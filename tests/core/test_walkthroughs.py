@@ -102,10 +102,11 @@ def test_every_walkthrough_is_well_formed():
 def test_renew_follows_the_seeds():
     renew = wt.get_walkthrough("renew")
     assert [s.key for s in renew.steps] == [
-        "pin", "renew", "export", "copy", "import", "test-call", "backup", "remove-old",
-        "next-renewal"]
+        "pin", "renew", "export", "copy", "import", "deploy", "test-call", "backup",
+        "remove-old", "next-renewal"]
     assert [s.check for s in renew.steps if s.check] == [
-        "imported_newer", "test_call_ok_after_import", "verified_backup"]
+        "imported_newer", "deployed_to_software", "test_call_ok_after_import",
+        "verified_backup"]
     body = {s.key: s.body for s in renew.steps}
     assert "pincode" in body["pin"]
     assert "oorspronkelijke verloopdatum" in body["renew"]
@@ -126,8 +127,8 @@ def test_new_and_recover_follow_the_seeds():
     assert "gebruikersnummer" in new["credentials"] and "pincode" in new["credentials"]
     assert "e-mail" in new["credentials"] and "post" in new["credentials"]
     assert "60 dagen" in new["install"]
-    assert [s.key for s in wt.get_walkthrough("new").steps][4:9] == [
-        "export", "copy", "import", "test-call", "backup"]
+    assert [s.key for s in wt.get_walkthrough("new").steps][4:10] == [
+        "export", "copy", "import", "deploy", "test-call", "backup"]
     recover = {s.key: s.body for s in wt.get_walkthrough("recover").steps}
     assert "géén" in recover["situation"]
     assert "opnieuw installeren" in wt.get_walkthrough("recover").steps[2].title
@@ -212,7 +213,7 @@ def test_progress_survives_a_restart_and_another_session(store, now, clock):
     assert again.state("renew").by == "bob from 198.51.100.4"
     assert again.state("renew").at == later
     assert again.next_step.key == "export"
-    assert again.summary() == "renew 2/9"
+    assert again.summary() == "renew 2/10"
 
 
 def test_untick_and_note_handling(store, now):
@@ -253,6 +254,64 @@ def test_ticks_are_audited_without_the_note(store, now):
 
 
 # --- automatic checks --------------------------------------------------------------------
+
+
+def test_deploy_step_ticks_itself_once_every_target_holds_the_new_certificate(store, now):
+    from dataclasses import replace
+
+    from vecozo_tui.config import DeployTarget
+    from vecozo_tui.deploy import deploy
+
+    software = store.tmp / "his"
+    software.mkdir()
+    targets = (DeployTarget(path=software / "a.pfx"), DeployTarget(path=software / "b.pfx"))
+    with_targets = replace(practice(), deploy=targets)
+    repository = store.repository
+
+    def refresh():
+        return wt.refresh_automatic(repository, "hap-zuid", "renew", now, actor=store.actor,
+                                    deploy_targets=targets)
+
+    wt.start(repository, "hap-zuid", "renew", actor=store.actor, now=now)
+    deploy(repository, with_targets, PASSWORD, actor=store.actor, now=now)
+    assert not refresh().is_done("deploy")  # the old certificate in place does not count
+    new = store.test_pki.system(days_valid=800)
+    import_cert(store, new)
+    deploy(repository, with_targets, PASSWORD, actor=store.actor, now=now, number=1)
+    assert not refresh().is_done("deploy")  # one of two targets
+    deploy(repository, with_targets, PASSWORD, actor=store.actor, now=now, number=2)
+    progress = refresh()
+    assert progress.is_done("deploy") and progress.state("deploy").automatic
+    # without deploy targets it is ticked by hand
+    wt.start(repository, "hap-zuid", "new", actor=store.actor, now=now)
+    assert not wt.refresh_automatic(repository, "hap-zuid", "new", now).is_done("deploy")
+    context = wt.make_context(with_targets, repository, inbox="/srv/inbox")
+    body = wt.render_step(wt.get_walkthrough("renew").step("deploy"), context)
+    assert f"  - {software / 'a.pfx'}" in body and "vecozo-tui deploy hap-zuid" in body
+    reminder = replace(practice(), deploy_target="his:C:/HIS/vecozo.pfx")
+    body = wt.render_step(wt.get_walkthrough("renew").step("deploy"),
+                          wt.make_context(reminder, repository, inbox="/srv/inbox"))
+    assert "No deploy target is configured" in body and "C:/HIS/vecozo.pfx" in body
+
+
+def test_a_walkthrough_finished_before_the_deploy_step_existed_stays_finished(store, now):
+    from vecozo_tui.walkthroughs.progress import state_name
+
+    progress = wt.start(store.repository, "hap-zuid", "renew", actor=store.actor, now=now)
+    for step in progress.walkthrough.steps:
+        progress = wt.tick(store.repository, "hap-zuid", "renew", step.key, actor=store.actor,
+                           now=now)
+    data = store.repository.read_state("hap-zuid", state_name("renew"))
+    del data["steps"]["deploy"]  # as written by a version without the step
+    store.repository.write_state("hap-zuid", state_name("renew"), data, actor=store.actor,
+                                 action="test")
+    again = wt.load(store.repository, "hap-zuid", "renew")
+    assert again.finished and again.done_count == again.total - 1
+    assert wt.progress_summary(store.repository, "hap-zuid") is None
+    # unticking a step still reopens it
+    again = wt.tick(store.repository, "hap-zuid", "renew", "pin", done=False,
+                    actor=store.actor, now=now)
+    assert not again.finished and again.finished_at is None
 
 
 def test_automatic_steps_tick_themselves_in_order_of_events(store, now, clock):
@@ -346,16 +405,16 @@ def test_progress_summary(store, now):
     wt.start(store.repository, "hap-zuid", "renew", actor=store.actor, now=now)
     for key in ("pin", "renew", "export", "copy"):
         wt.tick(store.repository, "hap-zuid", "renew", key, actor=store.actor, now=now)
-    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9"
+    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/10"
     wt.start(store.repository, "hap-zuid", "backup", actor=store.actor, now=now)
-    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9"  # only opened
+    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/10"  # only opened
     wt.tick(store.repository, "hap-zuid", "backup", "password", actor=store.actor, now=now)
-    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9, backup 1/4"
+    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/10, backup 1/4"
     for step in wt.get_walkthrough("backup").steps:
         progress = wt.tick(store.repository, "hap-zuid", "backup", step.key,
                            actor=store.actor, now=now)
     assert progress.finished and progress.finished_at == now
-    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/9"
+    assert wt.progress_summary(store.repository, "hap-zuid") == "renew 4/10"
 
 
 def test_export_record(store, now, clock):
@@ -377,8 +436,9 @@ def test_export_record(store, now, clock):
     assert "   > dr. Mulder had the letter" in record and "   > second line" in record
     assert "5. [x] Import it into the repository" in record
     assert "(checked automatically)" in record
-    assert "6. [ ] Prove it works" in record
-    assert "2 of 9 steps done" in record
+    assert "6. [ ] Put it where the practice software reads it" in record
+    assert "7. [ ] Prove it works" in record
+    assert "2 of 10 steps done" in record
     with pytest.raises(VecozoError, match="never started"):
         wt.export_record(store.repository, practice(), "new", now)
 
@@ -557,7 +617,7 @@ def test_suggestion_follows_the_practice_state(store, now, clock):
     clock.advance(hours=1)
     wt.tick(repository, "hap-zuid", "recover", "situation", actor=store.actor, now=clock.now())
     kind, why = wt.suggest(repository, "hap-zuid", clock.now())
-    assert kind == "recover" and "in progress (1 of 10 steps done)" in why
+    assert kind == "recover" and "in progress (1 of 11 steps done)" in why
 
 
 def test_record_says_when_the_next_renewal_is_due(store, now):

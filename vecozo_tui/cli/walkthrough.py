@@ -52,7 +52,7 @@ def run_walkthrough(invocation: Invocation) -> int:
     progress = start(repository, practice.id, walkthrough.kind, actor=actor, now=now,
                      restart=bool(getattr(args, "restart", False)))
     progress = refresh_automatic(repository, practice.id, walkthrough.kind, now,
-                                 actor=actor) or progress
+                                 actor=actor, deploy_targets=practice.deploy) or progress
     step_key = tick_key or untick_key
     if step_key:
         progress = tick(repository, practice.id, walkthrough.kind, step_key,

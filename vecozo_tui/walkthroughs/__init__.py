@@ -11,6 +11,8 @@ A step may name an automatic check, evaluated against the repository by
   walkthrough started was imported for the practice;
 - ``test_call_ok_after_import``: the last test call succeeded, with the active
   certificate, after the last import;
+- ``deployed_to_software``: every deploy target of the practice holds the active
+  (newer) certificate;
 - ``verified_backup``: the last backup was verified and is of the active
   certificate (in the backup walkthrough: made after the walkthrough started).
 
@@ -54,6 +56,7 @@ from vecozo_tui.walkthroughs.render import (
     when_text,
 )
 from vecozo_tui.walkthroughs.steps import (
+    CHECK_DEPLOYED,
     CHECK_IMPORTED_NEWER,
     CHECK_TEST_CALL,
     CHECK_VERIFIED_BACKUP,
@@ -68,6 +71,7 @@ from vecozo_tui.walkthroughs.steps import (
 __all__ = [
     "AUTOMATIC",
     "CHECKS",
+    "CHECK_DEPLOYED",
     "CHECK_IMPORTED_NEWER",
     "CHECK_TEST_CALL",
     "CHECK_VERIFIED_BACKUP",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from vecozo_tui.walkthroughs.steps import (
+    CHECK_DEPLOYED,
     CHECK_IMPORTED_NEWER,
     CHECK_TEST_CALL,
     CHECK_VERIFIED_BACKUP,
@@ -19,6 +20,7 @@ from vecozo_tui.walkthroughs.steps import (
 )
 
 if TYPE_CHECKING:
+    from vecozo_tui.config import DeployTarget
     from vecozo_tui.expiry import ExpiryThresholds
     from vecozo_tui.repository import Actor, Repository
 
@@ -80,6 +82,12 @@ class Progress:
 
     @property
     def finished(self) -> bool:
+        # finished_at: a walkthrough finished before a step was added to its kind (the
+        # deploy step) stays a finished record
+        return self.all_done or self.finished_at is not None
+
+    @property
+    def all_done(self) -> bool:
         return self.done_count == self.total
 
     @property
@@ -236,7 +244,7 @@ def set_note(repository: Repository, practice_id: str, kind: str, step_key: str,
 
 
 def _update_finished(progress: Progress, now: datetime) -> None:
-    if progress.finished:
+    if progress.all_done:
         progress.finished_at = progress.finished_at or now
     else:
         progress.finished_at = None
@@ -255,12 +263,14 @@ def _imported_newer(progress: Progress, active) -> bool:
                  or active.info.not_after > progress.baseline_not_after))
 
 
-def evaluate_check(check: str, progress: Progress, active, events) -> datetime | None:
+def evaluate_check(check: str, progress: Progress, active, events,
+                   deploy_targets: tuple[DeployTarget, ...] = ()) -> datetime | None:
     """When the check was met (the time of the event that met it), or None.
 
     Checks about the active certificate also require the newer certificate when
     the walkthrough has an import step: a backup or test call of the old one does
-    not finish a renewal.
+    not finish a renewal. ``deploy_targets``: the practice's (without any, the deploy
+    step is ticked by hand).
     """
     has_import = any(s.check == CHECK_IMPORTED_NEWER for s in progress.walkthrough.steps)
     newer = _imported_newer(progress, active)
@@ -285,10 +295,20 @@ def evaluate_check(check: str, progress: Progress, active, events) -> datetime |
         if not has_import and backup.at < progress.started_at:
             return None  # the backup walkthrough asks for a fresh one (tick by hand if not)
         return backup.at
+    if check == CHECK_DEPLOYED:
+        from vecozo_tui.deploy import last_deployed_at, target_states
+
+        if not deploy_targets:
+            return None
+        states = target_states(deploy_targets, active, events)
+        if not all(state.up_to_date for state in states):
+            return None
+        return last_deployed_at(states)
     raise ValueError(f"unknown check {check!r}")
 
 
-def _apply_automatic(repository: Repository, progress: Progress) -> list[str]:
+def _apply_automatic(repository: Repository, progress: Progress,
+                     deploy_targets: tuple[DeployTarget, ...]) -> list[str]:
     """Tick (in ``progress``) the open steps whose check is met; their keys."""
     active = repository.active(progress.practice_id)
     events = repository.events(progress.practice_id)
@@ -296,7 +316,7 @@ def _apply_automatic(repository: Repository, progress: Progress) -> list[str]:
     for step in progress.walkthrough.steps:
         if step.check is None or progress.is_done(step.key):
             continue
-        met_at = evaluate_check(step.check, progress, active, events)
+        met_at = evaluate_check(step.check, progress, active, events, deploy_targets)
         if met_at is None:
             continue
         old = progress.state(step.key)
@@ -307,8 +327,10 @@ def _apply_automatic(repository: Repository, progress: Progress) -> list[str]:
 
 
 def refresh_automatic(repository: Repository, practice_id: str, kind: str, now: datetime, *,
-                      actor: Actor | None = None) -> Progress | None:
+                      actor: Actor | None = None,
+                      deploy_targets: tuple[DeployTarget, ...] = ()) -> Progress | None:
     """Tick the steps whose automatic check is now met; each is audited once.
+    ``deploy_targets``: the practice's ``[[practices.deploy]]``, for the deploy step.
 
     Returns the progress (None when the walkthrough was never started). Steps
     already done are left alone, so a manual tick is never overwritten. Only reads
@@ -320,14 +342,14 @@ def refresh_automatic(repository: Repository, practice_id: str, kind: str, now: 
     progress = load(repository, practice_id, kind)
     if progress is None:
         return None
-    if not _apply_automatic(repository, progress):
+    if not _apply_automatic(repository, progress, deploy_targets):
         return progress
     who = actor or ActorType.current(os.environ)
     with repository.lock(who):
         progress = load(repository, practice_id, kind)
         if progress is None:  # pragma: no cover - removed meanwhile
             return None
-        ticked = _apply_automatic(repository, progress)
+        ticked = _apply_automatic(repository, progress, deploy_targets)
         if not ticked:  # another session ticked them meanwhile
             return progress
         _update_finished(progress, now)

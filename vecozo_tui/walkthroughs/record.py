@@ -10,7 +10,12 @@ from vecozo_tui.errors import VecozoError
 from vecozo_tui.textfmt import fingerprint
 from vecozo_tui.walkthroughs.progress import backup_warning, load
 from vecozo_tui.walkthroughs.render import when_text
-from vecozo_tui.walkthroughs.steps import CHECK_TEST_CALL, CHECK_VERIFIED_BACKUP, get_walkthrough
+from vecozo_tui.walkthroughs.steps import (
+    CHECK_DEPLOYED,
+    CHECK_TEST_CALL,
+    CHECK_VERIFIED_BACKUP,
+    get_walkthrough,
+)
 
 if TYPE_CHECKING:
     from vecozo_tui.config import Practice
@@ -21,9 +26,17 @@ if TYPE_CHECKING:
 # --- the record ----------------------------------------------------------------------------
 
 
-def _evidence(repository: Repository, practice_id: str, check: str) -> list[str]:
+def _evidence(repository: Repository, practice: Practice, check: str) -> list[str]:
     """What the repository knows about an automatically checked step, for the record."""
+    practice_id = practice.id
     events = repository.events(practice_id)
+    if check == CHECK_DEPLOYED:
+        from vecozo_tui.deploy import target_states
+
+        states = target_states(practice.deploy, repository.active(practice_id), events)
+        return [f"{state.target.path}: {state.text}"
+                + (f" ({when_text(state.record.at)})" if state.record else "")
+                for state in states]
     if check == CHECK_TEST_CALL and events.last_test_call is not None:
         test = events.last_test_call
         return [f"last test call {when_text(test.at)} ({test.environment}): "
@@ -87,7 +100,7 @@ def export_record(repository: Repository, practice: Practice, kind: str, now: da
             line += f": {when_text(state.at)}, {state.by or '?'}"
         lines.append(line)
         if state.done and step.check:
-            lines += [f"   - {text}" for text in _evidence(repository, practice.id, step.check)]
+            lines += [f"   - {text}" for text in _evidence(repository, practice, step.check)]
         if state.note:
             for note_line in state.note.splitlines():
                 lines.append(f"   > {note_line}")

@@ -41,6 +41,8 @@ class RenderContext:
     current_expiry: date | None = None
     expires: date | None = None
     renew_from: date | None = None
+    deploy_targets: tuple[str, ...] = ()  # the paths of [[practices.deploy]]
+    deploy_reminder: str = ""  # the free-text deploy_target
 
     @property
     def site(self) -> str:
@@ -71,7 +73,18 @@ class RenderContext:
             "current_expiry": _date_or(self.current_expiry, "(no certificate yet)"),
             "expires": _date_or(self.expires, "(known after the import)"),
             "renew_from": _date_or(self.renew_from, "(known after the import)"),
+            "deploy_targets": self._deploy_targets_text(),
         }
+
+    def _deploy_targets_text(self) -> str:
+        if self.deploy_targets:
+            return "Its deploy targets:\n" + "\n".join(f"  - {path}"
+                                                      for path in self.deploy_targets)
+        noted = f" (the configuration notes: {self.deploy_reminder})" \
+            if self.deploy_reminder else ""
+        return (f"No deploy target is configured for this practice{noted}: copy the "
+                "certificate there by hand and tick this step, or add a [[practices.deploy]] "
+                "block to the configuration so that it is done, verified, for you.")
 
 
 def _date_or(value: date | None, missing: str) -> str:
@@ -168,6 +181,8 @@ def make_context(practice: Practice, repository: Repository, *, inbox: str | os.
         expires=expires,
         renew_from=(renewal_start(current, thresholds or ExpiryThresholds())
                     if current is not None and renewed else None),
+        deploy_targets=tuple(str(target.path) for target in practice.deploy),
+        deploy_reminder=practice.deploy_target or "",
     )
 
 

@@ -16,7 +16,8 @@ WalkthroughKind = Literal["renew", "new", "recover", "backup"]
 CHECK_IMPORTED_NEWER = "imported_newer"
 CHECK_TEST_CALL = "test_call_ok_after_import"
 CHECK_VERIFIED_BACKUP = "verified_backup"
-CHECKS = (CHECK_IMPORTED_NEWER, CHECK_TEST_CALL, CHECK_VERIFIED_BACKUP)
+CHECK_DEPLOYED = "deployed_to_software"
+CHECKS = (CHECK_IMPORTED_NEWER, CHECK_TEST_CALL, CHECK_VERIFIED_BACKUP, CHECK_DEPLOYED)
 
 
 
@@ -140,6 +141,22 @@ the private key, the chain, the AGB code ({agb}) and that the certificate
 is newer than the active one; the old one is kept in history.
 This step ticks itself once a newer certificate is imported.
 """, CHECK_IMPORTED_NEWER)
+
+_DEPLOY = _step("deploy", "Put it where the practice software reads it", """
+The practice software (HIS, billing program) does not read the repository:
+it reads a .pfx/.p12 of its own, and may need a restart to pick up the new
+one. Until then it keeps calling VECOZO with the old certificate.
+
+{deploy_targets}
+
+  vecozo-tui deploy {practice_id}
+
+or press d in the console. With '[deploy] automatic = true' (the default)
+the import has done it already. The file gets the password given at the
+import: if the program has its own copy of the password, change it there
+too.
+This step ticks itself once every deploy target holds the new certificate.
+""", CHECK_DEPLOYED)
 
 _TEST_CALL = _step("test-call", "Prove it works: a test COV call", """
 On this server:
@@ -290,7 +307,7 @@ Prove it works there: on a server with vecozo-tui
 or in the practice software: a COV from a patient record.
 """)
 
-_COMMON_TAIL = (_EXPORT, _COPY, _IMPORT, _TEST_CALL, _BACKUP)
+_COMMON_TAIL = (_EXPORT, _COPY, _IMPORT, _DEPLOY, _TEST_CALL, _BACKUP)
 
 WALKTHROUGHS: dict[WalkthroughKind, Walkthrough] = {
     "renew": Walkthrough(

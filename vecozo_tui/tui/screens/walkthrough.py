@@ -52,6 +52,7 @@ CHECK_HINTS = {
     wt.CHECK_IMPORTED_NEWER: "ticks itself once a newer certificate is imported",
     wt.CHECK_TEST_CALL: "ticks itself after a successful test call with the new certificate",
     wt.CHECK_VERIFIED_BACKUP: "ticks itself once a verified backup is recorded",
+    wt.CHECK_DEPLOYED: "ticks itself once every deploy target holds the new certificate",
 }
 
 
@@ -286,7 +287,8 @@ class WalkthroughScreen(PracticeScreen[bool]):
                 progress = wt.load(repository, self.practice.id, kind) or wt.start(
                     repository, self.practice.id, kind, actor=self.context.actor, now=now)
             refreshed = wt.refresh_automatic(repository, self.practice.id, kind, now,
-                                             actor=self.context.actor)
+                                             actor=self.context.actor,
+                                             deploy_targets=self.practice.deploy)
             if refreshed is not None:
                 if refreshed.done_count != progress.done_count:
                     self.changed = True
@@ -314,7 +316,8 @@ class WalkthroughScreen(PracticeScreen[bool]):
                                    actor=actor, now=now)
             self.changed = True
             progress = wt.refresh_automatic(repository, self.practice.id, kind, now,
-                                            actor=actor) or progress
+                                            actor=actor,
+                                            deploy_targets=self.practice.deploy) or progress
             return self._loaded(progress)
 
     @work(thread=True, exit_on_error=False, group="walkthrough-export",
