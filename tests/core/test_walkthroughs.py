@@ -287,7 +287,7 @@ def test_deploy_step_ticks_itself_once_every_target_holds_the_new_certificate(st
     assert not wt.refresh_automatic(repository, "hap-zuid", "new", now).is_done("deploy")
     context = wt.make_context(with_targets, repository, inbox="/srv/inbox")
     body = wt.render_step(wt.get_walkthrough("renew").step("deploy"), context)
-    assert f"  - {software / 'a.pfx'}" in body and "vecozo-tui deploy hap-zuid" in body
+    assert f"\n  {software / 'a.pfx'}\n" in body and "vecozo-tui deploy hap-zuid" in body
     reminder = replace(practice(), deploy_target="his:C:/HIS/vecozo.pfx")
     body = wt.render_step(wt.get_walkthrough("renew").step("deploy"),
                           wt.make_context(reminder, repository, inbox="/srv/inbox"))

@@ -78,8 +78,9 @@ class RenderContext:
 
     def _deploy_targets_text(self) -> str:
         if self.deploy_targets:
-            return "Its deploy targets:\n" + "\n".join(f"  - {path}"
-                                                      for path in self.deploy_targets)
+            # each alone on its line, like a command: a long path is never wrapped
+            return "Its deploy targets (the files the software reads):\n\n" + "\n\n".join(
+                f"  {path}" for path in self.deploy_targets)
         noted = f" (the configuration notes: {self.deploy_reminder})" \
             if self.deploy_reminder else ""
         return (f"No deploy target is configured for this practice{noted}: copy the "
