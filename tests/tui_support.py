@@ -152,8 +152,11 @@ def demo_template() -> Path:
     atexit.register(shutil.rmtree, directory, True)
     demo = build_demo(directory / "world", NOW, start_server=False)
     root = demo.directory
-    # relative paths: a copy of the directory is a complete, independent world
-    text = demo.config_path.read_text(encoding="utf-8").replace(f"{root}/", "")
+    # relative paths: a copy of the directory is a complete, independent world; deploy
+    # targets must be absolute, so make_world fills in where the copy is
+    text = demo.config_path.read_text(encoding="utf-8")
+    text = text.replace(f'"{root}/practice-software', f'"{WORLD}/practice-software')
+    text = text.replace(f"{root}/", "")
     text += (f'\n[[practices]]\nid = "{SNAP_ID}"\nname = "{SNAP_NAME}"\nagb = "{SNAP_AGB}"\n'
              'environment = "production"\ncontact = "J. de Graaf"\n')
     demo.config_path.write_text(text, encoding="utf-8")
@@ -208,10 +211,22 @@ class World:
         return app
 
 
+WORLD = "@WORLD@"  # in the template's config: the directory of the world's copy
+
+
 def make_world(target: Path) -> World:
     """A private copy of the template world in ``target``."""
     directory = Path(target) / "world"
-    shutil.copytree(demo_template(), directory, symlinks=True)
+    template = demo_template()
+    shutil.copytree(template, directory, symlinks=True)
+    config_file = directory / "config.toml"
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace(WORLD, str(directory)),
+                           encoding="utf-8")
+    # the deploy records name their targets by absolute path too
+    for events in (directory / "repository" / "practices").glob("*/events.json"):
+        events.write_text(events.read_text(encoding="utf-8").replace(str(template),
+                                                                       str(directory)),
+                          encoding="utf-8")
     # people see the server's zone: a Dutch one, so the screens show local times
     clock = FixedClock(NOW, zone=ZoneInfo("Europe/Amsterdam"))
     config = load_config(directory / "config.toml")

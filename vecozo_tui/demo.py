@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,11 @@ class DemoPractice:
     authorised_for_cov: bool = True
     backed_up: bool = False
     tested: bool = False
+    # a deploy target under <demo>/practice-software/<id>/: None, "current" (it holds the
+    # active certificate) or "stale" (it holds the one before: the practice software still
+    # calls VECOZO with the old certificate)
+    deployed: str | None = None
+    legacy_software: bool = False  # the target wants 3DES (an old Windows program)
 
 
 def demo_practices(now: datetime, thresholds: ExpiryThresholds = ExpiryThresholds()
@@ -50,13 +56,14 @@ def demo_practices(now: datetime, thresholds: ExpiryThresholds = ExpiryThreshold
         DemoPractice("hap-delinde", "Huisartsenpraktijk De Linde", "01012345", "production",
                      -5, "dr. A. Bakker"),
         DemoPractice("fysio-centrum", "Fysiotherapie Centrum", "04023456", "production", 5,
-                     "M. Jansen", backed_up=True, tested=True),
+                     "M. Jansen", backed_up=True, tested=True, deployed="current"),
         DemoPractice("tand-smile", "Tandartspraktijk Smile", "12034567", "acceptance", 25,
                      "drs. P. de Wit", tested=True),
         DemoPractice("hap-oost", "Huisartsen Oost", "01045678", "production", 55,
-                     "dr. L. Visser", backed_up=True),
+                     "dr. L. Visser", backed_up=True, deployed="stale"),
         DemoPractice("hap-zuid", "Huisartsenpraktijk Zuid", "01056789", "acceptance", 400,
-                     "dr. J. Mulder", backed_up=True, tested=True),
+                     "dr. J. Mulder", backed_up=True, tested=True, deployed="current",
+                     legacy_software=True),
         DemoPractice("fysio-nieuw", "Fysio Nieuw-West", "04067890", "acceptance", None,
                      "K. Smit"),
         DemoPractice("hap-persoon", "Huisartsen Centrum", "01078901", "acceptance", 300,
@@ -92,6 +99,7 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
     from vecozo_tui.certificates import load_pkcs12
     from vecozo_tui.config import load_config
     from vecozo_tui.cov.fake_server import FakeCovServer
+    from vecozo_tui.deploy import deploy
     from vecozo_tui.repository import Actor, BackupRecord, Repository, TestCallRecord
 
     directory = Path(directory)
@@ -122,10 +130,12 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
     else:
         endpoint = "https://localhost:9/cov/vz801802/v1/soap11"
 
+    software = _practice_software(directory, practices)
     config_path = directory / "config.toml"
     config_path.write_text(_demo_config(repository_path, inbox, backups, ca_file, endpoint,
-                                        practices), encoding="utf-8")
+                                        practices, software), encoding="utf-8")
     Repository.init(repository_path)
+    config = load_config(config_path)  # the demo must be a valid configuration
     repository = Repository(repository_path, clock=FixedClock(now))  # imported "now"
     actor = Actor(user="demo", ssh_client=None)
 
@@ -137,10 +147,18 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
             subject = pki.personal_subject("Rob", "de Boer", practice.name, practice.agb)
         else:
             subject = pki.system_subject(practice.name, practice.agb)
+        if practice.deployed == "stale":  # the practice software has the one before it
+            _import_and_deploy(repository, config.practice(practice.id), chain, actor, now,
+                               pki.issue(issuing, subject,
+                                         not_before=expiry - timedelta(days=1460),
+                                         not_after=expiry - timedelta(days=730)))
         issued = pki.issue(issuing, subject, not_before=expiry - timedelta(days=730),
                            not_after=expiry)
         loaded = load_pkcs12(pki.pkcs12_bytes(issued, chain, DEMO_PASSWORD), DEMO_PASSWORD)
         stored = repository.import_certificate(practice.id, loaded, DEMO_PASSWORD, actor=actor)
+        if practice.deployed == "current":
+            deploy(repository, config.practice(practice.id), DEMO_PASSWORD, actor=actor,
+                   now=now, loaded=loaded)
         if practice.authorised_for_cov and not practice.personal:
             authorised.add(stored.info.sha256)
         if practice.backed_up:
@@ -154,9 +172,46 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
                 summary="COV answered: insured person found"), actor=actor)
 
     inbox_files = _fill_inbox(inbox, issuing, chain, now, practices, authorised)
-    load_config(config_path)  # the demo must be a valid configuration
     return Demo(directory=directory, config_path=config_path, now=now, ca_file=ca_file,
                 server=cov_server, inbox_files=inbox_files)
+
+
+# The demo's "practice software": a reload command that notes what it was told.
+RELOAD_SCRIPT = """\
+# Demo hook: what a real one does is restart the practice software (systemctl restart
+# ..., or an ssh command to a Windows server). This one only writes down what it got.
+import datetime, os
+line = (f"{datetime.datetime.now():%Y-%m-%d %H:%M:%S} reloaded the practice software of "
+        f"{os.environ['VECOZO_PRACTICE_ID']}: {os.environ['VECOZO_DEPLOY_PATH']} now holds "
+        f"{os.environ['VECOZO_CERTIFICATE_SHA256'][:16]}..., valid until "
+        f"{os.environ['VECOZO_CERTIFICATE_NOT_AFTER'][:10]}")
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "reload.log"), "a") as log:
+    log.write(line + "\\n")
+print(line)
+"""
+
+
+def _practice_software(directory: Path, practices: list[DemoPractice]) -> Path:
+    """Where the demo's practice software reads its certificates: a directory per
+    practice with a deploy target, and the reload hook."""
+    software = directory / "practice-software"
+    software.mkdir(mode=0o700, exist_ok=True)
+    for practice in practices:
+        if practice.deployed:
+            (software / practice.id).mkdir(mode=0o700, exist_ok=True)
+    (software / "reload.py").write_text(RELOAD_SCRIPT, encoding="utf-8")
+    return software
+
+
+def _import_and_deploy(repository, practice, chain: list, actor, now: datetime,
+                       issued: pki.Issued) -> None:
+    from vecozo_tui.certificates import load_pkcs12
+    from vecozo_tui.deploy import deploy
+
+    loaded = load_pkcs12(pki.pkcs12_bytes(issued, chain, DEMO_PASSWORD), DEMO_PASSWORD)
+    repository.import_certificate(practice.id, loaded, DEMO_PASSWORD, actor=actor)
+    deploy(repository, practice, DEMO_PASSWORD, actor=actor, now=now - timedelta(days=700),
+           loaded=loaded)
 
 
 def _fill_inbox(inbox: Path, issuing: pki.Issued, chain: list, now: datetime,
@@ -214,7 +269,7 @@ def _toml_string(value: str | Path) -> str:
 
 
 def _demo_config(repository: Path, inbox: Path, backups: Path, ca_file: Path, endpoint: str,
-                 practices: list[DemoPractice]) -> str:
+                 practices: list[DemoPractice], software: Path) -> str:
     lines = [
         "# Demo configuration, written by `vecozo-tui demo`.",
         "[repository]", f"path = {_toml_string(repository)}", "",
@@ -231,6 +286,14 @@ def _demo_config(repository: Path, inbox: Path, backups: Path, ca_file: Path, en
                   f"environment = {_toml_string(practice.environment)}"]
         if practice.contact:
             lines.append(f"contact = {_toml_string(practice.contact)}")
+        if practice.deployed:
+            lines += ["", "[[practices.deploy]]",
+                      f"path = {_toml_string(software / practice.id / 'vecozo.pfx')}",
+                      "format = " + _toml_string("pkcs12-legacy" if practice.legacy_software
+                                                 else "pkcs12"),
+                      "command = [" + ", ".join(_toml_string(part) for part in (
+                          sys.executable, software / "reload.py")) + "]",
+                      "timeout_seconds = 20"]
         lines.append("")
     return "\n".join(lines)
 

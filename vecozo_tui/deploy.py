@@ -116,6 +116,18 @@ class DeployOutcome:
         """The target holds the certificate now (written and verified)."""
         return self.failed_step in (None, STEP_HOOK)
 
+    def lines(self) -> list[str]:
+        """The outcome as the CLI and the console show it."""
+        lines = [f"{'OK    ' if self.ok else 'FAILED'} {self.number}. {self.target.path}",
+                 f"       {self.message}"]
+        if self.hook is not None and self.hook.output:
+            lines.append("       hook output (last lines):")
+            lines += [f"       | {line}" for line in self.hook.output]
+        if not self.recorded:
+            lines.append("       (not recorded in the repository: it was busy or not "
+                         "writable)")
+        return lines
+
     def to_dict(self) -> dict:
         return {"number": self.number, "path": str(self.target.path),
                 "format": self.target.format, "sha256": self.sha256, "ok": self.ok,
@@ -577,7 +589,7 @@ class TargetPlan:
                           (("owner", target.owner), ("group", target.group)) if name)
         lines = [f"{self.number}. {target.path}",
                  f"   would write  {FORMAT_TEXT[target.format]}, mode {target.mode:04o}"
-                 + (f", {owner}" if owner else "") + ", verified before it replaces the file",
+                 + (f", {owner}" if owner else ""),
                  f"   now holds    {self.holds}"]
         if target.command:
             stdin = "; the password on its standard input" if target.password_on_stdin else ""

@@ -128,9 +128,9 @@ async def test_ticks_and_notes_with_the_keyboard_are_stored(world):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert "0 of 9 done" in text_of(screen, "#wt-status")
+        assert "0 of 10 done" in text_of(screen, "#wt-status")
         body = text_of(screen, "#wt-body")
-        assert body.startswith("Step 1 of 9: The contact person has the PIN at hand")
+        assert body.startswith("Step 1 of 10: The contact person has the PIN at hand")
         assert "dr. J. Mulder" in body and "pincode" in body
 
         await pilot.press("space")
@@ -139,7 +139,7 @@ async def test_ticks_and_notes_with_the_keyboard_are_stored(world):
         assert step_lines(screen)[0].startswith("[x]")
         # the highlight moved on to the next open step
         assert screen.query_one("#wt-steps", OptionList).highlighted == 1
-        assert "1 of 9 done" in text_of(screen, "#wt-status")
+        assert "1 of 10 done" in text_of(screen, "#wt-status")
 
         await pilot.press("x")  # x ticks too
         await settle(pilot)
@@ -181,7 +181,7 @@ async def test_the_copy_step_shows_scp_to_this_server_and_the_inbox(world):
         await pilot.press("down", "down", "down")
         await settle(pilot)
         body = text_of(app.screen, "#wt-body")
-        assert body.startswith("Step 4 of 9: Copy the file to this server")
+        assert body.startswith("Step 4 of 10: Copy the file to this server")
         assert f"scp hap-zuid.pfx beheer@praktijk-server.example.nl:{world.inbox}/" in body
         # the export step: long, scrolls with PgDn while the list keeps the focus
         await pilot.press("up")
@@ -206,12 +206,12 @@ async def test_keys_fit_in_the_footer_at_80x24(world):
         assert {"Back", "Done", "Note", "Export"} <= descriptions
         # the step-specific keys show only on their step
         assert "Back up" not in descriptions
-        await pilot.press("down", "down", "down", "down", "down", "down")  # the backup step
+        await pilot.press("down", "down", "down", "down", "down", "down", "down")  # backup
         await settle(pilot)
         descriptions = {b.binding.description for b in app.screen.active_bindings.values()
                         if b.enabled and b.binding.show}
         assert "Back up" in descriptions
-        # the step text has room: at least 8 lines below the list of 9 steps
+        # the step text has room: at least 8 lines below the list of 10 steps
         assert app.screen.query_one("#wt-text").region.height >= 8
 
 
@@ -236,7 +236,7 @@ async def test_automatic_steps_tick_on_resume_and_survive_a_restart(world, clock
         progress = stored(world)
         assert progress.is_done("import") and progress.state("import").automatic
         assert "[x]" in step_lines(app.screen)[4] and "(auto)" in step_lines(app.screen)[4]
-        # the highlight follows to the test call
+        # the highlight follows to the deploy step (the target holds the old certificate)
         assert app.screen.query_one("#wt-steps", OptionList).highlighted == 5
         assert "checked automatically" not in text_of(app.screen, "#wt-body")
         await pilot.press("up")
@@ -253,12 +253,13 @@ async def test_automatic_steps_tick_on_resume_and_survive_a_restart(world, clock
         await settle(pilot)
         chooser = app.screen.query_one("#wt-choose-list", OptionList)
         assert chooser.highlighted_option.id == "renew"
-        assert "5 of 9 done" in str(chooser.highlighted_option.prompt)
+        assert "5 of 10 done" in str(chooser.highlighted_option.prompt)
         await pilot.press("enter")
         await settle(pilot)
         assert stored(world).is_done("test-call")  # ticked on opening
-        assert "6 of 9 done" in text_of(app.screen, "#wt-status")
-        assert app.screen.query_one("#wt-steps", OptionList).highlighted == 6  # the backup
+        assert "6 of 10 done" in text_of(app.screen, "#wt-status")
+        # the first open step: the deploy (its target still holds the old certificate)
+        assert app.screen.query_one("#wt-steps", OptionList).highlighted == 5
 
 
 async def test_backup_from_the_backup_step_ticks_it(world, clock):
@@ -441,6 +442,8 @@ async def test_renew_on_the_demo_from_start_to_finish_with_a_restart(demo_world)
         await settle(pilot)
         assert app.screen is screen
         assert screen.progress.is_done("import") and screen.progress.state("import").automatic
+        # the import deployed at once ([deploy] automatic): that step ticked itself too
+        assert screen.progress.is_done("deploy") and screen.progress.state("deploy").automatic
         assert screen.query_one("#wt-steps", OptionList).highlighted_option.id == "test-call"
 
         # the backup, from its step, ticks itself
@@ -456,13 +459,13 @@ async def test_renew_on_the_demo_from_start_to_finish_with_a_restart(demo_world)
         await settle(pilot)
         assert app.screen is screen
         assert screen.progress.is_done("backup") and screen.progress.state("backup").automatic
-        assert "6 of 9 done" in text_of(screen, "#wt-status")
+        assert "7 of 10 done" in text_of(screen, "#wt-status")
         # the dashboard shows the progress
         await pilot.press("escape")
         await settle(pilot)
         from vecozo_tui.walkthroughs import progress_summary
 
-        assert progress_summary(app.context.repository, practice) == "renew 6/9"
+        assert progress_summary(app.context.repository, practice) == "renew 7/10"
 
     # meanwhile a test call with the new certificate succeeds (another session, the CLI)
     repository = Repository(world.load_config(world.config_path).repository)
@@ -478,7 +481,7 @@ async def test_renew_on_the_demo_from_start_to_finish_with_a_restart(demo_world)
         screen = await open_walkthrough(pilot, practice)
         chooser = screen.query_one("#wt-choose-list", OptionList)
         assert chooser.highlighted_option.id == "renew"
-        assert "in progress, 6 of 9 done" in str(chooser.highlighted_option.prompt)
+        assert "in progress, 7 of 10 done" in str(chooser.highlighted_option.prompt)
         await pilot.press("enter")
         await settle(pilot)
         assert screen.progress.is_done("test-call")  # ticked itself on opening
@@ -487,16 +490,16 @@ async def test_renew_on_the_demo_from_start_to_finish_with_a_restart(demo_world)
         await pilot.press("space")
         await settle(pilot)
         body = text_of(screen, "#wt-body")
-        assert body.startswith("Step 9 of 9: Note when the next renewal is due")
+        assert body.startswith("Step 10 of 10: Note when the next renewal is due")
         assert f"valid until {active.info.not_after:%Y-%m-%d}" in body
         await pilot.press("space")
         await settle(pilot)
         assert screen.progress.finished
-        assert "9 of 9 done, finished" in text_of(screen, "#wt-status")
+        assert "10 of 10 done, finished" in text_of(screen, "#wt-status")
         await pilot.press("e")
         await settle(pilot)
         record = screen.last_export.read_text(encoding="utf-8")
-        assert "9 of 9 steps done" in record
+        assert "10 of 10 steps done" in record
         assert f"Certificate after: SHA-256 {active.info.sha256[:2]}:" in record
         await pilot.press("escape")
         await settle(pilot)
@@ -526,7 +529,7 @@ async def test_ticks_from_another_session_show_up_without_losing_the_place(world
         screen._poll()
         await settle(pilot)
         assert step_lines(screen)[0].startswith("[x]")
-        assert "1 of 9 done" in text_of(screen, "#wt-status")
+        assert "1 of 10 done" in text_of(screen, "#wt-status")
         assert screen.query_one("#wt-steps", OptionList).highlighted_option.id == "export"
 
 
@@ -547,7 +550,7 @@ async def test_start_again_keeps_the_record_so_far(world):
         await pilot.press("y")
         await settle(pilot)
         assert stored(world).done_count == 0
-        assert "0 of 9 done" in text_of(app.screen, "#wt-status")
+        assert "0 of 10 done" in text_of(app.screen, "#wt-status")
     states = world.root / "practices" / "hap-zuid" / "state"
     archived = [p.name for p in states.iterdir() if p.name.startswith("walkthrough-renew-")]
     assert len(archived) == 1

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
     from vecozo_tui.cli.main import Invocation
     from vecozo_tui.config import Config, Practice
-    from vecozo_tui.deploy import DeployOutcome, DeployReport
+    from vecozo_tui.deploy import DeployReport
     from vecozo_tui.repository import Repository
 
 
@@ -59,8 +59,8 @@ def show_report(invocation: Invocation, practice: Practice, report: DeployReport
     out(f"Deploy of {fingerprint(report.sha256)[:23]}… (valid until "
         f"{short_date(report.not_after)}) for {practice.id}:")
     for outcome in report.outcomes:
-        for line in outcome_lines(outcome):
-            out(line)
+        for line in outcome.lines():
+            out(f"  {line}")
     failed = [o for o in report.outcomes if not o.ok]
     if failed:
         retry = f"vecozo-tui deploy {practice.id}"
@@ -73,16 +73,6 @@ def show_report(invocation: Invocation, practice: Practice, report: DeployReport
         invocation.err("The outcome could not be recorded in the repository (busy or not "
                        "writable); the dashboard does not know it yet. Deploy again to "
                        "record it.")
-
-
-def outcome_lines(outcome: DeployOutcome) -> list[str]:
-    mark = "OK    " if outcome.ok else "FAILED"
-    lines = [f"  {mark} {outcome.number}. {outcome.target.path}",
-             f"         {outcome.message}"]
-    if outcome.hook is not None and outcome.hook.output:
-        lines.append("         hook output (last lines):")
-        lines += [f"         | {line}" for line in outcome.hook.output]
-    return lines
 
 
 def deploy_after_change(invocation: Invocation, config: Config, repository: Repository,

@@ -1,5 +1,5 @@
 """The base of every screen about a practice: its context, the typed app, and the
-feature keys (import, test call, walkthrough, backup) written once.
+feature keys (import, test call, walkthrough, backup, deploy) written once.
 
 Binding ids follow one rule, ``scope.action``: ``app.*`` for the app's own keys,
 ``practice.*`` for the feature keys below (the same on every screen that has them,
@@ -26,6 +26,7 @@ FEATURE_SCREENS: dict[str, tuple[str, str]] = {
     "test_call": ("vecozo_tui.tui.screens.test_call", "TestCallScreen"),
     "walkthrough": ("vecozo_tui.tui.screens.walkthrough", "WalkthroughScreen"),
     "backup": ("vecozo_tui.tui.screens.backup", "BackupScreen"),
+    "deploy": ("vecozo_tui.tui.screens.deploy", "DeployScreen"),
 }
 
 FEATURE_BINDINGS = [
@@ -37,6 +38,9 @@ FEATURE_BINDINGS = [
             tooltip="Step-by-step walkthrough (renew, new, recover, backup)"),
     Binding("b", "backup", "Backup", id="practice.backup",
             tooltip="Make a verified backup of the practice's active certificate"),
+    Binding("d", "deploy", "Deploy", id="practice.deploy",
+            tooltip="Put the active certificate where the practice software reads it "
+                    "(its deploy targets), verified, then run the target's hook"),
 ]
 FEATURE_ACTIONS = frozenset(binding.action for binding in FEATURE_BINDINGS)
 
@@ -112,3 +116,6 @@ class PracticeScreen(Screen[ResultType]):
 
     def action_backup(self) -> None:
         self.open_feature("backup")
+
+    def action_deploy(self) -> None:
+        self.open_feature("deploy")

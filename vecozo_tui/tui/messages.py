@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from vecozo_tui.backup import BackupResult  # noqa: F401 - in quoted generics below
     from vecozo_tui.certificates import LoadedPkcs12, Pkcs12Contents
     from vecozo_tui.cov.diagnosis import Diagnosis, Step  # noqa: F401 - as above
+    from vecozo_tui.deploy import DeployReport  # noqa: F401 - as above
     from vecozo_tui.repository import StoredCertificate
     from vecozo_tui.walkthroughs import Progress, RenderContext
 
@@ -89,6 +90,11 @@ class TestCallDone(WorkDone["Diagnosis"], bubble=False):
 
 class BackupWritten(WorkDone["BackupResult"], bubble=False):
     """The backup was written, read back and compared."""
+
+
+class Deployed(WorkDone["DeployReport"], bubble=False):
+    """The active certificate went to the practice's deploy targets: each target's
+    outcome is in the report (an error: nothing was deployed, e.g. a wrong password)."""
 
 
 @dataclass

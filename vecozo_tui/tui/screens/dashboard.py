@@ -60,6 +60,7 @@ COLUMNS = (
     ("renew", "Renew from", 10),
     ("backup", "Backup", 10),
     ("test", "Test", 6),
+    ("software", "Software", 9),  # do the deploy targets hold the active certificate?
     ("date", "Expiry date", 11),
     ("agb", "AGB", 8),
     ("env", "Env", 4),
@@ -226,6 +227,7 @@ class DashboardScreen(PracticeScreen[None]):
         renew = Text(renew_from_text(row.renew_from, row.today))
         if row.quarter_in_window is not None or row.renewal_state is not None:
             renew.stylize("bold")
+        software = self._software_cell(row)
         status = status_text(row.level)
         return [
             status,
@@ -234,12 +236,29 @@ class DashboardScreen(PracticeScreen[None]):
             renew,
             backup,
             test,
+            software,
             plain(local_date(row.not_after, self._now)),
             plain(practice.agb),
             plain(ENVIRONMENT_SHORT.get(practice.environment, practice.environment)),
             plain(practice.id),
             plain(self._walkthroughs.get(practice.id) or ""),
         ]
+
+    @staticmethod
+    def _software_cell(row: PracticeOverview) -> Text:
+        """'deployed' when every deploy target holds the active certificate."""
+        from vecozo_tui.deploy import FAILED, NEVER_DEPLOYED
+
+        if row.deployed_is_active is None:
+            return Text("-", style="dim")
+        if row.deployed_is_active:
+            return Text("deployed", style="green")
+        states = {state.state for state in row.deploy_targets}
+        if FAILED in states:
+            return Text("FAILED", style=alarm_style())
+        if states == {NEVER_DEPLOYED}:
+            return Text("never", style="bold yellow")
+        return Text("OLD", style="bold yellow")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard",
           description="load the dashboard")

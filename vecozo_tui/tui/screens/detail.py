@@ -1,4 +1,5 @@
-"""One practice: its active certificate in full, the history, the last backup and test call.
+"""One practice: its active certificate in full, the history, the last backup and test call,
+and whether the practice software has the active certificate (its deploy targets).
 
 Everything shown comes from the repository's public metadata (no password needed).
 The actions (import, test call, walkthrough, backup) open their own screens.
@@ -98,6 +99,46 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     return table
 
 
+def deploy_target_style(state: str) -> str:
+    from vecozo_tui.deploy import FAILED, UP_TO_DATE
+
+    if state == UP_TO_DATE:
+        return "green"
+    return alarm_style() if state == FAILED else "bold yellow"
+
+
+def deploy_targets_table(row: PracticeOverview, now) -> Table | Text:  # noqa: ANN001
+    """Each target and its state: up to date / still the old certificate / failed at STEP
+    / never deployed."""
+    practice = row.practice
+    if not practice.deploy:
+        text = Text("none configured", style="dim")
+        if practice.deploy_target:
+            text = Text(f"installed at {practice.deploy_target} (a reminder: copied by hand)")
+        return text
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, width=2)
+    table.add_column(overflow="fold")
+    for state in row.deploy_targets or ():
+        line = Text(str(state.target.path))
+        line.append(f"  {state.target.format}")
+        if state.target.command:
+            line.append(f", then {' '.join(state.target.command)}", style="dim")
+        line.append("\n")
+        line.append(state.text, style=deploy_target_style(state.state))
+        record = state.record
+        if record is not None:
+            line.append(f"  (last deploy {when(record.at, now)})", style="dim")
+            if record.hook_output and not record.ok:
+                line.append("\n" + "\n".join(f"| {out}" for out in record.hook_output[-3:]),
+                            style="dim")
+        table.add_row(Text(f"{state.number}."), line)
+    if not row.deploy_targets:  # no active certificate yet
+        for number, target in enumerate(practice.deploy, start=1):
+            table.add_row(Text(f"{number}."), Text(str(target.path)))
+    return table
+
+
 class DetailScreen(PracticeScreen[bool]):
     """The certificate detail of one practice."""
 
@@ -119,6 +160,8 @@ class DetailScreen(PracticeScreen[bool]):
             yield Static(id="certificate", classes="kv")
             yield Static("Backup and test call", classes="section-title")
             yield Static(id="events", classes="kv")
+            yield Static("Practice software (deploy targets)", classes="section-title")
+            yield Static(id="deploy-targets", classes="kv")
             yield Static("History (newest first)", classes="section-title")
             yield Static(id="history", classes="kv")
         yield Footer()
@@ -142,6 +185,7 @@ class DetailScreen(PracticeScreen[bool]):
             self.query_one("#certificate", Static).update(
                 certificate_table(row.active.info, now=now))
         self.query_one("#events", Static).update(self._events(row, now))
+        self.query_one("#deploy-targets", Static).update(deploy_targets_table(row, now))
         self.query_one("#history", Static).update(self._history(now))
 
     def _summary(self, row: PracticeOverview) -> Group:

@@ -8,6 +8,8 @@ yet; errors block, warnings need a ``y``; a file with several certificates lists
 all and another can be picked with the arrows and Enter; an unclear kind is asked
 as its own question) and *done* (next steps: test call, backup). A file exported
 without a password gets a new one for the stored copy first (typed twice).
+With deploy targets and ``[deploy] automatic`` on, storing deploys right away (the
+password is still in hand) and *done* shows the outcome; otherwise it offers ``d``.
 
 The password lives only from a successful decryption until the store (the repository
 encrypts the stored copy with it) or until the user goes back; the input field is
@@ -26,6 +28,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import (
     ContentSwitcher,
     DirectoryTree,
@@ -45,6 +48,7 @@ from vecozo_tui.tui.messages import (
     CertificateFileRead,
     CertificateOpened,
     CertificateStored,
+    Deployed,
     post_outcome,
 )
 from vecozo_tui.tui.screens.detail import certificate_table
@@ -112,6 +116,8 @@ class ImportScreen(PracticeScreen[bool]):
                 tooltip="Test call to COV with the new certificate"),
         Binding("b", "next_backup", "Backup", id="import.next_backup",
                 tooltip="Make a verified backup of the new certificate"),
+        Binding("d", "next_deploy", "Deploy", id="import.next_deploy",
+                tooltip="Put the new certificate where the practice software reads it"),
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
@@ -121,9 +127,11 @@ class ImportScreen(PracticeScreen[bool]):
         self.step = PICK
         self.stored = False
         self.storing = False  # a store once started finishes: Escape waits for it
+        self.deploying = False  # so does the deploy right after it
         self._file: Path | None = None
         self._data: bytes | None = None
         self._password: str | None = None
+        self._storage_password: str | None = None  # the stored copy's: the file's, or new
         self._loaded: LoadedPkcs12 | None = None
         self._contents: Pkcs12Contents | None = None
         self._active_info: CertificateInfo | None = None
@@ -183,8 +191,9 @@ class ImportScreen(PracticeScreen[bool]):
                             id="new-password-again", classes="line")
                 yield Static("", id="new-password-error", classes="error")
                 yield Static("Escape: back to the preview.", classes="hint")
-            with Vertical(id=DONE):
+            with VerticalScroll(id=DONE):
                 yield Static("", id="done-message", classes="kv")
+                yield Static("", id="done-deploy", classes="kv")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -207,6 +216,8 @@ class ImportScreen(PracticeScreen[bool]):
             return self.step == PICK
         if action in ("next_test_call", "next_backup"):
             return self.step == DONE
+        if action == "next_deploy":
+            return self.step == DONE and bool(self.practice.deploy)
         return True
 
     # --- step 1: the file -----------------------------------------------------------
@@ -513,6 +524,7 @@ class ImportScreen(PracticeScreen[bool]):
             return
         self.query_one("#preview-status", Static).update(Text("Storing…", style="dim"))
         self.storing = True
+        self._storage_password = storage_password  # the deployed file gets it too
         self.refresh_bindings()
         self._store(self._attempt, self._loaded, storage_password)
 
@@ -538,10 +550,18 @@ class ImportScreen(PracticeScreen[bool]):
     # --- step 4: done ---------------------------------------------------------------
 
     def _stored(self, stored) -> None:  # noqa: ANN001 - StoredCertificate
+        from vecozo_tui.deploy import wants_automatic_deploy
+        from vecozo_tui.expiry import days_left
+
         self.storing = False
         self.stored = True
+        automatic = wants_automatic_deploy(self.context.config.deploy.automatic,
+                                           self.practice)
+        if automatic and self._loaded is not None and self._storage_password is not None:
+            # the password is still in hand: the practice software gets it right away
+            self.deploying = True
+            self._deploy(self._loaded, self._storage_password)
         self._forget()
-        from vecozo_tui.expiry import days_left
 
         info = stored.info
         left = days_left(info.not_after, self.context.clock.now())
@@ -550,6 +570,9 @@ class ImportScreen(PracticeScreen[bool]):
                     f"{local_date(info.not_after, self.context.clock.now())} "
                     f"({relative_days(left)}). Earlier certificates are kept in the history.")
         text.append("\n\nNext steps:\n", style="bold")
+        if self.practice.deploy and not automatic:
+            text.append("  d  ", style="bold")
+            text.append("put it where the practice software reads it (deploy)\n")
         text.append("  t  ", style="bold")
         text.append("test call to COV with the new certificate\n")
         text.append("  b  ", style="bold")
@@ -557,12 +580,38 @@ class ImportScreen(PracticeScreen[bool]):
         text.append("  Escape  ", style="bold")
         text.append("back")
         self.query_one("#done-message", Static).update(Group(text))
+        self.query_one("#done-deploy", Static).update(
+            "\nDeploying to the practice software…" if self.deploying else "")
         self._show(DONE)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import-deploy",
+          description="deploy to the practice software")
+    def _deploy(self, loaded: LoadedPkcs12, password: str) -> None:
+        from vecozo_tui.deploy import deploy
+
+        context = self.context
+        post_outcome(self, Deployed, lambda: deploy(
+            context.repository, self.practice, password, actor=context.actor,
+            now=context.clock.now(), loaded=loaded))
+
+    @on(Deployed)
+    def _deploy_done(self, message: Deployed) -> None:
+        from vecozo_tui.tui.screens.deploy import report_content
+
+        self.deploying = False
+        if message.result is None:  # a failed deploy is shown; the import stands
+            content = Content.assemble(("\nDEPLOY FAILED", "bold $error"),
+                                       f": {_problem_text(message.error)} Deploy again (d).")
+        else:
+            content = Content.assemble("\n", report_content(message.result))
+        self.query_one("#done-deploy", Static).update(content)
+        self.refresh_bindings()
 
     def _forget(self) -> None:
         """Drop the password, the decrypted key and the file's bytes."""
         self._attempt += 1
         self._password = None
+        self._storage_password = None
         self._loaded = None
         self._contents = None
         self._active_info = None
@@ -572,8 +621,9 @@ class ImportScreen(PracticeScreen[bool]):
     # --- navigation -----------------------------------------------------------------
 
     def action_back(self) -> None:
-        if self.storing:
-            self.notify("Storing the certificate; a moment.", timeout=2)
+        if self.storing or self.deploying:
+            self.notify("Storing the certificate; a moment." if self.storing else
+                        "Deploying to the practice software; a moment.", timeout=2)
             return
         if self.step == NEW_PASSWORD:  # back to the preview; the typed fields are emptied
             for selector in ("#new-password", "#new-password-again"):
@@ -595,6 +645,9 @@ class ImportScreen(PracticeScreen[bool]):
 
     def _leave_for(self, feature: str) -> None:
         """Back to where the import was opened from, then straight on to ``feature``."""
+        if self.deploying:
+            self.notify("Deploying to the practice software; a moment.", timeout=2)
+            return
         app, console_app, practice_id = self.app, self.console_app, self.practice_id
         self.dismiss(self.stored)
         if console_app is not None:
@@ -605,3 +658,6 @@ class ImportScreen(PracticeScreen[bool]):
 
     def action_next_backup(self) -> None:
         self._leave_for("backup")
+
+    def action_next_deploy(self) -> None:
+        self._leave_for("deploy")

@@ -103,6 +103,8 @@ class WalkthroughScreen(PracticeScreen[bool]):
                 tooltip="Make the test COV call of this step now"),
         Binding("i", "import", "Import", id="walkthrough.import",
                 tooltip="Import the exported file for this step now"),
+        Binding("d", "deploy", "Deploy", id="walkthrough.deploy",
+                tooltip="Put the certificate where the practice software reads it, now"),
         Binding("z", "zoom", "Zoom", id="walkthrough.zoom",
                 tooltip="The step's text on the whole screen, or back to the list"),
         Binding("e", "export", "Export", id="walkthrough.export",
@@ -501,6 +503,8 @@ class WalkthroughScreen(PracticeScreen[bool]):
             return checklist and step is not None and step.check == wt.CHECK_TEST_CALL
         if action == "import":
             return checklist and step is not None and step.check == wt.CHECK_IMPORTED_NEWER
+        if action == "deploy":
+            return checklist and step is not None and step.check == wt.CHECK_DEPLOYED
         return True
 
     def action_back(self) -> None:
