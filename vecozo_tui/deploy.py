@@ -484,7 +484,7 @@ def run_hook(target: DeployTarget, env: dict[str, str], password: str | None) ->
     reader = threading.Thread(target=tail.read_from, args=(process.stdout,), daemon=True,
                               name="deploy-hook-output")
     reader.start()
-    if password is not None:
+    if password is not None and process.stdin is not None:
         try:
             process.stdin.write(password.encode("utf-8") + b"\n")
         except OSError:
