@@ -309,7 +309,7 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
     Raises _StepFailed(STEP_WRITE or STEP_VERIFY) with a plain message; the previous
     file is untouched then, and no temporary file is left."""
     from vecozo_tui.backup import verification_problems
-    from vecozo_tui.fsutil import fsync_directory
+    from vecozo_tui.fsutil import fsync_directory, replace_file
 
     path = target.path
     directory = _usable_directory(path)
@@ -330,7 +330,7 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
                 f"The file written for {path} failed its verification ({'; '.join(problems)})"
                 "; the medium may be faulty. It was removed; the previous file is unchanged."))
         try:
-            os.replace(tmp_name, path)  # the moment the practice software sees the new file
+            replace_file(tmp_name, path)  # the moment the practice software sees it
             tmp_name = None
             fsync_directory(directory)
         except OSError as error:

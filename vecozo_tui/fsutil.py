@@ -58,7 +58,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        _replace(tmp_name, path)
+        replace_file(tmp_name, path)
         tmp_name = None
         fsync_directory(directory)
     except OSError as error:
@@ -131,7 +131,7 @@ def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
-def _replace(source: str, target: Path) -> None:
+def replace_file(source: str, target: Path) -> None:
     """os.replace; on Windows retried briefly, as a reader holding the target open
     (a monitoring run) makes it fail for a moment."""
     if os.name != "nt":
