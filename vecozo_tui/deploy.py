@@ -730,8 +730,10 @@ def behind_text(states: tuple[TargetState, ...]) -> str | None:
     first = behind[0]
     more = f", and {len(behind) - 1} more target{'s' if len(behind) > 2 else ''}" \
         if len(behind) > 1 else ""
-    return (f"practice software still has the old certificate ({first.target.path}: "
-            f"{first.label}{more})")
+    # the file's name, not its path: the reason is one line on every front (the detail,
+    # `show` and --json give the path)
+    return (f"practice software still has the old certificate (target {first.number}, "
+            f"{first.target.path.name}: {first.label}{more})")
 
 
 def last_deployed_at(states: tuple[TargetState, ...]) -> datetime | None:

@@ -237,9 +237,10 @@ def test_check_warns_when_a_target_holds_an_older_certificate(setup, test_pki, c
     assert run(clock, "check") == 1  # WARNING
     out = capsys.readouterr().out
     first_line = out.splitlines()[0]
-    assert first_line.startswith("VECOZO WARNING - 2 warning: ")
-    assert "and practice software still has the old certificate" in first_line
-    assert f"practice software still has the old certificate ({setup['target']}: old " \
+    # the status model's reason, first for this practice: it is its most urgent one
+    assert first_line.startswith("VECOZO WARNING - 2 warning: hap-zuid practice software "
+                                 "still has the old certificate, ")
+    assert "practice software still has the old certificate (target 1, vecozo.pfx: old " \
            "certificate)" in out
     # deployed again: the warning is gone
     assert run(clock, "deploy", "hap-zuid", "--password-file", setup["password_file"]) \
@@ -269,7 +270,7 @@ def test_list_and_show_tell_the_target_state(setup, test_pki, clock, capsys):
     run(clock, "list")
     [row] = [line for line in capsys.readouterr().out.splitlines()
              if line.startswith("hap-zuid")]
-    assert "not deployed" in row
+    assert "WARNING" in row and "practice software still has the ol" in row
     run(clock, "show", "hap-zuid")
     out = capsys.readouterr().out
     assert "Deploy targets" in out
@@ -278,3 +279,5 @@ def test_list_and_show_tell_the_target_state(setup, test_pki, clock, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["deployed_is_active"] is False
     assert data["deploy_targets"][0]["state"] == "old-certificate"
+    assert data["level"] == "WARNING"
+    assert "software-old-certificate" in [reason["code"] for reason in data["reasons"]]

@@ -482,7 +482,7 @@ def test_states_never_old_and_up_to_date(store, now, test_pki):
     import_cert(repository, test_pki, test_pki.system(days_valid=900))
     assert state().state == OLD_CERTIFICATE and state().text == "still the old certificate"
     assert behind_text((state(),)) == ("practice software still has the old certificate "
-                                       f"({store.target.path}: old certificate)")
+                                       "(target 1, vecozo.pfx: old certificate)")
     assert target_states(practice.deploy, None, repository.events("hap-zuid")) == ()
 
 
@@ -499,3 +499,27 @@ def test_dry_run_writes_nothing_and_says_what_would_happen(store, now):
     assert "does not exist" in second.problem
     assert everything_in(store.software) == []
     assert store.repository.events("hap-zuid").deploys == {}
+
+
+def test_the_status_model_says_the_practice_software_has_the_old_certificate(
+        store, now, test_pki):
+    from vecozo_tui.config import MonitoringSettings
+    from vecozo_tui.expiry import ExpiryThresholds
+    from vecozo_tui.overview import practice_overview
+    from vecozo_tui.status import Level
+
+    def row():
+        return practice_overview(store.practice, store.repository, now, ExpiryThresholds(),
+                                 MonitoringSettings())
+
+    def codes():
+        return [reason.code for reason in row().reasons]
+
+    assert "software-old-certificate" in codes()  # never deployed
+    run(store, now)
+    assert "software-old-certificate" not in codes() and row().deployed_is_active
+    import_cert(store.repository, test_pki, test_pki.system(days_valid=900))
+    [reason] = [r for r in row().reasons if r.code == "software-old-certificate"]
+    assert reason.level is Level.WARNING
+    assert reason.headline == "practice software still has the old certificate"
+    assert row().deployed_is_active is False

@@ -39,8 +39,7 @@ FEATURE_BINDINGS = [
     Binding("b", "backup", "Backup", id="practice.backup",
             tooltip="Make a verified backup of the practice's active certificate"),
     Binding("d", "deploy", "Deploy", id="practice.deploy",
-            tooltip="Put the active certificate where the practice software reads it "
-                    "(its deploy targets), verified, then run the target's hook"),
+            tooltip="Put the certificate where the practice software reads it"),
 ]
 FEATURE_ACTIONS = frozenset(binding.action for binding in FEATURE_BINDINGS)
 
