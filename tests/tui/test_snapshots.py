@@ -125,8 +125,15 @@ def test_walkthrough(snap_compare, world, monkeypatch):
 
 def test_test_call_form(snap_compare, world):
     async def open_test_call(pilot):
+        from textual.widgets import Input
+
         await settle(pilot)
         pilot.app.open_feature("test_call", SNAP_ID)
         await settle(pilot)
+        # the focused field's cursor blinks: on a busy machine the picture could catch
+        # it off; a steady cursor is what the snapshot holds
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_test_call)
