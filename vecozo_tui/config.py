@@ -76,7 +76,7 @@ class DeployTarget:
     format: str = "pkcs12"
     owner: str | None = None
     group: str | None = None
-    mode: int = DEFAULT_DEPLOY_MODE
+    mode: int | None = None  # None: keep an existing file's mode, else 0600
     command: tuple[str, ...] | None = None
     timeout_seconds: float = DEFAULT_HOOK_TIMEOUT
     password_on_stdin: bool = False
@@ -989,26 +989,23 @@ def _account(parser: _Parser, table: dict, keypath: tuple, kind: str) -> str | N
     return value
 
 
-def _deploy_mode(parser: _Parser, table: dict, keypath: tuple) -> int:
+def _deploy_mode(parser: _Parser, table: dict, keypath: tuple) -> int | None:
+    """A quoted octal mode: TOML reads ``mode = 400`` as the decimal 400 (0o620) and
+    cannot tell ``0o400`` from 256, so a number is never taken."""
     report = parser.report
     if "mode" not in table:
-        return DEFAULT_DEPLOY_MODE
+        return None
     value = table["mode"]
-    mode: int | None = None
-    if isinstance(value, str) and re.fullmatch(r"(0o?)?[0-7]{3}", value.strip()):
-        mode = int(value.strip().removeprefix("0o"), 8)
-    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0o777:
-        mode = value
-    if mode is None:
-        hint = ""
-        if isinstance(value, int) and re.fullmatch(r"[0-7]{3}", str(value)):
-            hint = f' (TOML reads {value} as a decimal number; write mode = "0{value}")'
-        report.error(keypath, f"must be a file mode like \"0640\" or 0o640 (octal), not "
+    if not (isinstance(value, str) and re.fullmatch(r"(0o?)?[0-7]{3}", value.strip())):
+        digits = str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+        hint = f'; write mode = "0{digits}"' if re.fullmatch(r"[0-7]{3}", digits) else ""
+        report.error(keypath, f'must be a file mode in quotes like "0640" (octal), not '
                               f"{_type_name(value)}{hint}.")
-        return DEFAULT_DEPLOY_MODE
-    if mode & 0o002:
-        report.error(keypath, f"{mode:04o} lets every user replace the certificate; drop the "
-                              "write permission for others (e.g. \"0640\").")
+        return None
+    mode = int(value.strip().removeprefix("0o"), 8)
+    if mode & 0o022:
+        report.error(keypath, f"{mode:04o} lets other users replace the certificate; drop the "
+                              "write permission for group and others (e.g. \"0640\").")
     elif mode & 0o004:
         report.warn(keypath, f"{format_key(keypath)}: {mode:04o} lets every user on this "
                              "server read the certificate file; give it a group instead "

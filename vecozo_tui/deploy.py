@@ -39,6 +39,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -61,6 +62,7 @@ STEP_WRITE = "write"
 STEP_VERIFY = "verify"
 STEP_HOOK = "hook"
 
+DEFAULT_MODE = 0o600  # a new file, when the target names no mode
 TEMP_SUFFIX = ".vecozo-tui-tmp"  # our temporary files, removed by the next deploy
 HOOK_OUTPUT_LINES = 20
 HOOK_LINE_CHARS = 200
@@ -308,8 +310,9 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
 
     Raises _StepFailed(STEP_WRITE or STEP_VERIFY) with a plain message; the previous
     file is untouched then, and no temporary file is left."""
+    from vecozo_tui import fsutil
     from vecozo_tui.backup import verification_problems
-    from vecozo_tui.fsutil import fsync_directory, replace_file
+    from vecozo_tui.fsutil import replace_file
 
     path = target.path
     directory = _usable_directory(path)
@@ -318,10 +321,14 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
         uid, gid = _ids(target)
     except VecozoError as error:
         raise _StepFailed(STEP_WRITE, str(error)) from None
+    kept = _kept_from_existing(target)
+    uid = kept.uid if target.owner is None else uid
+    gid = kept.gid if target.group is None else gid
+    mode = kept.mode if target.mode is None else target.mode
     tmp_name: str | None = None
     try:
         try:
-            tmp_name = _write_temporary(path, data, uid, gid, target.mode)
+            tmp_name = _write_temporary(path, data, uid, gid, mode)
         except OSError as error:
             raise _StepFailed(STEP_WRITE, _write_error(error, path, target)) from None
         problems = verification_problems(Path(tmp_name), original, password)
@@ -331,10 +338,13 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
                 "; the medium may be faulty. It was removed; the previous file is unchanged."))
         try:
             replace_file(tmp_name, path)  # the moment the practice software sees it
-            tmp_name = None
-            fsync_directory(directory)
         except OSError as error:
             raise _StepFailed(STEP_WRITE, _write_error(error, path, target)) from None
+        tmp_name = None
+        # the new file is in place: a directory that cannot be synced (a share that
+        # refuses it) makes the rename less durable, not undone
+        with contextlib.suppress(OSError):
+            fsutil.fsync_directory(directory)
     finally:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
@@ -372,6 +382,25 @@ def _remove_leftovers(path: Path) -> None:
             if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
                 with contextlib.suppress(OSError):
                     os.unlink(path.parent / name)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What a deploy keeps of the file it replaces when the target does not say."""
+
+    uid: int = -1  # -1: as the new file is created (this process's user)
+    gid: int = -1
+    mode: int = DEFAULT_MODE
+    exists: bool = False
+
+
+def _kept_from_existing(target: DeployTarget) -> _Kept:
+    try:
+        info = os.lstat(target.path)
+    except OSError:
+        return _Kept()
+    return _Kept(uid=info.st_uid, gid=info.st_gid, mode=stat.S_IMODE(info.st_mode) & ~0o022,
+                 exists=True)
 
 
 def _ids(target: DeployTarget) -> tuple[int, int]:
@@ -583,13 +612,26 @@ class TargetPlan:
     holds: str  # what the file holds now, in words
     problem: str | None  # why the deploy would fail, found without writing
 
+    def _ownership(self) -> str:
+        """Mode, owner and group as they will be, saying which are kept from the file
+        that is there now."""
+        target = self.target
+        kept = _kept_from_existing(target)
+        mode = (f"mode {target.mode:04o}" if target.mode is not None else
+                f"mode {kept.mode:04o}" + (" (kept)" if kept.exists else ""))
+        parts = [mode]
+        for kind, name, kept_id in (("owner", target.owner, kept.uid),
+                                    ("group", target.group, kept.gid)):
+            if name:
+                parts.append(f"{kind} {name}")
+            elif kept.exists:
+                parts.append(f"{kind} {kept_id} (kept)")
+        return ", ".join(parts)
+
     def lines(self) -> list[str]:
         target = self.target
-        owner = ", ".join(f"{kind} {name}" for kind, name in
-                          (("owner", target.owner), ("group", target.group)) if name)
         lines = [f"{self.number}. {target.path}",
-                 f"   would write  {FORMAT_TEXT[target.format]}, mode {target.mode:04o}"
-                 + (f", {owner}" if owner else ""),
+                 f"   would write  {FORMAT_TEXT[target.format]}, {self._ownership()}",
                  f"   now holds    {self.holds}"]
         if target.command:
             stdin = "; the password on its standard input" if target.password_on_stdin else ""
@@ -602,7 +644,8 @@ class TargetPlan:
     def to_dict(self) -> dict:
         target = self.target
         return {"number": self.number, "path": str(target.path), "format": target.format,
-                "owner": target.owner, "group": target.group, "mode": f"{target.mode:04o}",
+                "owner": target.owner, "group": target.group,
+                "mode": None if target.mode is None else f"{target.mode:04o}",
                 "command": list(target.command) if target.command else None,
                 "timeout_seconds": target.timeout_seconds,
                 "stdin": target.password_on_stdin, "now_holds": self.holds,
@@ -732,8 +775,19 @@ def behind_text(states: tuple[TargetState, ...]) -> str | None:
         if len(behind) > 1 else ""
     # the file's name, not its path: the reason is one line on every front (the detail,
     # `show` and --json give the path)
-    return (f"practice software still has the old certificate (target {first.number}, "
-            f"{first.target.path.name}: {first.label}{more})")
+    # "<what> (<where>)": the part before the parenthesis is the headline of a crowded line
+    where = f"target {first.number}, {first.target.path.name}: {first.label}{more}"
+    record = first.record
+    if first.state == OLD_CERTIFICATE:
+        what = "practice software still has the old certificate"
+    elif first.state == FAILED and record is not None and record.deployed_sha256 == \
+            record.sha256:
+        what = "practice software has the new certificate, but was not told"
+    elif first.state == FAILED:
+        what = "the deploy to the practice software failed"
+    else:
+        what = "the active certificate is not yet with the practice software"
+    return f"{what} ({where})"
 
 
 def last_deployed_at(states: tuple[TargetState, ...]) -> datetime | None:

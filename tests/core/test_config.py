@@ -733,7 +733,7 @@ def test_deploy_targets_are_read_with_defaults(tmp_path, repo):
     assert config.deploy.automatic is False
     assert first == config_module.DeployTarget(path=software / "vecozo.pfx")
     assert (first.format, first.mode, first.command, first.timeout_seconds) == \
-        ("pkcs12", 0o600, None, 60.0)
+        ("pkcs12", None, None, 60.0)  # no mode: the file's own, 0600 for a new one
     assert (second.format, second.encoding, second.owner, second.group, second.mode) == \
         ("pkcs12-legacy", "3des", "root", "0", 0o640)
     assert second.command == ("systemctl", "restart", "his-vecozo")
@@ -762,8 +762,9 @@ def test_the_free_text_deploy_target_still_works_as_a_reminder(tmp_path, repo):
      '"his"]: it is run without a shell'),
     ({"path": '"/srv/x.pfx"', "command": "[]"}, "deploy[1].command: must be a non-empty list"),
     ({"path": '"/srv/x.pfx"', "mode": "600"},
-     'TOML reads 600 as a decimal number; write mode = "0600"'),
-    ({"path": '"/srv/x.pfx"', "mode": '"0666"'}, "0666 lets every user replace the certificate"),
+     'must be a file mode in quotes like "0640" (octal), not the number 600; write '
+     'mode = "0600"'),
+    ({"path": '"/srv/x.pfx"', "mode": '"0666"'}, "0666 lets other users replace the certificate"),
     ({"path": '"/srv/x.pfx"', "owner": '"no-such-user-here"'},
      "deploy[1].owner: there is no user 'no-such-user-here' on this server."),
     ({"path": '"/srv/x.pfx"', "timeout_seconds": "0", "command": '["true"]'},
@@ -808,3 +809,16 @@ def test_deploy_written_as_a_single_table_is_explained(tmp_path, repo):
     path = write(tmp_path, base(repo) + practice_block()
                  + f'[practices.deploy]\npath = "{tmp_path}/x.pfx"\n')
     assert "write [[practices.deploy]] (double brackets)" in only_problem(path)
+
+
+def test_a_deploy_mode_must_be_text_or_octal_and_not_group_writable(tmp_path, repo):
+    """TOML reads mode = 400 as the decimal number 400 (0o620: group-writable) and cannot
+    tell 0o400 from 256: only a quoted octal mode is unambiguous."""
+    software = tmp_path / "his"
+    software.mkdir()
+    for mode, expected in (("400", 'write mode = "0400"'), ('"0620"', "group")):
+        text = base(repo) + practice_block() + (
+            f'[[practices.deploy]]\npath = "{software}/vecozo.pfx"\nmode = {mode}\n')
+        path = write(tmp_path, text)
+        problem = only_problem(path)
+        assert "practices[1].deploy[1].mode" in problem and expected in problem, problem

@@ -523,3 +523,59 @@ def test_the_status_model_says_the_practice_software_has_the_old_certificate(
     assert reason.level is Level.WARNING
     assert reason.headline == "practice software still has the old certificate"
     assert row().deployed_is_active is False
+
+
+# --- review fixes --------------------------------------------------------------------------
+
+
+@needs_root
+def test_an_existing_files_owner_group_and_mode_are_kept_when_the_target_names_none(store,
+                                                                                   now):
+    """The practice software may read its file as its own user: a deploy by root that is
+    not told an owner must not leave it root's 0600."""
+    store.target.path.write_bytes(b"the old file")
+    os.chown(store.target.path, 65534, 65534)
+    os.chmod(store.target.path, 0o640)
+    assert run(store, now).ok
+    info = store.target.path.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (65534, 65534, 0o640)
+    [line] = [line for line in plan(store.repository, store.practice)[0].lines()
+              if "would write" in line]
+    assert "mode 0640 (kept)" in line and "owner 65534 (kept)" in line
+
+
+def test_a_new_file_without_a_mode_is_0600(store, now):
+    assert run(store, now).ok
+    assert stat.S_IMODE(store.target.path.stat().st_mode) == 0o600
+
+
+def test_a_failing_directory_sync_after_the_rename_is_no_failure(store, now, monkeypatch):
+    """The rename is the moment the practice software sees the new file: what fails after
+    it cannot be reported as 'nothing was changed'."""
+    from vecozo_tui import fsutil
+
+    def refused(directory):
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(fsutil, "fsync_directory", refused)
+    report = run(store, now)
+    [outcome] = report.outcomes
+    assert outcome.ok and outcome.written
+    assert load_pkcs12(store.target.path.read_bytes(), PASSWORD).info.sha256 == sha256(store.cert)
+
+
+def test_the_reason_says_what_is_true_of_each_target(store, now):
+    failing = replace(store.target, command=(*hook_script(store.tmp, RECORDING_HOOK), "3"))
+    practice = practice_with(failing)
+    run(store, now, practice)
+    states = target_states(practice.deploy, store.repository.active("hap-zuid"),
+                           store.repository.events("hap-zuid"))
+    text = behind_text(states)
+    assert "old certificate" not in text
+    assert text == ("practice software has the new certificate, but was not told (target 1, "
+                    "vecozo.pfx: failed at hook)")
+    never = practice_with(DeployTarget(path=store.software / "other.pfx"))
+    text = behind_text(target_states(never.deploy, store.repository.active("hap-zuid"),
+                                     store.repository.events("hap-zuid")))
+    assert text == ("the active certificate is not yet with the practice software (target 1, "
+                    "other.pfx: never deployed)")

@@ -63,3 +63,16 @@ def test_keymap_values_must_be_text(tmp_path):
     assert "keymap" in str(raised.value) and "text" in str(raised.value)
     good = parse_config(text.replace("= 3", '= "f3, i"'), tmp_path / "config.toml")
     assert good.keymap == {"practice.import": "f3,i"}
+
+
+async def test_configuration_text_in_a_notification_is_never_markup(tmp_path):
+    """A warning quoting a path like '/srv/[/bold]x' crashed the console at start-up."""
+    world = make_world(tmp_path)
+    world.config.warnings.append("deploy[1].path: /srv/[/bold]x[red/]/vecozo.pfx does not exist")
+    world.config.keymap = {"[/b]": "f3"}
+    app = world.app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    assert any("/srv/[/bold]x[red/]/vecozo.pfx" in message for message in messages), messages
+    assert any(message.startswith("[keymap] names no key") for message in messages), messages

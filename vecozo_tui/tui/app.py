@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from vecozo_tui.tui import widgets
@@ -104,6 +105,12 @@ class VecozoApp(App[int]):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
     # --- screens --------------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text: a path, a practice name or a line of the
+        configuration may hold '[' (Textual would read it as markup, or fail on it)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _fatal_error(self) -> None:
         """Textual's crash report, without the local variables it normally shows: a
