@@ -78,3 +78,28 @@ def test_every_tui_worker_has_a_plain_description():
                         == "work" and "description" not in {k.arg for k in decorator.keywords}:
                     missing.append(f"{path.name}:{node.name}")
     assert missing == []
+
+
+def _contract(name: str) -> dict:
+    import tomllib
+
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    [contract] = [c for c in pyproject["tool"]["importlinter"]["contracts"] if c["name"] == name]
+    return contract
+
+
+def _children(package: Path) -> set[str]:
+    dotted = ".".join(package.relative_to(PACKAGE.parent).parts)
+    return {f"{dotted}.{path.stem}" for path in package.iterdir()
+            if path.stem not in ("__init__", "__main__", "__pycache__", "py")
+            and (path.suffix == ".py" or (path / "__init__.py").exists())}
+
+
+def test_the_import_contracts_name_every_module_of_their_room():
+    """The contracts list their modules by name: a new module must be in them, or the
+    doors would not be checked for it."""
+    core = _children(PACKAGE) - {"vecozo_tui.cli", "vecozo_tui.tui"}
+    assert set(_contract("The core imports neither front nor Textual")["source_modules"]) \
+        == core
+    cli = _children(PACKAGE / "cli") - {"vecozo_tui.cli.console"}
+    assert set(_contract("Only cli.console opens the TUI")["source_modules"]) == cli

@@ -714,18 +714,34 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
 
 def _parse_keymap(parser: _Parser) -> dict[str, str]:
     """``[keymap]``: binding id = "keys". Which ids exist is the console's business (it
-    warns about unknown ones); here only the form is checked."""
+    warns about unknown ones); here only the form is checked. Problems are warnings: the
+    keymap matters to the console only, and must never make ``check`` UNKNOWN."""
     table = parser.raw.get("keymap", {})
     if not isinstance(table, dict):
-        parser.report.error(("keymap",), f"must be a table (a [keymap] section), not "
-                                         f"{_type_name(table)}.")
+        parser.report.warn(("keymap",), f"keymap: must be a table (a [keymap] section), not "
+                                        f"{_type_name(table)}; ignored.")
         return {}
     keymap: dict[str, str] = {}
-    for binding_id in table:
-        keys = parser.string(table, ("keymap", binding_id))
-        if keys is not None:
+    for binding_id, keys in _flat_items(table):
+        if isinstance(keys, str) and keys.strip():
             keymap[binding_id] = keys.replace(" ", "")
+        else:
+            parser.report.warn(("keymap", binding_id),
+                               f"keymap.{binding_id}: must be keys in quotes, e.g. "
+                               f'"f3,i", not {_type_name(keys)}; ignored.')
     return keymap
+
+
+def _flat_items(table: dict, prefix: str = "") -> list[tuple[str, Any]]:
+    """``practice.import = "f3"`` without quotes around the id is a nested table in
+    TOML: read it as the id it was meant to be."""
+    items: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            items += _flat_items(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
 
 
 def _parse_cov(parser: _Parser) -> CovSettings:
