@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factory import PkiFactory
+from tests.monitoring_support import Site
+from vecozo_tui import pki
 from vecozo_tui.clock import FixedClock
 
 # A fixed moment for every test: deterministic expiry maths and snapshots.
@@ -41,3 +43,17 @@ def _no_user_config(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("SSH_CLIENT", raising=False)
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
+
+
+@pytest.fixture(scope="session")
+def site_key():
+    """One RSA key for every certificate of the monitoring sites (key generation is slow)."""
+    return pki.new_rsa_key()
+
+
+@pytest.fixture
+def site(tmp_path, test_pki, site_key, now) -> Site:
+    """A config file and an empty repository for the monitoring tests to fill."""
+    site = Site(tmp_path, test_pki, site_key, now)
+    site.write()
+    return site
