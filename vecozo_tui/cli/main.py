@@ -81,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(run=_command("console:run_tui"))
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, target: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+    def command(name: str, target: str, help_text: str, **options) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False,
+                           **options)
         _add_config_option(p)
         p.set_defaults(run=_command(target))
         return p
@@ -206,13 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the host name)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = command("check", "monitoring:run_check",
-                "monitoring plugin (Nagios/Icinga): exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
-    p.add_argument("-w", "--warning", type=int, metavar="DAYS",
-                   help="warn when a certificate expires within DAYS (default from config)")
-    p.add_argument("-c", "--critical", type=int, metavar="DAYS",
-                   help="critical when a certificate expires within DAYS (default from config)")
-    p.error = _plugin_usage_error  # type: ignore[method-assign]  # exit 2 reads as CRITICAL
+    _add_check_command(command("check", "monitoring:run_check",
+                               "monitoring plugin (Nagios/Icinga): exit 0 OK, 1 WARNING, "
+                               "2 CRITICAL, 3 UNKNOWN", add_help=False))
 
     p = command("metrics", "monitoring:run_metrics",
                 "Prometheus text format, for node_exporter's textfile collector")
@@ -223,10 +220,70 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The Monitoring Plugins guidelines' options. -t defaults below check_nrpe's own 10 s
+# socket timeout, so that our reason reaches Nagios instead of "Socket timeout".
+DEFAULT_CHECK_TIMEOUT_SECONDS = 8
+CHECK_USAGE = ("vecozo-tui check [--config PATH] [-w DAYS] [-c DAYS] [-t SECONDS] [-v] [-V] "
+               "[-h]")
+
+
+def _add_check_command(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-w", "--warning", type=int, metavar="DAYS",
+                   help="warn when a certificate expires within DAYS (default from config)")
+    p.add_argument("-c", "--critical", type=int, metavar="DAYS",
+                   help="critical when a certificate expires within DAYS (default from config)")
+    p.add_argument("-t", "--timeout", type=_positive_seconds, metavar="SECONDS",
+                   default=DEFAULT_CHECK_TIMEOUT_SECONDS,
+                   help="answer UNKNOWN when the check takes longer than SECONDS (default "
+                        f"{DEFAULT_CHECK_TIMEOUT_SECONDS})")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="add a line naming the configuration, repository and thresholds used")
+    # -V and -h exit 3 (UNKNOWN), as the Monitoring Plugins do: a check command that by
+    # mistake says -V must not show OK for ever
+    p.add_argument("-V", "--version", action=_PluginExit, help="show the version, exit 3",
+                   text=lambda parser: f"vecozo-tui {_version()}")
+    p.add_argument("-h", "--help", action=_PluginExit, help="show this help, exit 3",
+                   text=lambda parser: parser.format_help().rstrip("\n"))
+    p.error = _plugin_usage_error  # type: ignore[method-assign]  # exit 2 reads as CRITICAL
+
+
+class _PluginExit(argparse.Action):
+    """Print ``text(parser)`` on stdout and exit 3, like a plugin's -V and -h."""
+
+    def __init__(self, option_strings, dest, text, help=None):
+        super().__init__(option_strings, dest, nargs=0, help=help)
+        self.text = text
+
+    def __call__(self, parser, namespace, values, option_string=None) -> NoReturn:
+        print(self.text(parser))
+        raise SystemExit(3)
+
+
+def _positive_seconds(text: str) -> int:
+    try:
+        seconds = int(text)
+    except ValueError:
+        seconds = 0
+    if seconds < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of seconds (1 or more)")
+    return seconds
+
+
 def _plugin_usage_error(message: str) -> NoReturn:
-    print(f"VECOZO UNKNOWN - {message} (usage: vecozo-tui check [--config PATH] [-w DAYS] "
-          "[-c DAYS])")
+    print(f"VECOZO UNKNOWN - {' '.join(message.split())} (usage: {CHECK_USAGE})")
     raise SystemExit(3)
+
+
+def _runs_check(argv: Sequence[str]) -> bool:
+    """Whether the command line runs `check`: then the top-level parser's usage errors
+    (an unknown option, a stray argument) must be plugin answers too."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word == "check"
+    return False
 
 
 def _version() -> str:
@@ -238,6 +295,9 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
          env: Mapping[str, str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if _runs_check(argv):
+        parser.error = _plugin_usage_error
     args = parser.parse_args(argv)
     invocation = Invocation(args=args, clock=clock, env=os.environ if env is None else env)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import TYPE_CHECKING
 
 from vecozo_tui.monitoring import (
@@ -20,6 +22,7 @@ from vecozo_tui.monitoring import (
 if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
     from vecozo_tui.config import Config
+    from vecozo_tui.expiry import ExpiryThresholds
     from vecozo_tui.repository import Repository
 
 
@@ -32,6 +35,20 @@ def _open(invocation: Invocation) -> tuple[Config, Repository]:
 
 def run_check(invocation: Invocation) -> int:
     """``vecozo-tui check``: status line + long text + perfdata on stdout; exit 0-3."""
+    answer = _OneAnswer(invocation)
+    timeout = getattr(invocation.args, "timeout", None)
+    watchdog = None
+    if timeout:
+        watchdog = threading.Timer(timeout, answer.time_out, args=(timeout,))
+        watchdog.daemon = True
+        watchdog.start()
+    state, output = _check(invocation)
+    if watchdog is not None:
+        watchdog.cancel()
+    return state if answer.give(output) else UNKNOWN
+
+
+def _check(invocation: Invocation) -> tuple[int, str]:
     args = invocation.args
     try:
         from vecozo_tui.errors import VecozoError
@@ -42,6 +59,8 @@ def run_check(invocation: Invocation) -> int:
                                           getattr(args, "critical", None))
             snapshot = read_snapshot(config, repository, invocation.clock.now(), thresholds)
             state, output = check_report(snapshot, thresholds)
+            if getattr(args, "verbose", 0):
+                output += "\n" + _what_was_checked(snapshot, thresholds)
         except VecozoError as error:
             state, output = UNKNOWN, unknown_output(str(error))
         except OSError as error:
@@ -49,8 +68,42 @@ def run_check(invocation: Invocation) -> int:
     except Exception as error:  # noqa: BLE001 - a plugin must answer UNKNOWN, not crash with 1
         state, output = UNKNOWN, unknown_output(
             f"internal error ({type(error).__name__}: {error}); please report this")
-    invocation.out(output)
-    return state
+    return state, output
+
+
+def _what_was_checked(snapshot: Snapshot, thresholds: ExpiryThresholds) -> str:
+    """-v: which files and thresholds this run used (sudo and agents change them)."""
+    config = snapshot.config
+    count = len(snapshot.rows) + len(snapshot.unreadable)
+    return (f"checked {count} practices of {config.path} in {config.repository}: warning "
+            f"below {thresholds.warning_days} days, critical below "
+            f"{thresholds.critical_days} days")
+
+
+class _OneAnswer:
+    """The plugin answers once: with the check's output, or, when the check takes longer
+    than -t, with UNKNOWN from the watchdog thread."""
+
+    def __init__(self, invocation: Invocation):
+        self._invocation = invocation
+        self._lock = threading.Lock()
+        self._given = False
+
+    def give(self, output: str) -> bool:
+        with self._lock:
+            if self._given:
+                return False
+            self._given = True
+            self._invocation.out(output)
+            self._invocation.stdout.flush()
+            return True
+
+    def time_out(self, seconds: int) -> None:
+        unit = "second" if seconds == 1 else "seconds"
+        if self.give(unknown_output(f"no answer within {seconds} {unit} (-t/--timeout): is "
+                                    "the repository on a slow or hung file system?")):
+            # the check may be stuck in a read that never returns: end the process here
+            os._exit(UNKNOWN)
 
 
 def run_metrics(invocation: Invocation) -> int:
