@@ -42,29 +42,21 @@ def perf_items(text: str) -> list[str]:
 
 
 def parse_plugin_output(output: str) -> tuple[str, str, list[str], list[str], dict[str, str]]:
-    """(state, text, summary perfdata, long text lines, {label: perfdata item})."""
+    """(state, text, summary perfdata, long text lines, {practice: perfdata item}).
+
+    All perfdata is on the first line (Icinga 2 reads it only from lines with a '|');
+    the summary items are those whose label has a space, the others are practices."""
     lines = output.rstrip("\n").split("\n")
     match = STATUS_LINE.match(lines[0])
     assert match, f"status line does not follow the plugin format: {lines[0]!r}"
     state, text, perf = match.groups()
-    summary = perf_items(perf or "")
-    long_text: list[str] = []
-    practice_perf: list[str] = []
-    in_perf = False
-    for line in lines[1:]:
-        if not in_perf and "|" in line:
-            before, after = line.split("|", 1)
-            if before.strip():
-                long_text.append(before.strip())
-            practice_perf += perf_items(after)
-            in_perf = True
-        elif in_perf:
-            practice_perf += perf_items(line)
-        else:
-            long_text.append(line)
-    for item in summary + practice_perf:
+    items = perf_items(perf or "")
+    for item in items:
         assert PERF_ITEM.fullmatch(item), f"perfdata item not per the guidelines: {item!r}"
-    by_label = {item.split("=", 1)[0].strip("'"): item for item in practice_perf}
+    long_text = lines[1:]
+    assert not [line for line in long_text if "|" in line], "perfdata after the first line"
+    summary = [item for item in items if " " in item.split("=", 1)[0]]
+    by_label = {item.split("=", 1)[0].strip("'"): item for item in items if item not in summary}
     return state, text, summary, long_text, by_label
 
 

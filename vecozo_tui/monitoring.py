@@ -10,13 +10,16 @@ are imported when a command runs.
 
 - exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; never a traceback (a Python traceback
   exits 1, which a monitoring system would read as WARNING);
-- the first line is ``VECOZO <STATE> - <summary> | <perfdata>``; further lines are the
-  long text (one line per practice that is not OK), then ``| <perfdata>`` per practice,
-  one label per line;
+- the first line is ``VECOZO <STATE> - <summary> | <perfdata>`` with *all* perfdata:
+  the counts, then days left per practice. Icinga 2 takes perfdata only from lines
+  that hold a ``|``, Nagios 4 (and NRPE) from line 1 and after the first ``|`` of a
+  later line; only line 1 serves both. Further lines are the long text: one line per
+  practice that is not OK;
 - perfdata is ``'label'=value;warn;crit;min;max``; labels are always single-quoted
-  (a quote inside is doubled, ``=`` is not allowed and becomes ``_``); ``U`` when there
-  is no value. The thresholds are *ranges*: days left is bad when *low*, so the warning
-  range is ``60:`` ("alert below 60"); a bare ``60`` would mean "alert above 60".
+  (a quote inside is doubled, ``=`` is not allowed and becomes ``_``). There is no
+  ``U`` (Icinga 2 drops it): a practice without days left is only counted. The
+  thresholds are *ranges*: days left is bad when *low*, so the warning range is ``60:``
+  ("alert below 60"); a bare ``60`` would mean "alert above 60".
 
 ``metrics`` writes the Prometheus text exposition format (version 0.0.4) for
 node_exporter's textfile collector. Times are Unix timestamps in seconds, like
@@ -151,13 +154,12 @@ def perf_label(text: str) -> str:
     return "'" + text.replace("=", "_").replace("|", "/").replace("'", "''") + "'"
 
 
-def perf_item(label: str, value: int | None, warn: str = "", crit: str = "",
+def perf_item(label: str, value: int, warn: str = "", crit: str = "",
               minimum: str = "", maximum: str = "") -> str:
-    shown = "U" if value is None else str(value)
     fields = [warn, crit, minimum, maximum]
     while fields and not fields[-1]:
         fields.pop()
-    return f"{perf_label(label)}={shown}" + "".join(f";{f}" for f in fields)
+    return f"{perf_label(label)}={value}" + "".join(f";{f}" for f in fields)
 
 
 def check_thresholds(config: Config, warning: int | None,
@@ -202,14 +204,20 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
     state = checks[0].state if checks else OK
 
     warn_range, crit_range = f"{thresholds.warning_days}:", f"{thresholds.critical_days}:"
-    known = [c.days_left for c in checks if c.days_left is not None]
-    summary_perf = [
+    dated = [c for c in checks if c.days_left is not None]
+    perfdata = [
         perf_item("all practices", len(checks), minimum="0"),
         perf_item("practices critical", counts[CRITICAL], minimum="0"),
         perf_item("practices warning", counts[WARNING], minimum="0"),
         perf_item("practices unknown", counts[UNKNOWN], minimum="0"),
-        perf_item("fewest days left", min(known) if known else None, warn_range, crit_range),
+        perf_item("practices without certificate",
+                  sum(1 for row in snapshot.rows if row.active is None), minimum="0"),
     ]
+    # No 'U' values (Icinga 2 drops them): a practice without days left is counted above.
+    if dated:
+        perfdata.append(perf_item("fewest days left", min(c.days_left for c in dated),
+                                  warn_range, crit_range))
+    perfdata += [perf_item(c.practice_id, c.days_left, warn_range, crit_range) for c in dated]
     bad = [c for c in checks if c.state != OK]
     if not checks:
         text = f"no practices in {config.path}"
@@ -227,15 +235,12 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
         text = f"{', '.join(parts)}: {', '.join(named)}"
         if more > 0:
             text += f", and {more} more"
-    lines = [f"{PLUGIN_NAME} {STATE_NAMES[state]} - {_one_line(text)} | {' '.join(summary_perf)}"]
+    # All perfdata after the first line's '|': Nagios 4 and NRPE read it there, and
+    # Icinga 2 reads perfdata only from lines that hold a '|' (not the lines after it).
+    lines = [f"{PLUGIN_NAME} {STATE_NAMES[state]} - {_one_line(text)} | {' '.join(perfdata)}"]
     lines += [_one_line(f"{STATE_NAMES[c.state]}: {c.practice_id} {c.level} - "
                         f"{'; '.join(c.problems)}")
               for c in bad]
-    practice_perf = [perf_item(c.practice_id, c.days_left, warn_range, crit_range)
-                     for c in checks]
-    if practice_perf:
-        lines.append(f"| {practice_perf[0]}")
-        lines += practice_perf[1:]
     return state, "\n".join(lines)
 
 

@@ -96,14 +96,15 @@ def test_an_expired_certificate_is_critical_with_negative_days(site, clock, caps
     assert perf["hap-zuid"] == "'hap-zuid'=-4;60:;14:"
 
 
-def test_a_practice_without_a_certificate_is_a_warning_with_unknown_days(site, clock, capsys):
+def test_a_practice_without_a_certificate_is_a_warning_without_days(site, clock, capsys):
     site.practice("hap-zuid", days_left=None)
     site.practice("fysio-oost", days_left=400, agb="04011111")
     code, out = check(site, clock, capsys)
     assert code == monitoring.WARNING
     _, text, summary, _, perf = parse_plugin_output(out)
     assert text == "1 warning: hap-zuid no certificate imported yet"
-    assert perf["hap-zuid"] == "'hap-zuid'=U;60:;14:"
+    assert "hap-zuid" not in perf  # no days left: counted, not a 'U' value
+    assert "'practices without certificate'=1;;;0" in summary
     assert "'fewest days left'=400;60:;14:" in summary
 
 
@@ -158,10 +159,10 @@ def test_the_status_line_names_the_three_worst_and_counts_the_rest(site, clock, 
     assert text == ("2 critical, 3 warning: p2 expired 2 days ago, p3 expires in 3 days, "
                     "p4 expires in 20 days, and 2 more")
     assert [line.split()[1] for line in long_text] == ["p2", "p3", "p4", "p1", "p5"]
-    assert len(perf) == 6
+    assert len(perf) == 5  # p5 has no certificate
     assert summary == ["'all practices'=6;;;0", "'practices critical'=2;;;0",
                        "'practices warning'=3;;;0", "'practices unknown'=0;;;0",
-                       "'fewest days left'=-2;60:;14:"]
+                       "'practices without certificate'=1;;;0", "'fewest days left'=-2;60:;14:"]
 
 
 def test_thresholds_can_be_overridden_with_w_and_c(site, clock, capsys):
@@ -245,8 +246,7 @@ def test_an_unreadable_practice_is_unknown_but_the_others_are_still_checked(site
     _, text, _, long_text, perf = parse_plugin_output(out)
     assert text.startswith("1 unknown: hap-zuid cannot be read: ")
     assert "practice.json is damaged" in long_text[0]
-    assert perf == {"hap-zuid": "'hap-zuid'=U;60:;14:",
-                    "fysio-oost": "'fysio-oost'=400;60:;14:"}
+    assert perf == {"fysio-oost": "'fysio-oost'=400;60:;14:"}
     # a critical practice still wins over an unreadable one
     site.practice("tand-west", days_left=2, agb="12022222")
     code, out = check(site, clock, capsys)
@@ -331,7 +331,6 @@ def test_perfdata_labels_are_quoted_per_the_guidelines(label, expected):
 def test_perf_item_drops_only_trailing_empty_fields():
     assert monitoring.perf_item("x", 5, "60:", "14:") == "'x'=5;60:;14:"
     assert monitoring.perf_item("x", 5, minimum="0") == "'x'=5;;;0"
-    assert monitoring.perf_item("x", None) == "'x'=U"
 
 
 # --- metrics ------------------------------------------------------------------------------
