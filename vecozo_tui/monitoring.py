@@ -25,8 +25,10 @@ are imported when a command runs.
 node_exporter's textfile collector. Times are Unix timestamps in seconds, like
 ``x509_cert_not_after`` of the x509-certificate-exporter and ``probe_ssl_earliest_
 cert_expiry`` of the blackbox exporter, so alert rules do the arithmetic with
-``time()``. Labels are ``practice``, ``agb`` and ``environment``: low cardinality and no
-personal data (no practice names, which often carry a doctor's name).
+``time()``. Labels are ``practice``, ``agb`` and ``vecozo_environment``: low cardinality
+and no personal data (no practice names, which often carry a doctor's name). Not
+``environment``: scrape targets often carry a label of that name, and Prometheus would
+rename ours to ``exported_environment``.
 """
 
 from __future__ import annotations
@@ -319,7 +321,7 @@ def _seconds(moment: datetime) -> int:
 def _labels(practice: Practice) -> str:
     return (f'{{practice="{escape_label_value(practice.id)}",'
             f'agb="{escape_label_value(practice.agb)}",'
-            f'environment="{escape_label_value(practice.environment)}"}}')
+            f'vecozo_environment="{escape_label_value(practice.environment)}"}}')
 
 
 # name, help; every family is declared up front so the file always has the same shape

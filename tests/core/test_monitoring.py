@@ -353,7 +353,7 @@ def test_metrics_parse_and_carry_every_fact(site, clock, capsys, now):
     assert value(found, "vecozo_practices") == 3
     assert value(found, "vecozo_metrics_generated_timestamp_seconds") == now.timestamp()
 
-    zuid = {"practice": "hap-zuid", "agb": "01234567", "environment": "production"}
+    zuid = {"practice": "hap-zuid", "agb": "01234567", "vecozo_environment": "production"}
     not_after = now + timedelta(days=400, hours=12)
     assert value(found, "vecozo_certificate_present", **zuid) == 1
     assert value(found, "vecozo_certificate_not_after_timestamp_seconds", **zuid) == \
@@ -371,14 +371,14 @@ def test_metrics_parse_and_carry_every_fact(site, clock, capsys, now):
     renew = value(found, "vecozo_certificate_renewal_start_timestamp_seconds", **zuid)
     assert renew == (not_after - timedelta(days=42, hours=21, minutes=30)).timestamp()
 
-    oost = {"practice": "fysio-oost", "agb": "04011111", "environment": "acceptance"}
+    oost = {"practice": "fysio-oost", "agb": "04011111", "vecozo_environment": "acceptance"}
     assert value(found, "vecozo_certificate_expired", **oost) == 1
     assert value(found, "vecozo_backup_of_active_certificate", **oost) == 0
     assert value(found, "vecozo_last_test_call_success", **oost) == 0
     assert not [s for s in found["vecozo_last_backup_timestamp_seconds"].samples
                 if s.labels["practice"] == "fysio-oost"]
 
-    west = {"practice": "tand-west", "agb": "12022222", "environment": "test"}
+    west = {"practice": "tand-west", "agb": "12022222", "vecozo_environment": "test"}
     assert value(found, "vecozo_certificate_present", **west) == 0
     assert value(found, "vecozo_practice_readable", **west) == 1
     for name in ("vecozo_certificate_not_after_timestamp_seconds",
@@ -399,7 +399,7 @@ def test_metrics_parse_and_carry_every_fact(site, clock, capsys, now):
         for sample in family.samples:
             if family.name.startswith(("vecozo_certificate", "vecozo_last", "vecozo_backup",
                                        "vecozo_practice_")):
-                assert set(sample.labels) == {"practice", "agb", "environment",
+                assert set(sample.labels) == {"practice", "agb", "vecozo_environment",
                                               *extra.get(family.name, ())}
 
 
@@ -434,7 +434,7 @@ def test_label_values_are_escaped(now):
     assert 'practice="we\\"ird\\\\id",agb="0\\n1"' in text
     sample = families(text)["vecozo_certificate_present"].samples[0]
     assert sample.labels == {"practice": 'we"ird\\id', "agb": "0\n1",
-                             "environment": "production"}
+                             "vecozo_environment": "production"}
 
 
 def test_an_unreadable_practice_is_reported_and_the_rest_exported(site, clock, capsys):
