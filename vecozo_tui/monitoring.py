@@ -40,6 +40,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from vecozo_tui.clock import Clock
     from vecozo_tui.config import Config, Practice
     from vecozo_tui.expiry import ExpiryThresholds
@@ -109,15 +111,42 @@ def read_snapshot(config: Config, repository: Repository, now: datetime,
 
 
 def open_repository(config: Config, clock: Clock) -> Repository:
-    """The repository, after making sure this user may read it at all: a monitoring agent
-    runs as its own user, and one clear message beats one per practice."""
+    """The repository, after making sure it is there and this user may read it: one clear
+    message beats one per practice, and an empty directory (a file system that is not
+    mounted) must not read as "no certificate" for every practice.
+
+    The configuration is loaded without its repository check (``check_repository=False``)
+    so that a missing repository is reported here, as reason ``repository``."""
     from vecozo_tui.errors import VecozoError
     from vecozo_tui.repository import Repository
 
-    if not os.access(config.repository, os.R_OK | os.X_OK):
-        raise VecozoError(f"No permission to read the repository {config.repository}; run "
-                          "this command as its owner or through sudo (see docs/monitoring.md).")
+    problem = repository_problem(config.repository)
+    if problem is not None:
+        raise VecozoError(problem)
     return Repository(config.repository, clock=clock)
+
+
+def repository_problem(root: Path) -> str | None:
+    from vecozo_tui.fsutil import writable_by_others
+
+    try:
+        if not root.is_dir():
+            if root.exists():
+                return f"The repository {root} is not a directory."
+            return f"The repository {root} does not exist; create it with `vecozo-tui init`."
+        if not os.access(root, os.R_OK | os.X_OK):
+            return (f"No permission to read the repository {root}; run this command as its "
+                    "owner or through sudo (see docs/monitoring.md).")
+        if not (root / "practices").is_dir():
+            return (f"The repository {root} is empty (it has no practices directory): is its "
+                    "file system mounted, is the path right? `vecozo-tui init` creates a "
+                    "repository.")
+        if writable_by_others(root):
+            return (f"The repository {root} can be written by group or other users; fix it "
+                    f"with: chmod 700 {root}")
+    except OSError as error:
+        return f"Cannot check the repository {root}: {os_reason(error)}."
+    return None
 
 
 # --- check: the Nagios/Icinga plugin ----------------------------------------------------

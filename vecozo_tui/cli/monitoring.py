@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 def _open(invocation: Invocation) -> tuple[Config, Repository]:
     from vecozo_tui.config import load_config
 
-    config = load_config(invocation.args.config, invocation.env)
+    config = load_config(invocation.args.config, invocation.env, check_repository=False)
     return config, open_repository(config, invocation.clock)
 
 
@@ -119,7 +119,9 @@ def run_metrics(invocation: Invocation) -> int:
     try:
         from vecozo_tui.config import load_config
 
-        config = load_config(invocation.args.config, invocation.env)
+        # the repository is checked by open_repository, so that its problems are
+        # reported as reason "repository", not "config"
+        config = load_config(invocation.args.config, invocation.env, check_repository=False)
         for warning in config.warnings:
             invocation.err(f"warning: {warning}")
         stage = "repository"
