@@ -33,6 +33,7 @@ rename ours to ``exported_environment``.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -325,6 +326,10 @@ class Exposition:
     def sample(self, name: str, value: float | int, labels: str = "") -> None:
         self._families[name][2].append(f"{name}{labels} {_number(value)}")
 
+    def line(self, name: str, sample_line: str) -> None:
+        """A sample already in the text format (carried over from the previous file)."""
+        self._families[name][2].append(sample_line)
+
     def render(self, comments: Iterable[str] = ()) -> str:
         # "vecozo-tui: " first, so that no comment can start with HELP or TYPE
         out = [f"# vecozo-tui: {' '.join(line.split())}" for line in comments]
@@ -356,10 +361,13 @@ def _labels(practice: Practice) -> str:
 # name, help; every family is declared up front so the file always has the same shape
 FAMILIES = (
     ("vecozo_repository_up", "1 when the configuration and the certificate repository could be "
-     "read, 0 when not (see vecozo_repository_error)."),
+     "read, 0 when not (see vecozo_repository_error); at 0 the per-practice values are the "
+     "last ones read (see vecozo_repository_last_read_timestamp_seconds)."),
     ("vecozo_repository_error", "1 for the reason the repository could not be read "
      "(reason: config, repository, internal)."),
     ("vecozo_metrics_generated_timestamp_seconds", "When vecozo-tui wrote these metrics."),
+    ("vecozo_repository_last_read_timestamp_seconds",
+     "When the per-practice values were read from the repository (Unix time)."),
     ("vecozo_practices", "Practices in the configuration."),
     ("vecozo_practice_readable", "1 when the practice's certificate metadata could be read."),
     ("vecozo_certificate_present", "1 when the practice has an active certificate."),
@@ -396,8 +404,10 @@ FAMILIES = (
 
 
 def metrics_text(snapshot: Snapshot | None, now: datetime, *,
-                 error: tuple[str, str] | None = None) -> str:
-    """The exposition for a snapshot, or (snapshot None) for ``error`` = (reason, message)."""
+                 error: tuple[str, str] | None = None,
+                 carried: Iterable[tuple[str, str]] = ()) -> str:
+    """The exposition for a snapshot, or (snapshot None) for ``error`` = (reason, message)
+    with the ``carried`` samples, (family, line), of the previous file."""
     metrics = Exposition()
     for name, help_text in FAMILIES:
         metrics.family(name, "gauge", help_text)
@@ -411,6 +421,7 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
         comments = ["could not read the repository:",
                     *(line for line in error[1].splitlines() if line.strip())]
     if snapshot is not None:
+        metrics.sample("vecozo_repository_last_read_timestamp_seconds", _seconds(now))
         metrics.sample("vecozo_practices",
                        len(snapshot.rows) + len(snapshot.unreadable))
         for row in snapshot.rows:
@@ -419,7 +430,80 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
             metrics.sample("vecozo_practice_readable", 0, _labels(entry.practice))
         comments += [f"cannot read practice {u.practice.id}: {u.reason}"
                      for u in snapshot.unreadable]
+    else:
+        last_read = None
+        for name, line in carried:
+            metrics.line(name, line)
+            if name == "vecozo_repository_last_read_timestamp_seconds":
+                last_read = _moment(float(line.rpartition(" ")[2]), now)
+        if last_read is not None:
+            comments.append(f"the per-practice values are the last ones read, at "
+                            f"{last_read.isoformat()}")
     return metrics.render(comments)
+
+
+# --- carrying the last known values over ------------------------------------------------
+# While the repository cannot be read, `metrics --output FILE` keeps the per-practice
+# samples of the FILE it replaces, so that an alert on them keeps firing instead of
+# resolving; vecozo_repository_up 0 and the last-read time say that they are old.
+
+NOT_CARRIED = ("vecozo_repository_up", "vecozo_repository_error",
+               "vecozo_metrics_generated_timestamp_seconds")
+CARRIED_FAMILIES = frozenset(name for name, _ in FAMILIES if name not in NOT_CARRIED)
+MAX_PREVIOUS_METRICS_BYTES = 32 * 1024 * 1024  # 1,000 practices take about 1.5 MB
+
+
+def read_previous_metrics(path: Path) -> str:
+    """The metrics file this run replaces; '' when there is none or it is no plain file
+    of a sane size (then nothing is carried over)."""
+    import stat
+
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return ""
+            data = handle.read(MAX_PREVIOUS_METRICS_BYTES + 1)
+    except OSError:
+        return ""
+    if len(data) > MAX_PREVIOUS_METRICS_BYTES:
+        return ""
+    return data.decode("utf-8", errors="replace")
+
+
+def carried_samples(previous: str, now: datetime) -> list[tuple[str, str]]:
+    """(family, sample line) of our own families in ``previous``. The expired flag is
+    worked out again from the carried expiry: a certificate can expire meanwhile."""
+    samples: list[tuple[str, str, str]] = []
+    expiry: dict[str, float] = {}
+    for line in previous.splitlines():
+        series, _, number = line.rpartition(" ")
+        name = series.split("{", 1)[0]
+        if name not in CARRIED_FAMILIES or not _is_number(number):
+            continue
+        samples.append((name, series, number))
+        if name == "vecozo_certificate_not_after_timestamp_seconds":
+            expiry[series.removeprefix(name)] = float(number)
+    carried = []
+    for name, series, number in samples:
+        labels = series.removeprefix(name)
+        if name == "vecozo_certificate_expired" and labels in expiry:
+            number = _number(expiry[labels] <= now.timestamp())
+        carried.append((name, f"{series} {number}"))
+    return carried
+
+
+def _moment(seconds: float, now: datetime) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(seconds, now.tzinfo)
+    except (ValueError, OverflowError, OSError):  # a year beyond what datetime holds
+        return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def _row_samples(metrics: Exposition, row: PracticeOverview, now: datetime) -> None:

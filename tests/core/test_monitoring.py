@@ -482,6 +482,7 @@ def test_an_internal_error_still_writes_up_0(site, clock, capsys, monkeypatch):
     assert code == 1
     assert value(families(out), "vecozo_repository_error", reason="internal") == 1
     assert "RuntimeError: boom" in err
+    assert "Traceback" not in out + err
 
 
 def test_output_file_is_written_atomically_and_readable_by_node_exporter(site, clock, capsys,

@@ -10,11 +10,13 @@ from vecozo_tui.monitoring import (
     METRICS_FILE_MODE,
     UNKNOWN,
     Snapshot,
+    carried_samples,
     check_report,
     check_thresholds,
     metrics_text,
     open_repository,
     os_reason,
+    read_previous_metrics,
     read_snapshot,
     unknown_output,
 )
@@ -132,14 +134,19 @@ def run_metrics(invocation: Invocation) -> int:
     except OSError as problem:
         error = (stage, os_reason(problem))
     except Exception as problem:  # noqa: BLE001 - the file must still say up=0 so alerts fire
-        import traceback
-
-        traceback.print_exc(file=invocation.stderr)
-        error = ("internal", f"internal error ({type(problem).__name__}: {problem})")
-    text = metrics_text(snapshot, now, error=error)
-
+        # no traceback, not even in the journal: the one line names the error
+        error = ("internal", f"internal error ({type(problem).__name__}: {problem}); please "
+                             "report this")
     output = getattr(invocation.args, "output", None)
-    if output and output != "-":
+    to_file = bool(output) and output != "-"
+    carried = []
+    if error is not None and to_file:
+        from pathlib import Path
+
+        carried = carried_samples(read_previous_metrics(Path(output)), now)
+    text = metrics_text(snapshot, now, error=error, carried=carried)
+
+    if to_file:
         from pathlib import Path
 
         from vecozo_tui.fsutil import atomic_write_text
