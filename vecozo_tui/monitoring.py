@@ -233,7 +233,8 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
     counts = dict.fromkeys(STATE_NAMES, 0)
     for entry in checks:
         counts[entry.state] += 1
-    state = checks[0].state if checks else OK
+    # no practices at all: an emptied configuration must not pass as OK
+    state = checks[0].state if checks else WARNING
 
     warn_range, crit_range = f"{thresholds.warning_days}:", f"{thresholds.critical_days}:"
     dated = [c for c in checks if c.days_left is not None]
@@ -252,7 +253,7 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
     perfdata += [perf_item(c.practice_id, c.days_left, warn_range, crit_range) for c in dated]
     bad = [c for c in checks if c.state != OK]
     if not checks:
-        text = f"no practices in {config.path}"
+        text = f"no practices in {config.path}: nothing is monitored"
     elif not bad:
         soonest = next((c for c in checks if c.days_left is not None), None)
         text = f"{len(checks)} practices OK"

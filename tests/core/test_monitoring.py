@@ -196,10 +196,12 @@ def test_clashing_thresholds_are_unknown(site, clock, capsys, flags, message):
     assert out == f"VECOZO UNKNOWN - {message}\n"
 
 
-def test_no_practices_is_ok(site, clock, capsys):
+def test_no_practices_is_a_warning(site, clock, capsys):
+    # an emptied configuration must not pass as OK (as VecozoNoPractices in Prometheus)
     code, out = check(site, clock, capsys)
-    assert code == monitoring.OK
-    assert out.startswith(f"VECOZO OK - no practices in {site.config} | 'all practices'=0;;;0")
+    assert code == monitoring.WARNING
+    assert out.startswith(f"VECOZO WARNING - no practices in {site.config}: nothing is "
+                          "monitored | 'all practices'=0;;;0")
 
 
 # --- check: UNKNOWN -----------------------------------------------------------------------
