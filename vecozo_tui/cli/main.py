@@ -214,8 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("metrics", "monitoring:run_metrics",
                 "Prometheus text format, for node_exporter's textfile collector")
     p.add_argument("--output", metavar="FILE",
-                   help="write atomically to FILE (e.g. /var/lib/node_exporter/textfile/"
-                        "vecozo.prom) instead of stdout")
+                   help="write atomically to FILE instead of stdout, in node_exporter's "
+                        "textfile directory (Debian: /var/lib/prometheus/node-exporter/"
+                        "vecozo.prom); while the repository cannot be read, the last values "
+                        "read stay in it")
 
     return parser
 
