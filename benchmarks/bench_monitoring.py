@@ -9,13 +9,17 @@ repository: a bare Python process (the same interpreter, so the same start-up) t
 reads the same 1,000 index files (``practices/<id>/practice.json``) and does nothing
 with them. Target (issue 13): every command's median within 2.5x of the bare read's.
 All five take turns, so a burst of load on a shared machine hits them alike. The
-fleet is built (or reused) by build_fleet.py.
+package is byte-compiled first (``compileall``): with $PYTHONDONTWRITEBYTECODE set, as
+in some shells, every run would otherwise compile the modules again, which no installed
+copy does. The fleet is built (or reused) by build_fleet.py. Also printed: where the
+time of one `check` goes, measured inside one process.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,9 +28,41 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_fleet import build_fleet  # noqa: E402
-from common import VECOZO_TUI, Command, assert_lean, machine, time_commands  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    VECOZO_TUI,
+    Command,
+    assert_lean,
+    machine,
+    time_commands,
+)
 
 TARGET_RATIO = 2.5
+# the phases of one `check`, in CPU milliseconds, measured inside one fresh process
+PHASES = (
+    "import sys, time\n"
+    "clock = time.process_time\n"
+    "started = clock()\n"
+    "from vecozo_tui.cli.main import build_parser\n"
+    "from vecozo_tui.cli import monitoring as cli_monitoring\n"
+    "from vecozo_tui import config, monitoring, overview, repository\n"
+    "from vecozo_tui.clock import SYSTEM_CLOCK\n"
+    "imported = clock()\n"
+    "build_parser().parse_args(['check', '--config', sys.argv[1]])\n"
+    "parsed = clock()\n"
+    "settings = config.load_config(sys.argv[1], check_repository=False)\n"
+    "loaded = clock()\n"
+    "now = SYSTEM_CLOCK.now()\n"
+    "snapshot = monitoring.read_snapshot(settings, monitoring.open_repository(settings, "
+    "SYSTEM_CLOCK), now)\n"
+    "read = clock()\n"
+    "monitoring.check_report(snapshot, settings.thresholds)\n"
+    "reported = clock()\n"
+    "print(' '.join(f'{1000 * (b - a):.1f}' for a, b in ((started, imported), "
+    "(imported, parsed), (parsed, loaded), (loaded, read), (read, reported))))\n"
+)
+PHASE_NAMES = ("imports", "argument parsing", "configuration (TOML, checks)",
+               "repository reads and status", "plugin output")
 BARE_READ = (
     "import sys\n"
     "with open(sys.argv[1], encoding='utf-8') as listing:\n"
@@ -46,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     fleet = build_fleet(args.dir, count=args.count, rebuild=args.rebuild)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "vecozo_tui")],
+                   check=True)
     config = str(fleet.config)
     work = Path(tempfile.mkdtemp(prefix="vecozo-bench-"))
     prom = work / "vecozo.prom"
@@ -101,11 +139,27 @@ def main(argv: list[str] | None = None) -> int:
               f"{bare_timing.median:.3f} s)  {verdict}")
         if ratio > TARGET_RATIO:
             missed.append(timing.label)
+    print()
+    print_phases(config, runs=args.runs)
     shutil.rmtree(work, ignore_errors=True)
     if missed:
         print(f"\nTarget missed: {', '.join(missed)}")
         return 1
     return 0
+
+
+def print_phases(config: str, *, runs: int) -> None:
+    startup = time_commands([Command("python -c pass", [sys.executable, "-c", "pass"])],
+                            runs=runs)[0]
+    rows = [[float(x) for x in subprocess.run([sys.executable, "-c", PHASES, config],
+                                               capture_output=True, text=True,
+                                               check=True).stdout.split()]
+            for _ in range(runs)]
+    print(f"Where one check's time goes (CPU ms, median of {runs} fresh processes):")
+    print(f"  {'interpreter start-up (python -c pass)':<40} "
+          f"{1000 * statistics.median(startup.cpu):6.1f}")
+    for name, column in zip(PHASE_NAMES, zip(*rows, strict=True), strict=True):
+        print(f"  {name:<40} {statistics.median(column):6.1f}")
 
 
 if __name__ == "__main__":
