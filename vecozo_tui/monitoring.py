@@ -237,7 +237,7 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
     state = checks[0].state if checks else WARNING
 
     warn_range, crit_range = f"{thresholds.warning_days}:", f"{thresholds.critical_days}:"
-    dated = [c for c in checks if c.days_left is not None]
+    dated = [(c.practice_id, c.days_left) for c in checks if c.days_left is not None]
     perfdata = [
         perf_item("all practices", len(checks), minimum="0"),
         perf_item("practices critical", counts[CRITICAL], minimum="0"),
@@ -248,9 +248,10 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
     ]
     # No 'U' values (Icinga 2 drops them): a practice without days left is counted above.
     if dated:
-        perfdata.append(perf_item("fewest days left", min(c.days_left for c in dated),
+        perfdata.append(perf_item("fewest days left", min(days for _, days in dated),
                                   warn_range, crit_range))
-    perfdata += [perf_item(c.practice_id, c.days_left, warn_range, crit_range) for c in dated]
+    perfdata += [perf_item(practice_id, days, warn_range, crit_range)
+                 for practice_id, days in dated]
     bad = [c for c in checks if c.state != OK]
     if not checks:
         text = f"no practices in {config.path}: nothing is monitored"

@@ -299,7 +299,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     if _runs_check(argv):
-        parser.error = _plugin_usage_error
+        parser.error = _plugin_usage_error  # type: ignore[method-assign]
     args = parser.parse_args(argv)
     invocation = Invocation(args=args, clock=clock, env=os.environ if env is None else env)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.monitoring import (
@@ -138,21 +139,17 @@ def run_metrics(invocation: Invocation) -> int:
         error = ("internal", f"internal error ({type(problem).__name__}: {problem}); please "
                              "report this")
     output = getattr(invocation.args, "output", None)
-    to_file = bool(output) and output != "-"
-    carried = []
-    if error is not None and to_file:
-        from pathlib import Path
-
-        carried = carried_samples(read_previous_metrics(Path(output)), now)
+    target = Path(output) if output and output != "-" else None
+    carried: list[tuple[str, str]] = []
+    if error is not None and target is not None:
+        carried = carried_samples(read_previous_metrics(target), now)
     text = metrics_text(snapshot, now, error=error, carried=carried)
 
-    if to_file:
-        from pathlib import Path
-
+    if target is not None:
         from vecozo_tui.fsutil import atomic_write_text
 
         try:
-            atomic_write_text(Path(output), text, METRICS_FILE_MODE)
+            atomic_write_text(target, text, METRICS_FILE_MODE)
         except VecozoError as problem:
             invocation.err(f"vecozo-tui: {problem}")
             return 1
