@@ -13,8 +13,6 @@ password was right and the encryption is the problem.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -1041,6 +1039,9 @@ def _verify_mac(data: bytes, password: str) -> bool | None:
         raise _Unparseable from error
     if hash_name is None or not 1 <= iterations <= 10_000_000:
         return None
+    import hashlib
+    import hmac
+
     candidates = [password.encode("utf-16-be") + b"\x00\x00"]
     if password == "":
         candidates.append(b"")  # some exporters use no terminator for an empty password
@@ -1055,6 +1056,8 @@ def _verify_mac(data: bytes, password: str) -> bool | None:
 def _pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, purpose: int, iterations: int,
                 length: int) -> bytes:
     """RFC 7292 appendix B.2 key derivation (purpose 3 = MAC key)."""
+    import hashlib
+
     digest_size = hashlib.new(hash_name).digest_size
     block = hashlib.new(hash_name).block_size
 

@@ -11,7 +11,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from vecozo_tui.errors import VecozoError
@@ -47,6 +46,8 @@ def fsync_directory(directory: Path) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
     """Replace ``path`` with ``data`` atomically; raise VecozoError on OS failure."""
+    import tempfile  # here, not at the top: the scripted reads must start fast
+
     path = Path(path)
     directory = path.parent
     tmp_name: str | None = None
@@ -75,6 +76,8 @@ def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE_MODE) -> N
 
 def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
     """Atomically create ``path``; refuse to overwrite an existing file."""
+    import tempfile
+
     path = Path(path)
     tmp_name: str | None = None
     created = False

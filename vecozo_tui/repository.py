@@ -25,12 +25,9 @@ disk inside an encrypted PKCS#12.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 import re
-import secrets
-import shutil
 import sys
 import threading
 import time
@@ -83,6 +80,8 @@ class Actor:
         user = env.get("SUDO_USER") or env.get("USER") or env.get("LOGNAME")
         if not user:
             try:
+                import getpass
+
                 user = getpass.getuser()
             except (OSError, KeyError):
                 user = "unknown"
@@ -421,6 +420,9 @@ class Repository:
         ``expected_active``: the fingerprint (or None) of the active certificate the user
         saw in the preview; when another admin changed it meanwhile, nothing is stored.
         """
+        import secrets  # here, not at the top: the scripted reads must start fast
+        import shutil
+
         from vecozo_tui.certificates import chain_pem, encrypt_pkcs12
 
         info = loaded.info
@@ -593,6 +595,8 @@ class Repository:
         """Directories the index no longer names (purged, or replaced by a re-import of the
         same certificate), and staging directories of imports a crash interrupted. Any other
         directory is left alone: a lost or restored index must never cost a certificate."""
+        import shutil
+
         certificates_dir = self._practice_dir(practice_id) / "certificates"
         with contextlib.suppress(FileNotFoundError):
             for child in certificates_dir.iterdir():
