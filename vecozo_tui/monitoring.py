@@ -473,8 +473,9 @@ def read_previous_metrics(path: Path) -> str:
 
 
 def carried_samples(previous: str, now: datetime) -> list[tuple[str, str]]:
-    """(family, sample line) of our own families in ``previous``. The expired flag is
-    worked out again from the carried expiry: a certificate can expire meanwhile."""
+    """(family, sample line) of our own families in ``previous``. The expired flag and
+    the days left are worked out again from the carried expiry: time goes on, and a
+    certificate can expire meanwhile. The level and reasons stay as last read."""
     samples: list[tuple[str, str, str]] = []
     expiry: dict[str, float] = {}
     for line in previous.splitlines():
@@ -490,8 +491,17 @@ def carried_samples(previous: str, now: datetime) -> list[tuple[str, str]]:
         labels = series.removeprefix(name)
         if name == "vecozo_certificate_expired" and labels in expiry:
             number = _number(expiry[labels] <= now.timestamp())
+        elif name == "vecozo_certificate_days_left" and labels in expiry:
+            number = _days_left_text(expiry[labels], now, number)
         carried.append((name, f"{series} {number}"))
     return carried
+
+
+def _days_left_text(not_after_seconds: float, now: datetime, carried: str) -> str:
+    from vecozo_tui.expiry import days_left
+
+    not_after = _moment(not_after_seconds, now)
+    return carried if not_after is None else _number(days_left(not_after, now))
 
 
 def _moment(seconds: float, now: datetime) -> datetime | None:

@@ -126,6 +126,11 @@ def test_while_the_repository_cannot_be_read_the_last_known_values_stay(site, cl
     # it expired while the repository could not be read: the flag follows the expiry
     assert value(after, "vecozo_certificate_expired", practice="fysio-oost") == 1
     assert value(after, "vecozo_certificate_expired", practice="tand-west") == 0
+    # and the day count follows the calendar
+    assert value(before, "vecozo_certificate_days_left", practice="hap-zuid") == -4
+    assert value(after, "vecozo_certificate_days_left", practice="hap-zuid") == -5
+    assert value(after, "vecozo_certificate_days_left", practice="fysio-oost") == -1
+    assert value(after, "vecozo_certificate_days_left", practice="tand-west") == 399
     for name in ("vecozo_certificate_not_after_timestamp_seconds",
                  "vecozo_backup_of_active_certificate", "vecozo_last_test_call_success"):
         assert after[name].samples == before[name].samples
