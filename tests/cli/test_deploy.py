@@ -255,7 +255,7 @@ def test_metrics_say_whether_the_deployed_certificate_is_the_active_one(
     stale_target(setup, test_pki, clock, capsys)
     assert run(clock, "metrics") == EXIT_OK
     out = capsys.readouterr().out
-    labels = '{practice="hap-zuid",agb="01234567",environment="production"}'
+    labels = '{practice="hap-zuid",agb="01234567",vecozo_environment="production"}'
     assert f"vecozo_deployed_certificate_is_active{labels} 0" in out
     assert f"vecozo_last_deploy_timestamp_seconds{labels} {int(clock.now().timestamp())}" in out
     assert 'vecozo_deployed_certificate_is_active{practice="fysio-oost"' not in out  # no targets
