@@ -12,11 +12,20 @@
   practices/<id>/state/<name>.json   walkthrough progress
 ```
 
-An import writes the new certificate's directory under a temporary name,
-renames it into place, and then replaces ``practice.json`` in one atomic rename:
-that rename is the activation. A crash before it leaves the old index, which
-does not name the new directory (it is removed at the next write); a crash
-after it leaves the new state. Nothing else is ever half-visible.
+An import writes the new certificate's directory under a temporary name, with
+a marker file (``.unfinished-import``) in it, renames it into place, and then
+replaces ``practice.json`` in one atomic rename: that rename is the activation;
+the marker is removed after it. A crash before the activation leaves the old
+index, which does not name the new directory; a crash after it leaves the new
+state. Nothing else is ever half-visible.
+
+The next write to the practice (or a purge) removes what a crash left: staging
+directories, certificate directories that carry the marker and that the index
+does not name (an unfinished import, also of a first certificate), stale markers
+and temporary files. A directory *without* the marker that the index does not
+name was activated once: it is never removed, and with an empty index it means
+the index was lost (restored from a backup, deleted by hand), so an import is
+refused until it is restored.
 
 The repository never stores a password, and a private key only ever reaches the
 disk inside an encrypted PKCS#12.
@@ -58,12 +67,16 @@ INDEX_FILE = "practice.json"
 EVENTS_FILE = "events.json"
 AUDIT_FILE = "audit.log"
 LOCK_FILE = ".lock"
+# in a certificate directory from before its rename into place until practice.json names it
+UNFINISHED_MARKER = ".unfinished-import"
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 ANY = object()  # import_certificate: no expectation about the active certificate
 
 _PRACTICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _STATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SHA256 = re.compile(r"^[0-9A-F]{64}$")
+# the temporary files of fsutil's atomic writes (mkstemp: ".<name>.<8 random>.tmp")
+_CRASH_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 # Words that must never be audit detail keys: the audit trail holds no secrets.
 _SECRET_WORDS = ("password", "passphrase", "pin", "bsn", "key_pem", "private")
 
@@ -437,6 +450,7 @@ class Repository:
                     f"The active certificate of {practice_id} was changed meanwhile (by "
                     "another admin?); nothing was stored. Look again and repeat the import."
                 )
+            self._clean_after_crash(practice_id, index)
             self._refuse_lost_index(practice_id, index)
             ensure_private_dir(certificates_dir)
             replaced_dir = index["certificates"].get(info.sha256, {}).get("dir")
@@ -445,6 +459,9 @@ class Repository:
             staging = certificates_dir / f".incoming-{name}"
             try:
                 staging.mkdir(mode=0o700)
+                # before the rename: a crash until the activation leaves a directory that
+                # says it is an unfinished import, never one that looks like a lost index
+                atomic_write_bytes(staging / UNFINISHED_MARKER, b"")
                 atomic_write_bytes(staging / "certificate.p12", encrypted)
                 atomic_write_bytes(staging / "chain.pem", chain_pem(loaded))
                 os.rename(staging, certificates_dir / name)
@@ -460,13 +477,21 @@ class Repository:
                 "imported_by": actor.label(),
             }
             index["active"] = info.sha256
-            self._write_json(practice_dir / INDEX_FILE, index)  # the activation
+            try:
+                self._write_json(practice_dir / INDEX_FILE, index)  # the activation
+            except VecozoError:
+                # the disk decides what happened: the index there names the new directory
+                # (activated after all) or not (then it is an unfinished import, removed)
+                with contextlib.suppress(VecozoError):
+                    self._clean_after_crash(practice_id, self._index(practice_id))
+                raise
             self._audit_after_change(
                 f"Imported and activated the certificate for {practice_id}", "import",
                 actor=actor, practice=practice_id, fingerprint=info.sha256,
                 details={"replaced": previous, "not_after": info.not_after.isoformat(),
                          "kind": info.kind})
             self._remove_directories(practice_id, [replaced_dir] if replaced_dir else [])
+            self._clean_after_crash(practice_id, index)  # this import's own marker
         return self._stored(practice_id, info.sha256, index["certificates"][info.sha256],
                             info.sha256)
 
@@ -474,6 +499,7 @@ class Repository:
         """Make a certificate from history the active one again (one atomic step)."""
         with self.lock(actor):
             index = self._index(practice_id)
+            self._clean_after_crash(practice_id, index)
             if sha256 not in index["certificates"]:
                 raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
             previous, index["active"] = index.get("active"), sha256
@@ -500,6 +526,7 @@ class Repository:
             if removed:
                 self._write_json(self._practice_dir(practice_id) / INDEX_FILE, index)
                 self._remove_directories(practice_id, directories)
+            self._clean_after_crash(practice_id, index)
             self.audit("purge", actor=actor, practice=practice_id,
                        details={"removed": removed})
         return len(removed)
@@ -531,6 +558,8 @@ class Repository:
         table ``key``, keeping the others) and audit it, under the lock."""
         with self.lock(actor):
             practice_dir = self._practice_dir(practice_id)
+            with contextlib.suppress(VecozoError):  # a damaged index must not block the record
+                self._clean_after_crash(practice_id, self._index(practice_id))
             ensure_private_dir(practice_dir)
             path = practice_dir / EVENTS_FILE
             data = self._read_json(path) or {}
@@ -547,6 +576,8 @@ class Repository:
                     action: str, details: dict | None = None) -> None:
         with self.lock(actor):
             path = self._state_path(practice_id, name)
+            with contextlib.suppress(VecozoError):  # a damaged index must not block progress
+                self._clean_after_crash(practice_id, self._index(practice_id))
             ensure_private_dir(path.parent)
             self._write_json(path, data)
             self.audit(action, actor=actor, practice=practice_id, details=details)
@@ -593,24 +624,49 @@ class Repository:
 
     def _remove_directories(self, practice_id: str, names: list[str]) -> None:
         """Directories the index no longer names (purged, or replaced by a re-import of the
-        same certificate), and staging directories of imports a crash interrupted. Any other
-        directory is left alone: a lost or restored index must never cost a certificate."""
+        same certificate)."""
+        import shutil  # here, not at the top: the scripted reads must start fast
+
+        # matched against what is there: a name from the index is never a path to follow
+        for child in _real_children(self._practice_dir(practice_id) / "certificates",
+                                    directories=True):
+            if child.name in names:
+                shutil.rmtree(child, ignore_errors=True)
+
+    def _clean_after_crash(self, practice_id: str, index: dict) -> None:
+        """Remove what an interrupted write left (see the module doc), under the lock.
+        Any other directory is left alone: a lost or restored index must never cost a
+        certificate."""
         import shutil
 
-        certificates_dir = self._practice_dir(practice_id) / "certificates"
-        with contextlib.suppress(FileNotFoundError):
-            for child in certificates_dir.iterdir():
-                if child.name in names or child.name.startswith(".incoming-"):
-                    shutil.rmtree(child, ignore_errors=True)
+        practice_dir = self._practice_dir(practice_id)
+        referenced = {entry.get("dir") for entry in index["certificates"].values()
+                      if isinstance(entry, dict)}
+        for child in _real_children(practice_dir / "certificates", directories=True):
+            marker = child / UNFINISHED_MARKER
+            if child.name.startswith(".incoming-"):
+                shutil.rmtree(child, ignore_errors=True)
+            elif not os.path.lexists(marker):
+                continue
+            elif child.name in referenced:  # activated; the crash came before the marker went
+                with contextlib.suppress(OSError):
+                    os.unlink(marker)
+            else:
+                shutil.rmtree(child, ignore_errors=True)
+        for directory in (practice_dir, practice_dir / "state"):
+            for child in _real_children(directory, directories=False):
+                # only writers make these, and every writer holds the lock: they are stale
+                if _CRASH_TEMP.match(child.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(child)
 
     def _refuse_lost_index(self, practice_id: str, index: dict) -> None:
         if index["certificates"]:
             return
         certificates_dir = self._practice_dir(practice_id) / "certificates"
-        try:
-            stored = [c for c in certificates_dir.iterdir() if not c.name.startswith(".")]
-        except FileNotFoundError:
-            return
+        stored = [child for child in _real_children(certificates_dir, directories=True)
+                  if not child.name.startswith(".")
+                  and not os.path.lexists(child / UNFINISHED_MARKER)]
         if stored:
             raise VecozoError(
                 f"{self._practice_dir(practice_id) / INDEX_FILE} is missing or empty, but "
@@ -633,6 +689,27 @@ class Repository:
         except OSError as error:
             raise VecozoError(f"{describe_os_error(error, path)} Nothing was changed: every "
                               "change must be in the audit log.") from None
+
+
+def _real_children(directory: Path, *, directories: bool) -> list[Path]:
+    """The sub-directories (or regular files) of ``directory``, never a symlink."""
+    import stat
+
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        raise VecozoError(f"Cannot read {directory}: {error.strerror}.") from None
+    wanted = stat.S_ISDIR if directories else stat.S_ISREG
+    found = []
+    for entry in entries:
+        try:
+            if wanted(entry.stat(follow_symlinks=False).st_mode):
+                found.append(Path(entry.path))
+        except OSError:
+            continue
+    return found
 
 
 def _secret_keys(details: dict) -> list[str]:
