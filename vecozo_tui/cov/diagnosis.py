@@ -16,11 +16,17 @@ in TLS 1.2 the same alerts end the handshake itself.
 Where a step fails the diagnosis says why in plain language and what to do next. It
 never holds the BSN or the date of birth; the COV answer (which does hold personal
 data) is kept only for the screen and summarised without it.
+
+``timeout`` bounds the whole call, from the name lookup to the last byte of the answer
+(:class:`~vecozo_tui.cov.deadline.Deadline`), and a :class:`Cancellation` set from
+another thread (the console's Escape) ends it at once.
 """
 
 from __future__ import annotations
 
 import errno
+import os
+import select
 import socket
 import ssl
 import threading
@@ -33,6 +39,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from vecozo_tui.cov import soap
+from vecozo_tui.cov.deadline import CallCancelled, Cancellation, Deadline
 from vecozo_tui.cov.tls import CovSSLContext, HandshakeEvent
 from vecozo_tui.errors import VecozoError
 
@@ -107,6 +114,11 @@ class Diagnosis:
     @property
     def ok(self) -> bool:
         return all(step.state == StepState.PASSED for step in self.steps)
+
+    @property
+    def cancelled(self) -> bool:
+        """Stopped by the user: no outcome, so it is not recorded."""
+        return self.problem == CANCELLED
 
     @property
     def failed_step(self) -> Step | None:
@@ -228,6 +240,9 @@ class _Stop(Exception):  # noqa: N818 - ends the chain at a failed step
     pass
 
 
+CANCELLED = "cancelled"
+
+
 @dataclass
 class _Run:
     endpoint: str
@@ -237,6 +252,7 @@ class _Run:
     now: datetime
     certificate: CertificateFacts | None
     on_step: Callable[[Step], None] | None
+    deadline: Deadline
     steps: list[Step] = field(default_factory=lambda: [Step(k, t) for k, t in STEPS])
     problem: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -262,6 +278,13 @@ class _Run:
         self._report(step)
         return _Stop()
 
+    def cancelled(self) -> None:
+        """The step under way when the user cancelled is where the call stopped."""
+        step = next((s for s in self.steps if s.state == StepState.NOT_REACHED), None)
+        if step is not None:
+            self.fail(step.key, CANCELLED, "cancelled", "The test call was cancelled before "
+                      "it finished.", "Run it again to see whether the certificate works.")
+
     def _report(self, step: Step) -> None:
         if self.on_step is not None:
             self.on_step(step)
@@ -278,11 +301,14 @@ def run_test_call(endpoint: str, context: CovSSLContext, person: TestPerson, *,
                   reference_date: date, now: datetime, timeout: float = 30.0,
                   agb_code: str | None = None, environment: str | None = None,
                   certificate: CertificateFacts | None = None,
-                  on_step: Callable[[Step], None] | None = None) -> Diagnosis:
+                  on_step: Callable[[Step], None] | None = None,
+                  cancellation: Cancellation | None = None) -> Diagnosis:
     """Make one test call and diagnose it; never raises for network or server problems.
 
     ``on_step`` is called (in this thread) each time a step is decided, so a screen can
-    light the checks up as they pass.
+    light the checks up as they pass. ``timeout`` bounds the whole call; after
+    ``cancellation.cancel()`` (from any thread) it stops at once, as
+    :attr:`Diagnosis.cancelled`.
     """
     parts = urlsplit(endpoint)
     if parts.scheme != "https" or not parts.hostname:
@@ -291,17 +317,24 @@ def run_test_call(endpoint: str, context: CovSSLContext, person: TestPerson, *,
         port = parts.port or 443
     except ValueError:
         raise VecozoError(f"The COV endpoint {endpoint!r} has an invalid port.") from None
+    deadline = Deadline(timeout, cancellation)
     run = _Run(endpoint=endpoint, host=parts.hostname, port=port, timeout=timeout, now=now,
-               certificate=certificate, on_step=on_step)
+               certificate=certificate, on_step=on_step, deadline=deadline)
     diagnosis = Diagnosis(endpoint=endpoint, environment=environment, steps=run.steps,
                           started_at=now)
     started = time.perf_counter()
+    context.deadline = deadline
     try:
         addresses = _check_dns(run)
         _check_tcp(run, addresses)
         _check_call(run, diagnosis, context, person, reference_date, agb_code)
     except _Stop:
         pass
+    except CallCancelled:
+        run.cancelled()
+    finally:
+        context.deadline = None
+        deadline.cancellation.forget_all()
     diagnosis.problem = run.problem
     diagnosis.elapsed_seconds = time.perf_counter() - started
     for step in run.steps:  # whatever comes after a failure was not reached
@@ -317,22 +350,35 @@ def _check_dns(run: _Run) -> list[tuple[Any, ...]]:
     host = run.host
     result: dict[str, Any] = {}
 
+    done = threading.Event()
+
     def resolve() -> None:
         try:
             result["infos"] = socket.getaddrinfo(host, run.port, type=socket.SOCK_STREAM)
-        except OSError as error:
+        except (OSError, UnicodeError, ValueError) as error:  # the idna codec refuses too
             result["error"] = error
+        finally:
+            done.set()
 
     worker = threading.Thread(target=resolve, name="cov-dns", daemon=True)
     started = time.perf_counter()
     worker.start()
-    worker.join(run.timeout)
-    if worker.is_alive():
-        raise run.fail("dns", "dns_timeout", f"no answer for {host}",
-                       f"No DNS server answered for {host} within {run.timeout:g} s.",
-                       "Check this server's DNS settings (/etc/resolv.conf) and network "
-                       "connection.")
+    # in slices, so that a cancel is seen at once (getaddrinfo itself cannot be stopped)
+    while not done.wait(min(run.deadline.remaining(), 0.05)):
+        if run.deadline.cancelled:
+            raise CallCancelled
+        if run.deadline.remaining() <= 0:
+            raise run.fail("dns", "dns_timeout", f"no answer for {host}",
+                           f"No DNS server answered for {host} within {run.timeout:g} s.",
+                           "Check this server's DNS settings (/etc/resolv.conf) and network "
+                           "connection.")
     error = result.get("error")
+    if isinstance(error, UnicodeError | ValueError):
+        raise run.fail("dns", "dns_invalid_name", f"{_shorten(host)}: not a valid host name",
+                       f"{_shorten(host)} is not a valid host name (a part longer than 63 "
+                       "characters, or characters a host name cannot have).",
+                       "Correct the host name in the endpoint URL ([cov.endpoints] or "
+                       "--endpoint).")
     if error is not None:
         code = getattr(error, "errno", None)
         if code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
@@ -360,20 +406,39 @@ def _check_tcp(run: _Run, infos: list[tuple[Any, ...]]) -> None:
     last: OSError | None = None
     for family, kind, proto, _name, address in infos:
         started = time.perf_counter()
-        sock = socket.socket(family, kind, proto)
         try:
-            sock.settimeout(run.timeout)
-            sock.connect(address)
-            run.local_address = sock.getsockname()[0]
+            run.local_address = _connect(run.deadline, family, kind, proto, address)
         except OSError as error:
             last = error
             continue
-        finally:
-            sock.close()
         run.passed("tcp", f"{address[0]} port {run.port} in {_ms(started)}")
         return
     assert last is not None
     raise _tcp_failure(run, last)
+
+
+_IN_PROGRESS = {0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN,
+                getattr(errno, "WSAEWOULDBLOCK", errno.EWOULDBLOCK)}
+
+
+def _connect(deadline: Deadline, family: int, kind: int, proto: int, address: Any) -> str:
+    """Open and close a TCP connection within the deadline, looking at a cancel every
+    tenth of a second; this server's own address of it, or OSError (TimeoutError when
+    the time is up)."""
+    with socket.socket(family, kind, proto) as sock:
+        sock.setblocking(False)
+        code = sock.connect_ex(address)
+        if code not in _IN_PROGRESS:
+            raise OSError(code, os.strerror(code))
+        while code != 0:
+            left = deadline.check()
+            _readable, writable, failed = select.select([], [sock], [sock], min(left, 0.1))
+            if writable or failed:
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    raise OSError(code, os.strerror(code))
+                break
+        return str(sock.getsockname()[0])
 
 
 def _tcp_failure(run: _Run, error: OSError) -> _Stop:
@@ -421,11 +486,15 @@ def _check_call(run: _Run, diagnosis: Diagnosis, context: CovSSLContext, person:
     search = soap.Search(birth_date=person.birth_date, reference_date=reference_date,
                          bsn=person.bsn)
     try:
-        with CovClient(run.endpoint, context, timeout=run.timeout) as client:
+        with CovClient(run.endpoint, context, timeout=run.deadline.check()) as client:
             raw = client.send([search], agb_code=agb_code)
-    except httpx.TimeoutException as error:
+    except (httpx.TimeoutException, TimeoutError) as error:
+        if run.deadline.cancelled:
+            raise CallCancelled from None
         raise _timeout_failure(run, context, error) from None
     except (httpx.TransportError, ssl.SSLError, OSError) as error:
+        if run.deadline.cancelled:  # the cancel shut the socket: that is not the server
+            raise CallCancelled from None
         raise _transport_failure(run, context, error) from None
     finally:
         context.handshakes.listener = None
@@ -747,6 +816,10 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _ms(started: float) -> str:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
     from vecozo_tui.clock import Clock
     from vecozo_tui.config import Config, Practice
+    from vecozo_tui.cov.deadline import Cancellation
     from vecozo_tui.cov.diagnosis import Diagnosis, Step, TestPerson
     from vecozo_tui.repository import Actor, Repository, StoredCertificate
 
@@ -102,11 +103,13 @@ def endpoint_for(config: Config, practice: Practice, override: str | None = None
 def run_test(config: Config, repository: Repository, practice: Practice, password: str,
              person: TestPerson, *, clock: Clock, actor: Actor, endpoint: str | None = None,
              on_step: Callable[[Step], None] | None = None,
-             loaded: tuple[StoredCertificate, LoadedPkcs12] | None = None) -> Diagnosis:
+             loaded: tuple[StoredCertificate, LoadedPkcs12] | None = None,
+             cancellation: Cancellation | None = None) -> Diagnosis:
     """Decrypt the active certificate, make the test call, record the outcome.
 
     Raises :class:`WrongPasswordError` (nothing recorded) for a wrong password and
-    :class:`VecozoError` for other problems that stop the call before it starts.
+    :class:`VecozoError` for other problems that stop the call before it starts. A call
+    stopped by ``cancellation`` has no outcome and is not recorded.
     """
     from vecozo_tui.cov.diagnosis import run_test_call
     from vecozo_tui.cov.tls import context_from_pkcs12
@@ -119,7 +122,10 @@ def run_test(config: Config, repository: Repository, practice: Practice, passwor
         endpoint_for(config, practice, endpoint), context, person,
         reference_date=now.astimezone().date(), now=now,
         timeout=config.cov.timeout_seconds, agb_code=practice.agb,
-        environment=practice.environment, certificate=certificate.info, on_step=on_step)
+        environment=practice.environment, certificate=certificate.info, on_step=on_step,
+        cancellation=cancellation)
+    if diagnosis.cancelled:
+        return diagnosis
     repository.record_test_call(practice.id, TestCallRecord(
         at=now, sha256=stored.info.sha256, environment=practice.environment,
         ok=diagnosis.ok, summary=diagnosis.summary), actor=actor)

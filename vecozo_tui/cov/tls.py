@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from vecozo_tui.certificates import LoadedPkcs12
+    from vecozo_tui.cov.deadline import Deadline
 
 MINIMUM_VERSION = ssl.TLSVersion.TLSv1_2
 
@@ -48,6 +49,9 @@ class HandshakeEvent:
     version: str | None = None
     cipher: str | None = None
     server_certificate_der: bytes | None = None
+    # application data the server sent over this connection after the handshake: a
+    # server that answered (even with rubbish) did not refuse the client certificate
+    bytes_received: int = 0
 
 
 @dataclass
@@ -77,14 +81,28 @@ class HandshakeLog:
 
 
 class _ObservedSSLSocket(ssl.SSLSocket):
-    """An SSLSocket that reports its handshake to the context's :class:`HandshakeLog`."""
+    """An SSLSocket that reports its handshake to the context's :class:`HandshakeLog`,
+    counts what the server sends, and keeps every blocking step within the context's
+    :class:`~vecozo_tui.cov.deadline.Deadline` (when a test call set one)."""
+
+    _observed: HandshakeEvent | None = None
+
+    def _bound(self) -> None:
+        deadline: Deadline | None = getattr(self.context, "deadline", None)
+        if deadline is not None:
+            deadline.bound(self)
 
     def do_handshake(self, block: bool = False) -> None:
         log = getattr(self.context, "handshakes", None)
         event = HandshakeEvent(server_hostname=self.server_hostname)
+        self._observed = event
         if log is not None:
             log.add(event)
         try:
+            deadline: Deadline | None = getattr(self.context, "deadline", None)
+            if deadline is not None:
+                deadline.cancellation.watch(self)  # a cancel shuts it, waking up a read
+            self._bound()
             super().do_handshake(block)
         except BaseException as error:
             event.error = error
@@ -99,6 +117,17 @@ class _ObservedSSLSocket(ssl.SSLSocket):
         if log is not None:
             log.finished(event)
 
+    def read(self, size: int = 1024, buffer: Any = None) -> Any:  # ssl calls it positionally
+        self._bound()
+        data = super().read(size, buffer)
+        if self._observed is not None:
+            self._observed.bytes_received += data if isinstance(data, int) else len(data)
+        return data
+
+    def send(self, data: Any, flags: int = 0) -> int:
+        self._bound()
+        return super().send(data, flags)
+
 
 class CovSSLContext(ssl.SSLContext):
     """A client context that keeps a log of its handshakes."""
@@ -106,6 +135,7 @@ class CovSSLContext(ssl.SSLContext):
     sslsocket_class = _ObservedSSLSocket
     handshakes: HandshakeLog
     has_client_certificate: bool = False
+    deadline: Deadline | None = None  # set for the duration of one test call
 
 
 def _pem(certificate: x509.Certificate) -> bytes:

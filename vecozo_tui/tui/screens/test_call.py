@@ -25,6 +25,7 @@ from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import TestCallDone, TestCallStepDecided, post_outcome
 
 if TYPE_CHECKING:
+    from vecozo_tui.cov.deadline import Cancellation
     from vecozo_tui.cov.diagnosis import Diagnosis, Step, TestPerson
     from vecozo_tui.tui.context import AppContext
 
@@ -58,6 +59,7 @@ class TestCallScreen(PracticeScreen[bool]):
         self.progress: list[tuple[str, str]] = []  # (step, state) as they arrived
         self._busy = False
         self._has_certificate = True
+        self._cancellation: Cancellation | None = None  # of the call under way
 
     @property
     def production(self) -> bool:
@@ -191,12 +193,15 @@ class TestCallScreen(PracticeScreen[bool]):
         return True
 
     def action_back(self) -> None:
-        if self._busy:
-            timeout = self.context.config.cov.timeout_seconds
-            self.notify(f"The test call is still running (at most {timeout:g} s per step); "
-                        "wait a moment.", severity="warning")
-            return
+        self._cancel_call()  # a hanging server must never keep the admin here
         self.dismiss(self.changed)
+
+    def on_unmount(self) -> None:
+        self._cancel_call()  # quitting: the call lets go of its connection at once
+
+    def _cancel_call(self) -> None:
+        if self._busy and self._cancellation is not None:
+            self._cancellation.cancel()
 
     def action_run(self) -> None:
         from vecozo_tui.bsn import bsn_problem
@@ -223,8 +228,11 @@ class TestCallScreen(PracticeScreen[bool]):
         except VecozoError as error:
             self._error(str(error), "#tc-birth")
             return
+        from vecozo_tui.cov.deadline import Cancellation
+
         self._error(None)
         self._busy = True
+        self._cancellation = Cancellation()
         self.progress.clear()
         self._reset_checks(running=True)
         self.query_one("#tc-form").disabled = True
@@ -252,11 +260,14 @@ class TestCallScreen(PracticeScreen[bool]):
 
         post_outcome(self, TestCallDone, lambda: run_test(
             context.config, context.repository, self.practice, password, person,
-            clock=context.clock, actor=context.actor, on_step=on_step))
+            clock=context.clock, actor=context.actor, on_step=on_step,
+            cancellation=self._cancellation))
 
     @on(TestCallDone)
     def _test_call_done(self, message: TestCallDone) -> None:
         self._busy = False
+        if not self.is_mounted:  # left with Escape while the call ran: nothing to show
+            return
         form = self.query_one("#tc-form")
         form.disabled = False
         self.query_one("#tc-password", Input).value = ""
