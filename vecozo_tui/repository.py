@@ -46,7 +46,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vecozo_tui.bsn import holds_bsn
+from vecozo_tui.bsn import holds_bsn, scrub
 from vecozo_tui.certificates import CertificateInfo
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.errors import BusyError, VecozoError
@@ -70,6 +70,7 @@ LOCK_FILE = ".lock"
 # in a certificate directory from before its rename into place until practice.json names it
 UNFINISHED_MARKER = ".unfinished-import"
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
+MAX_SUMMARY_CHARS = 300  # of a test call's one-line summary
 ANY = object()  # import_certificate: no expectation about the active certificate
 
 _PRACTICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -538,10 +539,15 @@ class Repository:
 
     def record_test_call(self, practice_id: str, record: TestCallRecord, *,
                          actor: Actor) -> None:
-        self._record_event(practice_id, "last_test_call", record.to_dict(), actor=actor,
+        # the summary may repeat a server's words: never a BSN, never without bound
+        summary = scrub(record.summary)
+        if len(summary) > MAX_SUMMARY_CHARS:
+            summary = summary[:MAX_SUMMARY_CHARS - 1] + "…"
+        data = {**record.to_dict(), "summary": summary}
+        self._record_event(practice_id, "last_test_call", data, actor=actor,
                            action="test-call", fingerprint=record.sha256,
                            details={"ok": record.ok, "environment": record.environment,
-                                    "summary": record.summary})
+                                    "summary": summary})
 
     def record_deploy(self, practice_id: str, record: DeployRecord, *, actor: Actor,
                       action: str, details: dict) -> None:

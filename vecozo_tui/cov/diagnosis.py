@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from vecozo_tui.bsn import scrub
 from vecozo_tui.cov import soap
 from vecozo_tui.cov.deadline import CallCancelled, Cancellation, Deadline
 from vecozo_tui.cov.tls import CovSSLContext, HandshakeEvent
@@ -131,11 +132,12 @@ class Diagnosis:
     def summary(self) -> str:
         """One line without personal data: for the record, the dashboard and monitoring."""
         if self.ok and self.answer is not None:
-            return self.answer.summary()
+            return soap.untrusted_text(self.answer.summary())
         failed = self.failed_step
         if failed is None:
             return "Test call not finished"
-        return f"{failed.title}: failed - {failed.detail}"
+        # it is stored: bounded and scrubbed, whatever the server made of the detail
+        return soap.untrusted_text(f"{failed.title}: failed - {failed.detail}")
 
     def to_dict(self) -> dict:
         return {
@@ -253,6 +255,8 @@ class _Run:
     certificate: CertificateFacts | None
     on_step: Callable[[Step], None] | None
     deadline: Deadline
+    # who was asked about: masked wherever the server's words are repeated
+    person: TestPerson | None = None
     steps: list[Step] = field(default_factory=lambda: [Step(k, t) for k, t in STEPS])
     problem: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -261,19 +265,26 @@ class _Run:
     def step(self, key: str) -> Step:
         return next(s for s in self.steps if s.key == key)
 
+    def clean(self, text: str) -> str:
+        """``text`` without the person's BSN or date of birth, or any BSN-like number."""
+        if self.person is None:
+            return scrub(text)
+        return scrub(text, [self.person.bsn]).replace(self.person.birth_date.isoformat(),
+                                                      "[date of birth]")
+
     def passed(self, key: str, detail: str) -> None:
         step = self.step(key)
         with self.lock:
             if step.state == StepState.PASSED:
                 return
-            step.state, step.detail = StepState.PASSED, detail
+            step.state, step.detail = StepState.PASSED, self.clean(detail)
         self._report(step)
 
     def fail(self, key: str, problem: str, detail: str, cause: str, advice: str) -> _Stop:
         step = self.step(key)
         with self.lock:
-            step.state, step.detail, step.cause, step.advice = (StepState.FAILED, detail,
-                                                                cause, advice)
+            step.state, step.detail, step.cause, step.advice = (
+                StepState.FAILED, self.clean(detail), self.clean(cause), advice)
             self.problem = problem
         self._report(step)
         return _Stop()
@@ -319,7 +330,8 @@ def run_test_call(endpoint: str, context: CovSSLContext, person: TestPerson, *,
         raise VecozoError(f"The COV endpoint {endpoint!r} has an invalid port.") from None
     deadline = Deadline(timeout, cancellation)
     run = _Run(endpoint=endpoint, host=parts.hostname, port=port, timeout=timeout, now=now,
-               certificate=certificate, on_step=on_step, deadline=deadline)
+               certificate=certificate, on_step=on_step, deadline=deadline,
+               person=person)
     diagnosis = Diagnosis(endpoint=endpoint, environment=environment, steps=run.steps,
                           started_at=now)
     started = time.perf_counter()
@@ -725,7 +737,8 @@ def _check_answer(run: _Run, diagnosis: Diagnosis, raw: Any) -> None:
         malformed = "the answer is too large"
     else:
         try:
-            parsed = soap.parse_response(raw.body)
+            parsed = soap.parse_response(
+                raw.body, sent=[run.person.bsn] if run.person else [])
         except soap.MalformedAnswer as error:
             malformed = str(error)
     fault = parsed if isinstance(parsed, soap.SoapFault) else None
@@ -761,6 +774,14 @@ def _check_answer(run: _Run, diagnosis: Diagnosis, raw: Any) -> None:
     if isinstance(parsed, soap.CovAnswer) and status == 200:
         run.passed("authorised", "the request was accepted")
         diagnosis.answer = parsed
+        unknown = _unknown_code(parsed)
+        if unknown is not None:  # a code we cannot read tells nothing: no pass
+            raise run.fail("cov", "unknown_result", "a result code this version does not know",
+                           f"COV answered with the result code {unknown!r}, which this "
+                           "version of vecozo-tui does not know, so it cannot tell whether "
+                           "the call worked.",
+                           "Look for a newer version of vecozo-tui; if the code stays, "
+                           "report it (as shown here) to its maintainers.")
         run.passed("cov", f"{_short_answer(parsed)} in {raw.elapsed_seconds * 1000:.0f} ms")
         return
     if status == 404:
@@ -786,6 +807,16 @@ def _check_answer(run: _Run, diagnosis: Diagnosis, raw: Any) -> None:
                    f"The answer is not a COV answer: {malformed}.",
                    "A proxy or a wrong endpoint may answer instead of VECOZO: check "
                    "[cov.endpoints]; try again later.")
+
+
+def _unknown_code(answer: soap.CovAnswer) -> str | None:
+    """The first result code of the answer that is not one of VZ801/802's, if any."""
+    if not isinstance(answer.result, soap.RequestResult):
+        return str(answer.result or "")
+    for search in answer.searches:
+        if not isinstance(search.result, soap.SearchResult):
+            return str(search.result or "")
+    return None
 
 
 def _short_answer(answer: soap.CovAnswer) -> str:

@@ -9,7 +9,11 @@ The answer is read by *local* element names: which namespace VECOZO puts on the
 response wrapper is not publicly documented (see ``COV-VZ801802.md``), and a
 namespace-tolerant reader accepts every plausible variant. Unknown result codes are
 kept as their text (a new code from VECOZO must not break the call) and described as
-unknown.
+unknown; a test call does not pass on one.
+
+Every text of the answer that may be stored or shown is untrusted: scrubbed of
+BSN-like numbers (and of the BSN sent), stripped of control and formatting characters
+and bounded in length (:func:`untrusted_text`).
 
 Nothing here logs. The answer holds personal data (name, BSN, date of birth): it is
 handed back to the caller only, and :meth:`CovAnswer.summary` never includes it.
@@ -17,11 +21,15 @@ handed back to the caller only, and :meth:`CovAnswer.summary` never includes it.
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET  # noqa: S405 - used to *build* XML only
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
+
+from vecozo_tui.bsn import scrub
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_OPERATION = "http://schemas.vecozo.nl/VZ801802/v1"
@@ -134,11 +142,26 @@ INSURANCE_RESULT_TEXT = {
 }
 
 
+# What a server's text may take up once stored or shown (on one line).
+MAX_CODE_CHARS = 64
+MAX_TEXT_CHARS = 300
+
+
+def untrusted_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """Text from a server, made safe to store and show: BSN-like numbers scrubbed, control
+    and formatting characters (newlines, escape sequences, bidi overrides) gone, one
+    line, at most ``limit`` characters."""
+    printable = "".join(c if c.isprintable() else " " for c in scrub(text))
+    line = " ".join(printable.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
 def _code(enum: type[StrEnum], text: str) -> StrEnum | str:
+    """A known code, or the unknown one as (bounded, scrubbed) text."""
     try:
         return enum(text)
     except ValueError:
-        return text
+        return untrusted_text(text, MAX_CODE_CHARS)
 
 
 def describe(code: StrEnum | str | None, texts: dict) -> str:
@@ -363,6 +386,12 @@ def _text(element: ET.Element, name: str) -> str | None:
     return child.text.strip() or None
 
 
+def _shown_text(element: ET.Element, name: str) -> str | None:
+    """A field the screen and --json show (insurer, package): bounded and scrubbed."""
+    text = _text(element, name)
+    return None if text is None else untrusted_text(text, MAX_CODE_CHARS)
+
+
 def _date(element: ET.Element, name: str) -> date | None:
     text = _text(element, name)
     if text is None:
@@ -406,12 +435,36 @@ def find_fault(body: ET.Element) -> SoapFault | None:
     detail_text = None
     if detail is not None:
         detail_text = " ".join(t.strip() for t in detail.itertext() if t.strip()) or None
-    return SoapFault(code=_text(fault, "faultcode") or "", message=_text(fault,
-                     "faultstring") or "", detail=detail_text)
+    return SoapFault(code=untrusted_text(_text(fault, "faultcode") or "", 100),
+                     message=untrusted_text(_text(fault, "faultstring") or ""),
+                     detail=untrusted_text(detail_text) if detail_text else None)
 
 
-def parse_response(data: bytes) -> CovAnswer | SoapFault:
-    """A ``ControleerResponse`` or a SOAP fault; :class:`MalformedAnswer` otherwise."""
+def parse_response(data: bytes, *, sent: Iterable[str] = ()) -> CovAnswer | SoapFault:
+    """A ``ControleerResponse`` or a SOAP fault; :class:`MalformedAnswer` otherwise.
+
+    Every text in it is scrubbed of BSN-like numbers and of the BSN(s) ``sent``.
+    """
+    parsed = _parse_response(data)
+    sent = tuple(value for value in sent if value)
+    return _scrubbed(parsed, sent) if sent else parsed
+
+
+def _scrubbed(value: Any, sent: tuple[str, ...]) -> Any:
+    """``value`` (a parsed answer) with the BSN(s) ``sent`` masked in every text field."""
+    if isinstance(value, StrEnum):
+        return value
+    if isinstance(value, str):
+        return scrub(value, sent)
+    if isinstance(value, tuple):
+        return tuple(_scrubbed(item, sent) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{
+            f.name: _scrubbed(getattr(value, f.name), sent) for f in dataclasses.fields(value)})
+    return value
+
+
+def _parse_response(data: bytes) -> CovAnswer | SoapFault:
     body = soap_body(parse_xml(data))
     fault = find_fault(body)
     if fault is not None:
@@ -466,12 +519,14 @@ def _insured(element: ET.Element) -> Insured:
             result = _text(item, "Resultaat")
             insurances.append(Insurance(
                 result=_code(InsuranceResult, result) if result else None,
-                uzovi=_text(item, "UZOVI"),
+                uzovi=_shown_text(item, "UZOVI"),
                 kind=_code(InsuranceKind, kind) if kind else None,
                 start=_date(item, "Ingangsdatum"), end=_date(item, "Einddatum"),
                 insurance_number=_text(item, "Verzekerdenummer"),
-                package_code=_text(item, "Pakketcode"), package_name=_text(item, "Pakketnaam"),
-                label_code=_text(item, "Labelcode"), label_name=_text(item, "Labelnaam"),
+                package_code=_shown_text(item, "Pakketcode"),
+                package_name=_shown_text(item, "Pakketnaam"),
+                label_code=_shown_text(item, "Labelcode"),
+                label_name=_shown_text(item, "Labelnaam"),
             ))
     result = _text(element, "Resultaat")
     gender = _text(element, "Geslacht")
@@ -485,8 +540,3 @@ def _insured(element: ET.Element) -> Insured:
         deceased=(_text(element, "Overleden") or "").lower() in ("true", "1"),
         insurances=tuple(insurances),
     )
-
-
-# --- the BSN -------------------------------------------------------------------------
-
-
