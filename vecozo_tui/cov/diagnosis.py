@@ -591,12 +591,30 @@ def _transport_failure(run: _Run, context: CovSSLContext, error: BaseException) 
     reason = getattr(ssl_error, "reason", None) or ""
     if reason in _CLIENT_CERT_ALERTS:
         return _client_certificate_failure(run, context, _CLIENT_CERT_ALERTS[reason], reason)
+    if event.bytes_received:
+        # a server that refuses a certificate sends an alert or closes; one that answered,
+        # even with rubbish, took it: the fault is in the HTTP answer, not the certificate
+        return _not_http_failure(run, error)
     if event.version == "TLSv1.2":  # our certificate was accepted in the handshake
         return run.fail("cov", "connection_closed", "connection closed without answer",
                         "The server closed the connection after the request without answering.",
                         "Try again in a minute; if it persists, the service may refuse this "
                         "certificate silently: contact VECOZO support.")
     return _client_certificate_failure(run, context, "closed", _describe_error(error))
+
+
+def _not_http_failure(run: _Run, error: BaseException) -> _Stop:
+    run.passed("client_certificate", "not refused: the server answered after the handshake")
+    # the HTTP parser's message quotes the server's bytes: bounded and scrubbed
+    said = soap.untrusted_text(_describe_error(error), 120).rstrip(".")
+    return run.fail("cov", "not_http", "the server answered, but not with HTTP/COV",
+                    f"The server at {run.host} port {run.port} answered after the TLS "
+                    f"handshake, but not with a valid HTTP answer ({said}). It is not a COV "
+                    "service, or something on the way (a proxy, a load balancer) broke the "
+                    "answer.",
+                    "Check the endpoint URL in [cov.endpoints] (host, port and path of "
+                    "VECOZO's COV service) and try again later. The practice's certificate "
+                    "was not refused: do not reinstall it for this.")
 
 
 def _server_certificate_failure(run: _Run, error: ssl.SSLCertVerificationError) -> _Stop:
