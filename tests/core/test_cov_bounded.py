@@ -10,7 +10,7 @@ import pytest
 
 from tests.cov_support import call, cov_pki, make_setup
 from tests.hostile_tls import HostileServer, send_slowly
-from vecozo_tui.cli import main
+from vecozo_tui.cli.main import main
 from vecozo_tui.cov.diagnosis import Cancellation
 from vecozo_tui.repository import Repository
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.cov_support import call, cov_pki, make_setup
 from tests.hostile_tls import HostileServer, echo_bsn_in_fault, http_answer, send
-from vecozo_tui.cli import main
+from vecozo_tui.cli.main import main
 from vecozo_tui.cov import soap
 from vecozo_tui.cov.diagnosis import TestPerson
 
