@@ -1,8 +1,13 @@
-"""Crash-safe file writing shared by the repository, backups, config and metrics.
+"""Crash-safe file writing and bounded reading, shared by the repository, backups, config
+and metrics.
 
 Every write goes to a temporary file in the target's own directory, is fsynced,
 renamed over the target and the directory is fsynced: a crash at any point leaves
 the old file or the new one, never a mix.
+
+Every read of a file goes through :func:`read_regular_file`: only a regular file, of a
+bounded size, is read. A FIFO would hang the reader, ``/dev/zero`` would eat the memory
+until the system kills the process; both are a clear :class:`VecozoError` instead.
 """
 
 from __future__ import annotations
@@ -164,6 +169,93 @@ def ensure_private_dir(path: Path) -> None:
                 os.chmod(directory, PRIVATE_DIR_MODE)
     except OSError as error:
         raise VecozoError(describe_os_error(error, path)) from error
+
+
+def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = True) -> bytes:
+    """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes.
+
+    FileNotFoundError propagates (the callers know what a missing file means); anything
+    else that is wrong (a FIFO, a device, a directory, too large, a symlink when
+    ``follow_symlinks`` is False, no permission) is a VecozoError naming the file. A
+    FIFO is opened without blocking, so nothing hangs.
+    """
+    flags = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+             | getattr(os, "O_CLOEXEC", 0))
+    if not follow_symlinks:
+        if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):  # Windows
+            raise VecozoError(symlink_problem(path))
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if not follow_symlinks and error.errno in (errno.ELOOP, errno.EMLINK) \
+                and os.path.islink(path):
+            raise VecozoError(symlink_problem(path)) from None
+        raise VecozoError(f"Cannot read {path}: {error.strerror or error}.") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise VecozoError(f"Cannot read {path}: it is {_kind(info.st_mode)}, not a "
+                              "regular file (put the file itself there).")
+        if info.st_size > limit:
+            raise VecozoError(_too_large(path, limit))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:  # the file may grow after fstat()
+            chunk = os.read(fd, min(limit + 1 - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise VecozoError(_too_large(path, limit))
+        return b"".join(chunks)
+    except OSError as error:
+        raise VecozoError(f"Cannot read {path}: {error.strerror or error}.") from None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _too_large(path: Path | str, limit: int) -> str:
+    shown = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+    return (f"Cannot read {path}: it is larger than {shown}, far more than such a file "
+            "holds.")
+
+
+def symlink_problem(path: Path | str) -> str:
+    return (f"{path} is a symbolic link; vecozo-tui never follows one inside the repository "
+            "(it could point anywhere, e.g. at a file of root's). Replace it with the real "
+            "file or directory, or remove it.")
+
+
+def owned_by_someone_else(info: os.stat_result) -> bool:
+    """True when another user than the one running vecozo-tui owns it (never on Windows,
+    which has no uid owners)."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is not None and info.st_uid != geteuid()
+
+
+def user_name(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"uid {uid}"
 
 
 def writable_by_others(path: Path) -> bool:

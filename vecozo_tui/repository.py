@@ -37,6 +37,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -57,7 +58,10 @@ from vecozo_tui.fsutil import (
     describe_os_error,
     ensure_private_dir,
     fsync_directory,
-    writable_by_others,
+    owned_by_someone_else,
+    read_regular_file,
+    symlink_problem,
+    user_name,
 )
 
 if TYPE_CHECKING:
@@ -71,11 +75,16 @@ LOCK_FILE = ".lock"
 UNFINISHED_MARKER = ".unfinished-import"
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
 MAX_SUMMARY_CHARS = 300  # of a test call's one-line summary
+# practice.json with a long history is tens of kB; events.json and state files less
+MAX_METADATA_BYTES = 8 * 1024 * 1024
+MAX_STORED_PKCS12_BYTES = 1024 * 1024  # as certificates.MAX_FILE_BYTES: a few kB in practice
 ANY = object()  # import_certificate: no expectation about the active certificate
 
 _PRACTICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _STATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SHA256 = re.compile(r"^[0-9A-F]{64}$")
+# <SHA-256>.<stamp>.<random>, as import_certificate names it; no dots or slashes to follow
+_CERTIFICATE_DIR = re.compile(r"^[0-9A-F]{64}\.[0-9A-Za-z]{1,32}\.[0-9a-f]{1,32}$")
 # the temporary files of fsutil's atomic writes (mkstemp: ".<name>.<8 random>.tmp")
 _CRASH_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 # Words that must never be audit detail keys: the audit trail holds no secrets.
@@ -225,9 +234,13 @@ class Repository:
     def init(cls, root: Path | str, *, clock: Clock = SYSTEM_CLOCK,
              actor: Actor | None = None) -> Repository:
         root = Path(root)
+        repository = cls(root, clock=clock)
+        if root.exists():  # never take over (chmod, fill) a directory of someone else's
+            problems = [p for p in repository.problems() if "can be written by" not in p]
+            if problems:
+                raise VecozoError("\n".join(problems))
         ensure_private_dir(root)
         ensure_private_dir(root / "practices")
-        repository = cls(root, clock=clock)
         repository.audit("init", actor=actor or Actor.current())
         return repository
 
@@ -238,14 +251,60 @@ class Repository:
                     "`vecozo-tui init`."]
         if not self.root.is_dir():
             return [f"The repository {self.root} is not a directory."]
-        found = []
-        for directory in (self.root, self.root / "practices"):
-            if directory.is_dir() and writable_by_others(directory):
-                found.append(f"{directory} in the repository can be written by other users; "
-                             f"fix it with: chmod 700 {directory}")
+        found = [problem for problem in (
+            self._part_problem(self.root, directory=True, follow=True),
+            self._part_problem(self.root / "practices", directory=True),
+            self._part_problem(self.root / LOCK_FILE, directory=False),
+        ) if problem]
+        audit_problem = self._part_problem(self.root / AUDIT_FILE, directory=False)
+        if audit_problem:
+            found.append(f"{audit_problem} Nothing was changed: every change must be in the "
+                         "audit log.")
         if not os.access(self.root, os.W_OK | os.X_OK):
             found.append(f"No permission to write in the repository {self.root}.")
         return found
+
+    def _part_problem(self, path: Path, *, directory: bool, follow: bool = False
+                      ) -> str | None:
+        """What makes ``path`` (a part of the repository) unsafe to write, if anything: a
+        symlink (only the root itself may be one), the wrong kind, another owner, or a
+        directory other users can write."""
+        try:
+            info = os.stat(path) if follow else os.lstat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            return f"Cannot check {path}: {error.strerror}."
+        if stat.S_ISLNK(info.st_mode):
+            return symlink_problem(path)
+        if directory and not stat.S_ISDIR(info.st_mode):
+            return f"{path} in the repository is not a directory."
+        if not directory and not stat.S_ISREG(info.st_mode):
+            return f"{path} in the repository is not a regular file."
+        if owned_by_someone_else(info):
+            owner, me = user_name(info.st_uid), user_name(os.geteuid())
+            return (f"{path} belongs to another user ({owner}, uid {info.st_uid}), not to "
+                    f"{me} who runs vecozo-tui; whoever owns a part of the repository could "
+                    f"make vecozo-tui write anywhere. Run vecozo-tui as {owner} (sudo -u "
+                    f"{owner} vecozo-tui ...), or, if the repository is {me}'s: "
+                    f"chown -R {me} {self.root}")
+        if directory and info.st_mode & 0o022 and os.name != "nt":
+            return (f"{path} in the repository can be written by other users; fix it with: "
+                    f"chmod 700 {path}")
+        return None
+
+    def _refuse_unsafe_practice(self, practice_id: str) -> None:
+        """Before writing for a practice: its directories and files must be safe too."""
+        practice_dir = self._practice_dir(practice_id)
+        problems = [problem for problem in (
+            self._part_problem(practice_dir, directory=True),
+            self._part_problem(practice_dir / "certificates", directory=True),
+            self._part_problem(practice_dir / "state", directory=True),
+            self._part_problem(practice_dir / INDEX_FILE, directory=False),
+            self._part_problem(practice_dir / EVENTS_FILE, directory=False),
+        ) if problem]
+        if problems:
+            raise VecozoError("\n".join(problems) + "\nNothing was changed.")
 
     # --- reading (no lock, no password: every file is replaced atomically) ----------
 
@@ -255,16 +314,17 @@ class Repository:
         return self.root / "practices" / practice_id
 
     def _read_json(self, path: Path) -> dict | None:
+        # no symlink, on the way (the directories) or at the end (O_NOFOLLOW)
+        for directory in (path.parent, path.parent.parent):
+            if directory != self.root and directory.is_symlink():
+                raise VecozoError(symlink_problem(directory))
         try:
-            with open(path, "rb") as handle:  # plain open: a thousand reads in `check`
-                raw = handle.read()
+            raw = read_regular_file(path, MAX_METADATA_BYTES, follow_symlinks=False)
         except FileNotFoundError:
             return None
-        except OSError as error:
-            raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
         try:
             data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise VecozoError(f"{path} is damaged (not valid JSON); restore it from a backup "
                               "of the server.") from None
         if not isinstance(data, dict):
@@ -314,16 +374,27 @@ class Repository:
         entry = self._index(practice_id)["certificates"].get(sha256)
         if entry is None:
             raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
-        return self._practice_dir(practice_id) / "certificates" / entry["dir"]
+        name = entry.get("dir") if isinstance(entry, dict) else None
+        # a name, never a path: a damaged index must not lead out of the repository
+        if not isinstance(name, str) or not _CERTIFICATE_DIR.match(name):
+            path = self._practice_dir(practice_id) / INDEX_FILE
+            raise VecozoError(f"{path} is damaged (the directory of certificate "
+                              f"{sha256[:16]}… is not a valid name); restore it from a "
+                              "backup of the server.")
+        directory = self._practice_dir(practice_id) / "certificates" / name
+        for part in (directory.parent, directory):
+            if part.is_symlink():
+                raise VecozoError(symlink_problem(part))
+        return directory
 
     def read_pkcs12(self, practice_id: str, sha256: str) -> bytes:
         """The stored PKCS#12, still encrypted with the password given at import."""
         path = self._certificate_dir(practice_id, sha256) / "certificate.p12"
         try:
-            return path.read_bytes()
-        except OSError as error:
-            raise VecozoError(f"Cannot read the stored certificate {path}: "
-                              f"{error.strerror}.") from None
+            return read_regular_file(path, MAX_STORED_PKCS12_BYTES, follow_symlinks=False)
+        except FileNotFoundError:
+            raise VecozoError(f"The stored certificate {path} is missing; restore it from a "
+                              "backup of the server.") from None
 
     def chain_pem_path(self, practice_id: str, sha256: str) -> Path:
         return self._certificate_dir(practice_id, sha256) / "chain.pem"
@@ -400,10 +471,7 @@ class Repository:
 
     def _acquire(self, actor: Actor, wait_seconds: float) -> int:
         path = self.root / LOCK_FILE
-        try:
-            handle = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
-        except OSError as error:
-            raise VecozoError(describe_os_error(error, path)) from None
+        handle = _open_in_repository(path, os.O_RDWR | os.O_CREAT)
         deadline = time.monotonic() + wait_seconds
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
@@ -442,6 +510,7 @@ class Repository:
         info = loaded.info
         encrypted = encrypt_pkcs12(loaded, password)  # before the lock: it is the slow part
         with self.lock(actor):
+            self._refuse_unsafe_practice(practice_id)
             practice_dir = self._practice_dir(practice_id)
             certificates_dir = practice_dir / "certificates"
             index = self._index(practice_id)
@@ -499,6 +568,7 @@ class Repository:
     def activate(self, practice_id: str, sha256: str, *, actor: Actor) -> None:
         """Make a certificate from history the active one again (one atomic step)."""
         with self.lock(actor):
+            self._refuse_unsafe_practice(practice_id)
             index = self._index(practice_id)
             self._clean_after_crash(practice_id, index)
             if sha256 not in index["certificates"]:
@@ -521,6 +591,7 @@ class Repository:
             raise VecozoError(f"Not purged: confirm by repeating the practice id "
                               f"(--confirm {practice_id}).")
         with self.lock(actor):
+            self._refuse_unsafe_practice(practice_id)
             index = self._index(practice_id)
             removed = [sha for sha in index["certificates"] if sha != index.get("active")]
             directories = [index["certificates"].pop(sha)["dir"] for sha in removed]
@@ -563,6 +634,7 @@ class Repository:
         """Set ``key`` in events.json to ``value`` (with ``entry``: set that entry of the
         table ``key``, keeping the others) and audit it, under the lock."""
         with self.lock(actor):
+            self._refuse_unsafe_practice(practice_id)
             practice_dir = self._practice_dir(practice_id)
             with contextlib.suppress(VecozoError):  # a damaged index must not block the record
                 self._clean_after_crash(practice_id, self._index(practice_id))
@@ -581,6 +653,7 @@ class Repository:
     def write_state(self, practice_id: str, name: str, data: dict, *, actor: Actor,
                     action: str, details: dict | None = None) -> None:
         with self.lock(actor):
+            self._refuse_unsafe_practice(practice_id)
             path = self._state_path(practice_id, name)
             with contextlib.suppress(VecozoError):  # a damaged index must not block progress
                 self._clean_after_crash(practice_id, self._index(practice_id))
@@ -617,7 +690,8 @@ class Repository:
 
     def audit_entries(self) -> list[dict]:
         try:
-            text = (self.root / AUDIT_FILE).read_text(encoding="utf-8")
+            text = read_regular_file(self.root / AUDIT_FILE, 1 << 30,
+                                     follow_symlinks=False).decode("utf-8")
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in text.splitlines() if line.strip()]
@@ -691,16 +765,42 @@ class Repository:
     def _open_audit(self) -> int:
         path = self.root / AUDIT_FILE
         try:
-            return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
-        except OSError as error:
-            raise VecozoError(f"{describe_os_error(error, path)} Nothing was changed: every "
-                              "change must be in the audit log.") from None
+            return _open_in_repository(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        except VecozoError as error:
+            raise VecozoError(f"{error} Nothing was changed: every change must be in the "
+                              "audit log.") from None
+
+
+def _open_in_repository(path: Path, flags: int) -> int:
+    """os.open for a file of the repository: never through a symlink (O_NOFOLLOW), only a
+    regular file of this user's (checked on the open handle, so no race)."""
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | \
+        getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(path, flags, PRIVATE_FILE_MODE)
+    except OSError as error:
+        if os.path.islink(path):
+            raise VecozoError(symlink_problem(path)) from None
+        raise VecozoError(describe_os_error(error, path)) from None
+    try:
+        info = os.fstat(handle)
+    except OSError as error:
+        os.close(handle)
+        raise VecozoError(describe_os_error(error, path)) from None
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        problem = f"{path} in the repository is not a regular file."
+    elif owned_by_someone_else(info):
+        problem = (f"{path} belongs to another user ({user_name(info.st_uid)}, uid "
+                   f"{info.st_uid}); run vecozo-tui as the repository's owner.")
+    if problem:
+        os.close(handle)
+        raise VecozoError(problem)
+    return handle
 
 
 def _real_children(directory: Path, *, directories: bool) -> list[Path]:
     """The sub-directories (or regular files) of ``directory``, never a symlink."""
-    import stat
-
     try:
         entries = list(os.scandir(directory))
     except (FileNotFoundError, NotADirectoryError):
@@ -730,14 +830,14 @@ def _secret_keys(details: dict) -> list[str]:
 
 def _read_holder(path: Path) -> str:
     try:
-        holder = json.loads(path.read_text(encoding="utf-8") or "{}")
-        who = holder.get("user", "another admin")
+        holder = json.loads(read_regular_file(path, 4096, follow_symlinks=False) or b"{}")
+        who = str(holder.get("user", "another admin"))
         if holder.get("ssh_client"):
             who += f" (from {holder['ssh_client']})"
         if holder.get("since"):
             who += f", since {holder['since']}"
         return who
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError, VecozoError):
         return "another admin"
 
 
