@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vecozo_tui.clock import aware_datetime
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 
 if TYPE_CHECKING:
@@ -56,8 +57,9 @@ class ChainEntry:
 
     @classmethod
     def from_dict(cls, data: dict) -> ChainEntry:
-        return cls(subject=data["subject"], issuer=data["issuer"],
-                   not_after=datetime.fromisoformat(data["not_after"]), sha256=data["sha256"])
+        """ValueError, TypeError or KeyError when ``data`` is not what to_dict wrote."""
+        return cls(subject=_text(data["subject"]), issuer=_text(data["issuer"]),
+                   not_after=aware_datetime(data["not_after"]), sha256=_text(data["sha256"]))
 
 
 @dataclass(frozen=True)
@@ -95,16 +97,45 @@ class CertificateInfo:
 
     @classmethod
     def from_dict(cls, data: dict) -> CertificateInfo:
+        """ValueError, TypeError or KeyError when ``data`` is not what to_dict wrote (a file
+        edited by hand or damaged): every field is checked, so an odd value never travels
+        further into the screens."""
+        chain = data.get("chain", [])
+        if not isinstance(chain, list):
+            raise TypeError("chain is not a list")
+        key_size = data["key_size"]
+        if isinstance(key_size, bool) or not isinstance(key_size, int):
+            raise TypeError("key_size is not a number")
+        if data["kind"] not in (SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT):
+            raise ValueError("unknown kind")
         return cls(
-            subject=data["subject"], common_name=data.get("common_name", ""),
-            issuer=data["issuer"], serial=data["serial"], sha256=data["sha256"],
-            sha1=data["sha1"], not_before=datetime.fromisoformat(data["not_before"]),
-            not_after=datetime.fromisoformat(data["not_after"]), key_type=data["key_type"],
-            key_size=int(data["key_size"]), kind=data["kind"], agb_code=data.get("agb_code"),
-            person_name=data.get("person_name"), friendly_name=data.get("friendly_name"),
-            chain=tuple(ChainEntry.from_dict(entry) for entry in data.get("chain", ())),
-            kind_reason=data.get("kind_reason"),
+            subject=_text(data["subject"]), common_name=_text(data.get("common_name", "")),
+            issuer=_text(data["issuer"]), serial=_text(data["serial"]),
+            sha256=_fingerprint(data["sha256"]), sha1=_text(data["sha1"]),
+            not_before=aware_datetime(data["not_before"]),
+            not_after=aware_datetime(data["not_after"]), key_type=_text(data["key_type"]),
+            key_size=key_size, kind=data["kind"], agb_code=_optional_text(data.get("agb_code")),
+            person_name=_optional_text(data.get("person_name")),
+            friendly_name=_optional_text(data.get("friendly_name")),
+            chain=tuple(ChainEntry.from_dict(entry) for entry in chain),
+            kind_reason=_optional_text(data.get("kind_reason")),
         )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a text")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _fingerprint(value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9A-F]{40,128}", value):
+        raise ValueError("not a fingerprint")
+    return value
 
 
 @dataclass

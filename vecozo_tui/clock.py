@@ -44,6 +44,16 @@ def local_zone() -> tzinfo:
     return datetime.now(UTC).astimezone().tzinfo or UTC
 
 
+def in_zone_of(moment: datetime, now: datetime) -> datetime:
+    """``moment`` in the zone of ``now`` (the reader's). At the ends of the calendar
+    (9999-12-31, RFC 5280's "no expiry"), where the zone would lead past the last day
+    there is, ``moment`` as it is: a few hours off beats a crash."""
+    try:
+        return moment.astimezone(now.tzinfo)
+    except OverflowError:
+        return moment
+
+
 def zone_name(moment: datetime) -> str:
     """'Europe/Amsterdam' (or 'CET', 'UTC'): the zone a shown time is in, named once."""
     return getattr(moment.tzinfo, "key", None) or moment.tzname() or "UTC"
@@ -82,3 +92,14 @@ class FixedClock(Clock):
 
 
 SYSTEM_CLOCK = Clock()
+
+
+def aware_datetime(value: object) -> datetime:
+    """An ISO-8601 text with a time zone (as the repository writes them) as a datetime;
+    ValueError for anything else: a time without a zone cannot be compared with now."""
+    if not isinstance(value, str):
+        raise ValueError("not a date and time")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a date and time without a time zone")
+    return moment

@@ -24,11 +24,21 @@ class ExpiryThresholds:
     quarter_margin_days: int = 14
 
 
+def _days_before(day: date, days: int) -> date:
+    """``day`` minus ``days``, or the first day there is (a certificate "valid" until the
+    year 1 must not break the arithmetic)."""
+    try:
+        return day - timedelta(days=days)
+    except OverflowError:
+        return date.min
+
+
 def quarter_starts_between(start: date, end: date) -> list[date]:
     """Quarter-start dates ``d`` with ``start <= d <= end``."""
     found = []
     year = start.year
-    while date(year, 1, 1) <= end:
+    # up to the last year there is: 9999-12-31 is RFC 5280's "no expiry"
+    while year <= date.max.year and date(year, 1, 1) <= end:
         for month in QUARTER_START_MONTHS:
             day = date(year, month, 1)
             if start <= day <= end:
@@ -46,13 +56,12 @@ def renewal_start(not_after: datetime | date, thresholds: ExpiryThresholds) -> d
     """The date to start renewing: ``renewal_lead_days`` before expiry; when that window
     runs into a quarter start, the window moves to end ``quarter_margin_days`` before it."""
     expiry_day = not_after.date() if isinstance(not_after, datetime) else not_after
-    start = expiry_day - timedelta(days=thresholds.renewal_lead_days)
+    start = _days_before(expiry_day, thresholds.renewal_lead_days)
     crossed = quarter_starts_between(start, expiry_day)
     if crossed:
         # move the whole window before the rush, so it ends quarter_margin_days before it
-        start = crossed[0] - timedelta(
-            days=thresholds.quarter_margin_days + thresholds.renewal_lead_days
-        )
+        start = _days_before(crossed[0], thresholds.quarter_margin_days
+                             + thresholds.renewal_lead_days)
     return start
 
 
@@ -60,14 +69,16 @@ def window_crosses_quarter(not_after: datetime | date, thresholds: ExpiryThresho
     """The quarter start inside the normal renewal window, if any."""
     expiry_day = not_after.date() if isinstance(not_after, datetime) else not_after
     crossed = quarter_starts_between(
-        expiry_day - timedelta(days=thresholds.renewal_lead_days), expiry_day
+        _days_before(expiry_day, thresholds.renewal_lead_days), expiry_day
     )
     return crossed[0] if crossed else None
 
 
 def local_day(moment: datetime, now: datetime) -> date:
     """The calendar date of ``moment`` where the person reading is: the zone of ``now``."""
-    return moment.astimezone(now.tzinfo).date()
+    from vecozo_tui.clock import in_zone_of
+
+    return in_zone_of(moment, now).date()
 
 
 def days_left(not_after: datetime, now: datetime) -> int:

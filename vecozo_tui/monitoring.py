@@ -169,6 +169,8 @@ def nagios_state(level: str) -> int:
         return CRITICAL
     if level == "OK":
         return OK
+    if level == "DAMAGED":  # its metadata cannot be read: its state is not known
+        return UNKNOWN
     # WARNING, NO CERTIFICATE (see docs/monitoring.md) and ATTENTION: none is an outage
     return WARNING
 

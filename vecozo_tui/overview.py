@@ -2,7 +2,9 @@
 
 Reads only the repository's public metadata (no password, no PKCS#12 decryption)
 so it stays fast on a thousand practices. The level and its reasons come from
-:mod:`vecozo_tui.status`, the one rule for every front.
+:mod:`vecozo_tui.status`, the one rule for every front. A practice whose metadata
+cannot be read is a DAMAGED row with the repository's message as its reason: one
+damaged practice never hides the others.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date, datetime
 
 from vecozo_tui.config import Config, MonitoringSettings, Practice
 from vecozo_tui.deploy import TargetState, target_states
+from vecozo_tui.errors import VecozoError
 from vecozo_tui.expiry import ExpiryThresholds
 from vecozo_tui.repository import BackupRecord, Repository, StoredCertificate, TestCallRecord
 from vecozo_tui.status import (
@@ -19,6 +22,7 @@ from vecozo_tui.status import (
     PracticeStatus,
     Reason,
     backup_missing,
+    damaged_status,
     expiry_facts,
     practice_status,
     renewal_state,
@@ -139,6 +143,15 @@ def config_overview(practice: Practice, config: Config, repository: Repository,
                              config.monitoring)
 
 
+def damaged_overview(practice: Practice, problem: str, now: datetime) -> PracticeOverview:
+    """The row of a practice whose metadata cannot be read (``problem`` says why)."""
+    state = damaged_status(problem)
+    return PracticeOverview(practice=practice, active=None, level=state.level,
+                            reasons=state.reasons, days_left=None, renew_from=None,
+                            quarter_in_window=None, last_backup=None, last_test_call=None,
+                            backup_missing=False, today=now.date())
+
+
 def sort_key(row: PracticeOverview) -> tuple:
     """Most urgent first: by level, then soonest expiry, then name."""
     return (row.level.urgency, row.days_left if row.days_left is not None else 10**6,
@@ -146,7 +159,12 @@ def sort_key(row: PracticeOverview) -> tuple:
 
 
 def build_overview(config: Config, repository: Repository, now: datetime) -> list[PracticeOverview]:
-    rows = [config_overview(p, config, repository, now) for p in config.practices]
+    rows = []
+    for practice in config.practices:
+        try:
+            rows.append(config_overview(practice, config, repository, now))
+        except VecozoError as error:
+            rows.append(damaged_overview(practice, str(error), now))
     rows.sort(key=sort_key)
     return rows
 

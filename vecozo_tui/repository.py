@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 
 from vecozo_tui.bsn import holds_bsn, scrub
 from vecozo_tui.certificates import CertificateInfo
-from vecozo_tui.clock import SYSTEM_CLOCK, Clock
+from vecozo_tui.clock import SYSTEM_CLOCK, Clock, aware_datetime
 from vecozo_tui.errors import BusyError, VecozoError
 from vecozo_tui.fsutil import (
     PRIVATE_FILE_MODE,
@@ -136,8 +136,8 @@ class BackupRecord:
 
     @classmethod
     def from_dict(cls, data: dict) -> BackupRecord:
-        return cls(at=datetime.fromisoformat(data["at"]), sha256=data["sha256"],
-                   target=data["target"], verified=bool(data["verified"]))
+        return cls(at=aware_datetime(data["at"]), sha256=_text(data["sha256"]),
+                   target=_text(data["target"]), verified=_flag(data["verified"]))
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,21 @@ class TestCallRecord:
 
     @classmethod
     def from_dict(cls, data: dict) -> TestCallRecord:
-        return cls(at=datetime.fromisoformat(data["at"]), sha256=data["sha256"],
-                   environment=data["environment"], ok=bool(data["ok"]),
-                   summary=data["summary"])
+        return cls(at=aware_datetime(data["at"]), sha256=_text(data["sha256"]),
+                   environment=_text(data["environment"]), ok=_flag(data["ok"]),
+                   summary=_text(data["summary"]))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a text")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):  # "false" would be true
+        raise TypeError("not true or false")
+    return value
 
 
 @dataclass(frozen=True)
@@ -337,8 +349,8 @@ class Repository:
         if data is None:
             return {"format": 1, "active": None, "certificates": {}}
         certificates, active = data.get("certificates"), data.get("active")
-        if not isinstance(certificates, dict) or (active is not None
-                                                  and active not in certificates):
+        if not isinstance(certificates, dict) or (active is not None and (
+                not isinstance(active, str) or active not in certificates)):
             raise VecozoError(f"{path} is damaged (its list of certificates does not fit "
                               "together); restore it from a backup of the server.")
         return data
@@ -346,11 +358,14 @@ class Repository:
     def _stored(self, practice_id: str, sha256: str, entry: dict,
                 active: str | None) -> StoredCertificate:
         try:
-            return StoredCertificate(info=CertificateInfo.from_dict(entry["info"]),
-                                     imported_at=datetime.fromisoformat(entry["imported_at"]),
-                                     imported_by=str(entry["imported_by"]),
+            info = CertificateInfo.from_dict(entry["info"])
+            if info.sha256 != sha256:
+                raise ValueError("the entry is filed under another fingerprint")
+            return StoredCertificate(info=info,
+                                     imported_at=aware_datetime(entry["imported_at"]),
+                                     imported_by=_text(entry["imported_by"]),
                                      active=sha256 == active)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             path = self._practice_dir(practice_id) / INDEX_FILE
             raise VecozoError(f"{path} is damaged (the entry of certificate {sha256[:16]}… is "
                               "incomplete); restore it from a backup of the server.") from None
@@ -407,7 +422,7 @@ class Repository:
             return PracticeEvents(
                 last_backup=BackupRecord.from_dict(backup) if backup else None,
                 last_test_call=TestCallRecord.from_dict(test) if test else None,
-                last_import_at=(datetime.fromisoformat(data["last_import_at"])
+                last_import_at=(aware_datetime(data["last_import_at"])
                                 if data.get("last_import_at") else None),
                 deploys={path: DeployRecord.from_dict(record)
                          for path, record in (data.get("deploys") or {}).items()},

@@ -7,6 +7,9 @@ standard library: the scripted commands stay fast.
 
 Levels, most urgent first:
 
+- DAMAGED: the practice's metadata in the repository cannot be read (the reason says
+  what is wrong); nothing is known of its certificate. The other practices are not
+  affected.
 - EXPIRED: the certificate has expired; COV and declarations fail now.
 - CRITICAL: it expires within ``critical_days`` (default 14).
 - WARNING: renewal is due (within ``warning_days``, or the renew-from date has
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from vecozo_tui.clock import in_zone_of
 from vecozo_tui.expiry import (
     ExpiryThresholds,
     days_left,
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 class Level(enum.Enum):
     """Ordered from most to least urgent; the value is the word shown to users."""
 
+    DAMAGED = "DAMAGED"
     EXPIRED = "EXPIRED"
     CRITICAL = "CRITICAL"
     WARNING = "WARNING"
@@ -125,6 +130,11 @@ def renewal_state(renew_from: date | None, today: date) -> str | None:
     return "overdue" if renew_from < today else "now"
 
 
+def damaged_status(problem: str) -> PracticeStatus:
+    """A practice whose metadata cannot be read: ``problem`` is the repository's message."""
+    return _status([Reason("metadata-damaged", Level.DAMAGED, problem)])
+
+
 def practice_status(active: StoredCertificate | None, events: PracticeEvents, *,
                     now: datetime, thresholds: ExpiryThresholds,
                     monitoring: MonitoringSettings | None = None,
@@ -196,7 +206,7 @@ def _event_reasons(active: StoredCertificate, events: PracticeEvents, now: datet
     tested = test is not None
     found = []
     if test is not None and not test.ok and _on(monitoring, "warn_failed_test_call"):
-        at = test.at.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
+        at = in_zone_of(test.at, now).strftime("%Y-%m-%d %H:%M")
         found.append(Reason("test-call-failed", Level.WARNING,
                             f"last test call failed ({at}): {test.summary}"))
     if not tested and _on(monitoring, "warn_never_tested"):

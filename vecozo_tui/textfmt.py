@@ -31,12 +31,16 @@ def short_date(value: date | datetime | None) -> str:
 def local_date(moment: datetime | None, now: datetime) -> str:
     """The date of ``moment`` as the reader sees it: in the zone of ``now`` (the
     server's), '2026-11-22'."""
-    return "-" if moment is None else moment.astimezone(now.tzinfo).date().isoformat()
+    from vecozo_tui.clock import in_zone_of
+
+    return "-" if moment is None else in_zone_of(moment, now).date().isoformat()
 
 
 def local_time(moment: datetime | None, now: datetime) -> str:
     """'2026-11-12 10:30' in the zone of ``now``; the zone is named once per screen."""
-    return "-" if moment is None else moment.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
+    from vecozo_tui.clock import in_zone_of
+
+    return "-" if moment is None else in_zone_of(moment, now).strftime("%Y-%m-%d %H:%M")
 
 
 def renew_from_text(renew_from: date | None, today: date) -> str:

@@ -183,7 +183,7 @@ def test_reasons_are_most_urgent_first(stored, now):
 
 def test_level_words_and_order():
     assert [level.value for level in sorted(Level, key=lambda level: level.urgency)] == [
-        "EXPIRED", "CRITICAL", "WARNING", "NO CERTIFICATE", "ATTENTION", "OK"]
+        "DAMAGED", "EXPIRED", "CRITICAL", "WARNING", "NO CERTIFICATE", "ATTENTION", "OK"]
 
 
 # --- one calendar-day count --------------------------------------------------------------

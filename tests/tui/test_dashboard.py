@@ -100,9 +100,14 @@ async def test_a_damaged_practice_does_not_hide_the_others(tmp_path):
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
         keys = [row.practice.id for row in dashboard.rows]
-        assert "hap-oost" not in keys and "hap-delinde" in keys
-        assert keys[0] == "hap-delinde"  # still most urgent first
-        assert any("hap-oost" in n.message for n in app._notifications)
+        assert "hap-delinde" in keys
+        assert keys[0] == "hap-oost"  # shown as damaged, first: nothing is known of it
+        table = dashboard.query_one("#practices", DataTable)
+        assert str(table.get_cell("hap-oost", "status")) == "DAMAGED"
+        dashboard.select_practice("hap-oost")
+        await pilot.pause()
+        assert "practice.json is damaged" in str(
+            dashboard.query_one("#selected-summary").render())
 
 
 async def test_an_empty_configuration_says_how_to_add_a_practice(tmp_path):

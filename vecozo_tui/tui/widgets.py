@@ -17,6 +17,7 @@ from vecozo_tui.status import Level
 from vecozo_tui.textfmt import relative_days, short_date
 
 STATUS_STYLES: dict[Level, str] = {
+    Level.DAMAGED: "bold red",
     Level.EXPIRED: "bold red",
     Level.CRITICAL: "bold red",
     Level.WARNING: "bold yellow",
@@ -34,6 +35,7 @@ ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
 MONOCHROME = False
 
 MONOCHROME_STATUS_STYLES: dict[Level, str] = {
+    Level.DAMAGED: "bold reverse",
     Level.EXPIRED: "bold reverse",
     Level.CRITICAL: "bold reverse",
     Level.WARNING: "bold",
@@ -122,6 +124,8 @@ class StatusCounts(Static):
         # columns
         for level in Level:
             count = counts.get(level, 0)
+            if level is Level.DAMAGED and not count:
+                continue  # rare: named only when there is one (80 columns are full)
             text.append(level.value, style=status_style(level) if count else "dim")
             text.append(f" {count} ", style="bold" if count else "dim")
         if shown is not None and shown != total:

@@ -17,14 +17,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
-from vecozo_tui.errors import VecozoError
 from vecozo_tui.expiry import local_day
 from vecozo_tui.overview import (
     PracticeOverview,
     build_overview,
-    config_overview,
     level_counts,
-    sort_key,
 )
 from vecozo_tui.textfmt import local_date, relative_days, renew_from_text, short_date
 from vecozo_tui.tui.base import FEATURE_ACTIONS, FEATURE_BINDINGS, PracticeScreen
@@ -152,10 +149,8 @@ class DashboardScreen(PracticeScreen[None]):
         now = self._now = context.clock.now()
         # today's date where a person looks first: "Renew from" reads against it
         self.app.title = f"vecozo-tui · {now:%a} {now.date().isoformat()}"
-        try:
-            self.rows = build_overview(context.config, context.repository, now)
-        except VecozoError:  # one damaged practice must not hide all the others
-            self.rows = self._overview_one_by_one(now)
+        # a damaged practice is a DAMAGED row: it never hides the others
+        self.rows = build_overview(context.config, context.repository, now)
         self._cell_cache = {}
         if len(self.rows) <= WALKTHROUGHS_INLINE:
             self._walkthroughs = {row.practice.id: progress_summary(context.repository,
@@ -171,22 +166,6 @@ class DashboardScreen(PracticeScreen[None]):
             [row.renew_from for row in self.rows if row.renew_from],
         )
         self._apply_filter()
-
-    def _overview_one_by_one(self, now) -> list[PracticeOverview]:  # noqa: ANN001
-        context = self.context
-        rows, problems = [], []
-        for practice in context.config.practices:
-            try:
-                rows.append(config_overview(practice, context.config, context.repository,
-                                            now))
-            except VecozoError as error:
-                problems.append(f"{practice.id}: {error}")
-        rows.sort(key=sort_key)
-        self.notify("\n".join(problems[:5]) + (f"\n… and {len(problems) - 5} more"
-                                               if len(problems) > 5 else ""),
-                    title="Not shown: the repository has problems", severity="error",
-                    timeout=30)
-        return rows
 
     def _apply_filter(self) -> None:
         needle = self.query_one("#filter", Input).value.strip().casefold()

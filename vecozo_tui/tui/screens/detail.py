@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from vecozo_tui.clock import zone_name
+from vecozo_tui.errors import VecozoError
 from vecozo_tui.overview import PracticeOverview, config_overview
 from vecozo_tui.textfmt import (
     fingerprint,
@@ -174,8 +175,14 @@ class DetailScreen(PracticeScreen[bool]):
         context = self.context
         now = context.clock.now()
         practice = context.practice(self.practice_id)
-        row = config_overview(practice, context.config, context.repository, now)
         self.sub_title = f"{practice.name} ({practice.id})"
+        try:
+            row = config_overview(practice, context.config, context.repository, now)
+        except VecozoError as error:  # damaged metadata: say what, show nothing half-read
+            self.query_one("#summary", Static).update(Text(str(error), style="bold"))
+            for part in ("#certificate", "#events", "#history"):
+                self.query_one(part, Static).update("")
+            return
         self.query_one("#summary", Static).update(self._summary(row))
         if row.active is None:
             self.query_one("#certificate", Static).update(Text(
