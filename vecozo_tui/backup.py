@@ -16,6 +16,12 @@ ander opslagmedium dan de pc waarop het geïnstalleerd staat". A backup here is:
 
 A failure at any point leaves nothing behind in the target directory: no temp
 file and, for a backup of several certificates, none of the files of this run.
+
+A backup killed half-way (an SSH drop, kill -9) is completed by running it again: a
+file the crash left under the same name that verifies (same certificate, key and
+chain, opened by the same password) is recorded as it is; one that does not is kept
+and the backup goes to the next free name (``…_2.p12``). Temporary files the crash
+left for these names are removed. A file is never overwritten.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
-from vecozo_tui.fsutil import fsync_directory, write_new_file
+from vecozo_tui.fsutil import fsync_directory, read_regular_file, write_new_file
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
@@ -169,8 +175,9 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
     is used when it is not given.
 
     Raises WrongPasswordError when ``password`` does not open the active
-    certificate, VecozoError for a bad target, an existing file, a full disk or
-    a failed verification; nothing is left in ``target_dir`` then.
+    certificate, VecozoError for a bad target, a full disk or a failed
+    verification; nothing is left in ``target_dir`` then. An existing file is
+    never overwritten (see the module doc).
     """
     from vecozo_tui.certificates import encrypt_pkcs12, load_pkcs12
     from vecozo_tui.repository import BackupRecord
@@ -190,7 +197,7 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
 
     encoding = "3des" if legacy else "modern"
     output_password = password if new_password is None else new_password
-    planned: list[tuple[StoredCertificate, LoadedPkcs12, Path, bytes]] = []
+    planned: list[tuple[StoredCertificate, LoadedPkcs12, Path, bytes | None]] = []
     for entry in entries:
         source = f"the stored certificate {entry.info.sha256[:8]} of {practice_id}"
         data = repository.read_pkcs12(practice_id, entry.info.sha256)
@@ -210,22 +217,22 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
             continue
         name = backup_file_name(practice_id, agb or entry.info.agb_code, entry.info.not_after,
                                 entry.info.sha256, legacy=legacy)
-        path = target / name
-        if path.exists() or path.is_symlink():
-            raise VecozoError(
-                f"{path} already exists; a backup never overwrites a file. Move the old one "
-                "away or choose another target. Nothing was written."
-            )
-        planned.append((entry, loaded, path,
+        path, complete = _place_for(target, name, loaded, output_password)
+        if complete:
+            warnings.append(f"{path.name} was already there (left by an interrupted backup?) "
+                            "and holds this certificate: it was verified and recorded, not "
+                            "written again.")
+        planned.append((entry, loaded, path, None if complete else
                         encrypt_pkcs12(loaded, output_password, encoding=encoding)))
 
     written: list[Path] = []
     results: list[BackupFile] = []
     try:
-        for entry, loaded, path, data in planned:
-            write_new_file(path, data)
-            written.append(path)
-            _verify(path, loaded, output_password)
+        for entry, loaded, path, encrypted in planned:
+            if encrypted is not None:
+                write_new_file(path, encrypted)
+                written.append(path)
+                _verify(path, loaded, output_password)
             results.append(BackupFile(path=path, sha256=entry.info.sha256,
                                       not_after=entry.info.not_after,
                                       active=entry.info.sha256 == active.info.sha256))
@@ -249,28 +256,64 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
     except VecozoError as error:
         # the files are good backups: keep them, but say the dashboard does not know yet
         raise VecozoError(
-            f"The backup was written and verified ({', '.join(p.name for p in written)} in "
-            f"{target}), but could not be recorded in the repository: {error} Run the "
-            "backup again to record it (into another directory or after moving these "
-            "files)."
+            f"The backup was written and verified "
+            f"({', '.join(entry.path.name for entry in results)} in {target}), but could "
+            f"not be recorded in the repository: {error} Run the backup again to record it."
         ) from error
-    return BackupResult(files=written, verified=True, same_device=on_same_device,
+    return BackupResult(files=[entry.path for entry in results], verified=True,
+                        same_device=on_same_device,
                         warnings=warnings, target=target, entries=results,
                         encryption=ENCRYPTION_LEGACY if legacy else ENCRYPTION_MODERN)
 
 
+MAX_BACKUP_BYTES = 1024 * 1024  # a certificate file is a few kB
+
+
+def _place_for(target: Path, name: str, loaded: LoadedPkcs12, password: str
+               ) -> tuple[Path, bool]:
+    """Where this certificate's backup goes, and whether it is already complete there:
+    ``name`` when free; the file of that name when it verifies (a crashed run wrote it);
+    otherwise the next free ``<stem>_<n>.p12``. Temporary files a crash left for these
+    names go first."""
+    stem, _, suffix = name.rpartition(".")
+    _remove_crash_temporaries(target, stem, suffix)
+    for number in range(1, 100):
+        path = target / (name if number == 1 else f"{stem}_{number}.{suffix}")
+        if not os.path.lexists(path):
+            return path, False
+        if path.is_symlink():  # never read through a link placed in the target
+            continue
+        try:
+            _verify(path, loaded, password)
+        except VecozoError:
+            continue  # another backup, or half of one: kept as it is
+        return path, True
+    raise VecozoError(f"{target} already holds 99 files named like {name}; move the old "
+                      "backups away or choose another target. Nothing was written.")
+
+
+def _remove_crash_temporaries(target: Path, stem: str, suffix: str) -> None:
+    """write_new_file's temporary files (".<name>.<8 random>.tmp") for these names."""
+    pattern = re.compile(rf"^\.{re.escape(stem)}(_\d+)?\.{re.escape(suffix)}"
+                         r"\.[A-Za-z0-9_]{8}\.tmp$")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target):
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def _read_back(path: Path) -> bytes:
-    """The file's bytes, asking the kernel to forget its cached copy first where it can,
-    so the verification reads what is on the medium."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        if hasattr(os, "posix_fadvise"):
-            with contextlib.suppress(OSError):
+    """The file's bytes (a regular file of bounded size), asking the kernel to forget its
+    cached copy first where it can, so the verification reads what is on the medium."""
+    if hasattr(os, "posix_fadvise"):
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+            try:
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
-    finally:
-        os.close(fd)
+            finally:
+                os.close(fd)
+    return read_regular_file(path, MAX_BACKUP_BYTES, follow_symlinks=False)
 
 
 def _verify(path: Path, original: LoadedPkcs12, password: str) -> None:
@@ -289,8 +332,8 @@ def verification_problems(path: Path, original: LoadedPkcs12, password: str) -> 
 
     try:
         data = _read_back(path)
-    except OSError as error:
-        return [f"it could not be read back: {error.strerror or error}"]
+    except (OSError, VecozoError) as error:  # VecozoError: not a regular file, too large
+        return [f"it could not be read back: {getattr(error, 'strerror', None) or error}"]
     try:
         back = load_pkcs12(data, password, source=path.name)
     except VecozoError:

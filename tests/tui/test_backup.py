@@ -169,6 +169,7 @@ async def test_wrong_password_and_bad_target_keep_the_form_for_a_retry(world):
 
 
 async def test_an_existing_file_is_never_overwritten(world):
+    """The same backup again: the file there verifies, so it is recorded, not rewritten."""
     app = new_app(world)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -180,7 +181,7 @@ async def test_an_existing_file_is_never_overwritten(world):
         await settle(pilot)
         await pilot.press(*PASSWORD, "enter")
         await settle(pilot)
-        assert "already exists" in text(app.screen, "#bk-error")
+        assert "was already there" in text(app.screen, "#bk-result-text")
         assert (world.usb / name).read_bytes() == before
         assert files_in(world.usb) == [name]
 
