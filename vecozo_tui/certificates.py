@@ -189,14 +189,13 @@ def read_certificate_file(path: str | Path) -> bytes:
             f"(a .pfx is a few KiB; the limit is {MAX_FILE_BYTES // 1024} KiB). "
             "Is it the right file?"
         )
+    from vecozo_tui.fsutil import read_regular_file
+
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
-    except OSError as error:
-        raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise VecozoError(f"{path} is far too large for a certificate export.")
-    return data
+        # checked again on the open file: it may have been swapped since stat()
+        return read_regular_file(path, MAX_FILE_BYTES)
+    except FileNotFoundError:
+        raise VecozoError(f"{path} does not exist.") from None
 
 
 class AmbiguousChoice(VecozoError):

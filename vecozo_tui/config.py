@@ -56,6 +56,9 @@ _WINDOWS_RESERVED = frozenset(
     + [f"lpt{i}" for i in range(1, 10)]
 )
 MAX_DAYS = 730  # a VECOZO certificate lasts two years; longer thresholds mean nothing
+# a thousand practices are some 150 kB; anything far larger is not a configuration
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_UNKNOWN_KEY_WARNINGS = 20  # then one line says how many more
 
 # Deploy targets: the file the practice software reads, and how it is written.
 DEPLOY_FORMATS = {
@@ -276,16 +279,12 @@ def load_config(explicit: str | Path | None = None, env: Mapping[str, str] = os.
 
 
 def _read_config_text(path: Path) -> str:
+    from vecozo_tui.fsutil import read_regular_file
+
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_CONFIG_BYTES, what="the configuration file")
     except FileNotFoundError:
         raise VecozoError(f"Configuration file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise VecozoError(f"Configuration file {path} is a directory, not a file.") from None
-    except PermissionError:
-        raise VecozoError(f"No permission to read the configuration file {path}.") from None
-    except OSError as error:
-        raise VecozoError(f"Could not read {path}: {error.strerror or error}.") from error
     try:
         return data.decode("utf-8-sig")  # -sig: tolerate the BOM some Windows editors write
     except UnicodeDecodeError as error:
@@ -376,6 +375,7 @@ class _Report:
         self.text = text
         self.problems: list[str] = []
         self.warnings: list[str] = []
+        self.unknown_keys = 0
         self._lines: dict[tuple, int] | None = None
 
     def line(self, keypath: tuple) -> int | None:
@@ -545,6 +545,9 @@ class _Parser:
         known = KNOWN_KEYS[known_in]
         for key in table:
             if key not in known:
+                self.report.unknown_keys += 1
+                if self.report.unknown_keys > MAX_UNKNOWN_KEY_WARNINGS:
+                    continue  # counted; parse_config says how many more there are
                 import difflib
 
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
@@ -698,6 +701,9 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
 
     practices = _parse_practices(parser)
 
+    if report.unknown_keys > MAX_UNKNOWN_KEY_WARNINGS:
+        report.warnings.append(f"{path}: and {report.unknown_keys - MAX_UNKNOWN_KEY_WARNINGS} "
+                               "more unknown keys (kept, ignored).")
     if report.problems:
         raise ConfigError(report.problems)
     try:

@@ -171,14 +171,17 @@ def ensure_private_dir(path: Path) -> None:
         raise VecozoError(describe_os_error(error, path)) from error
 
 
-def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = True) -> bytes:
+def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = True,
+                      what: str = "") -> bytes:
     """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes.
 
     FileNotFoundError propagates (the callers know what a missing file means); anything
     else that is wrong (a FIFO, a device, a directory, too large, a symlink when
-    ``follow_symlinks`` is False, no permission) is a VecozoError naming the file. A
-    FIFO is opened without blocking, so nothing hangs.
+    ``follow_symlinks`` is False, no permission) is a VecozoError naming the file
+    (``what`` it is, e.g. "the password file"). A FIFO is opened without blocking, so
+    nothing hangs.
     """
+    named = f"{what} {path}" if what else str(path)
     flags = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
              | getattr(os, "O_CLOEXEC", 0))
     if not follow_symlinks:
@@ -193,14 +196,14 @@ def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = T
         if not follow_symlinks and error.errno in (errno.ELOOP, errno.EMLINK) \
                 and os.path.islink(path):
             raise VecozoError(symlink_problem(path)) from None
-        raise VecozoError(f"Cannot read {path}: {error.strerror or error}.") from None
+        raise VecozoError(_read_error(error, named)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise VecozoError(f"Cannot read {path}: it is {_kind(info.st_mode)}, not a "
+            raise VecozoError(f"Cannot read {named}: it is {_kind(info.st_mode)}, not a "
                               "regular file (put the file itself there).")
         if info.st_size > limit:
-            raise VecozoError(_too_large(path, limit))
+            raise VecozoError(_too_large(named, limit))
         chunks: list[bytes] = []
         size = 0
         while size <= limit:  # the file may grow after fstat()
@@ -210,12 +213,18 @@ def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = T
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise VecozoError(_too_large(path, limit))
+            raise VecozoError(_too_large(named, limit))
         return b"".join(chunks)
     except OSError as error:
-        raise VecozoError(f"Cannot read {path}: {error.strerror or error}.") from None
+        raise VecozoError(_read_error(error, named)) from None
     finally:
         os.close(fd)
+
+
+def _read_error(error: OSError, named: str) -> str:
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"No permission to read {named}."
+    return f"Cannot read {named}: {error.strerror or error}."
 
 
 def _kind(mode: int) -> str:
@@ -230,9 +239,9 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _too_large(path: Path | str, limit: int) -> str:
+def _too_large(named: str, limit: int) -> str:
     shown = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
-    return (f"Cannot read {path}: it is larger than {shown}, far more than such a file "
+    return (f"Cannot read {named}: it is larger than {shown}, far more than such a file "
             "holds.")
 
 

@@ -21,20 +21,26 @@ PASSWORD_ENV = "VECOZO_TUI_PASSWORD"  # noqa: S105 - the name of a variable
 
 
 INTERACTIVE_PASSWORD_TRIES = 3
+MAX_PASSWORD_FILE_BYTES = 64 * 1024  # two lines of password
 
 
 def password_file_lines(path: str) -> list[str]:
     """The lines of a password file: the first is the password, the second (``backup
     --new-password``) the new one."""
+    from vecozo_tui.fsutil import read_regular_file
+
     try:
+        # a regular file only: /dev/zero would fill the memory, a FIFO could hang for ever
+        data = read_regular_file(path, MAX_PASSWORD_FILE_BYTES, what="the password file")
         # utf-8-sig: Windows Notepad starts its UTF-8 files with a byte-order mark
-        with open(path, encoding="utf-8-sig") as handle:
-            # split on newlines only: a password may hold any other character
-            return [line.rstrip("\r") for line in handle.read().split("\n")]
-    except OSError as error:
-        raise VecozoError(f"Cannot read the password file {path}: {error.strerror}.") from None
+        text = data.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise VecozoError(f"Cannot read the password file {path}: it does not exist.") \
+            from None
     except UnicodeDecodeError:
         raise VecozoError(f"The password file {path} is not UTF-8 text.") from None
+    # split on newlines only: a password may hold any other character
+    return [line.rstrip("\r") for line in text.split("\n")]
 
 
 def read_password(invocation: Invocation, prompt: str) -> str:
