@@ -293,6 +293,7 @@ def load_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Load
 def read_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Pkcs12Contents:
     """Decrypt a PKCS#12 in memory: every certificate, every private key, paired."""
     _reject_obvious_non_pkcs12(data, source)
+    password_bytes(password)  # a clear message when the password is not text
     try:
         bundle = _load_bundle(data, password)
     except ValueError:
@@ -457,6 +458,17 @@ def _der(certificate: x509.Certificate) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return certificate.public_bytes(serialization.Encoding.DER)
+
+
+def password_bytes(password: str) -> bytes:
+    """The password as UTF-8; a VecozoError when it is not text (an environment variable
+    or file in another encoding gives characters that cannot be encoded)."""
+    try:
+        return password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise VecozoError("The password holds bytes that are not valid text (not UTF-8): "
+                          "check the encoding of $VECOZO_TUI_PASSWORD or the password file, "
+                          "or type the password at the prompt.") from None
 
 
 def _reject_obvious_non_pkcs12(data: bytes, source: str) -> None:
@@ -921,7 +933,7 @@ def pkcs12_encryption(password: str, encoding: str = "modern"):
                    .hmac_hash(hashes.SHA1()))  # noqa: S303 - what old Windows can read
     else:
         raise ValueError(f"unknown PKCS#12 encoding {encoding!r}")
-    return builder.build(password.encode("utf-8"))
+    return builder.build(password_bytes(password))
 
 
 def encrypt_pkcs12(loaded: LoadedPkcs12, password: str, *, encoding: str = "modern") -> bytes:
@@ -986,9 +998,15 @@ def _header(data: bytes, offset: int) -> tuple[int, int | None, int]:
     return tag, int.from_bytes(data[offset + 2:offset + 2 + count], "big"), 2 + count
 
 
-def _element(data: bytes, offset: int) -> tuple[int, int, int, int]:
+# a PKCS#12 nests some ten levels deep; a file of nothing but nesting is not one
+MAX_BER_DEPTH = 32
+
+
+def _element(data: bytes, offset: int, depth: int = 0) -> tuple[int, int, int, int]:
     """(tag, content start, content end, element end), also for BER indefinite lengths,
     which Windows and NSS exports use."""
+    if depth > MAX_BER_DEPTH:
+        raise _Unparseable
     tag, length, header = _header(data, offset)
     start = offset + header
     if length is not None:
@@ -997,9 +1015,11 @@ def _element(data: bytes, offset: int) -> tuple[int, int, int, int]:
         return tag, start, start + length, start + length
     position = start
     while True:
+        if position >= len(data):
+            raise _Unparseable  # an indefinite length that never ends
         if data[position:position + 2] == b"\x00\x00":
             return tag, start, position, position + 2
-        position = _element(data, position)[3]
+        position = _element(data, position, depth + 1)[3]
 
 
 def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -1065,7 +1085,7 @@ def _verify_mac(data: bytes, password: str) -> bool | None:
         iterations = 1
         if len(mac_data) > 2:
             iterations = int.from_bytes(data[mac_data[2][1]:mac_data[2][2]], "big")
-    except (IndexError, ValueError) as error:
+    except (IndexError, ValueError, RecursionError) as error:
         raise _Unparseable from error
     if hash_name is None or not 1 <= iterations <= 10_000_000:
         return None

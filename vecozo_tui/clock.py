@@ -102,4 +102,7 @@ def aware_datetime(value: object) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError("a date and time without a time zone")
-    return moment
+    try:  # in UTC it must exist too: 0001-01-01T00:00+14:00 is before the first day there is
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("a date and time out of range") from None

@@ -252,7 +252,7 @@ def find_config_path(explicit: str | Path | None = None, env: Mapping[str, str] 
         if given is None or str(given) == "":
             continue
         path = Path(given).expanduser()
-        if must_exist and not path.is_file():
+        if must_exist and not _is_file(path):
             what = "is a directory, not a file" if path.is_dir() else "does not exist"
             raise VecozoError(
                 f"Configuration file {path} (given by {how}) {what}. Copy config.example.toml "
@@ -260,9 +260,22 @@ def find_config_path(explicit: str | Path | None = None, env: Mapping[str, str] 
             )
         return path
     for candidate in (user_config_path(env), SYSTEM_CONFIG_PATH):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, but a directory on the way that may not be entered is a VecozoError
+    saying so (is_file raises PermissionError there)."""
+    try:
+        return path.is_file()
+    except PermissionError:
+        raise VecozoError(f"No permission to look for the configuration file {path}: a "
+                          "directory on the way may not be entered by this user.") from None
+    except OSError as error:
+        raise VecozoError(f"Cannot look for the configuration file {path}: "
+                          f"{error.strerror or error}.") from None
 
 
 def load_config(explicit: str | Path | None = None, env: Mapping[str, str] = os.environ, *,
@@ -475,16 +488,23 @@ def endpoint_problem(value: Any) -> str | None:
 
     if not isinstance(value, str):
         return f"must be a URL in quotes, not {_type_name(value)}."
+    shown = value if len(value) <= 100 else value[:99] + "…"
     try:
         parts = urlsplit(value)
         host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        return f"'{value}' is not a valid URL."
+        return f"'{shown}' is not a valid URL (a bracket, port or character is wrong)."
     if parts.scheme != "https":
-        return (f"'{value}' must start with https:// (the COV service is only reached over "
+        return (f"'{shown}' must start with https:// (the COV service is only reached over "
                 "verified TLS).")
     if not host or any(c.isspace() for c in value):
-        return f"'{value}' is not a valid URL (no host name)."
+        return f"'{shown}' is not a valid URL (no host name)."
+    if ":" not in host:  # a name, not an IPv6 address: DNS limits apply
+        if any(len(label) > 63 for label in host.split(".")):
+            return f"'{shown}': a part of the host name is longer than 63 characters."
+        if len(host) > 253:
+            return f"'{shown}': the host name is longer than 253 characters."
     return None
 
 
@@ -528,6 +548,16 @@ def _syntax_error(error: tomllib.TOMLDecodeError, text: str, path: Path) -> Conf
         else:
             where = f"{path}: at the end of the file"
     return ConfigError([f"{where}: TOML syntax error: {message}.{hint}"])
+
+
+def _parse_toml(text: str, path: Path) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _syntax_error(error, text, path) from None
+    except RecursionError:  # tomllib parses nested lists and tables recursively
+        raise ConfigError([f"{path}: lists or tables are nested too deeply to be a "
+                           "vecozo-tui configuration."]) from None
 
 
 def _expand(value: str, base: Path) -> Path:
@@ -622,10 +652,7 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     from vecozo_tui.fsutil import writable_by_others
 
     path = Path(os.path.abspath(Path(path).expanduser()))
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise _syntax_error(error, text, path) from None
+    raw = _parse_toml(text, path)
     report = _Report(path, text)
     parser = _Parser(raw, report, path.parent)
     parser.unknown_keys(raw, "", ())
@@ -1132,10 +1159,7 @@ def add_practice(config: Config, practice: Practice) -> Config:
         raise ConfigError([f"Cannot add practice '{practice.id}': {p}" for p in problems])
     target = Path(os.path.realpath(config.path))  # write through a symlink, not over it
     old_text = _read_config_text(target)
-    try:
-        current = tomllib.loads(old_text)
-    except tomllib.TOMLDecodeError as error:
-        raise _syntax_error(error, old_text, config.path) from None
+    current = _parse_toml(old_text, config.path)
     existing = current.get("practices", [])
     if not isinstance(existing, list):
         raise ConfigError([f"{config.path}: practices: must be a list of [[practices]] "

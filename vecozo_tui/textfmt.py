@@ -65,7 +65,10 @@ def ago(moment: datetime | None, now: datetime) -> str:
         return "never"
     import humanize  # only the commands that show it pay for the import
 
-    return humanize.naturaltime(now - moment)
+    try:
+        return humanize.naturaltime(now - moment)
+    except (OverflowError, ValueError):  # years away (a damaged record): the date says it
+        return short_date(moment)
 
 
 def fingerprint(hex_upper: str) -> str:

@@ -288,6 +288,16 @@ def _runs_check(argv: Sequence[str]) -> bool:
     return False
 
 
+def _tolerant_output() -> None:
+    """A terminal that cannot show a character ("…", "ü": LC_ALL=C, an old console) gets
+    a "?" instead of a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower() not in ("utf-8",
+                                                                               "utf8"):
+            reconfigure(errors="replace")
+
+
 def _version() -> str:
     from vecozo_tui import __version__
 
@@ -296,6 +306,7 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
          env: Mapping[str, str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     if _runs_check(argv):

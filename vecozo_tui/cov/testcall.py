@@ -92,6 +92,11 @@ def open_active(repository: Repository, practice: Practice, password: str
 
 def endpoint_for(config: Config, practice: Practice, override: str | None = None) -> str:
     if override:
+        from vecozo_tui.config import endpoint_problem
+
+        problem = endpoint_problem(override)
+        if problem:
+            raise VecozoError(f"--endpoint: {problem}")
         return override
     try:
         return config.cov.endpoints[practice.environment]
