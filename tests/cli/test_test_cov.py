@@ -105,7 +105,8 @@ PRODUCTION_BSN = "999900018"  # a "real patient" here: it must not be kept anywh
 
 
 def test_production_needs_a_bsn_and_never_as_argument(setup, capsys):
-    code, _, err = run(setup, "hap-prod", "--birth-date", "1985-07-01", capsys=capsys)
+    code, _, err = run(setup, "hap-prod", env={"VECOZO_TUI_BIRTH_DATE": "1985-07-01"},
+                       capsys=capsys)
     assert code == 1
     assert "VECOZO_TUI_BSN" in err and "never accepted as a command-line argument" in err
     with pytest.raises(SystemExit):  # there is no --bsn option
@@ -114,8 +115,9 @@ def test_production_needs_a_bsn_and_never_as_argument(setup, capsys):
 
 
 def test_production_bsn_is_checked_without_echo(setup, capsys):
-    code, _, err = run(setup, "hap-prod", "--birth-date", "1985-07-01",
-                       env={"VECOZO_TUI_BSN": "999900019"}, capsys=capsys)
+    code, _, err = run(setup, "hap-prod", env={"VECOZO_TUI_BSN": "999900019",
+                                               "VECOZO_TUI_BIRTH_DATE": "1985-07-01"},
+                       capsys=capsys)
     assert code == 1
     assert "11-test" in err and "999900019" not in err
 
@@ -123,15 +125,27 @@ def test_production_bsn_is_checked_without_echo(setup, capsys):
 def test_production_needs_a_birth_date(setup, capsys):
     code, _, err = run(setup, "hap-prod", env={"VECOZO_TUI_BSN": PRODUCTION_BSN},
                        capsys=capsys)
-    assert code == 1 and "--birth-date" in err
-    code, _, err = run(setup, "hap-prod", "--birth-date", "15-03-1962",
-                       env={"VECOZO_TUI_BSN": PRODUCTION_BSN}, capsys=capsys)
-    assert code == 1 and "YYYY-MM-DD" in err
+    assert code == 1 and "VECOZO_TUI_BIRTH_DATE" in err
+    code, _, err = run(setup, "hap-prod", env={"VECOZO_TUI_BSN": PRODUCTION_BSN,
+                                               "VECOZO_TUI_BIRTH_DATE": "15-03-1962"},
+                       capsys=capsys)
+    assert code == 1 and "YYYY-MM-DD" in err and "15-03-1962" not in err
+
+
+def test_production_never_takes_the_birth_date_from_the_command_line(setup, capsys):
+    """Every local user can read a process's arguments (/proc/<pid>/cmdline, ps)."""
+    code, out, err = run(setup, "hap-prod", "--birth-date", "1985-07-01",
+                         env={"VECOZO_TUI_BSN": PRODUCTION_BSN}, capsys=capsys)
+    assert code == 1
+    assert "never taken from the command line" in err and "VECOZO_TUI_BIRTH_DATE" in err
+    assert "1985-07-01" not in out + err
+    assert Repository(setup.repository_path).events("hap-prod").last_test_call is None
 
 
 def test_production_call_keeps_no_personal_data(setup, capsys):
-    code, out, err = run(setup, "hap-prod", "--birth-date", "1985-07-01",
-                         env={"VECOZO_TUI_BSN": PRODUCTION_BSN}, capsys=capsys)
+    code, out, err = run(setup, "hap-prod", env={"VECOZO_TUI_BSN": PRODUCTION_BSN,
+                                                 "VECOZO_TUI_BIRTH_DATE": "1985-07-01"},
+                         capsys=capsys)
     assert code == 0, out + err
     assert "no active insurance on the reference date" in out
     for text in (out, err, all_text_under(setup.repository_path)):

@@ -11,6 +11,7 @@ from vecozo_tui.bsn import bsn_problem
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
 from vecozo_tui.cli.prompts import with_password_retries
 from vecozo_tui.cov.testcall import (
+    BIRTH_DATE_ENV,
     BSN_ENV,
     active_certificate,
     endpoint_for,
@@ -31,6 +32,13 @@ def _read_person(invocation: Invocation, config: Config, practice: Practice) -> 
     args = invocation.args
     if not needs_real_person(practice):
         return test_person(config, practice, birth_date=args.birth_date)
+    if args.birth_date:
+        # every local user can read a process's arguments (ps, /proc/<pid>/cmdline)
+        raise VecozoError(
+            "In production the patient's date of birth is never taken from the command line, "
+            f"where every user of this server can read it. Set ${BIRTH_DATE_ENV} or run at "
+            "a terminal to be asked (not shown, not stored); --birth-date is only for the "
+            "test person of acceptance and test.")
     bsn = invocation.env.get(BSN_ENV)
     if bsn is None:
         if not invocation.stdin.isatty():
@@ -42,13 +50,14 @@ def _read_person(invocation: Invocation, config: Config, practice: Practice) -> 
     problem = bsn_problem(bsn)
     if problem:
         raise VecozoError(problem)
-    birth = args.birth_date
+    birth = invocation.env.get(BIRTH_DATE_ENV)
     if not birth:
         if not invocation.stdin.isatty():
-            raise VecozoError("Give the patient's date of birth with --birth-date YYYY-MM-DD.")
-        invocation.stdout.write("Date of birth of the patient (YYYY-MM-DD): ")
-        invocation.stdout.flush()
-        birth = invocation.stdin.readline().strip()
+            raise VecozoError(f"A test call in production needs the patient's date of birth: "
+                              f"set ${BIRTH_DATE_ENV} (YYYY-MM-DD) or run at a terminal to "
+                              "be asked.")
+        birth = getpass.getpass("Date of birth of the patient (YYYY-MM-DD; not shown, not "
+                                "stored): ")
     return test_person(config, practice, bsn=bsn, birth_date=birth)
 
 

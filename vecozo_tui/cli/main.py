@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("practice", help="practice id (or AGB code)")
     _add_password_options(p)
     p.add_argument("--birth-date", metavar="YYYY-MM-DD",
-                   help="date of birth of the test person (production: asked when missing)")
+                   help="date of birth of the test person, acceptance and test only (production:"
+                        " $VECOZO_TUI_BIRTH_DATE or asked without echo, never an argument)")
     p.add_argument("--endpoint", metavar="URL", help="override the configured COV endpoint")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

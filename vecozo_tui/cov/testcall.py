@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from vecozo_tui.repository import Actor, Repository, StoredCertificate
 
 BSN_ENV = "VECOZO_TUI_BSN"
+BIRTH_DATE_ENV = "VECOZO_TUI_BIRTH_DATE"  # production: the patient's, never an argument
 PRODUCTION = "production"
 
 
