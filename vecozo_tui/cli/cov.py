@@ -105,17 +105,14 @@ def run_test_cov(invocation: Invocation) -> int:
 def run_fake_cov(invocation: Invocation) -> int:
     """Run the server until Ctrl+C, with a CA file and example client certificates."""
     import secrets
-    import tempfile
-    from pathlib import Path
 
     from vecozo_tui import fsutil, pki
-    from vecozo_tui.cov.fake_server import FakeCovServer
+    from vecozo_tui.cov.fake_server import FakeCovServer, files_directory
 
     args = invocation.args
     out = invocation.out
     now = invocation.clock.now()
-    directory = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="vecozo-fake-cov-"))
-    fsutil.ensure_private_dir(directory)
+    directory = files_directory(args.dir)
     out("Making a demo CA and certificates (a few seconds)...")
     root = pki.make_ca("Demo VECOZO Root CA", now - timedelta(days=30))
     issuing = pki.make_ca("Demo VECOZO Systeemcertificaten CA", now - timedelta(days=30),
@@ -129,8 +126,8 @@ def run_fake_cov(invocation: Invocation) -> int:
                             timedelta(days=365), client=False, server_names=names)
     chain = [issuing.certificate, root.certificate]
     ca_file = directory / "demo-vecozo-ca.pem"
-    fsutil.atomic_write_bytes(ca_file, pki.pem(root.certificate) + pki.pem(issuing.certificate),
-                              mode=0o644)
+    fsutil.write_new_file(ca_file, pki.pem(root.certificate) + pki.pem(issuing.certificate),
+                          mode=0o644)
     password = secrets.token_urlsafe(12)
     examples = {
         "authorised.pfx": pki.issue(issuing, pki.system_subject("Demo Praktijk", "01000001"),
@@ -146,13 +143,13 @@ def run_fake_cov(invocation: Invocation) -> int:
     }
     authorised: set[str] = set()
     for name, issued in examples.items():
-        fsutil.atomic_write_bytes(directory / name, pki.pkcs12_bytes(issued, chain, password))
+        fsutil.write_new_file(directory / name, pki.pkcs12_bytes(issued, chain, password))
         if name != "not-authorised.pfx":
             from vecozo_tui.certificates import sha256_hex
 
             authorised.add(sha256_hex(issued.certificate))
     password_file = directory / "password.txt"
-    fsutil.atomic_write_text(password_file, password + "\n")
+    fsutil.write_new_file(password_file, (password + "\n").encode("utf-8"))
 
     def event(text: str) -> None:
         out(f"{time.strftime('%H:%M:%S')}  {text}")

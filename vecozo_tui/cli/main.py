@@ -174,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     p.add_argument("--dir", metavar="PATH",
-                   help="where to write its CA and example client .pfx files (default: temp)")
+                   help="a new or empty directory for its CA and example client .pfx files "
+                        "(default: a temporary one)")
 
     p = command("backup", "backup:run_backup",
                 "write a verified backup of the active certificate to another medium")

@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.bsn import passes_elfproef
@@ -478,3 +479,29 @@ def _server_context(issued: pki.Issued, ca_certificates: list[x509.Certificate],
 # --- `vecozo-tui fake-cov` -----------------------------------------------------------
 
 
+def files_directory(given: str | Path | None) -> Path:
+    """Where ``fake-cov`` writes its CA, example certificates and password: a new private
+    directory (a temporary one when none is given), or an existing *empty* one, whose
+    mode is left as it is: it may be shared (/tmp-like), and it is not ours."""
+    import tempfile
+
+    from vecozo_tui.errors import VecozoError
+    from vecozo_tui.fsutil import ensure_private_dir
+
+    if given is None:
+        return Path(tempfile.mkdtemp(prefix="vecozo-fake-cov-"))  # mkdtemp: mode 0700
+    directory = Path(given)
+    if not directory.exists():
+        ensure_private_dir(directory)
+        return directory
+    if not directory.is_dir():
+        raise VecozoError(f"{directory} is not a directory; give a new or an empty one.")
+    try:
+        holds_files = any(directory.iterdir())
+    except OSError as error:
+        raise VecozoError(f"Cannot read {directory}: {error.strerror}.") from None
+    if holds_files:
+        raise VecozoError(f"{directory} is not empty: fake-cov writes its CA, example "
+                          "certificates and password there and never overwrites a file. "
+                          "Give a new or an empty directory.")
+    return directory
