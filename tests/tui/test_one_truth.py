@@ -132,5 +132,5 @@ def test_the_untouched_demo_has_every_level(tmp_path, capsys):
     assert set(levels.values()) == {"EXPIRED", "CRITICAL", "WARNING", "NO CERTIFICATE",
                                     "ATTENTION", "OK"}
     assert levels["mond-noord"] == "ATTENTION"  # never tested
-    assert status["counts"] == {"EXPIRED": 1, "CRITICAL": 1, "WARNING": 3,
+    assert status["counts"] == {"DAMAGED": 0, "EXPIRED": 1, "CRITICAL": 1, "WARNING": 3,
                                 "NO CERTIFICATE": 1, "ATTENTION": 1, "OK": 1}
