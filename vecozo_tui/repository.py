@@ -239,6 +239,7 @@ class Repository:
         self._lock_depth = 0
         self._audit_handle: int | None = None
         self._lock_owner: int | None = None
+        self._practices_not_linked = False  # checked on the first read (see _read_json)
 
     # --- set-up and health ------------------------------------------------------------
 
@@ -326,12 +327,19 @@ class Repository:
         return self.root / "practices" / practice_id
 
     def _read_json(self, path: Path) -> dict | None:
-        # no symlink, on the way (the directories) or at the end (O_NOFOLLOW)
-        for directory in (path.parent, path.parent.parent):
-            if directory != self.root and directory.is_symlink():
-                raise VecozoError(symlink_problem(directory))
+        # no symlink, on the way (the directories) or at the end (O_NOFOLLOW); plain
+        # os.path on strings, and practices/ once: `check` reads a thousand practices
+        name = str(path)
+        parent = os.path.dirname(name)
+        grandparent = os.path.dirname(parent)
+        if os.path.islink(parent):
+            raise VecozoError(symlink_problem(parent))
+        if grandparent == str(self.root / "practices"):
+            self._refuse_linked_practices()
+        elif os.path.islink(grandparent):
+            raise VecozoError(symlink_problem(grandparent))
         try:
-            raw = read_regular_file(path, MAX_METADATA_BYTES, follow_symlinks=False)
+            raw = read_regular_file(name, MAX_METADATA_BYTES, follow_symlinks=False)
         except FileNotFoundError:
             return None
         try:
@@ -342,6 +350,13 @@ class Repository:
         if not isinstance(data, dict):
             raise VecozoError(f"{path} is damaged (not a JSON object).")
         return data
+
+    def _refuse_linked_practices(self) -> None:
+        if not self._practices_not_linked:
+            practices = self.root / "practices"
+            if os.path.islink(practices):
+                raise VecozoError(symlink_problem(practices))
+            self._practices_not_linked = True
 
     def _index(self, practice_id: str) -> dict:
         path = self._practice_dir(practice_id) / INDEX_FILE
