@@ -45,7 +45,7 @@ async def test_no_expiry_and_odd_metadata_affect_only_their_practice(tmp_path):
         assert isinstance(dashboard, DashboardScreen)
         table = dashboard.query_one("#practices", DataTable)
         assert str(table.get_cell("hap-zuid", "date")) == "9999-12-31"
-        assert str(table.get_cell("hap-zuid", "status")) in ("OK", "ATTENTION")
+        assert str(table.get_cell("hap-zuid", "status")) != "DAMAGED"  # its own reasons
         assert str(table.get_cell("hap-oost", "status")) == "DAMAGED"
         assert len(dashboard.rows) == len(world.config.practices)
         app.open_feature("detail", "hap-oost")
