@@ -53,8 +53,8 @@ def _command(target: str) -> Callable[[Invocation], int]:
     return run
 
 
-def _add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="PATH",
+def _add_config_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    parser.add_argument("--config", metavar="PATH", default=default,
                         help="configuration file (default: $VECOZO_TUI_CONFIG, the user "
                              "config dir, /etc/vecozo-tui/config.toml)")
 
@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, target: str, help_text: str, **options) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False,
                            **options)
-        _add_config_option(p)
+        # SUPPRESS: a --config given before the command is not overwritten by the
+        # subcommand's default; given after the command it is the same option
+        _add_config_option(p, default=argparse.SUPPRESS)
         p.set_defaults(run=_command(target))
         return p
 
