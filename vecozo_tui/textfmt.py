@@ -73,3 +73,12 @@ def ago(moment: datetime | None, now: datetime) -> str:
 
 def fingerprint(hex_upper: str) -> str:
     return ":".join(hex_upper[i:i + 2] for i in range(0, len(hex_upper), 2))
+
+
+def truncate_middle(value: str, width: int, ellipsis: str = "…") -> str:
+    """'Huisarts…De Linde': practice names often share their start, so keep the end too."""
+    if len(value) <= width:
+        return value
+    room = max(width - len(ellipsis), 0)
+    head = room // 2
+    return value[:head] + ellipsis + value[len(value) - (room - head):]

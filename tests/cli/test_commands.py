@@ -80,14 +80,15 @@ def test_list_shows_every_practice_most_urgent_first(setup, test_pki, clock, cap
 
     assert run(clock, "list") == EXIT_OK
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["PRACTICE", "NAME", "AGB", "LEFT", "LEVEL", "REASON"]
+    assert lines[0].split() == ["PRACTICE", "NAME", "AGB", "LEFT", "RENEW", "FROM", "LEVEL",
+                                "REASON"]
     assert lines[1].startswith("fysio-oost")
     assert "CRITICAL" in lines[1] and "in 10 days" in lines[1]
     assert lines[1].endswith("expires in 10 days (+3)")  # the first reason, and how many more
     assert "NO CERTIFICATE" in lines[2] and lines[2].startswith("tand-west")
     # valid for two years, but never tested and not backed up
     assert lines[3].startswith("hap-zuid") and "ATTENTION" in lines[3]
-    assert all(len(line) <= 100 for line in lines)
+    assert "Huisartsenpraktijk Zuid" in lines[3]  # not a terminal: whole names
 
 
 def test_status_json_counts_and_rows(setup, test_pki, clock, capsys):

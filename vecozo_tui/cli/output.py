@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.textfmt import fingerprint, kind_words, local_date, relative_days
+from vecozo_tui.textfmt import (
+    fingerprint,
+    kind_words,
+    local_date,
+    relative_days,
+    truncate_middle,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from vecozo_tui.certificates import CertificateInfo, Finding, LoadedPkcs12, Pkcs12Contents
+    from vecozo_tui.cli.main import Invocation
 
 
 def certificate_lines(info: CertificateInfo, now) -> list[str]:  # noqa: ANN001 - datetime
@@ -80,19 +87,62 @@ def short_environment(environment: str) -> str:
                                                                             environment)
 
 
+# a name cut shorter than this says too little; the row wraps instead
+NAME_MIN_WIDTH = 16
+OTHER_MIN_WIDTH = 12
+
+
+def terminal_width(invocation: Invocation) -> int | None:
+    """The width a table must fit, or None when the output is not a terminal: a script,
+    a pipe or a file gets every cell whole."""
+    if not invocation.stdout.isatty():
+        return None
+    columns = invocation.env.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def format_table(rows: Sequence[tuple[str, ...]], *, shrink_columns: tuple[int, ...] = (),
-                 width: int = 100) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for column in shrink_columns:
-        # these columns give way, in this order, so a row stays on one terminal line
-        others = sum(widths) - widths[column] + 2 * (len(widths) - 1)
-        widths[column] = max(12, min(widths[column], width - others))
+                 width: int | None = None, drop_first: tuple[int, ...] = (),
+                 ellipsis: str = "…") -> str:
+    """Columns two spaces apart. With a ``width``, the ``shrink_columns`` give way, in
+    this order, so that a row stays on one terminal line: the first (the name) down to
+    NAME_MIN_WIDTH, cut in its middle (names often share their start), the others down
+    to OTHER_MIN_WIDTH, cut at their end; when even that does not fit, the columns of
+    ``drop_first`` are left out, in that order. Without a width every cell is whole."""
+    keep = list(range(len(rows[0])))
+    natural = {i: max(len(row[i]) for row in rows) for i in keep}
+    widths = dict(natural)
+
+    def smallest(column: int) -> int:
+        least = NAME_MIN_WIDTH if shrink_columns and column == shrink_columns[0] \
+            else OTHER_MIN_WIDTH
+        return min(least, natural[column])
+
+    def total() -> int:
+        return sum(widths[i] for i in keep) + 2 * (len(keep) - 1)
+
+    if width is not None:
+        for column in drop_first:
+            if sum(smallest(i) if i in shrink_columns else widths[i] for i in keep) \
+                    + 2 * (len(keep) - 1) <= width:
+                break
+            keep.remove(column)
+        for column in shrink_columns:
+            if column in keep and total() > width:
+                widths[column] = max(smallest(column), widths[column] - (total() - width))
     lines = []
     for row in rows:
         cells = []
-        for i, cell in enumerate(row):
+        for i in keep:
+            cell = row[i]
             if len(cell) > widths[i]:
-                cell = cell[: widths[i] - 1] + "…"
-            cells.append(cell.ljust(widths[i]) if i < len(row) - 1 else cell)
+                cell = (truncate_middle(cell, widths[i], ellipsis)
+                        if shrink_columns and i == shrink_columns[0]
+                        else cell[: widths[i] - len(ellipsis)] + ellipsis)
+            cells.append(cell.ljust(widths[i]) if i != keep[-1] else cell)
         lines.append("  ".join(cells))
     return "\n".join(lines)

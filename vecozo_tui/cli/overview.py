@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
-from vecozo_tui.cli.output import certificate_lines, format_table
+from vecozo_tui.cli.output import certificate_lines, format_table, terminal_width
 from vecozo_tui.textfmt import (
     ago,
     fingerprint,
@@ -34,15 +34,19 @@ def run_list(invocation: Invocation) -> int:
                        "console.")
         return 0
     # the level and the first reason (without its detail; `show` has them all); the
-    # environment and the expiry date are left to `show` and --json, so that the reason
-    # fits in 100 columns
-    table = [("PRACTICE", "NAME", "AGB", "LEFT", "LEVEL", "REASON")]
+    # environment and the expiry date are left to `show` and --json
+    table = [("PRACTICE", "NAME", "AGB", "LEFT", "RENEW FROM", "LEVEL", "REASON")]
     for row in rows:
         first = row.reasons[0].headline if row.reasons else ""
         more = f" (+{len(row.reasons) - 1})" if len(row.reasons) > 1 else ""
         table.append((row.practice.id, row.practice.name, row.practice.agb,
-                      relative_days(row.days_left), row.level.value, first + more))
-    invocation.out(format_table(table, shrink_columns=(1, 5)))
+                      relative_days(row.days_left), renew_from_text(row.renew_from, row.today),
+                      row.level.value, first + more))
+    # a terminal: fit its width (the name, then the reason give way; on a narrow one the
+    # AGB code and the days left, which the reason says too, are left out); a pipe or a
+    # file: every cell whole
+    invocation.out(format_table(table, shrink_columns=(1, 6), width=terminal_width(invocation),
+                                drop_first=(2, 3)))
     return 0
 
 

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from vecozo_tui.expiry import QUARTER_START_MONTHS
 from vecozo_tui.status import Level
 from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.textfmt import truncate_middle as truncate_middle  # one rule for both fronts
 
 STATUS_STYLES: dict[Level, str] = {
     Level.DAMAGED: "bold red",
@@ -64,14 +65,6 @@ def status_text(status: Level) -> Text:
 
 def truncate(value: str, width: int) -> str:
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
-
-
-def truncate_middle(value: str, width: int) -> str:
-    """'Huisarts…De Linde': practice names often share their start, so keep the end too."""
-    if len(value) <= width:
-        return value
-    head = (width - 1) // 2
-    return value[:head] + "…" + value[len(value) - (width - 1 - head):]
 
 
 def plain(value: object) -> Text:
