@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from rich.text import Text
-from textual.widgets import DataTable, Static
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
 
 from vecozo_tui.expiry import QUARTER_START_MONTHS
 from vecozo_tui.status import Level
@@ -77,6 +78,19 @@ def expiry_wording(days: int | None, not_after: datetime | None) -> str:
     if not_after is None:
         return "-"
     return f"{short_date(not_after)} ({relative_days(days)})"
+
+
+class SearchInput(Input):
+    """A search field where ``?`` opens the help, as everywhere else: no practice name,
+    AGB code or id has a question mark, and a help key that types itself into the
+    field (after the footer promised help) is a trap."""
+
+    BINDINGS = [Binding("question_mark", "app.help", "Help", key_display="?", show=False,
+                        priority=True)]
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # not consumed: the footer keeps showing "? Help" while the field has focus
+        return character != "?" and super().check_consume_key(key, character)
 
 
 class DemoBanner(Static):

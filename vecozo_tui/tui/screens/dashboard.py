@@ -31,6 +31,7 @@ from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
     DemoBanner,
     FixedTable,
+    SearchInput,
     StatusCounts,
     Timeline,
     alarm_style,
@@ -90,6 +91,13 @@ class DashboardScreen(PracticeScreen[None]):
         Binding("down", "to_table", "To list", key_display="↓", id="dashboard.to_list"),
     ]
 
+    # the table's own keys, for the help screen (it lists only the screen's bindings)
+    HELP_KEYS = [
+        ("↑ ↓ PgUp PgDn", "move through the practices"),
+        ("→ ← End Home", "scroll the columns sideways (End: the last columns, Home: back); "
+                         "the line under the list shows the highlighted practice in full"),
+    ]
+
     def __init__(self, context: AppContext) -> None:
         super().__init__(context)
         self.rows: list[PracticeOverview] = []
@@ -105,8 +113,8 @@ class DashboardScreen(PracticeScreen[None]):
         yield DemoBanner(self.context)
         yield StatusCounts(id="counts")
         yield Timeline(id="timeline")
-        yield Input(placeholder="/ filter by name, AGB code or id", id="filter",
-                    classes="filter")
+        yield SearchInput(placeholder="/ filter by name, AGB code or id", id="filter",
+                          classes="filter")
         # status and practice stay in view when the other columns scroll sideways
         table = FixedTable(id="practices", cursor_type="row", zebra_stripes=True,
                            fixed_columns=2)
@@ -133,6 +141,11 @@ class DashboardScreen(PracticeScreen[None]):
     def on_mount(self) -> None:
         self.refresh_data()
         self.call_after_refresh(self._ready)
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen: the keys act on the list again (not on the filter
+        field, where the next letter would be typed), at the practice the user left."""
+        self.query_one("#practices", DataTable).focus()
 
     def _ready(self) -> None:
         ready = getattr(self.app, "dashboard_ready", None)

@@ -54,6 +54,8 @@ class HelpScreen(Screen[None]):
                 continue
             seen.add(key)
             self.under_keys.append((key, binding.tooltip or binding.description))
+        # keys of the screen's widgets that are no binding of the screen (e.g. a table's)
+        self.under_keys += list(getattr(under, "HELP_KEYS", []))
 
     def compose(self) -> ComposeResult:
         yield Header()

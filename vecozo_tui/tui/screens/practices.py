@@ -5,18 +5,19 @@ from __future__ import annotations
 import contextlib
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.config import ENVIRONMENTS, Practice
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.tui.base import console_of
 from vecozo_tui.tui.context import AppContext
-from vecozo_tui.tui.widgets import plain, truncate
+from vecozo_tui.tui.widgets import SearchInput, plain, status_text, truncate
 
 
 def practice_matches(practice: Practice, needle: str) -> bool:
@@ -24,10 +25,17 @@ def practice_matches(practice: Practice, needle: str) -> bool:
             or needle in practice.id.casefold() or needle in practice.agb)
 
 
-class PracticeSelectScreen(Screen[str | None]):
-    """Dismisses with the chosen practice id, or None on Escape."""
+LIST_HINT = "Type to search, ↑↓ move, Enter chooses, a or F2 adds a practice."
+SEARCH_HINT = "↓ to the list, Enter chooses, F2 adds a practice, Esc back."
 
-    AUTO_FOCUS = "#search"
+
+class PracticeSelectScreen(Screen[str | None]):
+    """Dismisses with the chosen practice id, or None on Escape.
+
+    Focus starts on the list, so that its keys (``a`` adds) work at once; a letter that
+    is no key of the screen starts the search with it."""
+
+    AUTO_FOCUS = "#practice-list"
     BINDINGS = [
         Binding("escape", "back", "Back", id="practices.back"),
         Binding("enter", "choose", "Choose", priority=True, id="practices.choose",
@@ -45,13 +53,16 @@ class PracticeSelectScreen(Screen[str | None]):
         self.context = context
         self.current = current
         self.shown: list[Practice] = []
+        self._levels: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Type to search, ↓ for the list, Enter chooses, a or F2 adds a practice.",
-                     classes="hint")
-        yield Input(placeholder="search by name, AGB code or id", id="search", classes="line")
+        yield Static(LIST_HINT, id="select-hint", classes="hint")
+        # not select_on_focus: the letter that moved the focus here is kept, not replaced
+        yield SearchInput(placeholder="search by name, AGB code or id", id="search",
+                          classes="line", select_on_focus=False)
         table: DataTable = DataTable(id="practice-list", cursor_type="row", zebra_stripes=True)
+        table.add_column("Status", width=len("Status"), key="status")
         table.add_column("Practice", width=30, key="name")
         table.add_column("AGB", width=8, key="agb")
         table.add_column("Id", width=18, key="id")
@@ -66,15 +77,42 @@ class PracticeSelectScreen(Screen[str | None]):
             self._move_to(self.current)
 
     def refresh_data(self) -> None:
+        """Read the levels again (the same words as the dashboard) and show the list."""
+        from vecozo_tui.overview import build_overview
+
+        try:
+            rows = build_overview(self.context.config, self.context.repository,
+                                  self.context.clock.now())
+        except VecozoError:  # a damaged practice: the dashboard names it, this list is for choosing
+            rows = []
+        self._levels = {row.practice.id: status_text(row.status) for row in rows}
+        table = self.query_one("#practice-list", DataTable)
+        table.columns[ColumnKey("status")].width = max(
+            [len("Status")] + [len(level.plain) for level in self._levels.values()])
+        self._show_matches()
+
+    def _show_matches(self) -> None:
         needle = self.query_one("#search", Input).value.strip().casefold()
         self.shown = [p for p in self.context.config.practices if practice_matches(p, needle)]
         table = self.query_one("#practice-list", DataTable)
+        keep = self._highlighted_id()
         table.clear()
         for practice in self.shown:
-            table.add_row(plain(truncate(practice.name, 30)), plain(practice.agb),
+            table.add_row(self._levels.get(practice.id, plain("")),
+                          plain(truncate(practice.name, 30)), plain(practice.agb),
                           plain(truncate(practice.id, 18)), plain(practice.environment),
                           key=practice.id)
+        if keep:
+            self._move_to(keep)
         self.refresh_bindings()
+
+    def _highlighted_id(self) -> str | None:
+        table = self.query_one("#practice-list", DataTable)
+        if table.row_count == 0:
+            return None
+        with contextlib.suppress(Exception):  # no valid cursor
+            return table.coordinate_to_cell_key(table.cursor_coordinate)[0].value
+        return None
 
     def _move_to(self, practice_id: str) -> None:
         table = self.query_one("#practice-list", DataTable)
@@ -86,9 +124,28 @@ class PracticeSelectScreen(Screen[str | None]):
             return bool(self.shown) or None
         return True
 
+    def on_key(self, event: events.Key) -> None:
+        """On the list, a letter that is no key of this screen starts the search."""
+        table = self.query_one("#practice-list", DataTable)
+        if not (table.has_focus and event.is_printable and event.character):
+            return
+        if event.key in self.active_bindings:
+            return
+        event.stop()
+        search = self.query_one("#search", Input)
+        search.insert_text_at_cursor(event.character)
+        search.focus()
+
+    def on_descendant_focus(self) -> None:
+        """The hint and the footer say what the keys do where the focus is: in the search
+        field 'a' is a letter."""
+        in_search = self.query_one("#search", Input).has_focus
+        self.query_one("#select-hint", Static).update(SEARCH_HINT if in_search else LIST_HINT)
+        self.refresh_bindings()
+
     @on(Input.Changed, "#search")
     def _search_changed(self) -> None:
-        self.refresh_data()
+        self._show_matches()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()

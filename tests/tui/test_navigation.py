@@ -1,0 +1,109 @@
+"""Keys a hint promises work where the hint is shown, and focus comes back to where the
+user left the list (issue: the quarter-start rush at 80x24)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from tests.tui_support import make_world, plain_environment
+from vecozo_tui.tui.screens.dashboard import DashboardScreen
+from vecozo_tui.tui.screens.detail import DetailScreen
+from vecozo_tui.tui.screens.help import HelpScreen
+from vecozo_tui.tui.screens.practices import AddPracticeScreen, PracticeSelectScreen
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    plain_environment(monkeypatch)
+
+
+async def test_question_mark_after_a_filter_opens_the_help(tmp_path):
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"centrum", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "centrum"
+
+
+async def test_question_mark_in_the_filter_field_opens_the_help(tmp_path):
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"oost", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "oost"
+
+
+async def test_focus_returns_to_the_list_where_it_was(tmp_path):
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        opened = app.screen.practice_id
+        await pilot.press("escape")
+        await pilot.pause()
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        table = dashboard.query_one("#practices", DataTable)
+        assert table.has_focus and dashboard.target_practice_id() == opened
+
+
+async def test_p_then_a_adds_a_practice(tmp_path):
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, AddPracticeScreen)
+
+
+async def test_typing_on_the_practice_list_searches(tmp_path):
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p", *"zuid")
+        await pilot.pause()
+        select = app.screen
+        assert isinstance(select, PracticeSelectScreen)
+        assert select.query_one("#search", Input).value == "zuid"
+        # in the search field 'a' is a letter: the hint and the footer offer F2 instead
+        hint = str(select.query_one("#select-hint").render())
+        assert "F2" in hint and "a or" not in hint
+        assert "a" not in select.active_bindings
+
+
+async def test_the_practice_list_shows_the_dashboards_level_words(tmp_path):
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dashboard_table = app.screen.query_one("#practices", DataTable)
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.screen.query_one("#practice-list", DataTable)
+        for practice_id in ("hap-delinde", "fysio-nieuw", "mond-noord"):
+            assert str(table.get_cell(practice_id, "status")) == \
+                str(dashboard_table.get_cell(practice_id, "status"))
+
+
+async def test_the_dashboard_help_names_the_sideways_keys(tmp_path):
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = [key for key, _ in app.screen.under_keys]
+        assert any("→" in key and "End" in key and "Home" in key for key in keys)
