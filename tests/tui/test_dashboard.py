@@ -134,18 +134,21 @@ async def test_repository_problems_are_shown_at_start(tmp_path):
         world.repository.root.chmod(0o700)
 
 
-async def test_a_wider_terminal_gives_the_names_room(tmp_path):
+async def test_names_cut_only_when_too_long_and_then_keep_their_end(tmp_path):
+    import dataclasses
+
     world = make_world(tmp_path)
-    app = world.app()
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
-        table = app.screen.query_one("#practices", DataTable)
-        assert str(table.get_cell("hap-delinde", "practice")) == "Huisartsenpraktijk De Linde"
+    long_name = "Huisartsenpraktijk De Linde en Omstreken, locatie Noord"
+    world.config.practices = [
+        dataclasses.replace(p, name=long_name) if p.id == "hap-zuid" else p
+        for p in world.config.practices]
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#practices", DataTable)
+        assert str(table.get_cell("hap-delinde", "practice")) == "Huisartsenpraktijk De Linde"
         # names often share their start ("Huisartsenpraktijk …"): the end stays visible
-        assert str(table.get_cell("hap-delinde", "practice")) == "Huisarts…De Linde"
+        cut = str(table.get_cell("hap-zuid", "practice"))
+        assert "…" in cut and cut.endswith("locatie Noord")
         summary = str(app.screen.query_one("#selected-summary").render())
         assert "Huisartsenpraktijk De Linde  hap-delinde · AGB 01012345" in summary

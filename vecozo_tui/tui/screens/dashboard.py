@@ -46,25 +46,48 @@ WALKTHROUGHS_INLINE = 200
 FILTER_AT_ONCE = 300
 FILTER_DELAY_SECONDS = 0.15
 
-# the practice name column: 17 at 80 columns, growing with a wider terminal
-NAME_WIDTH = 17
+# the practice name: never narrower than this, never wider than the longest name (or MAX)
+NAME_WIDTH_MIN = 17
 NAME_WIDTH_MAX = 40
 
-# (key, label, width): in order of priority, see the module docstring
+# (key, label, width), in order of priority: status, name, expiry and renew-from always
+# fit 80 columns; what else fits whole follows, the rest is a sideways scroll away (and
+# in the summary line under the list). Status and name widths are set by _layout.
 COLUMNS = (
-    ("status", "Status", 14),
-    ("practice", "Practice", NAME_WIDTH),
+    ("status", "Status", 6),
+    ("practice", "Practice", NAME_WIDTH_MIN),
     ("expires", "Expires", 11),
     ("renew", "Renew from", 10),
     ("backup", "Backup", 10),
     ("test", "Test", 6),
     ("software", "Software", 9),  # do the deploy targets hold the active certificate?
-    ("date", "Expiry date", 11),
+    ("walkthrough", "Walkthrough", 18),
+    ("id", "Id", 16),
     ("agb", "AGB", 8),
     ("env", "Env", 4),
-    ("id", "Id", 16),
-    ("walkthrough", "Walkthrough", 18),
+    ("date", "Expiry date", 11),
 )
+ALWAYS_SHOWN = 4
+CELL_PADDING = 2  # DataTable's cell_padding, either side together
+
+
+def column_widths(width: int, status_width: int, longest_name: int) -> dict[str, int]:
+    """Status and name widths for a terminal ``width`` columns wide: the name as wide as
+    possible after the columns that always show; then every further column that fits
+    whole, and what is left goes to the name, so that no column shows cut off."""
+    available = width - 1  # the list's vertical scrollbar
+    widths = {key: column_width for key, _, column_width in COLUMNS}
+    widths["status"] = status_width
+    always = [key for key, _, _ in COLUMNS[:ALWAYS_SHOWN] if key != "practice"]
+    used = sum(widths[key] + CELL_PADDING for key in always) + CELL_PADDING
+    name = max(NAME_WIDTH_MIN, min(longest_name, NAME_WIDTH_MAX, available - used))
+    used += name
+    for _, _, column_width in COLUMNS[ALWAYS_SHOWN:]:
+        if used + column_width + CELL_PADDING > available:
+            break
+        used += column_width + CELL_PADDING
+    widths["practice"] = min(NAME_WIDTH_MAX, name + max(available - used, 0))
+    return widths
 
 
 def row_matches(row: PracticeOverview, needle: str) -> bool:
@@ -105,7 +128,7 @@ class DashboardScreen(PracticeScreen[None]):
         self._walkthroughs: dict[str, str | None] = {}
         self._cell_cache: dict[str, list[Text]] = {}
         self._filter_timer: Timer | None = None
-        self._name_width = NAME_WIDTH
+        self._name_width = NAME_WIDTH_MIN
         self._now = context.clock.now()
 
     def compose(self) -> ComposeResult:
@@ -126,17 +149,24 @@ class DashboardScreen(PracticeScreen[None]):
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
-        """Wider than 80 columns: the practice names get the extra room."""
-        longest = max((len(p.name) for p in self.context.config.practices), default=0)
-        width = max(NAME_WIDTH, min(NAME_WIDTH_MAX, longest, NAME_WIDTH + event.size.width - 80))
-        if width == self._name_width:
-            return
-        self._name_width = width
-        table = self.query_one("#practices", DataTable)
-        table.columns[ColumnKey("practice")].width = width
-        self._cell_cache = {}
-        if self.rows:
+        if self._layout(event.size.width) and self.rows:
             self._apply_filter()
+
+    def _layout(self, width: int) -> bool:
+        """Set the status and name widths for this terminal; True when they changed."""
+        status_width = max([len("Status")] + [len(self._status_cell(row).plain)
+                                              for row in self.rows])
+        longest = max((len(p.name) for p in self.context.config.practices), default=0)
+        widths = column_widths(width, status_width, longest)
+        table = self.query_one("#practices", DataTable)
+        status_column = table.columns[ColumnKey("status")]
+        if widths["practice"] == self._name_width and status_column.width == status_width:
+            return False
+        self._name_width = widths["practice"]
+        status_column.width = status_width
+        table.columns[ColumnKey("practice")].width = self._name_width
+        self._cell_cache = {}
+        return True
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -165,6 +195,7 @@ class DashboardScreen(PracticeScreen[None]):
         # a damaged practice is a DAMAGED row: it never hides the others
         self.rows = build_overview(context.config, context.repository, now)
         self._cell_cache = {}
+        self._layout(self.app.size.width)
         if len(self.rows) <= WALKTHROUGHS_INLINE:
             self._walkthroughs = {row.practice.id: progress_summary(context.repository,
                                                                      row.practice.id)
@@ -219,22 +250,26 @@ class DashboardScreen(PracticeScreen[None]):
         renew = Text(renew_from_text(row.renew_from, row.today))
         if row.quarter_in_window is not None or row.renewal_state is not None:
             renew.stylize("bold")
-        software = self._software_cell(row)
-        status = status_text(row.level)
-        return [
-            status,
-            plain(truncate_middle(practice.name, self._name_width)),
-            plain(relative_days(row.days_left) if row.days_left is not None else "-"),
-            renew,
-            backup,
-            test,
-            software,
-            plain(local_date(row.not_after, self._now)),
-            plain(practice.agb),
-            plain(ENVIRONMENT_SHORT.get(practice.environment, practice.environment)),
-            plain(practice.id),
-            plain(self._walkthroughs.get(practice.id) or ""),
-        ]
+        cells = {
+            "status": self._status_cell(row),
+            "practice": plain(truncate_middle(practice.name, self._name_width)),
+            "expires": plain(relative_days(row.days_left) if row.days_left is not None
+                             else "-"),
+            "renew": renew,
+            "backup": backup,
+            "test": test,
+            "software": self._software_cell(row),
+            "walkthrough": plain(self._walkthroughs.get(practice.id) or ""),
+            "id": plain(practice.id),
+            "agb": plain(practice.agb),
+            "env": plain(ENVIRONMENT_SHORT.get(practice.environment, practice.environment)),
+            "date": plain(local_date(row.not_after, self._now)),
+        }
+        return [cells[key] for key, _, _ in COLUMNS]
+
+    @staticmethod
+    def _status_cell(row: PracticeOverview) -> Text:
+        return status_text(row.level)
 
     @staticmethod
     def _software_cell(row: PracticeOverview) -> Text:

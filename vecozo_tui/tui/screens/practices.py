@@ -85,7 +85,7 @@ class PracticeSelectScreen(Screen[str | None]):
                                   self.context.clock.now())
         except VecozoError:  # a damaged practice: the dashboard names it, this list is for choosing
             rows = []
-        self._levels = {row.practice.id: status_text(row.status) for row in rows}
+        self._levels = {row.practice.id: status_text(row.level) for row in rows}
         table = self.query_one("#practice-list", DataTable)
         table.columns[ColumnKey("status")].width = max(
             [len("Status")] + [len(level.plain) for level in self._levels.values()])
