@@ -319,6 +319,16 @@ class Repository:
         if problems:
             raise VecozoError("\n".join(problems) + "\nNothing was changed.")
 
+    def change_stamp(self) -> tuple[int, int] | None:
+        """A value that changes whenever the repository changes, whoever changed it: every
+        change (import, activation, backup, test call, walkthrough) is appended to the
+        audit log after it is made. One stat, cheap enough to ask every few seconds."""
+        try:
+            info = os.stat(self.root / AUDIT_FILE)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
+
     # --- reading (no lock, no password: every file is replaced atomically) ----------
 
     def _practice_dir(self, practice_id: str) -> Path:

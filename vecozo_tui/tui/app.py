@@ -70,9 +70,13 @@ class VecozoApp(App[int]):
         Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
+    # how often the screens look for changes made elsewhere (the CLI, another session)
+    live_check_seconds = 3.0
+
     def __init__(self, context: AppContext, *, on_ready: Callable[[VecozoApp], None] | None = None):
         super().__init__()
         self.context = context
+        self._stamps: tuple[object, object] | None = None
         self.current_practice_id: str | None = None
         self._on_ready = on_ready
         widgets.MONOCHROME = self.no_color
@@ -86,6 +90,8 @@ class VecozoApp(App[int]):
                                  ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
             self._hangup_handler = True
+        self._stamps = self._change_stamps()
+        self.set_interval(self.live_check_seconds, self._check_for_changes)
         for problem in self.context.repository.problems():
             self.notify(problem, title="Repository", severity="error", timeout=30)
         for warning in self.context.config.warnings:
@@ -169,6 +175,45 @@ class VecozoApp(App[int]):
     def replace_config(self, config: Config) -> None:
         self.context.config = config
         self.data_changed()
+
+    # --- live updates ---------------------------------------------------------------
+
+    def _change_stamps(self) -> tuple[object, object]:
+        """The repository's and the config file's stamps: two stats, no reading."""
+        config_stamp = None
+        if self.context.config.path is not None:
+            with contextlib.suppress(OSError):
+                stat = os.stat(self.context.config.path)
+                config_stamp = (stat.st_mtime_ns, stat.st_size)
+        return self.context.repository.change_stamp(), config_stamp
+
+    def _check_for_changes(self) -> None:
+        """Something changed elsewhere (the CLI, a colleague's session, this app's own
+        last write): the screens that show the repository read it again. They keep
+        their cursor."""
+        stamps = self._change_stamps()
+        if stamps == self._stamps:
+            return
+        config_changed = self._stamps is not None and stamps[1] != self._stamps[1]
+        self._stamps = stamps
+        if config_changed and not self._reload_config():
+            return
+        for screen in self.screen_stack:
+            if getattr(screen, "LIVE_REFRESH", False):
+                screen.refresh_data()  # type: ignore[attr-defined]
+
+    def _reload_config(self) -> bool:
+        from vecozo_tui.config import load_config
+        from vecozo_tui.errors import VecozoError
+
+        try:
+            config = load_config(self.context.config.path, {})
+        except VecozoError as error:  # e.g. half-way through a colleague's edit
+            self.notify(f"Not read again: {error}", title="Configuration changed",
+                        severity="warning", timeout=10)
+            return False
+        self.context.config = config
+        return True
 
     # --- actions shared by every screen ---------------------------------------------
 

@@ -101,6 +101,8 @@ def row_matches(row: PracticeOverview, needle: str) -> bool:
 class DashboardScreen(PracticeScreen[None]):
     """All practices, most urgent first."""
 
+    LIVE_REFRESH = True  # the app calls refresh_data when the repository changed
+
     AUTO_FOCUS = "#practices"
     BINDINGS = [
         Binding("enter", "open_detail", "Open", priority=True, id="dashboard.open",

@@ -143,6 +143,8 @@ def deploy_targets_table(row: PracticeOverview, now) -> Table | Text:  # noqa: A
 class DetailScreen(PracticeScreen[bool]):
     """The certificate detail of one practice."""
 
+    LIVE_REFRESH = True  # the app calls refresh_data when the repository changed
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         *FEATURE_BINDINGS,

@@ -36,6 +36,7 @@ class PracticeSelectScreen(Screen[str | None]):
     is no key of the screen starts the search with it."""
 
     AUTO_FOCUS = "#practice-list"
+    LIVE_REFRESH = True  # the app calls refresh_data when the repository changed
     BINDINGS = [
         Binding("escape", "back", "Back", id="practices.back"),
         Binding("enter", "choose", "Choose", priority=True, id="practices.choose",

@@ -1,0 +1,103 @@
+"""Screens notice by themselves what another session (the CLI, a colleague over SSH)
+changed in the repository or the configuration, and keep the cursor where it was."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from tests.conftest import NOW
+from tests.tui_support import ACTOR, make_world, plain_environment
+from vecozo_tui.clock import FixedClock
+from vecozo_tui.repository import BackupRecord, Repository
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    plain_environment(monkeypatch)
+
+
+def backup_from_another_session(world, practice_id: str) -> None:
+    """What `vecozo-tui backup` in another SSH session writes: its own Repository object."""
+    other = Repository(world.repository.root, clock=FixedClock(NOW))
+    active = other.active(practice_id)
+    other.record_backup(practice_id, BackupRecord(
+        at=NOW, sha256=active.info.sha256, target="/media/usb-2", verified=True), actor=ACTOR)
+
+
+def rendered(widget: Static) -> str:
+    from rich.console import Console
+
+    console = Console(width=78, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def wait_until(pilot, condition, seconds: float = 3.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+        await pilot.pause()
+    return condition()
+
+
+async def test_the_dashboard_shows_a_backup_made_elsewhere_and_keeps_the_cursor(tmp_path):
+    world = make_world(tmp_path)
+    app = world.app()
+    app.live_check_seconds = 0.1
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        dashboard = app.screen
+        table = dashboard.query_one("#practices", DataTable)
+        await pilot.press("down", "down")
+        highlighted = dashboard.target_practice_id()
+        assert str(table.get_cell("hap-delinde", "backup")) == "no backup"
+        backup_from_another_session(world, "hap-delinde")
+        assert await wait_until(
+            pilot, lambda: str(table.get_cell("hap-delinde", "backup")) != "no backup")
+        assert dashboard.target_practice_id() == highlighted
+
+
+async def test_the_detail_shows_a_backup_made_elsewhere(tmp_path):
+    world = make_world(tmp_path)
+    app = world.app()
+    app.live_check_seconds = 0.1
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_feature("detail", "hap-delinde")
+        await pilot.pause()
+        events = app.screen.query_one("#events", Static)
+        backup_from_another_session(world, "hap-delinde")
+        assert await wait_until(pilot, lambda: "/media/usb-2" in rendered(events))
+
+
+async def test_a_practice_added_to_the_config_elsewhere_appears(tmp_path):
+    world = make_world(tmp_path)
+    app = world.app()
+    app.live_check_seconds = 0.1
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        with world.config.path.open("a", encoding="utf-8") as config:
+            config.write('\n[[practices]]\nid = "hap-later"\nname = "Huisartsen Later"\n'
+                         'agb = "01099999"\nenvironment = "test"\n')
+        assert await wait_until(pilot, lambda: "hap-later" in [k.value for k in table.rows])
+
+
+async def test_nothing_changed_nothing_read(tmp_path, monkeypatch):
+    world = make_world(tmp_path)
+    app = world.app()
+    app.live_check_seconds = 0.05
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reads = []
+        monkeypatch.setattr(app.screen, "refresh_data", lambda: reads.append(1))
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert reads == []
