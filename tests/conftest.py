@@ -57,3 +57,13 @@ def site(tmp_path, test_pki, site_key, now) -> Site:
     site = Site(tmp_path, test_pki, site_key, now)
     site.write()
     return site
+
+
+@pytest.fixture(autouse=True)
+def _utf8_terminal(monkeypatch):
+    """A UTF-8 xterm, whatever the developer's terminal or CI says: TERM and the locale
+    decide whether the console shows ASCII only (tests of plain terminals set their own)."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_CTYPE", raising=False)

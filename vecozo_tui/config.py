@@ -126,6 +126,12 @@ class DeploySettings:
     automatic: bool = True
 
 
+@dataclass(frozen=True)
+class UiSettings:
+    # True: ASCII only; False: never; None: decided by TERM and the locale
+    ascii: bool | None = None
+
+
 def _default_inbox() -> Path:
     try:
         return Path(DEFAULT_INBOX).expanduser()
@@ -140,8 +146,8 @@ def _field_names(cls: type) -> tuple[str, ...]:
 # The keys the parser knows, per table; anything else is warned about and kept. The
 # tables that map onto a settings class take its fields: one declaration of each.
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "keymap", "deploy",
-         "practices"),
+    "": ("repository", "import", "backup", "expiry", "cov", "monitoring", "ui", "keymap",
+         "deploy", "practices"),
     "repository": ("path",),
     "import": ("inbox",),
     "backup": ("default_target",),
@@ -149,6 +155,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "cov": _field_names(CovSettings),
     "cov.endpoints": ENVIRONMENTS,
     "monitoring": _field_names(MonitoringSettings),
+    "ui": _field_names(UiSettings),
     "keymap": (),  # binding ids: the console checks them
     "deploy": _field_names(DeploySettings),
     "practices": _field_names(Practice),
@@ -166,6 +173,7 @@ class Config:
     cov: CovSettings = field(default_factory=CovSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     deploy: DeploySettings = field(default_factory=DeploySettings)
+    ui: UiSettings = field(default_factory=UiSettings)
     practices: list[Practice] = field(default_factory=list)
     # binding id (e.g. "practice.import") -> keys (e.g. "I" or "f3,ctrl+i") for the console
     keymap: dict[str, str] = field(default_factory=dict)
@@ -720,6 +728,11 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
         for name in KNOWN_KEYS["monitoring"]
     })
 
+    # [ui]
+    ui_table = parser.table("ui")
+    ui = UiSettings(ascii=parser.boolean(ui_table, ("ui", "ascii"), False)
+                    if "ascii" in ui_table else None)
+
     keymap = _parse_keymap(parser)
 
     deploy_table = parser.table("deploy")
@@ -741,7 +754,7 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
         pass  # parsing text that is not (yet) on disk
     assert repository is not None
     return Config(path=path, repository=repository, inbox=inbox, backup_target=backup_target,
-                  thresholds=thresholds, cov=cov, monitoring=monitoring, deploy=deploy,
+                  thresholds=thresholds, cov=cov, monitoring=monitoring, deploy=deploy, ui=ui,
                   practices=practices, keymap=keymap, warnings=report.warnings, raw=raw)
 
 

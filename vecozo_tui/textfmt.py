@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
 
 
@@ -82,3 +86,63 @@ def truncate_middle(value: str, width: int, ellipsis: str = "…") -> str:
     room = max(width - len(ellipsis), 0)
     head = room // 2
     return value[:head] + ellipsis + value[len(value) - (room - head):]
+
+
+# --- plain terminals --------------------------------------------------------------------
+
+# terminals known to lack the glyphs (box drawing beyond a few, arrows, emoji)
+ASCII_TERMS = frozenset({"linux", "vt52", "vt100", "vt102", "vt220", "vt320", "ansi", "dumb",
+                         "cons25"})
+
+
+def ascii_terminal(env: Mapping[str, str], *, forced: bool | None = None,
+                   platform: str = sys.platform) -> bool:
+    """Whether to show ASCII only: ``forced`` (``[ui] ascii`` in the config) decides when
+    given; otherwise a terminal known to lack the glyphs, or a locale whose character
+    set is not UTF-8 (the first of LC_ALL, LC_CTYPE, LANG that is set, as POSIX reads
+    them; none set is the "C" locale). Windows sets no locale variables: only TERM."""
+    if forced is not None:
+        return forced
+    if env.get("TERM", "").split("-")[0] in ASCII_TERMS:
+        return True
+    if platform == "win32":
+        return False
+    locale = next((env[name] for name in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(name)), "C")
+    charset = locale.partition(".")[2].partition("@")[0]
+    return charset.replace("-", "").lower() != "utf8"
+
+
+_ASCII_OF = {
+    "…": "~", "·": ".", "•": "*", "—": "-", "–": "-", "→": ">", "←": "<", "↑": "^",
+    "↓": "v", "▸": ">", "▾": "v", "▲": "^", "▼": "v", "⭘": "o", "✓": "v", "✔": "v",
+    "✗": "x", "✘": "x", "“": '"', "”": '"', "‘": "'", "’": "'", "«": "<", "»": ">",
+    "▏": "|", "▕": "|", "⏎": "~", "\u00a0": " ",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_char(char: str) -> str:
+    """One character as ASCII of the same width in terminal cells."""
+    if char in _ASCII_OF:
+        return _ASCII_OF[char]
+    if unicodedata.combining(char):
+        return ""
+    name = unicodedata.name(char, "")
+    if name.startswith("BOX DRAWINGS"):
+        if "VERTICAL" in name:
+            return "+" if "HORIZONTAL" in name or "AND" in name else "|"
+        return "-" if "HORIZONTAL" in name and " AND " not in name else "+"
+    if 0x2580 <= ord(char) <= 0x259F:  # block elements: scrollbar thumbs, thick edges
+        return " "
+    decomposed = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if len(decomposed) == 1:  # é -> e, Ë -> E
+        return decomposed
+    return "??" if unicodedata.east_asian_width(char) in ("W", "F") else "?"
+
+
+def to_ascii(text: str) -> str:
+    """``text`` in ASCII, each character replaced by one of the same width (a line
+    keeps its layout): '…' '~', '┃' '|', '→' '>', 'é' 'e', an emoji '??'."""
+    if text.isascii():
+        return text
+    return "".join(char if char.isascii() else _ascii_char(char) for char in text)

@@ -45,7 +45,7 @@ def test_a_wide_terminal_shows_whole_names(config_file, clock):
 
 
 def test_a_narrow_terminal_keeps_each_row_on_one_line(config_file, clock):
-    lines = list_output(config_file, clock, Terminal(), {"COLUMNS": "80"})
+    lines = list_output(config_file, clock, Terminal(), {"COLUMNS": "80", "LANG": "C.UTF-8"})
     assert all(len(line) <= 80 for line in lines)
     # the names keep their end, so two practices that start alike stay apart
     assert "… Noord 0" in lines[1] and "… Noord 1" in lines[2]
@@ -59,3 +59,8 @@ def test_not_a_terminal_prints_whole_names(config_file, clock):
 def test_list_has_a_renew_from_column(config_file, clock):
     header = list_output(config_file, clock, io.StringIO(), {})[0]
     assert "RENEW FROM" in header
+
+
+def test_a_plain_terminal_gets_no_ellipsis_glyph(config_file, clock):
+    lines = list_output(config_file, clock, Terminal(), {"COLUMNS": "80", "TERM": "linux"})
+    assert "~ Noord 0" in lines[1] and all(line.isascii() for line in lines)

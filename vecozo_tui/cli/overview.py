@@ -8,6 +8,7 @@ from vecozo_tui.cli.common import find_practice, load_config_and_repository, pri
 from vecozo_tui.cli.output import certificate_lines, format_table, terminal_width
 from vecozo_tui.textfmt import (
     ago,
+    ascii_terminal,
     fingerprint,
     local_date,
     local_time,
@@ -46,7 +47,8 @@ def run_list(invocation: Invocation) -> int:
     # AGB code and the days left, which the reason says too, are left out); a pipe or a
     # file: every cell whole
     invocation.out(format_table(table, shrink_columns=(1, 6), width=terminal_width(invocation),
-                                drop_first=(2, 3)))
+                                drop_first=(2, 3),
+                                ellipsis="~" if ascii_terminal(invocation.env) else "…"))
     return 0
 
 

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from vecozo_tui.textfmt import ascii_terminal
 from vecozo_tui.tui import widgets
 from vecozo_tui.tui.base import feature_screen
 from vecozo_tui.tui.bindings import known_binding_ids, user_bindings
@@ -77,6 +78,11 @@ class VecozoApp(App[int]):
         super().__init__()
         self.context = context
         self._stamps: tuple[object, object] | None = None
+        # decided once: a plain terminal (TERM, locale) or the config's [ui] ascii
+        self.ascii = ascii_terminal(os.environ, forced=context.config.ui.ascii)
+        if self.ascii:
+            self._filters.append(widgets.AsciiFilter())
+            self.add_class("-ascii")  # app.tcss: what has no ASCII form is left out
         self.current_practice_id: str | None = None
         self._on_ready = on_ready
         widgets.MONOCHROME = self.no_color
@@ -109,6 +115,10 @@ class VecozoApp(App[int]):
             with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError,
                                      ValueError):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+    def get_key_display(self, binding: Binding) -> str:
+        display = super().get_key_display(binding)
+        return widgets.ascii_key_display(display) if self.ascii else display
 
     # --- screens --------------------------------------------------------------------
 

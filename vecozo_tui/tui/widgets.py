@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.widgets import DataTable, Input, Static
 
 from vecozo_tui.expiry import QUARTER_START_MONTHS
 from vecozo_tui.status import Level
-from vecozo_tui.textfmt import relative_days, short_date
+from vecozo_tui.textfmt import relative_days, short_date, to_ascii
 from vecozo_tui.textfmt import truncate_middle as truncate_middle  # one rule for both fronts
 
 STATUS_STYLES: dict[Level, str] = {
@@ -64,6 +67,11 @@ def status_text(status: Level) -> Text:
     return Text(status.value, style=status_style(status))
 
 
+def row_status_text(row) -> Text:  # noqa: ANN001 - overview.PracticeOverview
+    """A practice's level word as the dashboard and the practice list show it."""
+    return status_text(row.level)
+
+
 def truncate(value: str, width: int) -> str:
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
 
@@ -78,6 +86,28 @@ def expiry_wording(days: int | None, not_after: datetime | None) -> str:
     if not_after is None:
         return "-"
     return f"{short_date(not_after)} ({relative_days(days)})"
+
+
+class AsciiFilter(LineFilter):
+    """Replaces every character a plain terminal cannot draw (box drawing of borders,
+    scrollbar blocks, arrows, '…', Textual's own icons) by ASCII of the same width, on
+    every line of every widget as it goes to the terminal: one place for all glyphs,
+    the app's own and Textual's."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [segment if segment.control or segment.text.isascii()
+                else Segment(to_ascii(segment.text), segment.style, segment.control)
+                for segment in segments]
+
+
+# the key names a footer shows with a glyph, in words for a plain terminal
+KEY_WORDS = {"⏎": "Enter", "↓": "Down", "↑": "Up", "→": "Right", "←": "Left", "⇥": "Tab"}
+
+
+def ascii_key_display(display: str) -> str:
+    for glyph, word in KEY_WORDS.items():
+        display = display.replace(glyph, word)
+    return to_ascii(display)
 
 
 class SearchInput(Input):

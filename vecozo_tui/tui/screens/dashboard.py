@@ -36,7 +36,7 @@ from vecozo_tui.tui.widgets import (
     Timeline,
     alarm_style,
     plain,
-    status_text,
+    row_status_text,
     truncate_middle,
 )
 
@@ -156,7 +156,7 @@ class DashboardScreen(PracticeScreen[None]):
 
     def _layout(self, width: int) -> bool:
         """Set the status and name widths for this terminal; True when they changed."""
-        status_width = max([len("Status")] + [len(self._status_cell(row).plain)
+        status_width = max([len("Status")] + [len(row_status_text(row).plain)
                                               for row in self.rows])
         longest = max((len(p.name) for p in self.context.config.practices), default=0)
         widths = column_widths(width, status_width, longest)
@@ -253,7 +253,7 @@ class DashboardScreen(PracticeScreen[None]):
         if row.quarter_in_window is not None or row.renewal_state is not None:
             renew.stylize("bold")
         cells = {
-            "status": self._status_cell(row),
+            "status": row_status_text(row),
             "practice": plain(truncate_middle(practice.name, self._name_width)),
             "expires": plain(relative_days(row.days_left) if row.days_left is not None
                              else "-"),
@@ -269,9 +269,6 @@ class DashboardScreen(PracticeScreen[None]):
         }
         return [cells[key] for key, _, _ in COLUMNS]
 
-    @staticmethod
-    def _status_cell(row: PracticeOverview) -> Text:
-        return status_text(row.level)
 
     @staticmethod
     def _software_cell(row: PracticeOverview) -> Text:
@@ -396,7 +393,7 @@ class DashboardScreen(PracticeScreen[None]):
         if practice.contact:
             first.append(f" · {practice.contact}")
         # the level word and the first reason (the status model's); the detail has all
-        second = status_text(row.level)
+        second = row_status_text(row)
         if row.reasons:
             second.append(f"  {row.reasons[0].text}")
             if len(row.reasons) > 1:

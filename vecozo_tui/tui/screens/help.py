@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from vecozo_tui.status import Level
-from vecozo_tui.tui.widgets import status_text
+from vecozo_tui.tui.widgets import ascii_key_display, status_text
 
 STATUS_MEANING = {
     Level.EXPIRED: "the certificate has expired: COV and declarations fail now",
@@ -55,7 +55,9 @@ class HelpScreen(Screen[None]):
             seen.add(key)
             self.under_keys.append((key, binding.tooltip or binding.description))
         # keys of the screen's widgets that are no binding of the screen (e.g. a table's)
-        self.under_keys += list(getattr(under, "HELP_KEYS", []))
+        plain_keys = getattr(under.app, "ascii", False)
+        self.under_keys += [(ascii_key_display(key) if plain_keys else key, text)
+                            for key, text in getattr(under, "HELP_KEYS", [])]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,7 +95,7 @@ class HelpScreen(Screen[None]):
 
 def _key_table(rows: list[tuple[str, str]]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(width=16, style="bold")
+    table.add_column(width=19, style="bold")  # "Right Left End Home" on a plain terminal
     table.add_column()
     for key, text in rows:
         table.add_row(Text(key), Text(text))

@@ -17,7 +17,17 @@ from vecozo_tui.config import ENVIRONMENTS, Practice
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.tui.base import console_of
 from vecozo_tui.tui.context import AppContext
-from vecozo_tui.tui.widgets import SearchInput, plain, status_text, truncate
+from vecozo_tui.tui.widgets import (
+    ENVIRONMENT_SHORT,
+    SearchInput,
+    plain,
+    row_status_text,
+    truncate,
+    truncate_middle,
+)
+
+AGB_WIDTH, ID_WIDTH, ENV_WIDTH = 8, 16, 4
+NAME_WIDTH_MIN, NAME_WIDTH_MAX = 17, 40
 
 
 def practice_matches(practice: Practice, needle: str) -> bool:
@@ -25,8 +35,9 @@ def practice_matches(practice: Practice, needle: str) -> bool:
             or needle in practice.id.casefold() or needle in practice.agb)
 
 
-LIST_HINT = "Type to search, ↑↓ move, Enter chooses, a or F2 adds a practice."
-SEARCH_HINT = "↓ to the list, Enter chooses, F2 adds a practice, Esc back."
+# keys in words: they read the same on a plain (ASCII) terminal
+LIST_HINT = "Type to search, Up/Down move, Enter chooses, a or F2 adds a practice."
+SEARCH_HINT = "Down: to the list, Enter chooses, F2 adds a practice, Esc back."
 
 
 class PracticeSelectScreen(Screen[str | None]):
@@ -55,6 +66,7 @@ class PracticeSelectScreen(Screen[str | None]):
         self.current = current
         self.shown: list[Practice] = []
         self._levels: dict[str, Text] = {}
+        self._name_width = NAME_WIDTH_MIN
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,10 +76,10 @@ class PracticeSelectScreen(Screen[str | None]):
                           classes="line", select_on_focus=False)
         table: DataTable = DataTable(id="practice-list", cursor_type="row", zebra_stripes=True)
         table.add_column("Status", width=len("Status"), key="status")
-        table.add_column("Practice", width=30, key="name")
-        table.add_column("AGB", width=8, key="agb")
-        table.add_column("Id", width=18, key="id")
-        table.add_column("Environment", width=11, key="env")
+        table.add_column("Practice", width=NAME_WIDTH_MIN, key="name")
+        table.add_column("AGB", width=AGB_WIDTH, key="agb")
+        table.add_column("Id", width=ID_WIDTH, key="id")
+        table.add_column("Env", width=ENV_WIDTH, key="env")
         yield table
         yield Footer()
 
@@ -86,11 +98,25 @@ class PracticeSelectScreen(Screen[str | None]):
                                   self.context.clock.now())
         except VecozoError:  # a damaged practice: the dashboard names it, this list is for choosing
             rows = []
-        self._levels = {row.practice.id: status_text(row.level) for row in rows}
-        table = self.query_one("#practice-list", DataTable)
-        table.columns[ColumnKey("status")].width = max(
-            [len("Status")] + [len(level.plain) for level in self._levels.values()])
+        self._levels = {row.practice.id: row_status_text(row) for row in rows}
+        self._layout()
         self._show_matches()
+
+    def _layout(self) -> None:
+        """The status as wide as its longest word, the name gets what 80 columns leave."""
+        table = self.query_one("#practice-list", DataTable)
+        status_width = max([len("Status")] + [len(level.plain)
+                                              for level in self._levels.values()])
+        table.columns[ColumnKey("status")].width = status_width
+        others = sum(width + 2 for width in (status_width, AGB_WIDTH, ID_WIDTH, ENV_WIDTH))
+        self._name_width = max(NAME_WIDTH_MIN, min(NAME_WIDTH_MAX,
+                                                   self.app.size.width - 1 - others - 2))
+        table.columns[ColumnKey("name")].width = self._name_width
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self._levels:
+            self._layout()
+            self._show_matches()
 
     def _show_matches(self) -> None:
         needle = self.query_one("#search", Input).value.strip().casefold()
@@ -100,8 +126,10 @@ class PracticeSelectScreen(Screen[str | None]):
         table.clear()
         for practice in self.shown:
             table.add_row(self._levels.get(practice.id, plain("")),
-                          plain(truncate(practice.name, 30)), plain(practice.agb),
-                          plain(truncate(practice.id, 18)), plain(practice.environment),
+                          plain(truncate_middle(practice.name, self._name_width)),
+                          plain(practice.agb), plain(truncate(practice.id, ID_WIDTH)),
+                          plain(ENVIRONMENT_SHORT.get(practice.environment,
+                                                      practice.environment)),
                           key=practice.id)
         if keep:
             self._move_to(keep)
