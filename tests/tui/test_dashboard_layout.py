@@ -48,3 +48,30 @@ async def test_a_wider_terminal_shows_more_columns(tmp_path):
     wide, _, _, _ = await layout(tmp_path / "b", (120, 40))
     assert len(wide) > len(narrow) and wide[:len(narrow)] == narrow
     assert {"backup", "test"} <= set(wide)
+
+
+async def test_a_big_fleet_shows_the_first_screenful_first_then_every_row(tmp_path):
+    import dataclasses
+
+    from vecozo_tui.tui.app import VecozoApp
+
+    world = make_world(tmp_path)
+    template = world.config.practices[0]
+    world.config.practices += [
+        dataclasses.replace(template, id=f"extra-{i:03}", name=f"Praktijk {i:03}",
+                            agb=f"{20000000 + i}") for i in range(150)]
+    total = len(world.config.practices)
+    at_ready = []
+    app = VecozoApp(world.context(),
+                    on_ready=lambda app: at_ready.append(
+                        app.screen.query_one("#practices", DataTable).row_count))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        assert 24 <= at_ready[0] < total  # painted before the rest was added
+        assert table.row_count == total
+        await pilot.press("slash", *"praktijk 14")  # a filter while rows are added
+        await pilot.pause()
+        await pilot.pause()
+        assert sorted(k.value for k in table.rows) == [f"extra-{i}" for i in range(140, 150)]

@@ -42,6 +42,9 @@ from vecozo_tui.tui.widgets import (
 
 # up to this many practices the walkthrough column is read before the first paint
 WALKTHROUGHS_INLINE = 200
+# rows added before the first paint, beyond the terminal's height; the rest follow right
+# after it (a thousand rows' cells and table rows are half of the start-up time)
+FIRST_SCREENFUL_MARGIN = 10
 # up to this many practices the filter runs on every keystroke; above, once typing pauses
 FILTER_AT_ONCE = 300
 FILTER_DELAY_SECONDS = 0.15
@@ -132,6 +135,8 @@ class DashboardScreen(PracticeScreen[None]):
         self._filter_timer: Timer | None = None
         self._name_width = NAME_WIDTH_MIN
         self._now = context.clock.now()
+        self._fill_number = 0  # which filling of the table the rows being added belong to
+        self._walkthroughs_wanted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -156,8 +161,11 @@ class DashboardScreen(PracticeScreen[None]):
 
     def _layout(self, width: int) -> bool:
         """Set the status and name widths for this terminal; True when they changed."""
+        one_of_each: dict[object, PracticeOverview] = {}  # one row per level word
+        for row in self.rows:
+            one_of_each.setdefault(row.level, row)
         status_width = max([len("Status")] + [len(row_status_text(row).plain)
-                                              for row in self.rows])
+                                              for row in one_of_each.values()])
         longest = max((len(p.name) for p in self.context.config.practices), default=0)
         widths = column_widths(width, status_width, longest)
         table = self.query_one("#practices", DataTable)
@@ -171,8 +179,9 @@ class DashboardScreen(PracticeScreen[None]):
         return True
 
     def on_mount(self) -> None:
-        self.refresh_data()
+        # first in line after the first paint: before the rest of the rows are added
         self.call_after_refresh(self._ready)
+        self.refresh_data()
 
     def on_screen_resume(self) -> None:
         """Back from another screen: the keys act on the list again (not on the filter
@@ -202,9 +211,9 @@ class DashboardScreen(PracticeScreen[None]):
             self._walkthroughs = {row.practice.id: progress_summary(context.repository,
                                                                      row.practice.id)
                                   for row in self.rows}
-        else:  # a big fleet: the least urgent column follows right after the first paint
+        else:  # a big fleet: the least urgent column follows once every row is shown
             self._walkthroughs = {}
-            self.call_after_refresh(self._load_walkthroughs)
+            self._walkthroughs_wanted = True
         self.query_one(Timeline).show(
             now.date(),
             [(local_day(row.not_after, now), row.level) for row in self.rows
@@ -221,18 +230,44 @@ class DashboardScreen(PracticeScreen[None]):
         table = self.query_one("#practices", DataTable)
         keep = self._selected_id() or getattr(self.app, "current_practice_id", None)
         table.clear()
-        cache = self._cell_cache
-        for row in self.shown_rows:
-            practice_id = row.practice.id
-            cells = cache.get(practice_id)
-            if cells is None:
-                cells = cache[practice_id] = self._cells(row)
-            table.add_row(*cells, key=practice_id)
+        self._fill_number += 1
+        # the first screenful now, the rest after the first paint; all at once when the
+        # cursor goes further down (a refresh keeps it where the user left it)
+        first = self.app.size.height + FIRST_SCREENFUL_MARGIN
+        shown_ids = [row.practice.id for row in self.shown_rows]
+        if keep in shown_ids[first:]:
+            first = len(self.shown_rows)
+        self._add_rows(self.shown_rows[:first])
         if keep:
             self.select_practice(keep)
         if not self.shown_rows:
             self._show_summary(None)
         self.refresh_bindings()
+        if first < len(self.shown_rows):
+            self.call_after_refresh(self._add_rest, self._fill_number, first)
+        else:
+            self._all_rows_shown()
+
+    def _add_rows(self, rows: list[PracticeOverview]) -> None:
+        table = self.query_one("#practices", DataTable)
+        cache = self._cell_cache
+        for row in rows:
+            practice_id = row.practice.id
+            cells = cache.get(practice_id)
+            if cells is None:
+                cells = cache[practice_id] = self._cells(row)
+            table.add_row(*cells, key=practice_id)
+
+    def _add_rest(self, fill_number: int, start: int) -> None:
+        if fill_number != self._fill_number:  # filtered or read again meanwhile
+            return
+        self._add_rows(self.shown_rows[start:])
+        self._all_rows_shown()
+
+    def _all_rows_shown(self) -> None:
+        if self._walkthroughs_wanted:
+            self._walkthroughs_wanted = False
+            self._load_walkthroughs()
 
     def _cells(self, row: PracticeOverview) -> list[Text]:
         practice = row.practice
