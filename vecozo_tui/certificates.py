@@ -499,6 +499,25 @@ def _reject_obvious_non_pkcs12(data: bytes, source: str) -> None:
         )
 
 
+def check_pkcs12_structure(data: bytes, *, source: str = "the file") -> None:
+    """What a file's structure tells without its password: empty, a PEM text file, cut
+    short in copying, or no PKCS#12 at all. Raises a VecozoError that says which, so
+    that nobody is asked for a password for a file that cannot be one; returns when
+    the password is the next thing to ask."""
+    _reject_obvious_non_pkcs12(data, source)
+    try:
+        _tag, start, end, _ = _element(data, 0)
+        pfx = _children(data, start, end)  # version, authSafe, (macData)
+        if len(pfx) < 2 or pfx[0][0] != 0x02 or pfx[1][0] != 0x30:
+            raise _Unparseable
+        auth_safe = _children(data, pfx[1][1], pfx[1][2])  # contentType, [0] content
+        if len(auth_safe) < 2 or auth_safe[0][0] != 0x06:
+            raise _Unparseable
+    except (_Unparseable, IndexError, ValueError):
+        raise VecozoError(f"{_cap(source)} is not a PKCS#12 (.pfx/.p12) file, or it is "
+                          "damaged; copy or export it again.") from None
+
+
 def _cap(text: str) -> str:
     """'the file' starts a sentence as 'The file'; a file name keeps its case."""
     return "T" + text[1:] if text.startswith("the ") else text

@@ -187,6 +187,10 @@ class Config:
                 return practice
         raise VecozoError(self._not_found(practice_id))
 
+    def with_agb(self, agb: str | None) -> list[Practice]:
+        """The practices with this AGB code (a certificate's code names its practice)."""
+        return [practice for practice in self.practices if agb and practice.agb == agb]
+
     def _not_found(self, key: str) -> str:
         import difflib
 

@@ -24,6 +24,11 @@ def relative_days(days: int | None) -> str:
     return f"{-days} days ago"
 
 
+def plural(count: int, word: str) -> str:
+    """'1 warning', '2 warnings', '0 warnings'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def short_date(value: date | datetime | None) -> str:
     if value is None:
         return "-"

@@ -128,6 +128,10 @@ def run_import(invocation: Invocation) -> int:
             f"{local_date(active.info.not_after, now)} (kept in history)")
     for line in finding_lines(findings):
         out(line)
+    owners = [p for p in config.with_agb(loaded.info.agb_code) if p.id != practice.id]
+    if len(owners) == 1:
+        out(f"This certificate is of {owners[0].name} ({owners[0].id}): vecozo-tui import "
+            f"{owners[0].id} {invocation.args.file}")
     if any(f.blocking for f in findings):
         invocation.err("Import refused: fix the problems marked BLOCKED and export again.")
         return EXIT_REFUSED

@@ -115,9 +115,14 @@ def open_pkcs12_file(invocation: Invocation, path: str) -> tuple[LoadedPkcs12, s
 def open_pkcs12_contents(invocation: Invocation, path: str) -> tuple[Pkcs12Contents, str]:
     """Every certificate and key of a .pfx, re-asking the password at a terminal after a
     wrong one."""
-    from vecozo_tui.certificates import read_certificate_file, read_pkcs12
+    from vecozo_tui.certificates import (
+        check_pkcs12_structure,
+        read_certificate_file,
+        read_pkcs12,
+    )
 
     data = read_certificate_file(path)
+    check_pkcs12_structure(data, source=Path(path).name)  # before asking any password
     return with_password_retries(
         invocation, f"Password for {Path(path).name}: ",
         lambda password: (read_pkcs12(data, password, source=Path(path).name), password))

@@ -41,7 +41,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
-from vecozo_tui.textfmt import local_date, relative_days
+from vecozo_tui.textfmt import local_date, plural, relative_days
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.messages import (
@@ -56,6 +56,7 @@ from vecozo_tui.tui.widgets import DemoBanner, alarm_style
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import CertificateInfo, Finding, LoadedPkcs12, Pkcs12Contents
+    from vecozo_tui.config import Practice
     from vecozo_tui.tui.messages import OpenedCertificate
 
 CERTIFICATE_SUFFIXES = (".pfx", ".p12")
@@ -74,11 +75,28 @@ def _problem_text(error: Exception | None) -> str:
 
 
 class CertificateTree(DirectoryTree):
-    """Directories and .pfx/.p12 files only; no hidden entries; no emoji icons."""
+    """Directories and .pfx/.p12 files only; no hidden entries; no emoji icons. The
+    cursor starts on the file that most likely belongs to ``practice``."""
 
     ICON_NODE_EXPANDED = "▾ "
     ICON_NODE = "▸ "
     ICON_FILE = "  "
+
+    def __init__(self, path: Path, *, practice: Practice | None = None, **kwargs) -> None:
+        super().__init__(path, **kwargs)
+        self.practice = practice
+
+    def _populate_node(self, node, content) -> None:  # noqa: ANN001 - TreeNode, paths
+        content = list(content)
+        super()._populate_node(node, content)
+        if node is self.root and self.practice is not None:
+            from vecozo_tui.inbox import likely_file
+
+            likely = likely_file(content, self.practice)
+            for child in node.children:
+                if child.data is not None and child.data.path == likely:
+                    # after the refresh: the new lines get their numbers then
+                    self.call_after_refresh(self.move_cursor, child)
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         for path in paths:
@@ -118,6 +136,8 @@ class ImportScreen(PracticeScreen[bool]):
                 tooltip="Make a verified backup of the new certificate"),
         Binding("d", "next_deploy", "Deploy", id="import.next_deploy",
                 tooltip="Put the new certificate where the practice software reads it"),
+        Binding("o", "import_there", "Import there", id="import.import_there",
+                tooltip="The certificate is of another configured practice: import it there"),
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
@@ -137,6 +157,8 @@ class ImportScreen(PracticeScreen[bool]):
         self._active_info: CertificateInfo | None = None
         self._findings: list[Finding] = []
         self._previewed_active: str | None = None
+        # the configured practice whose AGB code the certificate shows, when not this one
+        self._owner: Practice | None = None
         # bumped whenever the user leaves a step: a worker that finishes afterwards finds
         # its attempt stale and its result (key, password) is dropped, not shown
         self._attempt = 0
@@ -158,7 +180,7 @@ class ImportScreen(PracticeScreen[bool]):
                             id="path", classes="line")
                 yield Static("", id="pick-error", classes="error")
                 if inbox.is_dir():
-                    yield CertificateTree(inbox, id="files")
+                    yield CertificateTree(inbox, practice=self.practice, id="files")
                 else:
                     yield Static(Text(f"The inbox {inbox} does not exist; type the path of "
                                       "the file, or set [import] inbox in the config."),
@@ -218,6 +240,8 @@ class ImportScreen(PracticeScreen[bool]):
             return self.step == DONE
         if action == "next_deploy":
             return self.step == DONE and bool(self.practice.deploy)
+        if action == "import_there":
+            return self.step == PREVIEW and self._owner is not None and not self.storing
         return True
 
     # --- step 1: the file -----------------------------------------------------------
@@ -263,9 +287,15 @@ class ImportScreen(PracticeScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
           description="read the certificate file")
     def _read_file(self, path: Path) -> None:
-        from vecozo_tui.certificates import read_certificate_file
+        from vecozo_tui.certificates import check_pkcs12_structure, read_certificate_file
 
-        post_outcome(self, CertificateFileRead, lambda: (path, read_certificate_file(path)))
+        def read_and_check() -> tuple[Path, bytes]:
+            data = read_certificate_file(path)
+            # what the file is tells itself: no password asked for a PEM or a cut copy
+            check_pkcs12_structure(data, source=path.name)
+            return path, data
+
+        post_outcome(self, CertificateFileRead, read_and_check)
 
     @on(CertificateFileRead)
     def _file_read(self, message: CertificateFileRead) -> None:
@@ -400,6 +430,11 @@ class ImportScreen(PracticeScreen[bool]):
             Text("Pick the certificate to import from the list below.", style="bold"))
         self.query_one("#preview-certificate", Static).update(
             certificate_table(loaded.info, now=now) if loaded is not None else Text("-"))
+        # the AGB code names another configured practice: that one is offered (o)
+        owners = [] if loaded is None else [
+            p for p in self.context.config.with_agb(loaded.info.agb_code)
+            if p.id != self.practice_id]
+        self._owner = owners[0] if len(owners) == 1 else None
         self.query_one("#preview-status", Static).update(self._preview_status())
         self.refresh_bindings()
 
@@ -440,6 +475,16 @@ class ImportScreen(PracticeScreen[bool]):
     def _preview_status(self) -> Text:
         if self._loaded is None:
             return Text("Pick a certificate (↑↓ Enter).   Escape: another file", style="bold")
+        status = self._store_status()
+        if self._owner is None:
+            return status
+        owner = self._owner
+        text = Text(f"This certificate is of {owner.name} ({owner.id}, AGB {owner.agb}). ",
+                    style="bold")
+        text.append(f"o: import it for {owner.id} instead\n", style="bold")
+        return text.append_text(status)
+
+    def _store_status(self) -> Text:
         if any(f.blocking for f in self._findings):
             return Text("Cannot import: see ERROR above. Escape: pick another file.",
                         style=alarm_style())
@@ -478,11 +523,30 @@ class ImportScreen(PracticeScreen[bool]):
             from vecozo_tui.tui.screens.confirm import ConfirmScreen
 
             self.app.push_screen(
-                ConfirmScreen(f"{len(warnings)} warning(s)", findings_text(warnings),
+                ConfirmScreen(plural(len(warnings), "warning"), findings_text(warnings),
                               "Import anyway?  y: yes, store it   n: no"),
                 callback=self._confirmed)
             return
         self._confirmed(True)
+
+    def action_import_there(self) -> None:
+        """Check the same file again for the practice it belongs to (the password is
+        still known); nothing is stored until the preview says so."""
+        owner = self._owner
+        if owner is None or self.step != PREVIEW or self._data is None \
+                or self._password is None or self._file is None:
+            return
+        self.practice_id, self.practice, self._owner = owner.id, owner, None
+        self.query_one("#import-title", Static).update(Text(
+            f"Import a certificate for {owner.name} (AGB {owner.agb})"))
+        self.sub_title = f"Import: {owner.name}"
+        if self.console_app is not None:
+            self.console_app.set_current_practice(owner.id)
+        self.query_one("#preview-status", Static).update(Text(
+            f"Checking the certificate for {owner.id}…", style="dim"))
+        self.refresh_bindings()
+        self._attempt += 1
+        self._decrypt(self._attempt, self._data, self._password, self._file.name)
 
     def _confirmed(self, answer: bool | None) -> None:
         if not answer or self._loaded is None:
