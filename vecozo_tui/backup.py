@@ -179,7 +179,7 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
     verification; nothing is left in ``target_dir`` then. An existing file is
     never overwritten (see the module doc).
     """
-    from vecozo_tui.certificates import encrypt_pkcs12, load_pkcs12
+    from vecozo_tui.certificates import encrypt_pkcs12, load_stored_pkcs12
     from vecozo_tui.repository import BackupRecord
 
     if new_password is not None and new_password == "":
@@ -199,16 +199,12 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
     output_password = password if new_password is None else new_password
     planned: list[tuple[StoredCertificate, LoadedPkcs12, Path, bytes | None]] = []
     for entry in entries:
-        source = f"the stored certificate {entry.info.sha256[:8]} of {practice_id}"
         data = repository.read_pkcs12(practice_id, entry.info.sha256)
         try:
-            loaded = load_pkcs12(data, password, source=source)
+            loaded = load_stored_pkcs12(data, password, practice_id=practice_id)
         except WrongPasswordError:
             if entry is active:
-                raise WrongPasswordError(
-                    f"Wrong password for the active certificate of {practice_id}: use the "
-                    "password given when it was imported."
-                ) from None
+                raise
             warnings.append(
                 f"Skipped the earlier certificate valid until "
                 f"{entry.info.not_after.date().isoformat()} ({entry.info.sha256[:8]}): it was "
@@ -378,7 +374,7 @@ def open_stored(repository: Repository, practice_id: str, password: str, *, purp
     WrongPasswordError (saying which password is meant) when it does not open it;
     VecozoError when there is no active certificate to ``purpose`` ("back up", "deploy").
     """
-    from vecozo_tui.certificates import load_pkcs12
+    from vecozo_tui.certificates import load_stored_pkcs12
 
     active = repository.active(practice_id)
     if sha256 is None:
@@ -388,11 +384,5 @@ def open_stored(repository: Repository, practice_id: str, password: str, *, purp
         sha256 = active.info.sha256
     is_active = active is not None and active.info.sha256 == sha256
     which = "the active certificate" if is_active else "the certificate"
-    try:
-        return load_pkcs12(repository.read_pkcs12(practice_id, sha256), password,
-                           source=f"{which} of {practice_id}")
-    except WrongPasswordError:
-        raise WrongPasswordError(
-            f"Wrong password for {which} of {practice_id}: use the password given when it "
-            "was imported."
-        ) from None
+    return load_stored_pkcs12(repository.read_pkcs12(practice_id, sha256), password,
+                              practice_id=practice_id, which=which)

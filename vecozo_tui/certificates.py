@@ -499,6 +499,20 @@ def _reject_obvious_non_pkcs12(data: bytes, source: str) -> None:
         )
 
 
+def load_stored_pkcs12(data: bytes, password: str, *, practice_id: str,
+                       which: str = "the active certificate") -> LoadedPkcs12:
+    """The repository's copy of a practice's certificate, decrypted in memory. A wrong
+    password says which one is meant: the one given at the import (the repository
+    stores the copy under it), not the advice about exported files and copying."""
+    try:
+        return load_pkcs12(data, password, source=f"{which} of {practice_id}")
+    except WrongPasswordError:
+        raise WrongPasswordError(
+            f"Wrong password for {which} of {practice_id}: use the password given when it "
+            "was imported."
+        ) from None
+
+
 def check_pkcs12_structure(data: bytes, *, source: str = "the file") -> None:
     """What a file's structure tells without its password: empty, a PEM text file, cut
     short in copying, or no PKCS#12 at all. Raises a VecozoError that says which, so

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 # Shown on screen by the demo: these files exist only to try an import.
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - a published demo password, on purpose
+# A production test call asks for a real patient; in the demo this test person of the
+# local COV server (fake_server.PERSONS: insured, found) stands in, shown on the screen.
+DEMO_TEST_PERSON = ("999979668", "15-03-1962")
 
 
 @dataclass(frozen=True)

@@ -127,9 +127,9 @@ def test_production_needs_a_birth_date(setup, capsys):
                        capsys=capsys)
     assert code == 1 and "VECOZO_TUI_BIRTH_DATE" in err
     code, _, err = run(setup, "hap-prod", env={"VECOZO_TUI_BSN": PRODUCTION_BSN,
-                                               "VECOZO_TUI_BIRTH_DATE": "15-03-1962"},
+                                               "VECOZO_TUI_BIRTH_DATE": "1985-13-01"},
                        capsys=capsys)
-    assert code == 1 and "YYYY-MM-DD" in err and "15-03-1962" not in err
+    assert code == 1 and "DD-MM-YYYY" in err and "YYYY-MM-DD" in err
 
 
 def test_production_never_takes_the_birth_date_from_the_command_line(setup, capsys):
@@ -140,6 +140,14 @@ def test_production_never_takes_the_birth_date_from_the_command_line(setup, caps
     assert "never taken from the command line" in err and "VECOZO_TUI_BIRTH_DATE" in err
     assert "1985-07-01" not in out + err
     assert Repository(setup.repository_path).events("hap-prod").last_test_call is None
+
+
+def test_production_birth_date_written_the_dutch_way(setup, capsys):
+    code, out, err = run(setup, "hap-prod", env={"VECOZO_TUI_BSN": PRODUCTION_BSN,
+                                                 "VECOZO_TUI_BIRTH_DATE": "01-07-1985"},
+                         capsys=capsys)
+    assert code == 0, out + err
+    assert "no active insurance on the reference date" in out
 
 
 def test_production_call_keeps_no_personal_data(setup, capsys):

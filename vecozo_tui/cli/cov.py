@@ -54,9 +54,9 @@ def _read_person(invocation: Invocation, config: Config, practice: Practice) -> 
     if not birth:
         if not invocation.stdin.isatty():
             raise VecozoError(f"A test call in production needs the patient's date of birth: "
-                              f"set ${BIRTH_DATE_ENV} (YYYY-MM-DD) or run at a terminal to "
+                              f"set ${BIRTH_DATE_ENV} (DD-MM-YYYY) or run at a terminal to "
                               "be asked.")
-        birth = getpass.getpass("Date of birth of the patient (YYYY-MM-DD; not shown, not "
+        birth = getpass.getpass("Date of birth of the patient (DD-MM-YYYY; not shown, not "
                                 "stored): ")
     return test_person(config, practice, bsn=bsn, birth_date=birth)
 

@@ -165,9 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
                 "prove a certificate works: a test COV call over mutual TLS, step by step")
     p.add_argument("practice", help="practice id (or AGB code)")
     _add_password_options(p)
-    p.add_argument("--birth-date", metavar="YYYY-MM-DD",
-                   help="date of birth of the test person, acceptance and test only (production:"
-                        " $VECOZO_TUI_BIRTH_DATE or asked without echo, never an argument)")
+    p.add_argument("--birth-date", metavar="DD-MM-YYYY",
+                   help="date of birth of the test person, DD-MM-YYYY or YYYY-MM-DD; "
+                        "acceptance and test only (production: $VECOZO_TUI_BIRTH_DATE or "
+                        "asked without echo, never an argument)")
     p.add_argument("--endpoint", metavar="URL", help="override the configured COV endpoint")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -14,6 +14,7 @@ every check passed, 1 otherwise.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -40,12 +41,26 @@ def needs_real_person(practice: Practice) -> bool:
     return practice.environment == PRODUCTION
 
 
+# the Dutch way (15-03-1962, also with / or .) and ISO (1962-03-15)
+_DUTCH_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
 def parse_birth_date(text: str) -> date:
+    """A date of birth as people write it: DD-MM-YYYY (as on a Dutch ID) or YYYY-MM-DD.
+    The one parser of the CLI and the console."""
+    text = text.strip()
     try:
-        value = date.fromisoformat(text.strip())
+        if match := _DUTCH_DATE.fullmatch(text):
+            day, month, year = (int(part) for part in match.groups())
+        elif match := _ISO_DATE.fullmatch(text):
+            year, month, day = (int(part) for part in match.groups())
+        else:
+            raise ValueError(text)
+        value = date(year, month, day)
     except ValueError:
-        raise VecozoError("The date of birth must be written as YYYY-MM-DD "
-                          "(e.g. 1962-03-15).") from None
+        raise VecozoError("The date of birth must be written as DD-MM-YYYY or YYYY-MM-DD "
+                          "(e.g. 15-03-1962).") from None
     if value.year < 1890:
         raise VecozoError("The date of birth is too long ago.")
     return value
@@ -67,7 +82,7 @@ def test_person(config: Config, practice: Practice, *, bsn: str | None = None,
         raise VecozoError(problem)
     if birth_date is None:
         raise VecozoError("The patient's date of birth is needed for a test call in "
-                          "production (YYYY-MM-DD).")
+                          "production (DD-MM-YYYY).")
     assert bsn is not None
     return TestPerson(bsn=bsn.strip(), birth_date=birth_date)
 
@@ -83,12 +98,11 @@ def active_certificate(repository: Repository, practice: Practice) -> StoredCert
 def open_active(repository: Repository, practice: Practice, password: str
                 ) -> tuple[StoredCertificate, LoadedPkcs12]:
     """The active certificate, decrypted in memory (WrongPasswordError on a bad password)."""
-    from vecozo_tui.certificates import load_pkcs12
+    from vecozo_tui.certificates import load_stored_pkcs12
 
     stored = active_certificate(repository, practice)
     data = repository.read_pkcs12(practice.id, stored.info.sha256)
-    loaded = load_pkcs12(data, password, source=f"the stored certificate of {practice.id}")
-    return stored, loaded
+    return stored, load_stored_pkcs12(data, password, practice_id=practice.id)
 
 
 def endpoint_for(config: Config, practice: Practice, override: str | None = None) -> str:

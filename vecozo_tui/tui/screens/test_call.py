@@ -89,7 +89,7 @@ class TestCallScreen(PracticeScreen[bool]):
             with Horizontal(classes="row"):
                 yield Label("Date of birth")
                 yield Input(value="" if production else cov.test_birth_date, compact=True,
-                            id="tc-birth", max_length=10, placeholder="YYYY-MM-DD")
+                            id="tc-birth", max_length=10, placeholder="DD-MM-YYYY")
             yield Static("", id="tc-hint")
         yield Static("", id="tc-error")
         with Vertical(id="tc-checks"):
@@ -133,7 +133,13 @@ class TestCallScreen(PracticeScreen[bool]):
                 parts += ["\n", ("Expired: ", "bold $warning"), "the server will refuse it."]
         info.update(Content.assemble(*parts))
         hint = self.query_one("#tc-hint", Static)
-        if self.production:
+        if self.production and self.context.demo is not None:
+            from vecozo_tui.demo import DEMO_TEST_PERSON
+
+            bsn, birth = DEMO_TEST_PERSON
+            hint.update(f"Production (demo): the local COV server knows the test person BSN "
+                        f"{bsn}, born {birth}. Neither is stored or logged.")
+        elif self.production:
             hint.update("Production: a real patient's BSN and date of birth are needed. The "
                         "BSN is masked; neither is stored or logged.")
         else:
@@ -303,8 +309,6 @@ class TestCallScreen(PracticeScreen[bool]):
             if diagnosis.answer is not None:
                 for line in answer_lines(diagnosis.answer):
                     parts += ["\n", f"  {line}"]
-            self.notify("The certificate works: COV answered.", title="Test call OK",
-                        timeout=3)
         else:
             failed = diagnosis.failed_step
             parts += [("RESULT: FAILED", "bold $error"),
@@ -313,9 +317,6 @@ class TestCallScreen(PracticeScreen[bool]):
                 parts += ["\n", ("Cause: ", "bold"), failed.cause]
             if failed is not None and failed.advice:
                 parts += ["\n", ("What to do: ", "bold"), failed.advice]
-            # short: the cause and advice are on the screen, where a toast would cover them
-            self.notify("See the cause and what to do below the checks.",
-                        title="Test call FAILED", severity="error", timeout=3)
         parts += ["\n", ("Recorded with the practice (time and outcome; no personal data).",
                          "italic $text-muted")]
         self.query_one("#tc-result-text", Static).update(Content.assemble(*parts))
