@@ -32,3 +32,14 @@ def likely_file(paths: Iterable[Path], practice: Practice) -> Path | None:
         if best is None or (score, modified) > best:
             best, found = (score, modified), path
     return found
+
+
+def resolve(given: str, inbox: Path) -> Path:
+    """The file ``given`` names: as typed when it exists; else a bare file name is looked
+    up in the inbox (the walkthrough's command names the export that way, so that it
+    fits one line)."""
+    path = Path(given).expanduser()
+    if path.exists() or path.name != given:
+        return path
+    in_inbox = inbox / given
+    return in_inbox if in_inbox.exists() else path

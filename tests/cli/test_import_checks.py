@@ -28,3 +28,15 @@ def test_a_certificate_of_another_practice_names_it(setup, test_pki, clock,  # n
     out = capsys.readouterr().out
     assert f"This certificate is of Fysiotherapie Oost (fysio-oost): vecozo-tui import " \
            f"fysio-oost {path}" in out
+
+
+def test_a_bare_file_name_is_found_in_the_inbox(setup, test_pki, clock, capsys,  # noqa: F811
+                                                monkeypatch):
+    issued = test_pki.system("Huisartsenpraktijk Zuid", "01234567")
+    path = test_pki.pfx(issued, PASSWORD, name="hap-zuid.pfx")
+    inbox_copy = setup["tmp"] / "inbox" / "hap-zuid.pfx"
+    inbox_copy.write_bytes(path.read_bytes())
+    path.unlink()
+    monkeypatch.chdir(setup["tmp"])  # no hap-zuid.pfx here
+    assert import_file(clock, setup, "hap-zuid", "hap-zuid.pfx") == 0
+    assert "Stored and activated" in capsys.readouterr().out

@@ -106,7 +106,10 @@ def run_import(invocation: Invocation) -> int:
     args = invocation.args
     config, repository = load_config_and_repository(invocation)
     practice = find_practice(config, args.practice)
-    contents, password = open_pkcs12_contents(invocation, args.file)
+    from vecozo_tui.inbox import resolve
+
+    file = str(resolve(args.file, config.inbox))  # a bare name: from the inbox
+    contents, password = open_pkcs12_contents(invocation, file)
     try:
         loaded = contents.choose(practice_agb=practice.agb, pick=args.pick)
     except AmbiguousChoice as error:
@@ -131,7 +134,7 @@ def run_import(invocation: Invocation) -> int:
     owners = [p for p in config.with_agb(loaded.info.agb_code) if p.id != practice.id]
     if len(owners) == 1:
         out(f"This certificate is of {owners[0].name} ({owners[0].id}): vecozo-tui import "
-            f"{owners[0].id} {invocation.args.file}")
+            f"{owners[0].id} {file}")
     if any(f.blocking for f in findings):
         invocation.err("Import refused: fix the problems marked BLOCKED and export again.")
         return EXIT_REFUSED

@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", "certificates:run_import",
                 "import a .pfx/.p12 exported from a browser into the repository")
     p.add_argument("practice", help="practice id (or AGB code)")
-    p.add_argument("file", help="the .pfx or .p12 file")
+    p.add_argument("file", help="the .pfx or .p12 file (a bare file name: also looked up in "
+                                "the inbox)")
     _add_password_options(p)
     p.add_argument("--yes", "-y", action="store_true",
                    help="do not ask for confirmation of warnings (blocking problems still refuse)")

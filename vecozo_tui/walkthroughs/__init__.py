@@ -40,6 +40,7 @@ from vecozo_tui.walkthroughs.progress import (
     set_note,
     start,
     state_name,
+    state_text,
     suggest,
     tick,
 )
@@ -52,6 +53,7 @@ from vecozo_tui.walkthroughs.render import (
     RenderContext,
     format_progress,
     make_context,
+    remote_path,
     render_step,
     when_text,
 )
@@ -94,10 +96,12 @@ __all__ = [
     "make_context",
     "progress_summary",
     "refresh_automatic",
+    "remote_path",
     "render_step",
     "set_note",
     "start",
     "state_name",
+    "state_text",
     "suggest",
     "tick",
     "when_text",

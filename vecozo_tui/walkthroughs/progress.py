@@ -417,12 +417,27 @@ def suggest(repository: Repository, practice_id: str, now: datetime,
 
 
 def progress_summary(repository: Repository, practice_id: str) -> str | None:
-    """The unfinished walkthroughs of a practice for the dashboard, e.g. "renew 4/9".
+    """The walkthroughs of a practice for the dashboard, e.g. "renew 4/9, backup done".
 
     One only opened (no step done yet) is left out: looking is not progress."""
     parts = []
     for kind in KINDS:
         progress = load(repository, practice_id, kind)
-        if progress is not None and not progress.finished and progress.done_count:
-            parts.append(progress.summary())
+        if progress is None or not progress.done_count:
+            continue
+        parts.append(f"{kind} done" if progress.finished else progress.summary())
     return ", ".join(parts) or None
+
+
+def state_text(progress: Progress) -> str:
+    """How far a walkthrough is, in the same words on every screen and in the CLI:
+    'opened 2026-11-22 by alice, no step done yet' (opening records what the active
+    certificate was, but it is not a start), 'started 2026-11-23, 1 of 4 done' (the day
+    of the first step done), 'finished 2026-11-30'."""
+    if progress.finished:
+        return f"finished {(progress.finished_at or _last_activity(progress)):%Y-%m-%d}"
+    done_at = [state.at for state in progress.steps.values() if state.done and state.at]
+    if not done_at:
+        return (f"opened {progress.started_at:%Y-%m-%d} by {progress.started_by}, "
+                "no step done yet")
+    return f"started {min(done_at):%Y-%m-%d}, {progress.done_count} of {progress.total} done"

@@ -43,6 +43,8 @@ class RenderContext:
     renew_from: date | None = None
     deploy_targets: tuple[str, ...] = ()  # the paths of [[practices.deploy]]
     deploy_reminder: str = ""  # the free-text deploy_target
+    quarter_in_window: date | None = None  # the quarter start the usual window holds
+    home: str = ""  # the home directory of the user on this server
 
     @property
     def site(self) -> str:
@@ -57,6 +59,13 @@ class RenderContext:
     def values(self) -> dict[str, str]:
         inbox = self.inbox or "the inbox directory"
         inbox_dir = self.inbox.rstrip("/") + "/" if self.inbox else "INBOX/"
+        # commands are copied: short enough for one line at 80 columns. scp takes a path
+        # relative to the home directory, `vecozo-tui import` a file name in the inbox.
+        remote_dir = remote_path(inbox_dir, self.home)
+        note = ""
+        if self.quarter_in_window is not None and self.renew_from is not None:
+            note = (f" (moved earlier: the usual renewal period would run into the "
+                    f"quarter start of {self.quarter_in_window.isoformat()})")
         return {
             "practice_id": self.practice_id,
             "practice_name": self.practice_name or self.practice_id,
@@ -66,14 +75,15 @@ class RenderContext:
             "host": self.host,
             "user": self.user,
             "inbox": inbox,
-            "inbox_remote": shlex.quote(inbox_dir),
-            "inbox_file": shlex.quote(inbox_dir + self.export_name),
+            "inbox_remote": shlex.quote(remote_dir),
+            "inbox_file": shlex.quote(self.export_name),
             "export_name": self.export_name,
             "site": self.site,
             "current_expiry": _date_or(self.current_expiry, "(no certificate yet)"),
             "expires": _date_or(self.expires, "(known after the import)"),
             "renew_from": _date_or(self.renew_from, "(known after the import)"),
             "deploy_targets": self._deploy_targets_text(),
+            "renew_from_note": note,
         }
 
     def _deploy_targets_text(self) -> str:
@@ -86,6 +96,13 @@ class RenderContext:
         return (f"No deploy target is configured for this practice{noted}: copy the "
                 "certificate there by hand and tick this step, or add a [[practices.deploy]] "
                 "block to the configuration so that it is done, verified, for you.")
+
+
+def remote_path(path: str, home: str) -> str:
+    """``path`` as scp takes it on this server: relative to the home directory when it
+    is in it (shorter, so the command fits one line), else as it is."""
+    prefix = home.rstrip("/") + "/" if home else None
+    return path[len(prefix):] if prefix and path.startswith(prefix) else path
 
 
 def _date_or(value: date | None, missing: str) -> str:
@@ -155,7 +172,7 @@ def make_context(practice: Practice, repository: Repository, *, inbox: str | os.
     """A context for ``practice``: this server's host name (``host``, else
     ``$VECOZO_TUI_HOST``, else ``socket.getfqdn()``), the SSH user, the inbox, and the
     dates of the active certificate."""
-    from vecozo_tui.expiry import ExpiryThresholds, renewal_start
+    from vecozo_tui.expiry import ExpiryThresholds, renewal_start, window_crosses_quarter
 
     environ = os.environ if env is None else env
     active = repository.active(practice.id)
@@ -169,6 +186,7 @@ def make_context(practice: Practice, repository: Repository, *, inbox: str | os.
     else:
         current_expiry = current.date() if current else None
     expires = current.date() if current is not None and renewed else None
+    limits = thresholds or ExpiryThresholds()
     return RenderContext(
         practice_id=practice.id,
         practice_name=practice.name,
@@ -180,10 +198,13 @@ def make_context(practice: Practice, repository: Repository, *, inbox: str | os.
         inbox=str(inbox) if inbox else "",
         current_expiry=current_expiry,
         expires=expires,
-        renew_from=(renewal_start(current, thresholds or ExpiryThresholds())
+        renew_from=(renewal_start(current, limits)
                     if current is not None and renewed else None),
         deploy_targets=tuple(str(target.path) for target in practice.deploy),
         deploy_reminder=practice.deploy_target or "",
+        quarter_in_window=(window_crosses_quarter(current, limits)
+                           if current is not None and renewed else None),
+        home=environ.get("HOME", ""),
     )
 
 
@@ -193,11 +214,11 @@ def format_progress(progress: Progress, context: RenderContext, *, show_all: boo
     """The checklist as plain text: every step with its mark, the body of the next step
     (or of every step with ``show_all``)."""
     walkthrough = progress.walkthrough
+    from vecozo_tui.walkthroughs.progress import state_text
+
     lines = [f"{walkthrough.title}: {context.practice_name} ({context.practice_id})",
-             f"Started {when_text(progress.started_at)} by {progress.started_by}; "
-             f"{progress.done_count} of {progress.total} steps done"
-             + (f", finished {when_text(progress.finished_at)}" if progress.finished_at else ""),
-             ""]
+             f"{state_text(progress).capitalize()}; {progress.done_count} of "
+             f"{progress.total} steps done", ""]
     next_step = progress.next_step
     for number, step in enumerate(walkthrough.steps, 1):
         state = progress.state(step.key)

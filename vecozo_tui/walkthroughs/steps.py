@@ -205,8 +205,7 @@ itself in the browser; the next renewal starts from it.
 
 _NEXT_RENEWAL = _step("next-renewal", "Note when the next renewal is due", """
 The certificate is valid until {expires}. Start the next renewal on
-{renew_from} (moved earlier when the renewal period would run into the
-start of a quarter). Put it in the practice's agenda or ticket system.
+{renew_from}{renew_from_note}. Put it in the practice's agenda or ticket system.
 VECOZO mails the contact person one month before expiry; the dashboard,
 `vecozo-tui check` and `vecozo-tui metrics` warn as well.
 """)

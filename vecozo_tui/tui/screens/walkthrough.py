@@ -357,11 +357,13 @@ class WalkthroughScreen(PracticeScreen[bool]):
             return
         self.last_export = message.result
         self._show_error(None)
-        host = self.render_context.host if self.render_context else "this-server"
-        self.notify(f"Wrote the record to {message.result}. To fetch it: scp "
-                    f"{self.context.actor.user}@{host}:{message.result} .",
-                    title="Exported", timeout=10)
-        self._show_status(extra=f"Record written to {message.result}")
+        context = self.render_context
+        host = context.host if context else "this-server"
+        where = wt.remote_path(str(message.result), context.home if context else "")
+        # a toast would break the path over lines: the command is in the status line, whole
+        self.notify(f"Record written: {message.result.name}", title="Exported", timeout=5)
+        self._show_status(extra=f"Record written to {message.result}. To fetch it:\n"
+                                f"scp {self.context.actor.user}@{host}:{where} .")
 
     @on(WalkthroughLoaded)
     def _walkthrough_loaded(self, message: WalkthroughLoaded) -> None:
@@ -433,7 +435,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
         if progress.finished_at:
             text += f", finished {progress.finished_at:%Y-%m-%d} - press e to export"
         else:
-            text += f"; started {progress.started_at:%Y-%m-%d} by {progress.started_by}"
+            text += f"; {wt.state_text(progress).split(',')[0]}"
         if extra:
             text = extra
         self.query_one("#wt-status", Static).update(Content(text))
@@ -470,10 +472,12 @@ class WalkthroughScreen(PracticeScreen[bool]):
                       f" - {CHECK_HINTS[step.check]} (or press space)", "\n"]
         else:
             parts += [("OPEN", "bold $warning"), " - press space when it is done", "\n"]
+        # the body does not wrap (commands must not): these lines are flowed here
         if step.check == wt.CHECK_VERIFIED_BACKUP and state.done and self.backup_warning:
-            parts += [("WARNING: ", "bold $warning"), self.backup_warning, "\n"]
+            parts += [("WARNING: ", "bold $warning"),
+                      _flowed(self.backup_warning, width, len("WARNING: ")), "\n"]
         if state.note:
-            parts += [("Note: ", "bold"), state.note, "\n"]
+            parts += [("Note: ", "bold"), _flowed(state.note, width, len("Note: ")), "\n"]
         parts += ["\n", wt.render_step(step, self.render_context, width=width)]
         body.update(Content.assemble(*parts))
         self.query_one("#wt-text", VerticalScroll).scroll_home(animate=False)
@@ -590,6 +594,15 @@ class WalkthroughScreen(PracticeScreen[bool]):
             self._load(self.kind, start=False)
         elif self.kind is None:
             self._fill_chooser()
+
+
+def _flowed(text: str, width: int, first_indent: int) -> str:
+    """``text`` wrapped to ``width`` columns, its first line after a label of
+    ``first_indent`` columns."""
+    import textwrap
+
+    lines = textwrap.wrap(" " * first_indent + text, width, break_on_hyphens=False)
+    return "\n".join(lines)[first_indent:] if lines else ""
 
 
 def walkthrough_keys(walkthrough: wt.Walkthrough) -> list[str]:
