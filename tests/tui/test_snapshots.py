@@ -39,6 +39,24 @@ def test_dashboard(snap_compare, world):
     assert snap_compare(world.app(), terminal_size=SIZE)
 
 
+def test_dashboard_wide(snap_compare, world):
+    """120x40: more columns whole (backup, test, walkthrough, id, ...)."""
+    assert snap_compare(world.app(), terminal_size=(120, 40))
+
+
+def test_dashboard_plain_terminal(snap_compare, world, monkeypatch):
+    """TERM=linux: ASCII only (no box drawing, arrows, '…'), keys named in words."""
+    monkeypatch.setenv("TERM", "linux")
+    app = world.app()
+    assert app.ascii
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_help_plain_terminal(snap_compare, world, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "C")
+    assert snap_compare(world.app(), terminal_size=SIZE, press=["question_mark"])
+
+
 def test_dashboard_without_colour(snap_compare, world, monkeypatch):
     """NO_COLOR: the status words alone carry the meaning."""
     monkeypatch.setenv("NO_COLOR", "1")
