@@ -75,3 +75,16 @@ async def test_a_big_fleet_shows_the_first_screenful_first_then_every_row(tmp_pa
         await pilot.pause()
         await pilot.pause()
         assert sorted(k.value for k in table.rows) == [f"extra-{i}" for i in range(140, 150)]
+
+
+async def test_no_column_shows_cut_off(tmp_path):
+    for size in ((80, 24), (100, 30), (120, 40), (160, 30)):
+        app = make_world(tmp_path / f"w{size[0]}").app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one("#practices", DataTable)
+            shown = visible_columns(table)
+            if len(shown) < len(table.columns):  # a column left out starts off the screen
+                used = sum(table.columns[key].get_render_width(table)
+                           for key in table.columns if key.value in shown)
+                assert used == table.scrollable_content_region.width, size

@@ -76,8 +76,9 @@ CELL_PADDING = 2  # DataTable's cell_padding, either side together
 
 def column_widths(width: int, status_width: int, longest_name: int) -> dict[str, int]:
     """Status and name widths for a terminal ``width`` columns wide: the name as wide as
-    possible after the columns that always show; then every further column that fits
-    whole, and what is left goes to the name, so that no column shows cut off."""
+    possible after the columns that always show (up to the longest name, at most
+    NAME_WIDTH_MAX); then every further column that fits whole, and when one does not,
+    what is left goes to the name, so that no column shows cut off."""
     available = width - 1  # the list's vertical scrollbar
     widths = {key: column_width for key, _, column_width in COLUMNS}
     widths["status"] = status_width
@@ -87,9 +88,12 @@ def column_widths(width: int, status_width: int, longest_name: int) -> dict[str,
     used += name
     for _, _, column_width in COLUMNS[ALWAYS_SHOWN:]:
         if used + column_width + CELL_PADDING > available:
-            break
+            # a column is left out: the name takes the rest of the line, so the next
+            # column starts off the screen instead of showing cut off
+            widths["practice"] = name + max(available - used, 0)
+            return widths
         used += column_width + CELL_PADDING
-    widths["practice"] = min(NAME_WIDTH_MAX, name + max(available - used, 0))
+    widths["practice"] = name  # every column fits: the room left stays at the right
     return widths
 
 
