@@ -419,3 +419,13 @@ def test_file_name_is_safe():
     name = backup_file_name("praktijk/../x", None, datetime(2027, 1, 2, tzinfo=UTC), "ab" * 32)
     assert "/" not in name and re.fullmatch(r"[A-Za-z0-9._-]+", name)
     assert name.endswith("_no-agb_2027-01-02_ABABABAB.p12")
+
+
+def test_a_target_named_like_a_bsn_is_backed_up_and_masked_in_the_audit_log(store, now):
+    """A directory such as /mnt/123456782 (passes the 11-test) crashed the backup in the
+    audit guard, after the file was written."""
+    target = store.target / "123456782"
+    target.mkdir()
+    result = backup(store, now, target=target)
+    assert result.verified and result.files[0].parent == target.resolve()
+    assert "123456782" not in (store.repository.root / "audit.log").read_text()

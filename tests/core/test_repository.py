@@ -398,9 +398,14 @@ def test_threads_sharing_one_repository_wait_with_a_limit(repository, test_pki):
         pass
 
 
-def test_the_audit_log_refuses_a_bsn_in_any_value(repository):
-    with pytest.raises(ValueError, match="BSN"):
-        repository.audit("test-call", actor=ALICE, details={"summary": "person 999979668 found"})
+def test_the_audit_log_never_holds_a_bsn_in_any_value(repository):
+    """A number that passes the 11-test is masked, never written, and never a crash: a
+    backup or deploy directory may be named like one (/mnt/123456782)."""
+    repository.audit("test-call", actor=ALICE, details={"summary": "person 999979668 found",
+                                                        "paths": ["/mnt/123456782/x.p12"]})
+    entry = repository.audit_entries()[-1]
+    assert entry["details"] == {"summary": "person [BSN] found", "paths": ["/mnt/[BSN]/x.p12"]}
+    assert "999979668" not in (repository.root / "audit.log").read_text()
     # a fingerprint or a count is not a BSN
     repository.audit("test-call", actor=ALICE, details={"summary": "found", "n": 123456789,
                                                         "replaced": "AB999979668CD"})
