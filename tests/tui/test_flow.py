@@ -237,8 +237,10 @@ async def test_leaving_during_decryption_drops_the_result(tmp_path, monkeypatch)
         release.wait(10)
         return real_read(*args, **kwargs)
 
-    monkeypatch.setattr(certificates, "read_pkcs12", slow_read)
+    # the world first: building it decrypts files too (when this test is the first of
+    # its process to build the demo template, which depends on how xdist splits the suite)
     world = make_world(tmp_path)
+    monkeypatch.setattr(certificates, "read_pkcs12", slow_read)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         app.open_feature("import", "hap-delinde")
