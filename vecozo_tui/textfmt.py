@@ -84,6 +84,11 @@ def fingerprint(hex_upper: str) -> str:
     return ":".join(hex_upper[i:i + 2] for i in range(0, len(hex_upper), 2))
 
 
+def short_fingerprint(hex_upper: str) -> str:
+    """The first 8 bytes of a fingerprint, enough to tell certificates apart by eye."""
+    return fingerprint(hex_upper)[:23] + "…"
+
+
 def truncate_middle(value: str, width: int, ellipsis: str = "…") -> str:
     """'Huisarts…De Linde': practice names often share their start, so keep the end too."""
     if len(value) <= width:

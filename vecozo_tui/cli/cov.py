@@ -63,7 +63,7 @@ def _read_person(invocation: Invocation, config: Config, practice: Practice) -> 
 
 def run_test_cov(invocation: Invocation) -> int:
     from vecozo_tui.repository import Actor
-    from vecozo_tui.textfmt import fingerprint, local_date
+    from vecozo_tui.textfmt import local_date, short_fingerprint
 
     args = invocation.args
     config, repository = load_config_and_repository(invocation)
@@ -81,7 +81,7 @@ def run_test_cov(invocation: Invocation) -> int:
         out(f"Test COV call for {practice.name} ({practice.id}), {practice.environment}")
         out(f"Endpoint     {endpoint}")
         out(f"Certificate  {info.common_name}")
-        out(f"             SHA-256 {fingerprint(info.sha256)[:23]}…, valid until "
+        out(f"             SHA-256 {short_fingerprint(info.sha256)}, valid until "
             f"{local_date(info.not_after, invocation.clock.now())}")
         if info.kind == "personal":
             out("Warning      this is a personal certificate: COV needs the practice's system "

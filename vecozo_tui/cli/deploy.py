@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
 from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from vecozo_tui.cli.prompts import with_password_retries
-from vecozo_tui.textfmt import fingerprint, short_date
+from vecozo_tui.textfmt import short_date, short_fingerprint
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
@@ -56,7 +56,7 @@ def run_deploy(invocation: Invocation) -> int:
 
 def show_report(invocation: Invocation, practice: Practice, report: DeployReport) -> None:
     out = invocation.out
-    out(f"Deploy of {fingerprint(report.sha256)[:23]}… (valid until "
+    out(f"Deploy of {short_fingerprint(report.sha256)} (valid until "
         f"{short_date(report.not_after)}) for {practice.id}:")
     for outcome in report.outcomes:
         for line in outcome.lines():

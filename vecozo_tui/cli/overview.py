@@ -9,12 +9,12 @@ from vecozo_tui.cli.output import certificate_lines, format_table, terminal_widt
 from vecozo_tui.textfmt import (
     ago,
     ascii_terminal,
-    fingerprint,
     local_date,
     local_time,
     relative_days,
     renew_from_text,
     short_date,
+    short_fingerprint,
 )
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ def _history_table(entries, now) -> str:  # noqa: ANN001
     for entry in entries:
         table.append(("*" if entry.active else " ", local_date(entry.imported_at, now),
                       local_date(entry.info.not_after, now), entry.info.kind,
-                      fingerprint(entry.info.sha256)[:23] + "…"))
+                      short_fingerprint(entry.info.sha256)))
     return format_table(table)
 
 

@@ -104,7 +104,7 @@ class BackupScreen(PracticeScreen[bool]):
         self.query_one(field, Input).focus()
 
     def _show_info(self) -> None:
-        from vecozo_tui.textfmt import ago, fingerprint, local_date, local_time
+        from vecozo_tui.textfmt import ago, local_date, local_time, short_fingerprint
 
         repository = self.context.repository
         active = repository.active(self.practice.id)
@@ -117,7 +117,6 @@ class BackupScreen(PracticeScreen[bool]):
             self.query_one("#bk-form").disabled = True
             self.refresh_bindings()
             return
-        sha = fingerprint(active.info.sha256)
         last = repository.events(self.practice.id).last_backup
         now = self.context.clock.now()
         if last is None:
@@ -129,7 +128,7 @@ class BackupScreen(PracticeScreen[bool]):
                          + ("" if last.verified else ", NOT verified"))
         info.update(Content.assemble(
             "Active certificate valid until ", (local_date(active.info.not_after, now), "bold"),
-            f", SHA-256 {sha[:23]}...", "\n",
+            f", SHA-256 {short_fingerprint(active.info.sha256)}", "\n",
             "Last verified backup: ", last_text, "\n",
             ("Another medium: a USB stick, a network drive or another computer.",
              "italic")))

@@ -26,6 +26,7 @@ from vecozo_tui.textfmt import (
     relative_days,
     renew_from_text,
     short_date,
+    short_fingerprint,
 )
 from vecozo_tui.tui.base import FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
@@ -275,7 +276,7 @@ class DetailScreen(PracticeScreen[bool]):
             state = Text("ACTIVE", style="bold") if stored.active else Text("old", style="dim")
             line = Text(f"{local_date(info.not_before, now)} → "
                         f"{local_date(info.not_after, now)}  {info.kind}  "
-                        f"SHA-256 {fingerprint(info.sha256)[:23]}…\n")
+                        f"SHA-256 {short_fingerprint(info.sha256)}\n")
             line.append(f"imported {local_time(stored.imported_at, now)} "
                         f"by {stored.imported_by}", style="dim")
             table.add_row(state, line)
