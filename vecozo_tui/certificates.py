@@ -1056,15 +1056,9 @@ def _element(data: bytes, offset: int, depth: int = 0) -> tuple[int, int, int, i
 
 
 def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    found = []
-    position = start
-    while position < end:
-        tag, content_start, content_end, element_end = _element(data, position)
-        if tag == 0 and data[position + 1] == 0:  # end-of-contents
-            break
-        found.append((tag, content_start, content_end))
-        position = element_end
-    return found
+    """(tag, content start, content end) of each child."""
+    return [(tag, content_start, content_end)
+            for tag, _, content_start, content_end, _ in _tlv_children(data, start, end)]
 
 
 def _octets(data: bytes, tag: int, start: int, end: int) -> bytes:
