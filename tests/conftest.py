@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.factory import PkiFactory
 from tests.monitoring_support import Site
-from vecozo_tui import pki
+from vecozo_tui import i18n, pki
 from vecozo_tui.clock import FixedClock
 
 # A fixed moment for every test: deterministic expiry maths and snapshots.
@@ -43,6 +44,26 @@ def _no_user_config(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("SSH_CLIENT", raising=False)
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """Every test starts in English, whatever the machine's locale; a test that wants
+    Dutch asks for it (``dutch`` fixture, ``--lang nl``, ``LANG=nl_NL.UTF-8``)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if i18n.parse_language(os.environ.get(name)) == "nl":
+            monkeypatch.setenv(name, "C.UTF-8")
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
+
+
+@pytest.fixture
+def dutch():
+    """The texts in Dutch for this test (English again afterwards)."""
+    i18n.activate("nl")
+    yield
+    i18n.activate("en")
 
 
 @pytest.fixture(scope="session")

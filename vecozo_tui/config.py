@@ -33,6 +33,7 @@ from typing import Any, Literal, get_args
 
 from vecozo_tui import expiry
 from vecozo_tui.errors import ConfigError, VecozoError
+from vecozo_tui.i18n import LANGUAGES, Language, parse_language
 
 Environment = Literal["production", "acceptance", "test"]
 ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
@@ -130,6 +131,8 @@ class DeploySettings:
 class UiSettings:
     # True: ASCII only; False: never; None: decided by TERM and the locale
     ascii: bool | None = None
+    # "nl" or "en"; None: --lang, else the locale, else English (i18n.choose_language)
+    language: Language | None = None
 
 
 def _default_inbox() -> Path:
@@ -487,6 +490,17 @@ def environment_problem(value: Any) -> str | None:
     return None
 
 
+def _parse_language(parser: _Parser, ui_table: dict) -> Language | None:
+    value = parser.string(ui_table, ("ui", "language"))
+    if value is None:
+        return None
+    language = parse_language(value) if value.strip().lower() in LANGUAGES else None
+    if language is None:
+        parser.report.error(("ui", "language"), f"must be one of {', '.join(LANGUAGES)} "
+                                                f"(not '{value}').")
+    return language
+
+
 def as_environment(value: str) -> Environment:
     """``value`` as an environment, or a ConfigError saying what it should be."""
     for environment in ENVIRONMENTS:
@@ -735,7 +749,8 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     # [ui]
     ui_table = parser.table("ui")
     ui = UiSettings(ascii=parser.boolean(ui_table, ("ui", "ascii"), False)
-                    if "ascii" in ui_table else None)
+                    if "ascii" in ui_table else None,
+                    language=_parse_language(parser, ui_table))
 
     keymap = _parse_keymap(parser)
 

@@ -8,72 +8,124 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from vecozo_tui.i18n import N_, _, current_language, ngettext
+
 
 def relative_days(days: int | None) -> str:
-    """'in 23 days', 'tomorrow', 'today', 'yesterday', '3 days ago'."""
+    """'in 23 days', 'tomorrow', 'today', 'yesterday', '3 days ago' (Dutch: 'over 23
+    dagen', 'morgen', 'vandaag', 'gisteren', '3 dagen geleden')."""
     if days is None:
         return "-"
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days == -1:
-        return "yesterday"
+        return _("yesterday")
     if days > 0:
-        return f"in {days} days"
-    return f"{-days} days ago"
+        return ngettext("in {count} day", "in {count} days", days).format(count=days)
+    return ngettext("{count} day ago", "{count} days ago", -days).format(count=-days)
 
 
-def plural(count: int, word: str) -> str:
-    """'1 warning', '2 warnings', '0 warnings'."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+# the names of the months as written in running text; Dutch writes them in lower case
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+}
+# ISO in English, the way Dutch people write a date in Dutch: the same width, so tables
+# keep their layout in both languages
+_DATE_FORMATS = {"en": "%Y-%m-%d", "nl": "%d-%m-%Y"}
+
+
+def month_name(month: int) -> str:
+    return _MONTHS[current_language()][month - 1]
+
+
+def month_letter(month: int) -> str:
+    """The timeline's initial: the same letters in English and Dutch (J F M A M J ...)."""
+    return month_name(month)[0].upper()
 
 
 def short_date(value: date | datetime | None) -> str:
+    """'2026-12-01' in English, '01-12-2026' in Dutch."""
     if value is None:
         return "-"
     if isinstance(value, datetime):
         value = value.date()
-    return value.isoformat()
+    return value.strftime(_DATE_FORMATS[current_language()])
+
+
+def long_date(value: date | datetime | None) -> str:
+    """'1 December 2026', '1 december 2026': a date in a sentence."""
+    if value is None:
+        return "-"
+    return f"{value.day} {month_name(value.month)} {value.year}"
+
+
+def number(value: int) -> str:
+    """A count people read: '1,000' in English, '1.000' in Dutch."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if current_language() == "nl" else text
 
 
 def local_date(moment: datetime | None, now: datetime) -> str:
     """The date of ``moment`` as the reader sees it: in the zone of ``now`` (the
-    server's), '2026-11-22'."""
+    server's), '2026-11-22' ('22-11-2026' in Dutch)."""
     from vecozo_tui.clock import in_zone_of
 
-    return "-" if moment is None else in_zone_of(moment, now).date().isoformat()
+    return "-" if moment is None else short_date(in_zone_of(moment, now).date())
 
 
 def local_time(moment: datetime | None, now: datetime) -> str:
-    """'2026-11-12 10:30' in the zone of ``now``; the zone is named once per screen."""
+    """'2026-11-12 10:30' ('12-11-2026 10:30') in the zone of ``now``; the zone is named
+    once per screen."""
     from vecozo_tui.clock import in_zone_of
 
-    return "-" if moment is None else in_zone_of(moment, now).strftime("%Y-%m-%d %H:%M")
+    if moment is None:
+        return "-"
+    local = in_zone_of(moment, now)
+    return f"{short_date(local.date())} {local:%H:%M}"
 
 
 def renew_from_text(renew_from: date | None, today: date) -> str:
     """'overdue' once the renew-from date has passed, 'now' on it, else the date."""
     from vecozo_tui.status import renewal_state
 
-    return renewal_state(renew_from, today) or short_date(renew_from)
+    state = renewal_state(renew_from, today)
+    return _(RENEWAL_WORDS[state]) if state else short_date(renew_from)
+
+
+RENEWAL_WORDS = {"overdue": N_("overdue"), "now": N_("now")}
 
 
 # what a certificate kind (certificates.classify_kind) is called on screen
-KIND_WORDS = {"system": "system certificate", "personal": "personal certificate",
-              "unclear": "kind unclear", "not-client": "not a client certificate"}
+KIND_WORDS = {"system": N_("system certificate"), "personal": N_("personal certificate"),
+              "unclear": N_("kind unclear"), "not-client": N_("not a client certificate")}
 
 
 def kind_words(kind: str) -> str:
-    return KIND_WORDS.get(kind, f"{kind} certificate")
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else _("{kind} certificate").format(
+        kind=kind)
+
+
+# humanize's own catalogs, by our language
+_HUMANIZE_LOCALES = {"nl": "nl_NL"}
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
-    """'never', '3 hours ago', 'a month ago'."""
+    """'never', '3 hours ago', 'a month ago' ('nooit', '3 uur geleden', 'een maand
+    geleden')."""
     if moment is None:
-        return "never"
+        return _("never")
     import humanize  # only the commands that show it pay for the import
 
+    locale = _HUMANIZE_LOCALES.get(current_language())
+    if locale:
+        humanize.i18n.activate(locale)
+    else:
+        humanize.i18n.deactivate()
     try:
         return humanize.naturaltime(now - moment)
     except (OverflowError, ValueError):  # years away (a damaged record): the date says it
@@ -138,7 +190,7 @@ def _ascii_char(char: str) -> str:
     if unicodedata.combining(char):
         return ""
     name = unicodedata.name(char, "")
-    if name.startswith("BOX DRAWINGS"):
+    if name.startswith("BOX DRAWINGS"):  # untranslated: a Unicode character name
         if "VERTICAL" in name:
             return "+" if "HORIZONTAL" in name or "AND" in name else "|"
         return "-" if "HORIZONTAL" in name and " AND " not in name else "+"

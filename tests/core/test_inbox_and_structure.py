@@ -1,5 +1,5 @@
 """Core rules the import uses in both fronts: the structure check that needs no
-password, the practice a file in the inbox belongs to, and plural words."""
+password, the practice a file in the inbox belongs to."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from vecozo_tui.certificates import check_pkcs12_structure
 from vecozo_tui.config import Practice
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.inbox import likely_file
-from vecozo_tui.textfmt import plural
 
 PRACTICE = Practice(id="hap-oost", name="Huisartsen Oost", agb="01045678",
                     environment="production")
@@ -53,7 +52,3 @@ def test_the_likely_file_has_the_id_or_the_agb_code_in_its_name(tmp_path):
     assert likely_file([older, touch("hap-oost.txt")], PRACTICE) == older
 
 
-def test_plural_words():
-    assert plural(1, "warning") == "1 warning"
-    assert plural(2, "warning") == "2 warnings"
-    assert plural(0, "warning") == "0 warnings"

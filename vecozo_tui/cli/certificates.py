@@ -60,6 +60,7 @@ def run_init(invocation: Invocation) -> int:
         ensure_private_dir(Path(args.inbox).expanduser())
         invocation.out(f"Created inbox {args.inbox} (mode 0700).")
     config = load_config(path, invocation.env, check_repository=False)
+    invocation.use_config_language(config)
     if config.repository.exists():
         problems = Repository(config.repository, clock=invocation.clock).problems()
         if problems:

@@ -16,6 +16,7 @@ def load_config_and_repository(invocation: Invocation) -> tuple[Config, Reposito
     from vecozo_tui.repository import Repository
 
     config = load_config(invocation.args.config, invocation.env)
+    invocation.use_config_language(config)
     for warning in config.warnings:
         invocation.err(f"warning: {warning}")
     return config, Repository(config.repository, clock=invocation.clock)

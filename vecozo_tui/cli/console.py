@@ -28,6 +28,7 @@ def run_demo(invocation: Invocation) -> int:
     now = invocation.clock.now()
     with running_demo(now, keep=args.keep, directory=args.dir) as demo:
         config = load_config(demo.config_path)
+        invocation.use_config_language(config)
         repository = Repository(config.repository, clock=invocation.clock)
         code = run_app(config, repository, clock=invocation.clock, demo=demo)
     if args.keep:

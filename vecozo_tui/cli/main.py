@@ -17,11 +17,15 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import LANGUAGES, activate, choose_language
+
+if TYPE_CHECKING:
+    from vecozo_tui.config import Config
 
 
 @dataclass
@@ -41,6 +45,12 @@ class Invocation:
     def err(self, text: str) -> None:
         print(text, file=self.stderr)
 
+    def use_config_language(self, config: Config) -> None:
+        """``[ui] language`` counts once the configuration is read, unless ``--lang``
+        was given (texts before this follow ``--lang`` or the locale)."""
+        activate(choose_language(getattr(self.args, "lang", None), config.ui.language,
+                                 self.env))
+
 
 def _command(target: str) -> Callable[[Invocation], int]:
     """A lazily imported command function, 'module:function' under vecozo_tui.cli."""
@@ -57,6 +67,26 @@ def _add_config_option(parser: argparse.ArgumentParser, *, default: object = Non
     parser.add_argument("--config", metavar="PATH", default=default,
                         help="configuration file (default: $VECOZO_TUI_CONFIG, the user "
                              "config dir, /etc/vecozo-tui/config.toml)")
+
+
+def _add_language_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, default=default,
+                        help="language of the texts: nl or en (default: [ui] language, "
+                             "else the locale, else en)")
+
+
+def _language_in(argv: Sequence[str]) -> str | None:
+    """The ``--lang`` of the command line, read before the parser is built (its help
+    texts are in that language); the parser checks the value."""
+    words = list(argv)
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+    return None
 
 
 def _add_password_options(parser: argparse.ArgumentParser) -> None:
@@ -76,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command it opens the full-screen console.",
     )
     _add_config_option(parser)
+    _add_language_option(parser)
     parser.add_argument("--version", action="version",
                         version=f"vecozo-tui {_version()}")
     parser.set_defaults(run=_command("console:run_tui"))
@@ -87,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         # SUPPRESS: a --config given before the command is not overwritten by the
         # subcommand's default; given after the command it is the same option
         _add_config_option(p, default=argparse.SUPPRESS)
+        _add_language_option(p, default=argparse.SUPPRESS)
         p.set_defaults(run=_command(target))
         return p
 
@@ -287,7 +319,7 @@ def _runs_check(argv: Sequence[str]) -> bool:
     (an unknown option, a stray argument) must be plugin answers too."""
     words = iter(argv)
     for word in words:
-        if word == "--config":
+        if word in ("--config", "--lang"):
             next(words, None)
         elif not word.startswith("-"):
             return word == "check"
@@ -313,12 +345,14 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
          env: Mapping[str, str] | None = None) -> int:
     _tolerant_output()
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    env = os.environ if env is None else env
+    activate(choose_language(_language_in(argv), None, env))
+    parser = build_parser()
     if _runs_check(argv):
         parser.error = _plugin_usage_error  # type: ignore[method-assign]
     args = parser.parse_args(argv)
-    invocation = Invocation(args=args, clock=clock, env=os.environ if env is None else env)
+    invocation = Invocation(args=args, clock=clock, env=env)
     try:
         return args.run(invocation)
     except VecozoError as error:

@@ -33,6 +33,7 @@ def _open(invocation: Invocation) -> tuple[Config, Repository]:
     from vecozo_tui.config import load_config
 
     config = load_config(invocation.args.config, invocation.env, check_repository=False)
+    invocation.use_config_language(config)
     return config, open_repository(config, invocation.clock)
 
 
@@ -125,6 +126,7 @@ def run_metrics(invocation: Invocation) -> int:
         # the repository is checked by open_repository, so that its problems are
         # reported as reason "repository", not "config"
         config = load_config(invocation.args.config, invocation.env, check_repository=False)
+        invocation.use_config_language(config)
         for warning in config.warnings:
             invocation.err(f"warning: {warning}")
         stage = "repository"

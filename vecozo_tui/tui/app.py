@@ -21,11 +21,13 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from vecozo_tui.i18n import N_
 from vecozo_tui.textfmt import ascii_terminal
 from vecozo_tui.tui import widgets
 from vecozo_tui.tui.base import feature_screen
 from vecozo_tui.tui.bindings import known_binding_ids, user_bindings
 from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from vecozo_tui.clock import Clock
@@ -51,18 +53,18 @@ PALETTE_TITLES = {
 }
 
 
-class VecozoApp(App[int]):
+class VecozoApp(TranslatedBindings, App[int]):
     """The console. ``context`` holds config, repository, clock, actor and the demo."""
 
     TITLE = "vecozo-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave vecozo-tui"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help",
-                tooltip="All keys of this screen"),
-        Binding("p", "select_practice", "Practices", id="app.practices",
-                tooltip="Search the practices and choose the current one"),
+        Binding("q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Leave vecozo-tui")),
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help",
+                tooltip=N_("All keys of this screen")),
+        Binding("p", "select_practice", N_("Practices"), id="app.practices",
+                tooltip=N_("Search the practices and choose the current one")),
         # handled by the app itself, in order: when keys arrive in one burst (a laggy SSH
         # link, type-ahead), Textual would otherwise hand the keys after a Tab to the
         # field that had focus before it, e.g. a BSN typed after the password into the

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 from textual.binding import Binding
 from textual.screen import Screen
 
+from vecozo_tui.tui.translated import TranslatedBindings
+
 if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
 
@@ -71,7 +73,7 @@ def feature_screen(name: str, context: AppContext, practice_id: str,
     return screen
 
 
-class PracticeScreen(Screen[ResultType]):
+class PracticeScreen(TranslatedBindings, Screen[ResultType]):
     """A screen that acts on one practice: :meth:`target_practice_id` names it (the
     dashboard: the highlighted row)."""
 

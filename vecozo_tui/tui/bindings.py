@@ -42,7 +42,7 @@ def known_binding_ids() -> set[str]:
                 "vecozo_tui.tui.screens.confirm"}
     found: set[str] = set()
     for module_name in modules:
-        for _, cls in inspect.getmembers(importlib.import_module(module_name), inspect.isclass):
+        for _name, cls in inspect.getmembers(importlib.import_module(module_name), inspect.isclass):
             for binding in getattr(cls, "BINDINGS", []):
                 if isinstance(binding, Binding) and binding.id:
                     found.add(binding.id)

@@ -20,6 +20,7 @@ from vecozo_tui.expiry import QUARTER_START_MONTHS
 from vecozo_tui.status import Level
 from vecozo_tui.textfmt import relative_days, short_date, to_ascii
 from vecozo_tui.textfmt import truncate_middle as truncate_middle  # one rule for both fronts
+from vecozo_tui.tui.translated import TranslatedBindings
 
 STATUS_STYLES: dict[Level, str] = {
     Level.DAMAGED: "bold red",
@@ -110,7 +111,7 @@ def ascii_key_display(display: str) -> str:
     return to_ascii(display)
 
 
-class SearchInput(Input):
+class SearchInput(TranslatedBindings, Input):
     """A search field where ``?`` opens the help, as everywhere else: no practice name,
     AGB code or id has a question mark, and a help key that types itself into the
     field (after the footer promised help) is a trap."""

@@ -9,8 +9,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from vecozo_tui.tui.translated import TranslatedBindings
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(TranslatedBindings, ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n", "answer(False)", "No", id="confirm.no"),

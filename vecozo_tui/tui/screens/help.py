@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from vecozo_tui.status import Level
+from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import ascii_key_display, status_text
 
 STATUS_MEANING = {
@@ -34,7 +35,7 @@ GENERAL = [
 ]
 
 
-class HelpScreen(Screen[None]):
+class HelpScreen(TranslatedBindings, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="help.back"),
         Binding("question_mark", "close", "Back", key_display="?", show=False),

@@ -41,7 +41,8 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
-from vecozo_tui.textfmt import local_date, plural, relative_days
+from vecozo_tui.i18n import ngettext
+from vecozo_tui.textfmt import local_date, relative_days
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.messages import (
@@ -523,7 +524,9 @@ class ImportScreen(PracticeScreen[bool]):
             from vecozo_tui.tui.screens.confirm import ConfirmScreen
 
             self.app.push_screen(
-                ConfirmScreen(plural(len(warnings), "warning"), findings_text(warnings),
+                ConfirmScreen(ngettext("{count} warning", "{count} warnings",
+                                       len(warnings)).format(count=len(warnings)),
+                              findings_text(warnings),
                               "Import anyway?  y: yes, store it   n: no"),
                 callback=self._confirmed)
             return

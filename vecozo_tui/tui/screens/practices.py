@@ -17,6 +17,7 @@ from vecozo_tui.config import ENVIRONMENTS, Practice
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.tui.base import console_of
 from vecozo_tui.tui.context import AppContext
+from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
     SearchInput,
@@ -40,7 +41,7 @@ LIST_HINT = "Type to search, Up/Down move, Enter chooses, a or F2 adds a practic
 SEARCH_HINT = "Down: to the list, Enter chooses, F2 adds a practice, Esc back."
 
 
-class PracticeSelectScreen(Screen[str | None]):
+class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
     """Dismisses with the chosen practice id, or None on Escape.
 
     Focus starts on the list, so that its keys (``a`` adds) work at once; a letter that
@@ -208,7 +209,7 @@ class PracticeSelectScreen(Screen[str | None]):
                         title="Practice added")
 
 
-class AddPracticeScreen(ModalScreen[str | None]):
+class AddPracticeScreen(TranslatedBindings, ModalScreen[str | None]):
     """A form; on success the config file is written and the context's config replaced."""
 
     BINDINGS = [

@@ -37,6 +37,7 @@ from vecozo_tui.tui.messages import (
     WalkthroughView,
     post_outcome,
 )
+from vecozo_tui.tui.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
@@ -56,7 +57,7 @@ CHECK_HINTS = {
 }
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(TranslatedBindings, ModalScreen[str | None]):
     """One line of note for a step; Enter saves (empty removes), Escape cancels."""
 
     BINDINGS = [

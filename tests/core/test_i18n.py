@@ -1,0 +1,85 @@
+"""The language: how it is chosen, and Dutch dates, numbers and day counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from vecozo_tui import i18n
+from vecozo_tui.textfmt import (
+    ago,
+    kind_words,
+    local_time,
+    long_date,
+    month_letter,
+    number,
+    relative_days,
+    short_date,
+)
+
+
+@pytest.mark.parametrize(("explicit", "configured", "environ", "expected"), [
+    ("en", "nl", {"LANG": "nl_NL.UTF-8"}, "en"),      # --lang wins
+    (None, "nl", {"LANG": "en_US.UTF-8"}, "nl"),      # then [ui] language
+    (None, None, {"LANG": "nl_NL.UTF-8"}, "nl"),      # then the locale
+    (None, None, {"LC_ALL": "en_GB.UTF-8", "LANG": "nl_NL.UTF-8"}, "en"),  # LC_ALL first
+    (None, None, {"LC_MESSAGES": "nl_BE.UTF-8", "LANG": "en_US"}, "nl"),
+    (None, None, {"LC_ALL": "C", "LANG": "nl_NL.UTF-8"}, "en"),  # C: no language at all
+    (None, None, {"LANG": "de_DE.UTF-8"}, "en"),      # a language we do not have
+    (None, None, {}, "en"),
+    ("NL", None, {}, "nl"),
+])
+def test_the_language_is_chosen_by_option_config_locale_then_english(explicit, configured,
+                                                                    environ, expected):
+    assert i18n.choose_language(explicit, configured, environ) == expected
+
+
+def test_english_is_the_msgid_and_dutch_comes_from_the_catalog(dutch):
+    assert relative_days(23) == "over 23 dagen"
+    assert relative_days(1) == "morgen"
+    assert relative_days(-1) == "gisteren"
+    assert relative_days(-5) == "5 dagen geleden"
+    assert kind_words("personal") == "persoonlijk certificaat"
+    i18n.activate("en")
+    assert relative_days(23) == "in 23 days"
+    assert relative_days(-1) == "yesterday"
+
+
+def test_one_day_is_singular_in_both_languages(dutch):
+    assert relative_days(-1) == "gisteren"
+    assert i18n.ngettext("in {count} day", "in {count} days", 1).format(count=1) == "over 1 dag"
+    i18n.activate("en")
+    assert i18n.ngettext("in {count} day", "in {count} days", 1).format(count=1) == "in 1 day"
+
+
+def test_dutch_dates_and_numbers(dutch):
+    assert short_date(date(2026, 12, 1)) == "01-12-2026"
+    assert long_date(date(2026, 12, 1)) == "1 december 2026"
+    assert number(1000) == "1.000"
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert local_time(now, now) == "01-12-2026 09:00"
+    assert [month_letter(m) for m in range(1, 13)] == list("JFMAMJJASOND")
+    i18n.activate("en")
+    assert short_date(date(2026, 12, 1)) == "2026-12-01"
+    assert long_date(date(2026, 12, 1)) == "1 December 2026"
+    assert number(1000) == "1,000"
+
+
+def test_relative_times_use_humanize_in_the_language(dutch):
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert ago(now - timedelta(days=5), now) == "5 dagen geleden"
+    assert ago(None, now) == "nooit"
+    i18n.activate("en")
+    assert ago(now - timedelta(days=5), now) == "5 days ago"
+
+
+def test_the_catalogs_are_read_only_when_a_text_is_first_translated(monkeypatch):
+    opened = []
+    real = i18n.gettext.translation
+    monkeypatch.setattr(i18n.gettext, "translation",
+                        lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    i18n.activate("nl")
+    assert opened == []
+    assert i18n._("never") == "nooit"
+    assert set(opened) == set(i18n.DOMAINS)

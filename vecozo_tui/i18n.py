@@ -1,0 +1,113 @@
+"""The language people read: gettext catalogs (Dutch and English), chosen once per
+process before any text is built.
+
+Every text a person reads goes through ``_`` (or ``ngettext`` for a count). A text
+defined before the language is known (a table at module level, a key binding) is
+marked with ``N_`` and translated where it is shown. The msgids are the English texts.
+What machines read never goes through here: JSON keys and values, metrics, the plugin
+keywords and perfdata labels of ``check``, the audit log, exit codes, config keys.
+
+The catalogs are stdlib gettext ``.mo`` files in ``vecozo_tui/locale``, one per part of
+the code (core, cov, walkthroughs, cli, tui), compiled from the ``.po`` files by
+``scripts/catalogs.py`` (Babel). At run time only the standard library is needed, and
+only when a text is first translated are the catalogs read.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+Language = Literal["en", "nl"]
+LANGUAGES: tuple[Language, ...] = ("en", "nl")
+DEFAULT_LANGUAGE: Language = "en"
+# one catalog per part of the code, so that work on one part never touches another's
+DOMAINS = ("core", "cov", "walkthroughs", "cli", "tui")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_language: Language = DEFAULT_LANGUAGE
+_translations: gettext.NullTranslations | None = None
+
+
+def parse_language(text: str | None) -> Language | None:
+    """'nl', 'NL', 'nl_NL.UTF-8', 'nl-BE', 'en_GB' -> the language; anything else
+    (including 'C' and 'POSIX') -> None."""
+    if not text:
+        return None
+    code = text.strip().split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+    for language in LANGUAGES:
+        if code == language:
+            return language
+    return None
+
+
+def language_from_environment(environ: Mapping[str, str]) -> Language | None:
+    """The language of the locale, as the C library decides which variable counts for
+    messages: the first set of LC_ALL, LC_MESSAGES, LANG. A locale of another language
+    (de_DE) gives None: English is then the fallback."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return parse_language(value)
+    return None
+
+
+def choose_language(explicit: str | None, configured: str | None,
+                    environ: Mapping[str, str]) -> Language:
+    """``--lang``, else ``[ui] language``, else the locale, else English."""
+    return (parse_language(explicit) or parse_language(configured)
+            or language_from_environment(environ) or DEFAULT_LANGUAGE)
+
+
+def activate(language: Language) -> None:
+    """From now on texts are in ``language``. Call before building any screen, binding
+    or message; a text built earlier stays in the language it was built in."""
+    global _language, _translations
+    if language != _language or _translations is None:
+        _language = language
+        _translations = None  # read on first use: an English `check` never opens a file
+
+
+def current_language() -> Language:
+    return _language
+
+
+def _catalog() -> gettext.NullTranslations:
+    global _translations
+    if _translations is None:
+        chain: gettext.NullTranslations = gettext.NullTranslations()
+        for domain in DOMAINS:
+            found = gettext.translation(domain, LOCALE_DIR, languages=[_language],
+                                        fallback=True)
+            if isinstance(found, gettext.GNUTranslations):
+                if isinstance(chain, gettext.GNUTranslations):
+                    chain.add_fallback(found)
+                else:
+                    chain = found
+        _translations = chain
+    return _translations
+
+
+def _(message: str) -> str:
+    """``message`` (English) in the current language."""
+    return _catalog().gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogs where it is defined; ``_`` translates it
+    where it is shown."""
+    return message
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form for ``count``: '1 warning' / '3 warnings', '1 waarschuwing' /
+    '3 waarschuwingen'. The text still needs ``.format(count=...)``."""
+    return _catalog().ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` where the same English word needs two translations ('Import' the
+    button and 'Import' the walkthrough step)."""
+    return _catalog().pgettext(context, message)
