@@ -195,3 +195,17 @@ def test_one_english_text_has_one_dutch_translation():
                                    f"{domain} says {string!r}")
                 seen.setdefault(key, (domain, string))
     assert not clashes, "\n".join(clashes)
+
+
+def test_the_catalogs_are_shipped_in_the_package():
+    """`pip install .` (not only an editable install) carries every catalog file."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["vecozo_tui"]
+    files = [p.relative_to(PACKAGE).as_posix() for p in (PACKAGE / "locale").rglob("*")
+             if p.is_file()]
+    assert any(f.endswith("nl/LC_MESSAGES/tui.mo") for f in files)
+    left_out = [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert not left_out
