@@ -3,8 +3,8 @@ when the modules were imported, in English) are Dutch once Dutch is active."""
 
 from __future__ import annotations
 
-from tests.tui_support import make_world
 from tests.tui.test_plain_terminal import screen_text
+from tests.tui_support import make_world
 from vecozo_tui import i18n
 
 SIZE = (80, 24)
