@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from vecozo_tui.i18n import _
+
 MASK = "[BSN]"
 # for the audit guard: a stand-alone number; a fingerprint's hex ("AB999979668CD") is no BSN
 _NINE_DIGITS = re.compile(r"(?<![\w-])\d{9}(?![\w-])")
@@ -32,9 +34,9 @@ def bsn_problem(value: str) -> str | None:
     """What is wrong with a BSN typed for a production test call, or None."""
     value = value.strip()
     if not value:
-        return "A BSN is needed for a test call in production."
+        return _("A BSN is needed for a test call in production.")
     if not passes_elfproef(value):
-        return "That is not a valid BSN: it must have 9 digits that pass the 11-test."
+        return _("That is not a valid BSN: it must have 9 digits that pass the 11-test.")
     return None
 
 

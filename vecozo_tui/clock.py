@@ -12,6 +12,8 @@ import os
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from vecozo_tui.i18n import _
+
 
 def local_zone() -> tzinfo:
     """The server's time zone with its daylight-saving rules.
@@ -80,7 +82,7 @@ class FixedClock(Clock):
     def __init__(self, moment: datetime, zone: tzinfo | None = None):
         super().__init__()
         if moment.tzinfo is None:
-            raise ValueError("FixedClock needs a timezone-aware datetime")
+            raise ValueError("FixedClock needs a timezone-aware datetime")  # untranslated: name
         self.moment = moment
         self._zone = zone or moment.tzinfo
 
@@ -98,11 +100,11 @@ def aware_datetime(value: object) -> datetime:
     """An ISO-8601 text with a time zone (as the repository writes them) as a datetime;
     ValueError for anything else: a time without a zone cannot be compared with now."""
     if not isinstance(value, str):
-        raise ValueError("not a date and time")
+        raise ValueError(_("not a date and time"))
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
-        raise ValueError("a date and time without a time zone")
+        raise ValueError(_("a date and time without a time zone"))
     try:  # in UTC it must exist too: 0001-01-01T00:00+14:00 is before the first day there is
         return moment.astimezone(UTC)
     except OverflowError:
-        raise ValueError("a date and time out of range") from None
+        raise ValueError(_("a date and time out of range")) from None

@@ -33,16 +33,16 @@ from typing import Any, Literal, get_args
 
 from vecozo_tui import expiry
 from vecozo_tui.errors import ConfigError, VecozoError
-from vecozo_tui.i18n import LANGUAGES, Language, parse_language
+from vecozo_tui.i18n import LANGUAGES, N_, Language, _, ngettext, parse_language
 
 Environment = Literal["production", "acceptance", "test"]
 ENVIRONMENTS: tuple[Environment, ...] = get_args(Environment)
 DEFAULT_ENDPOINTS = {
-    "production": "https://api.vecozo.nl/cov/vz801802/v1/soap11",
-    "acceptance": "https://tst-api.vecozo.nl/acc/cov/vz801802/v1/soap11",
-    "test": "https://tst-api.vecozo.nl/tst/cov/vz801802/v1/soap11",
+    "production": "https://api.vecozo.nl/cov/vz801802/v1/soap11",  # untranslated: URL
+    "acceptance": "https://tst-api.vecozo.nl/acc/cov/vz801802/v1/soap11",  # untranslated: URL
+    "test": "https://tst-api.vecozo.nl/tst/cov/vz801802/v1/soap11",  # untranslated: URL
 }
-SYSTEM_CONFIG_PATH = Path("/etc/vecozo-tui/config.toml")
+SYSTEM_CONFIG_PATH = Path("/etc/vecozo-tui/config.toml")  # untranslated: path
 APP_NAME = "vecozo-tui"
 ENV_VAR = "VECOZO_TUI_CONFIG"
 DEFAULT_INBOX = "~/vecozo-inbox"
@@ -156,13 +156,13 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "backup": ("default_target",),
     "expiry": _field_names(expiry.ExpiryThresholds),
     "cov": _field_names(CovSettings),
-    "cov.endpoints": ENVIRONMENTS,
+    "cov.endpoints": ENVIRONMENTS,  # untranslated: config table
     "monitoring": _field_names(MonitoringSettings),
     "ui": _field_names(UiSettings),
     "keymap": (),  # binding ids: the console checks them
     "deploy": _field_names(DeploySettings),
     "practices": _field_names(Practice),
-    "practices.deploy": _field_names(DeployTarget),
+    "practices.deploy": _field_names(DeployTarget),  # untranslated: config table
 }
 
 
@@ -197,10 +197,11 @@ class Config:
     def _not_found(self, key: str) -> str:
         import difflib
 
-        where = str(self.path) if self.path else "the configuration"
+        where = str(self.path) if self.path else _("the configuration")
         if not self.practices:
-            return (f"No practice '{key}' in {where}: it has no practices yet. Add one as a "
-                    "[[practices]] block (see config.example.toml).")
+            return (_("No practice '{key}' in {where}: it has no practices yet. Add one as a "
+                      "[[practices]] block (see config.example.toml).").format(
+                key=key, where=where))
         folded = key.strip().lower()
         by_id = {p.id: p for p in self.practices}
         found: list[str] = []
@@ -228,14 +229,16 @@ class Config:
             agbs = {p.agb: p.id for p in self.practices}
             for match in difflib.get_close_matches(key.strip(), list(agbs), n=3, cutoff=0.75):
                 add(agbs[match])
-        message = f"No practice '{key}' in {where}."
+        message = _("No practice '{key}' in {where}.").format(key=key, where=where)
         if found:
             shown = [f"{i} ({by_id[i].name}, AGB {by_id[i].agb})" for i in found[:5]]
-            return f"{message} Did you mean: {', '.join(shown)}?"
+            return _("{message} Did you mean: {names}?").format(
+                message=message, names=', '.join(shown))
         if len(self.practices) <= 8:
-            return f"{message} Practice ids: {', '.join(p.id for p in self.practices)}."
-        return (f"{message} `vecozo-tui list` shows the ids of all "
-                f"{len(self.practices)} practices.")
+            return _("{message} Practice ids: {names}.").format(
+                message=message, names=', '.join(p.id for p in self.practices))
+        return (_("{message} `vecozo-tui list` shows the ids of all "
+                  "{count} practices.").format(message=message, count=len(self.practices)))
 
 
 # --- finding the file ---------------------------------------------------------------
@@ -246,12 +249,13 @@ def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
     if sys.platform.startswith(("win", "darwin")):
         import platformdirs  # slow to import (~10 ms); only where the convention is not XDG
 
-        return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
+        config_dir = platformdirs.user_config_path(APP_NAME, appauthor=False)
+        return config_dir / "config.toml"  # untranslated: file name
     base = env.get("XDG_CONFIG_HOME", "").strip()
     if not base:
         home = env.get("HOME") or str(Path.home())
         base = os.path.join(home, ".config")
-    return Path(base) / APP_NAME / "config.toml"
+    return Path(base) / APP_NAME / "config.toml"  # untranslated: file name
 
 
 def find_config_path(explicit: str | Path | None = None, env: Mapping[str, str] = os.environ,
@@ -268,10 +272,11 @@ def find_config_path(explicit: str | Path | None = None, env: Mapping[str, str] 
             continue
         path = Path(given).expanduser()
         if must_exist and not _is_file(path):
-            what = "is a directory, not a file" if path.is_dir() else "does not exist"
+            what = _("is a directory, not a file") if path.is_dir() else _("does not exist")
             raise VecozoError(
-                f"Configuration file {path} (given by {how}) {what}. Copy config.example.toml "
-                f"there or run `vecozo-tui init --config {path} --repository PATH`."
+                _("Configuration file {path} (given by {how}) {what}. Copy config.example.toml "
+                  "there or run `vecozo-tui init --config {path} --repository PATH`.").format(
+                    path=path, how=how, what=what)
             )
         return path
     for candidate in (user_config_path(env), SYSTEM_CONFIG_PATH):
@@ -286,11 +291,13 @@ def _is_file(path: Path) -> bool:
     try:
         return path.is_file()
     except PermissionError:
-        raise VecozoError(f"No permission to look for the configuration file {path}: a "
-                          "directory on the way may not be entered by this user.") from None
+        raise VecozoError(_("No permission to look for the configuration file {path}: a "
+                            "directory on the way may not be entered by this user.").format(
+            path=path)) from None
     except OSError as error:
-        raise VecozoError(f"Cannot look for the configuration file {path}: "
-                          f"{error.strerror or error}.") from None
+        raise VecozoError(_("Cannot look for the configuration file {path}: "
+                            "{reason}.").format(
+            path=path, reason=error.strerror or error)) from None
 
 
 def load_config(explicit: str | Path | None = None, env: Mapping[str, str] = os.environ, *,
@@ -299,9 +306,10 @@ def load_config(explicit: str | Path | None = None, env: Mapping[str, str] = os.
     if path is None:
         user = user_config_path(env)
         raise VecozoError(
-            f"No configuration file found. Looked for --config, ${ENV_VAR}, {user} and "
-            f"{SYSTEM_CONFIG_PATH}. Run `vecozo-tui init --repository PATH` to write one, or "
-            f"copy config.example.toml to {user} and edit it."
+            _("No configuration file found. Looked for --config, ${variable}, {user} and "
+              "{system_path}. Run `vecozo-tui init --repository PATH` to write one, or "
+              "copy config.example.toml to {user} and edit it.").format(
+                variable=ENV_VAR, user=user, system_path=SYSTEM_CONFIG_PATH)
         )
     return parse_config(_read_config_text(path), path, check_repository=check_repository)
 
@@ -310,14 +318,16 @@ def _read_config_text(path: Path) -> str:
     from vecozo_tui.fsutil import read_regular_file
 
     try:
-        data = read_regular_file(path, MAX_CONFIG_BYTES, what="the configuration file")
+        data = read_regular_file(path, MAX_CONFIG_BYTES, what=_("the configuration file"))
     except FileNotFoundError:
-        raise VecozoError(f"Configuration file {path} does not exist.") from None
+        raise VecozoError(_("Configuration file {path} does not exist.").format(
+            path=path)) from None
     try:
         return data.decode("utf-8-sig")  # -sig: tolerate the BOM some Windows editors write
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ConfigError([f"{path}:{line}: the file is not UTF-8 text; save it as UTF-8."]) \
+        raise ConfigError([_("{path}:{line}: the file is not UTF-8 text; save it as UTF-8.").format(
+            path=path, line=line)]) \
             from None
 
 
@@ -389,7 +399,7 @@ def format_key(keypath: tuple) -> str:
 
 def _table_name(keypath: tuple) -> str:
     if not keypath:
-        return "at the top level"
+        return _("at the top level")
     if isinstance(keypath[-1], int):
         return f"in [[{format_key(keypath[:-1])}]] #{keypath[-1] + 1}"
     return f"in [{format_key(keypath)}]"
@@ -433,9 +443,9 @@ def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return _("the text {value!r}").format(value=value)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
@@ -447,46 +457,51 @@ def _type_name(value: Any) -> str:
 
 def agb_problem(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        return f"must be an 8-digit AGB code in quotes, not {_type_name(value)}."
+        return _("must be an 8-digit AGB code in quotes, not {type}.").format(
+            type=_type_name(value))
     if isinstance(value, int):
         hint = f' (agb = "{value:08d}")' if 0 <= value < 10**8 else ""
-        return (f"{value} is a number; write it as a quoted string{hint}, otherwise a "
-                "leading zero is lost.")
+        return (_("{value} is a number; write it as a quoted string{hint}, otherwise a "
+                  "leading zero is lost.").format(value=value, hint=hint))
     if not AGB_PATTERN.fullmatch(value):
-        return f"'{value}' is not an AGB code: it must be exactly 8 digits, like \"01234567\"."
+        return _("'{value}' is not an AGB code: it must be exactly 8 digits, like "
+                 "\"01234567\".").format(value=value)
     return None
 
 
 def practice_id_problem(value: Any) -> str | None:
     if not isinstance(value, str):
-        return f"must be text in quotes, not {_type_name(value)}."
+        return _("must be text in quotes, not {type}.").format(type=_type_name(value))
     if not value:
-        return "must not be empty."
+        return _("must not be empty.")
     if len(value) > 64:
-        return f"'{value[:20]}...' is too long ({len(value)} characters; at most 64)."
+        return _("'{value}...' is too long ({count} characters; at most 64).").format(
+            value=value[:20], count=len(value))
     if not PRACTICE_ID_PATTERN.fullmatch(value) or value.endswith("."):
         hint = ""
         if PRACTICE_ID_PATTERN.fullmatch(value.lower()):
-            hint = f" Use lower case: '{value.lower()}'."
-        return (f"'{value}' is not a valid practice id: use lower-case letters, digits, '.', "
-                "'_' and '-', starting with a letter or digit (it becomes a directory "
-                f"name).{hint}")
+            hint = _(" Use lower case: '{lower}'.").format(lower=value.lower())
+        return (_("'{value}' is not a valid practice id: use lower-case letters, digits, '.', "
+                  "'_' and '-', starting with a letter or digit (it becomes a directory "
+                  "name).{hint}").format(value=value, hint=hint))
     if value.split(".")[0] in _WINDOWS_RESERVED:
-        return f"'{value}' cannot be used: it is a reserved file name on Windows."
+        return _("'{value}' cannot be used: it is a reserved file name on Windows.").format(
+            value=value)
     return None
 
 
 def environment_problem(value: Any) -> str | None:
     if not isinstance(value, str):
-        return f"must be text in quotes, not {_type_name(value)}."
+        return _("must be text in quotes, not {type}.").format(type=_type_name(value))
     if value not in ENVIRONMENTS:
         import difflib  # only on the error path: start-up time matters for `check`
 
         close = difflib.get_close_matches(value.lower(), ENVIRONMENTS, n=1, cutoff=0.3)
         if not close:
             close = [e for e in ENVIRONMENTS if value and e.startswith(value.lower()[:3])]
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        return (f"unknown environment '{value}'; use one of: {', '.join(ENVIRONMENTS)}.{hint}")
+        hint = _(" Did you mean '{close}'?").format(close=close[0]) if close else ""
+        return (_("unknown environment '{value}'; use one of: {names}.{hint}").format(
+            value=value, names=', '.join(ENVIRONMENTS), hint=hint))
     return None
 
 
@@ -496,8 +511,9 @@ def _parse_language(parser: _Parser, ui_table: dict) -> Language | None:
         return None
     language = parse_language(value) if value.strip().lower() in LANGUAGES else None
     if language is None:
-        parser.report.error(("ui", "language"), f"must be one of {', '.join(LANGUAGES)} "
-                                                f"(not '{value}').")
+        parser.report.error(("ui", "language"), _("must be one of {names} "
+                                                  "(not '{value}').").format(
+            names=', '.join(LANGUAGES), value=value))
     return language
 
 
@@ -513,24 +529,26 @@ def endpoint_problem(value: Any) -> str | None:
     from urllib.parse import urlsplit
 
     if not isinstance(value, str):
-        return f"must be a URL in quotes, not {_type_name(value)}."
+        return _("must be a URL in quotes, not {type}.").format(type=_type_name(value))
     shown = value if len(value) <= 100 else value[:99] + "…"
     try:
         parts = urlsplit(value)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        return f"'{shown}' is not a valid URL (a bracket, port or character is wrong)."
+        return _("'{shown}' is not a valid URL (a bracket, port or character is wrong).").format(
+            shown=shown)
     if parts.scheme != "https":
-        return (f"'{shown}' must start with https:// (the COV service is only reached over "
-                "verified TLS).")
+        return (_("'{shown}' must start with https:// (the COV service is only reached over "
+                  "verified TLS).").format(shown=shown))
     if not host or any(c.isspace() for c in value):
-        return f"'{shown}' is not a valid URL (no host name)."
+        return _("'{shown}' is not a valid URL (no host name).").format(shown=shown)
     if ":" not in host:  # a name, not an IPv6 address: DNS limits apply
         if any(len(label) > 63 for label in host.split(".")):
-            return f"'{shown}': a part of the host name is longer than 63 characters."
+            return _("'{shown}': a part of the host name is longer than 63 characters.").format(
+                shown=shown)
         if len(host) > 253:
-            return f"'{shown}': the host name is longer than 253 characters."
+            return _("'{shown}': the host name is longer than 253 characters.").format(shown=shown)
     return None
 
 
@@ -540,13 +558,13 @@ def configured_test_bsn_problem(value: Any) -> str | None:
     from vecozo_tui.bsn import passes_elfproef
 
     if not isinstance(value, str):
-        return "must be a BSN in quotes (9 digits)."
+        return _("must be a BSN in quotes (9 digits).")
     if not passes_elfproef(value):
-        return "is not a valid BSN (9 digits that pass the 11-test)."
+        return _("is not a valid BSN (9 digits that pass the 11-test).")
     if not value.startswith("9999"):
-        return ("is not a test BSN (test BSNs start with 9999). Never put a real patient's "
-                "BSN in the configuration: for a production test call it is asked for and "
-                "not stored.")
+        return (_("is not a test BSN (test BSNs start with 9999). Never put a real patient's "
+                  "BSN in the configuration: for a production test call it is asked for and "
+                  "not stored."))
     return None
 
 
@@ -555,8 +573,10 @@ def configured_test_bsn_problem(value: Any) -> str | None:
 
 def _syntax_error(error: tomllib.TOMLDecodeError, text: str, path: Path) -> ConfigError:
     message = str(error)
-    match = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$|\s*\(at end of document\)\s*$",
-                      message)
+    # where tomllib's (English) message says the error is
+    where_in = (r"\s*\(at line (\d+), column (\d+)\)\s*$"  # untranslated: a pattern
+                r"|\s*\(at end of document\)\s*$")
+    match = re.search(where_in, message)
     where = f"{path}"
     hint = ""
     if match:
@@ -567,13 +587,14 @@ def _syntax_error(error: tomllib.TOMLDecodeError, text: str, path: Path) -> Conf
             lines = text.splitlines()
             line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
             if "\\" in line and '"' in line:
-                hint = (" In \"double quotes\" a backslash starts an escape: write Windows "
-                        "paths in 'single quotes' or with forward slashes.")
+                hint = (_(" In \"double quotes\" a backslash starts an escape: write Windows "
+                          "paths in 'single quotes' or with forward slashes."))
             elif re.search(r"=\s*0\d", line):
-                hint = ' Write AGB codes as quoted strings: agb = "01234567".'
+                hint = _(' Write AGB codes as quoted strings: agb = "01234567".')
         else:
-            where = f"{path}: at the end of the file"
-    return ConfigError([f"{where}: TOML syntax error: {message}.{hint}"])
+            where = _("{path}: at the end of the file").format(path=path)
+    return ConfigError([_("{where}: TOML syntax error: {message}.{hint}").format(
+        where=where, message=message, hint=hint)])
 
 
 def _parse_toml(text: str, path: Path) -> dict:
@@ -582,8 +603,8 @@ def _parse_toml(text: str, path: Path) -> dict:
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(error, text, path) from None
     except RecursionError:  # tomllib parses nested lists and tables recursively
-        raise ConfigError([f"{path}: lists or tables are nested too deeply to be a "
-                           "vecozo-tui configuration."]) from None
+        raise ConfigError([_("{path}: lists or tables are nested too deeply to be a "
+                             "vecozo-tui configuration.").format(path=path)]) from None
 
 
 def _expand(value: str, base: Path) -> Path:
@@ -607,45 +628,48 @@ class _Parser:
                 import difflib
 
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
-                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                hint = _(" (did you mean `{close}`?)").format(close=close[0]) if close else ""
                 self.report.warn(keypath + (key,),
-                                 f"unknown key `{key}` {_table_name(keypath)} — kept, "
-                                 f"ignored{hint}")
+                                 _("unknown key `{key}` {table_name} — kept, "
+                                   "ignored{hint}").format(
+                                     key=key, table_name=_table_name(keypath), hint=hint))
 
     def table(self, name: str) -> dict:
         value = self.raw.get(name, {})
         if isinstance(value, dict):
             self.unknown_keys(value, name, (name,))
             return value
-        self.report.error((name,), f"must be a table (a [{name}] section), not "
-                                   f"{_type_name(value)}.")
+        self.report.error((name,), _("must be a table (a [{name}] section), not "
+                                     "{type}.").format(name=name, type=_type_name(value)))
         return {}
 
     def string(self, table: dict, keypath: tuple, *, required: bool = False,
-               empty_ok: bool = False, missing: str = "is missing.") -> str | None:
+               empty_ok: bool = False, missing: str = N_("is missing.")) -> str | None:
         key = keypath[-1]
         if key not in table:
             if required:
-                self.report.error(keypath, missing)
+                self.report.error(keypath, _(missing))
             return None
         value = table[key]
         if not isinstance(value, str):
-            self.report.error(keypath, f"must be text in quotes, not {_type_name(value)}.")
+            self.report.error(keypath, _("must be text in quotes, not {type}.").format(
+                type=_type_name(value)))
             return None
         if not value.strip() and not empty_ok:
-            self.report.error(keypath, "must not be empty.")
+            self.report.error(keypath, _("must not be empty."))
             return None
         return value
 
     def path(self, table: dict, keypath: tuple, *, required: bool = False,
-             missing: str = "is missing.") -> Path | None:
+             missing: str = N_("is missing.")) -> Path | None:
         value = self.string(table, keypath, required=required, missing=missing)
         if value is None:
             return None
         try:
             return _expand(value, self.base)
         except RuntimeError:
-            self.report.error(keypath, f"cannot expand '{value}': no home directory is known.")
+            self.report.error(keypath, _("cannot expand '{value}': no home directory is "
+                                         "known.").format(value=value))
             return None
 
     def days(self, table: dict, keypath: tuple, default: int) -> int:
@@ -654,11 +678,12 @@ class _Parser:
             return default
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.report.error(keypath, f"must be a whole number of days, not "
-                                       f"{_type_name(value)}.")
+            self.report.error(keypath, _("must be a whole number of days, not "
+                                         "{type}.").format(type=_type_name(value)))
             return default
         if not 0 <= value <= MAX_DAYS:
-            self.report.error(keypath, f"{value} is out of range: use 0 to {MAX_DAYS} days.")
+            self.report.error(keypath, _("{value} is out of range: use 0 to {max_days} "
+                                         "days.").format(value=value, max_days=MAX_DAYS))
             return default
         return value
 
@@ -668,7 +693,8 @@ class _Parser:
             return default
         value = table[key]
         if not isinstance(value, bool):
-            self.report.error(keypath, f"must be true or false, not {_type_name(value)}.")
+            self.report.error(keypath, _("must be true or false, not {type}.").format(
+                type=_type_name(value)))
             return default
         return value
 
@@ -687,29 +713,32 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     repository_table = parser.table("repository")
     if "repository" not in raw:
         report.problems.append(
-            f"{path}: repository.path: is missing; add a [repository] section with "
-            'path = "..." (the directory where certificates are kept).')
+            _("{path}: repository.path: is missing; add a [repository] section with "
+              'path = "..." (the directory where certificates are kept).').format(path=path))
         repository = None
     elif isinstance(raw["repository"], dict):
         repository = parser.path(repository_table, ("repository", "path"), required=True,
-                                 missing='is missing; add path = "..." (the directory where '
-                                         'certificates are kept).')
+                                 missing=N_('is missing; add path = "..." (the directory where '
+                                           'certificates are kept).'))
     else:
         repository = None
     if repository is not None and check_repository:
         keypath = ("repository", "path")
         try:
             if not repository.exists():
-                report.error(keypath, f"{repository} does not exist; create it with "
-                                      "`vecozo-tui init`.")
+                report.error(keypath, _("{repository} does not exist; create it with "
+                                        "`vecozo-tui init`.").format(repository=repository))
             elif not repository.is_dir():
-                report.error(keypath, f"{repository} is not a directory.")
+                report.error(keypath, _("{repository} is not a directory.").format(
+                    repository=repository))
             elif writable_by_others(repository):
                 mode = repository.stat().st_mode & 0o777
-                report.error(keypath, f"{repository} is writable by group or other users "
-                                      f"(mode {mode:04o}); run `chmod 700 {repository}`.")
+                report.error(keypath, _("{repository} is writable by group or other users "
+                                        "(mode {mode:04o}); run `chmod 700 {repository}`.").format(
+                    repository=repository, mode=mode))
         except OSError as error:
-            report.error(keypath, f"cannot check {repository}: {error.strerror or error}.")
+            report.error(keypath, _("cannot check {repository}: {reason}.").format(
+                repository=repository, reason=error.strerror or error))
 
     # [import]
     import_table = parser.table("import")
@@ -717,9 +746,10 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     if inbox is None:
         inbox = _default_inbox()
     elif not inbox.is_dir():
-        what = "is not a directory" if inbox.exists() else "does not exist (yet)"
-        report.warn(("import", "inbox"), f"import.inbox: {inbox} {what}; importing from the "
-                                         "inbox will not find any files.")
+        what = _("is not a directory") if inbox.exists() else _("does not exist (yet)")
+        report.warn(("import", "inbox"), _("import.inbox: {inbox} {what}; importing from the "
+                                           "inbox will not find any files.").format(
+            inbox=inbox, what=what))
 
     # [backup]
     backup_table = parser.table("backup")
@@ -734,8 +764,10 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     })
     if thresholds.critical_days >= thresholds.warning_days:
         report.error(("expiry", "critical_days"),
-                     f"critical_days ({thresholds.critical_days}) must be smaller than "
-                     f"warning_days ({thresholds.warning_days}).")
+                     _("critical_days ({critical_days}) must be smaller than "
+                       "warning_days ({warning_days}).").format(
+                         critical_days=thresholds.critical_days,
+                         warning_days=thresholds.warning_days))
 
     cov = _parse_cov(parser)
 
@@ -761,14 +793,16 @@ def parse_config(text: str, path: Path, *, check_repository: bool = True) -> Con
     practices = _parse_practices(parser)
 
     if report.unknown_keys > MAX_UNKNOWN_KEY_WARNINGS:
-        report.warnings.append(f"{path}: and {report.unknown_keys - MAX_UNKNOWN_KEY_WARNINGS} "
-                               "more unknown keys (kept, ignored).")
+        more = report.unknown_keys - MAX_UNKNOWN_KEY_WARNINGS
+        report.warnings.append(ngettext("{path}: and {count} more unknown key (kept, ignored).",
+                                        "{path}: and {count} more unknown keys (kept, ignored).",
+                                        more).format(path=path, count=more))
     if report.problems:
         raise ConfigError(report.problems)
     try:
         if writable_by_others(path):
-            report.warnings.append(f"{path}: the configuration file is writable by group or "
-                                   f"other users; run `chmod go-w {path}`.")
+            report.warnings.append(_("{path}: the configuration file is writable by group or "
+                                     "other users; run `chmod go-w {path}`.").format(path=path))
     except OSError:
         pass  # parsing text that is not (yet) on disk
     assert repository is not None
@@ -783,8 +817,8 @@ def _parse_keymap(parser: _Parser) -> dict[str, str]:
     keymap matters to the console only, and must never make ``check`` UNKNOWN."""
     table = parser.raw.get("keymap", {})
     if not isinstance(table, dict):
-        parser.report.warn(("keymap",), f"keymap: must be a table (a [keymap] section), not "
-                                        f"{_type_name(table)}; ignored.")
+        parser.report.warn(("keymap",), _("keymap: must be a table (a [keymap] section), not "
+                                          "{type}; ignored.").format(type=_type_name(table)))
         return {}
     keymap: dict[str, str] = {}
     for binding_id, keys in _flat_items(table):
@@ -792,8 +826,9 @@ def _parse_keymap(parser: _Parser) -> dict[str, str]:
             keymap[binding_id] = keys.replace(" ", "")
         else:
             parser.report.warn(("keymap", binding_id),
-                               f"keymap.{binding_id}: must be keys in quotes, e.g. "
-                               f'"f3,i", not {_type_name(keys)}; ignored.')
+                               _("keymap.{binding_id}: must be keys in quotes, e.g. "
+                                 '"f3,i", not {type}; ignored.').format(
+                                   binding_id=binding_id, type=_type_name(keys)))
     return keymap
 
 
@@ -815,10 +850,10 @@ def _parse_cov(parser: _Parser) -> CovSettings:
     endpoints = dict(DEFAULT_ENDPOINTS)
     given = table.get("endpoints", {})
     if not isinstance(given, dict):
-        report.error(("cov", "endpoints"), f"must be a table ([cov.endpoints]), not "
-                                           f"{_type_name(given)}.")
+        report.error(("cov", "endpoints"), _("must be a table ([cov.endpoints]), not "
+                                             "{type}.").format(type=_type_name(given)))
         given = {}
-    parser.unknown_keys(given, "cov.endpoints", ("cov", "endpoints"))
+    parser.unknown_keys(given, "cov.endpoints", ("cov", "endpoints"))  # untranslated: config table
     for environment in ENVIRONMENTS:
         if environment in given:
             problem = endpoint_problem(given[environment])
@@ -829,7 +864,7 @@ def _parse_cov(parser: _Parser) -> CovSettings:
 
     ca_bundle = parser.path(table, ("cov", "ca_bundle"))
     if ca_bundle is not None and not ca_bundle.is_file():
-        what = "is not a file" if ca_bundle.exists() else "does not exist"
+        what = _("is not a file") if ca_bundle.exists() else _("does not exist")
         report.error(("cov", "ca_bundle"), f"{ca_bundle} {what}.")
         ca_bundle = None
 
@@ -837,11 +872,12 @@ def _parse_cov(parser: _Parser) -> CovSettings:
     if "timeout_seconds" in table:
         value = table["timeout_seconds"]
         if isinstance(value, bool) or not isinstance(value, int | float):
-            report.error(("cov", "timeout_seconds"), f"must be a number of seconds, not "
-                                                     f"{_type_name(value)}.")
+            report.error(("cov", "timeout_seconds"), _("must be a number of seconds, not "
+                                                       "{type}.").format(type=_type_name(value)))
         elif not 0 < value <= 600:
             report.error(("cov", "timeout_seconds"),
-                         f"{value} is out of range: use more than 0 and at most 600 seconds.")
+                         _("{value} is out of range: use more than 0 and at most 600 "
+                           "seconds.").format(value=value))
         else:
             timeout = float(value)
 
@@ -865,7 +901,8 @@ def _parse_cov(parser: _Parser) -> CovSettings:
                 birth = date.fromisoformat(value).isoformat()
             except ValueError:
                 report.error(("cov", "test_birth_date"),
-                             f"must be a date like 1962-03-15, not {_type_name(value)}.")
+                             _("must be a date like 1962-03-15, not {type}.").format(
+                                 type=_type_name(value)))
     return CovSettings(endpoints=endpoints, ca_bundle=ca_bundle, timeout_seconds=timeout,
                        test_bsn=test_bsn, test_birth_date=birth)
 
@@ -874,12 +911,12 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
     report = parser.report
     entries = parser.raw.get("practices", [])
     if isinstance(entries, dict):
-        report.error(("practices",), "write [[practices]] (double brackets) for each practice, "
-                                     "not [practices].")
+        report.error(("practices",), _("write [[practices]] (double brackets) for each practice, "
+                                       "not [practices]."))
         return []
     if not isinstance(entries, list):
-        report.error(("practices",), f"must be a list of [[practices]] blocks, not "
-                                     f"{_type_name(entries)}.")
+        report.error(("practices",), _("must be a list of [[practices]] blocks, not "
+                                       "{type}.").format(type=_type_name(entries)))
         return []
     practices: list[Practice] = []
     seen: dict[str, int] = {}
@@ -888,13 +925,14 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
     for number, entry in enumerate(entries):
         here = ("practices", number)
         if not isinstance(entry, dict):
-            report.error(here, f"must be a [[practices]] block, not {_type_name(entry)}.")
+            report.error(here, _("must be a [[practices]] block, not {type}.").format(
+                type=_type_name(entry)))
             continue
         parser.unknown_keys(entry, "practices", here)
         ok = True
         for key in ("id", "name", "agb", "environment"):
             if key not in entry:
-                report.error(here + (key,), "is missing.")
+                report.error(here + (key,), _("is missing."))
                 ok = False
             elif key in checks:
                 problem = checks[key](entry[key])
@@ -915,8 +953,9 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
                 first = seen[practice_id]
                 line = report.line(("practices", first))
                 also = f"practices[{first + 1}]" + (f", line {line}" if line else "")
-                report.error(here + ("id",), f"'{practice_id}' is used twice (also {also}); "
-                                             "practice ids must be unique.")
+                report.error(here + ("id",), _("'{practice_id}' is used twice (also {also}); "
+                                               "practice ids must be unique.").format(
+                    practice_id=practice_id, also=also))
                 ok = False
             else:
                 seen[practice_id] = number
@@ -936,31 +975,32 @@ def _parse_deploy_targets(parser: _Parser, entry: dict, here: tuple,
     report = parser.report
     entries = entry.get("deploy", [])
     if isinstance(entries, dict):
-        report.error(here + ("deploy",), "write [[practices.deploy]] (double brackets) for "
-                                         "each deploy target, not [practices.deploy].")
+        report.error(here + ("deploy",), _("write [[practices.deploy]] (double brackets) for "
+                                           "each deploy target, not [practices.deploy]."))
         return None
     if not isinstance(entries, list):
-        report.error(here + ("deploy",), f"must be a list of [[practices.deploy]] blocks, not "
-                                         f"{_type_name(entries)}.")
+        report.error(here + ("deploy",), _("must be a list of [[practices.deploy]] blocks, not "
+                                           "{type}.").format(type=_type_name(entries)))
         return None
     targets: list[DeployTarget] = []
     ok = True
     for number, table in enumerate(entries):
         where = here + ("deploy", number)
         if not isinstance(table, dict):
-            report.error(where, f"must be a [[practices.deploy]] block, not "
-                                f"{_type_name(table)}.")
+            report.error(where, _("must be a [[practices.deploy]] block, not "
+                                  "{type}.").format(type=_type_name(table)))
             ok = False
             continue
-        parser.unknown_keys(table, "practices.deploy", where)
+        parser.unknown_keys(table, "practices.deploy", where)  # untranslated: config table
         target = _parse_deploy_target(parser, table, where)
         if target is None:
             ok = False
             continue
         if target.path in deploy_paths:
-            report.error(where + ("path",), f"{target.path} is also the target of "
-                                            f"{format_key(deploy_paths[target.path])}; two "
-                                            "targets cannot write one file.")
+            report.error(where + ("path",), _("{path} is also the target of "
+                                              "{format_key}; two "
+                                              "targets cannot write one file.").format(
+                path=target.path, format_key=format_key(deploy_paths[target.path])))
             ok = False
             continue
         deploy_paths[target.path] = where
@@ -974,9 +1014,10 @@ def _parse_deploy_target(parser: _Parser, table: dict, where: tuple) -> DeployTa
     path = _deploy_path(parser, table, where + ("path",))
     file_format = parser.string(table, where + ("format",)) or "pkcs12"
     if file_format not in DEPLOY_FORMATS:
-        report.error(where + ("format",), f"unknown format '{file_format}'; use one of: "
-                                          f"{', '.join(DEPLOY_FORMATS)} (pkcs12-legacy is 3DES "
-                                          "for old Windows programs).")
+        report.error(where + ("format",), _("unknown format '{file_format}'; use one of: "
+                                            "{names} (pkcs12-legacy is 3DES "
+                                            "for old Windows programs).").format(
+            file_format=file_format, names=', '.join(DEPLOY_FORMATS)))
     owner = _account(parser, table, where + ("owner",), "user")
     group = _account(parser, table, where + ("group",), "group")
     mode = _deploy_mode(parser, table, where + ("mode",))
@@ -985,20 +1026,22 @@ def _parse_deploy_target(parser: _Parser, table: dict, where: tuple) -> DeployTa
     if "timeout_seconds" in table:
         value = table["timeout_seconds"]
         if isinstance(value, bool) or not isinstance(value, int | float):
-            report.error(where + ("timeout_seconds",), f"must be a number of seconds, not "
-                                                       f"{_type_name(value)}.")
+            report.error(where + ("timeout_seconds",), _("must be a number of seconds, not "
+                                                         "{type}.").format(type=_type_name(value)))
         elif not 0 < value <= MAX_HOOK_TIMEOUT:
             report.error(where + ("timeout_seconds",),
-                         f"{value} is out of range: use more than 0 and at most "
-                         f"{MAX_HOOK_TIMEOUT} seconds.")
+                         _("{value} is out of range: use more than 0 and at most "
+                           "{max_hook_timeout} seconds.").format(
+                             value=value, max_hook_timeout=MAX_HOOK_TIMEOUT))
         else:
             timeout = float(value)
     on_stdin = parser.boolean(table, where + ("password_on_stdin",), False)
     if command is None:
         for key in ("timeout_seconds", "password_on_stdin"):
             if key in table:
-                report.warn(where + (key,), f"{format_key(where + (key,))}: has no effect "
-                                            "without a command.")
+                report.warn(where + (key,), _("{format_key}: has no effect "
+                                              "without a command.").format(
+                    format_key=format_key(where + (key,))))
     if len(report.problems) > problems_before or path is None:
         return None
     return DeployTarget(path=path, format=file_format, owner=owner, group=group, mode=mode,
@@ -1008,36 +1051,41 @@ def _parse_deploy_target(parser: _Parser, table: dict, where: tuple) -> DeployTa
 def _deploy_path(parser: _Parser, table: dict, keypath: tuple) -> Path | None:
     report = parser.report
     value = parser.string(table, keypath, required=True,
-                          missing='is missing; add path = "/..." (the file the practice '
-                                  "software reads).")
+                          missing=N_('is missing; add path = "/..." (the file the practice '
+                                    "software reads)."))
     if value is None:
         return None
     try:
         path = Path(value).expanduser()
     except RuntimeError:
-        report.error(keypath, f"cannot expand '{value}': no home directory is known.")
+        report.error(keypath, _("cannot expand '{value}': no home directory is known.").format(
+            value=value))
         return None
     if not path.is_absolute():
         # the practice software reads one fixed file; a path relative to this config
         # file would silently change with where the config lives
-        report.error(keypath, f"'{value}' is a relative path; give the full path of the file "
-                              "the practice software reads, e.g. /srv/his/vecozo.pfx.")
+        report.error(keypath, _("'{value}' is a relative path; give the full path of the file "
+                                "the practice software reads, e.g. /srv/his/vecozo.pfx.").format(
+            value=value))
         return None
     path = Path(os.path.normpath(path))
     try:
         if path.is_dir():
-            report.error(keypath, f"{path} is a directory; give the path of the certificate "
-                                  "file itself, e.g. " + str(path / "vecozo.pfx") + ".")
+            report.error(keypath, _("{path} is a directory; give the path of the certificate "
+                                    "file itself, e.g. {example}.").format(
+                path=path, example=path / "vecozo.pfx"))  # untranslated: a file name
             return None
         if not path.parent.is_dir():
             # a warning, not an error: an unmounted share must not stop `check` or the
             # console; the deploy itself says so plainly
-            report.warn(keypath, f"{format_key(keypath)}: the directory {path.parent} does not "
-                                 "exist (a share not mounted?); deploying there will fail "
-                                 "until it does.")
+            report.warn(keypath, _("{format_key}: the directory {parent} does not "
+                                   "exist (a share not mounted?); deploying there will fail "
+                                   "until it does.").format(
+                format_key=format_key(keypath), parent=path.parent))
     except OSError as error:
-        report.warn(keypath, f"{format_key(keypath)}: cannot check {path.parent}: "
-                             f"{error.strerror or error}.")
+        report.warn(keypath, _("{format_key}: cannot check {parent}: "
+                               "{reason}.").format(
+            format_key=format_key(keypath), parent=path.parent, reason=error.strerror or error))
     return path
 
 
@@ -1054,8 +1102,8 @@ def _account(parser: _Parser, table: dict, keypath: tuple, kind: str) -> str | N
     if value is None:
         return None
     if os.name == "nt":
-        report.error(keypath, f"a {kind} cannot be set on Windows; leave {key} out and set "
-                              "the file's permissions on its folder.")
+        report.error(keypath, _("a {kind} cannot be set on Windows; leave {key} out and set "
+                                "the file's permissions on its folder.").format(kind=kind, key=key))
         return None
     if value.isdigit():
         return value
@@ -1065,7 +1113,8 @@ def _account(parser: _Parser, table: dict, keypath: tuple, kind: str) -> str | N
     try:
         (pwd.getpwnam if kind == "user" else grp.getgrnam)(value)
     except KeyError:
-        report.error(keypath, f"there is no {kind} '{value}' on this server.")
+        report.error(keypath, _("there is no {kind} '{value}' on this server.").format(
+            kind=kind, value=value))
         return None
     return value
 
@@ -1079,21 +1128,24 @@ def _deploy_mode(parser: _Parser, table: dict, keypath: tuple) -> int | None:
     value = table["mode"]
     if not (isinstance(value, str) and re.fullmatch(r"(0o?)?[0-7]{3}", value.strip())):
         digits = str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
-        hint = f'; write mode = "0{digits}"' if re.fullmatch(r"[0-7]{3}", digits) else ""
-        report.error(keypath, f'must be a file mode in quotes like "0640" (octal), not '
-                              f"{_type_name(value)}{hint}.")
+        hint = _('; write mode = "0{digits}"').format(
+            digits=digits) if re.fullmatch(r"[0-7]{3}", digits) else ""
+        report.error(keypath, _('must be a file mode in quotes like "0640" (octal), not '
+                                "{type}{hint}.").format(type=_type_name(value), hint=hint))
         return None
     mode = int(value.strip().removeprefix("0o"), 8)
     if mode & 0o022:
-        report.error(keypath, f"{mode:04o} lets other users replace the certificate; drop the "
-                              "write permission for group and others (e.g. \"0640\").")
+        report.error(keypath, _("{mode:04o} lets other users replace the certificate; drop the "
+                                'write permission for group and others (e.g. "0640").').format(
+            mode=mode))
     elif mode & 0o004:
-        report.warn(keypath, f"{format_key(keypath)}: {mode:04o} lets every user on this "
-                             "server read the certificate file; give it a group instead "
-                             "(e.g. \"0640\" with group = ...).")
+        report.warn(keypath, _("{format_key}: {mode:04o} lets every user on this "
+                               "server read the certificate file; give it a group instead "
+                               '(e.g. "0640" with group = ...).').format(
+            format_key=format_key(keypath), mode=mode))
     if not mode & 0o400:
-        report.error(keypath, f"{mode:04o} does not let the file's owner read it; start with "
-                              "04 or 06, e.g. \"0600\" or \"0640\".")
+        report.error(keypath, _("{mode:04o} does not let the file's owner read it; start with "
+                                '04 or 06, e.g. "0600" or "0640".').format(mode=mode))
     return mode
 
 
@@ -1109,21 +1161,21 @@ def _hook_command(parser: _Parser, table: dict, keypath: tuple) -> tuple[str, ..
             suggestion = "[" + ", ".join(f'"{part}"' for part in shlex.split(value)) + "]"
         except ValueError:
             suggestion = '["systemctl", "restart", "his-vecozo"]'
-        report.error(keypath, f"must be a list of words, e.g. command = {suggestion}: it is "
-                              "run without a shell, so a single string cannot be split "
-                              "safely.")
+        report.error(keypath, _("must be a list of words, e.g. command = {suggestion}: it is "
+                                "run without a shell, so a single string cannot be split "
+                                "safely.").format(suggestion=suggestion))
         return None
     if not isinstance(value, list) or not value or \
             not all(isinstance(part, str) and part for part in value):
-        report.error(keypath, "must be a non-empty list of non-empty strings, e.g. "
-                              '["systemctl", "restart", "his-vecozo"].')
+        report.error(keypath, _("must be a non-empty list of non-empty strings, e.g. "
+                                '["systemctl", "restart", "his-vecozo"].'))
         return None
     import shutil
 
     if shutil.which(value[0]) is None:
-        report.warn(keypath, f"{format_key(keypath)}: the program '{value[0]}' is not found "
-                             "(not on PATH or not executable); the hook will fail until it "
-                             "is.")
+        report.warn(keypath, _("{format_key}: the program '{value}' is not found "
+                               "(not on PATH or not executable); the hook will fail until it "
+                               "is.").format(format_key=format_key(keypath), value=value[0]))
     return tuple(value)
 
 
@@ -1132,7 +1184,7 @@ def _hook_command(parser: _Parser, table: dict, keypath: tuple) -> tuple[str, ..
 RENDER_HEADER = (
     "# vecozo-tui configuration, rewritten by vecozo-tui. Comments of the previous\n"
     "# version are in the .bak file next to this one; config.example.toml documents\n"
-    "# every key.\n\n"
+    "# every key.\n\n"  # untranslated: the written config file
 )
 
 
@@ -1162,11 +1214,11 @@ def practice_problems(practice: Practice) -> list[str]:
         if problem:
             problems.append(f"{key}: {problem}")
     if not isinstance(practice.name, str) or not practice.name.strip():
-        problems.append("name: must not be empty.")
+        problems.append(_("name: must not be empty."))
     for key in ("contact", "notes", "deploy_target"):
         value = getattr(practice, key)
         if value is not None and not isinstance(value, str):
-            problems.append(f"{key}: must be text.")
+            problems.append(_("{key}: must be text.").format(key=key))
     return problems
 
 
@@ -1185,23 +1237,25 @@ def add_practice(config: Config, practice: Practice) -> Config:
     from vecozo_tui.fsutil import atomic_write_text
 
     if config.path is None:
-        raise VecozoError("This configuration was not read from a file; cannot add a practice.")
+        raise VecozoError(_("This configuration was not read from a file; cannot add a practice."))
     problems = practice_problems(practice)
     if problems:
-        raise ConfigError([f"Cannot add practice '{practice.id}': {p}" for p in problems])
+        raise ConfigError([_("Cannot add practice '{id}': {p}").format(
+            id=practice.id, p=p) for p in problems])
     target = Path(os.path.realpath(config.path))  # write through a symlink, not over it
     old_text = _read_config_text(target)
     current = _parse_toml(old_text, config.path)
     existing = current.get("practices", [])
     if not isinstance(existing, list):
-        raise ConfigError([f"{config.path}: practices: must be a list of [[practices]] "
-                           "blocks; fix it before adding a practice."])
+        raise ConfigError([_("{path}: practices: must be a list of [[practices]] "
+                             "blocks; fix it before adding a practice.").format(path=config.path)])
     for number, entry in enumerate(existing):
         if isinstance(entry, dict) and entry.get("id") == practice.id:
             line = _line_index(old_text).get(("practices", number))
             where = f"{config.path}:{line}" if line else str(config.path)
-            raise VecozoError(f"{where}: a practice with id '{practice.id}' already exists "
-                              f"({entry.get('name', '?')}); choose another id.")
+            raise VecozoError(_("{where}: a practice with id '{id}' already exists "
+                                "({get}); choose another id.").format(
+                where=where, id=practice.id, get=entry.get('name', '?')))
 
     entry = _practice_entry(practice)
     expected = dict(current)
@@ -1246,26 +1300,27 @@ def write_new_config(explicit: str | Path | None = None, env: Mapping[str, str] 
     def quoted(value: Path) -> str:
         return json.dumps(os.path.abspath(Path(value).expanduser()))  # valid TOML string
 
+    # the comments are in the reader's language; the keys and values are the same in all
     inbox_line = (f"inbox = {quoted(inbox)}" if inbox is not None
-                  else f'# inbox = "{DEFAULT_INBOX}"   (the default)')
+                  else _('# inbox = "{inbox}"   (the default)').format(inbox=DEFAULT_INBOX))
     text = "\n".join([
-        "# vecozo-tui configuration, written by `vecozo-tui init`.",
-        "# config.example.toml documents every key.",
+        _("# vecozo-tui configuration, written by `vecozo-tui init`."),
+        _("# config.example.toml documents every key."),
         "",
         "[repository]",
-        "# where certificates, history and the audit log are kept (mode 0700)",
+        _("# where certificates, history and the audit log are kept (mode 0700)"),
         f"path = {quoted(repository)}",
         "",
         "[import]",
-        "# where exported .pfx files are dropped for import",
+        _("# where exported .pfx files are dropped for import"),
         inbox_line,
         "",
-        "# One block per practice:",
+        _("# One block per practice:"),
         "# [[practices]]",
-        '# id = "hap-zuid"                  # lower case; becomes a directory name',
-        '# name = "Huisartsenpraktijk Zuid"',
-        '# agb = "01234567"                 # 8 digits, in quotes',
-        '# environment = "production"       # production, acceptance or test',
+        _('# id = "hap-zuid"                  # lower case; becomes a directory name'),
+        '# name = "Huisartsenpraktijk Zuid"',  # untranslated: a practice's name
+        _('# agb = "01234567"                 # 8 digits, in quotes'),
+        _('# environment = "production"       # production, acceptance or test'),
         "",
     ])
     write_new_file(path, text.encode("utf-8"))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from vecozo_tui import pki
 from vecozo_tui.clock import FixedClock
 from vecozo_tui.expiry import ExpiryThresholds, next_quarter_start
+from vecozo_tui.i18n import _
 
 if TYPE_CHECKING:
     from vecozo_tui.cov.fake_server import FakeCovServer
@@ -56,22 +57,29 @@ def demo_practices(now: datetime, thresholds: ExpiryThresholds = ExpiryThreshold
     quarter = next_quarter_start((now + timedelta(days=thresholds.warning_days)).date())
     crossing_days = (quarter - now.date()).days + 20
     return [
-        DemoPractice("hap-delinde", "Huisartsenpraktijk De Linde", "01012345", "production",
+        DemoPractice("hap-delinde",
+                     "Huisartsenpraktijk De Linde", "01012345", "production",  # untranslated: name
                      -5, "dr. A. Bakker"),
-        DemoPractice("fysio-centrum", "Fysiotherapie Centrum", "04023456", "production", 5,
+        DemoPractice("fysio-centrum",
+                     "Fysiotherapie Centrum", "04023456", "production", 5,  # untranslated: name
                      "M. Jansen", backed_up=True, tested=True, deployed="current"),
-        DemoPractice("tand-smile", "Tandartspraktijk Smile", "12034567", "acceptance", 25,
-                     "drs. P. de Wit", tested=True),
-        DemoPractice("hap-oost", "Huisartsen Oost", "01045678", "production", 55,
+        DemoPractice("tand-smile",
+                     "Tandartspraktijk Smile", "12034567", "acceptance", 25,  # untranslated: name
+                     "drs. P. de Wit", tested=True),  # untranslated: a name
+        DemoPractice("hap-oost", "Huisartsen Oost", "01045678", "production", 55,  # untranslated
                      "dr. L. Visser", backed_up=True, deployed="stale"),
-        DemoPractice("hap-zuid", "Huisartsenpraktijk Zuid", "01056789", "acceptance", 400,
+        DemoPractice("hap-zuid",
+                     "Huisartsenpraktijk Zuid", "01056789", "acceptance", 400,  # untranslated: name
                      "dr. J. Mulder", backed_up=True, tested=True, deployed="current",
                      legacy_software=True),
-        DemoPractice("fysio-nieuw", "Fysio Nieuw-West", "04067890", "acceptance", None,
+        DemoPractice("fysio-nieuw",
+                     "Fysio Nieuw-West", "04067890", "acceptance", None,  # untranslated: name
                      "K. Smit"),
-        DemoPractice("hap-persoon", "Huisartsen Centrum", "01078901", "acceptance", 300,
-                     "dr. R. de Boer", personal=True),
-        DemoPractice("mond-noord", "Mondzorg Noord", "12089012", "acceptance", crossing_days,
+        DemoPractice("hap-persoon",
+                     "Huisartsen Centrum", "01078901", "acceptance", 300,  # untranslated: name
+                     "dr. R. de Boer", personal=True),  # untranslated: a name
+        DemoPractice("mond-noord",
+                     "Mondzorg Noord", "12089012", "acceptance", crossing_days,  # untranslated
                      "T. Bos", authorised_for_cov=False, backed_up=True),
     ]
 
@@ -113,14 +121,15 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
     for path in (inbox, backups):
         path.mkdir(mode=0o700, exist_ok=True)
 
-    root = pki.make_ca("Demo VECOZO Root CA", now - timedelta(days=800), days=7300)
-    issuing = pki.make_ca("Demo VECOZO Systeemcertificaten CA", now - timedelta(days=800),
+    root = pki.make_ca("Demo VECOZO Root CA", now - timedelta(days=800), days=7300)  # untranslated
+    issuing = pki.make_ca("Demo VECOZO Systeemcertificaten CA",  # untranslated: name
+                          now - timedelta(days=800),
                           days=5000, parent=root)
     chain = [issuing.certificate, root.certificate]
     server = pki.issue(issuing, pki.server_subject("localhost"),
                        not_before=now - timedelta(days=30), not_after=now + timedelta(days=3650),
                        client=False, server_names=["localhost", "127.0.0.1"])
-    ca_file = directory / "demo-vecozo-ca.pem"
+    ca_file = directory / "demo-vecozo-ca.pem"  # untranslated: a file name
     ca_file.write_bytes(b"".join(pki.pem(c) for c in (root.certificate, issuing.certificate)))
 
     practices = demo_practices(now)
@@ -134,7 +143,7 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
         endpoint = "https://localhost:9/cov/vz801802/v1/soap11"
 
     software = _practice_software(directory, practices)
-    config_path = directory / "config.toml"
+    config_path = directory / "config.toml"  # untranslated: a file name
     config_path.write_text(_demo_config(repository_path, inbox, backups, ca_file, endpoint,
                                         practices, software), encoding="utf-8")
     Repository.init(repository_path)
@@ -147,7 +156,8 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
             continue
         expiry = _expiry(now, practice.days_left)
         if practice.personal:
-            subject = pki.personal_subject("Rob", "de Boer", practice.name, practice.agb)
+            subject = pki.personal_subject("Rob",
+                                           "de Boer", practice.name, practice.agb)  # untranslated
         else:
             subject = pki.system_subject(practice.name, practice.agb)
         if practice.deployed == "stale":  # the practice software has the one before it
@@ -172,7 +182,7 @@ def build_demo(directory: Path, now: datetime, *, start_server: bool = True) -> 
             repository.record_test_call(practice.id, TestCallRecord(
                 at=now - timedelta(days=3), sha256=stored.info.sha256,
                 environment=practice.environment, ok=True,
-                summary="COV answered: insured person found"), actor=actor)
+                summary=_("COV answered: insured person found")), actor=actor)
 
     inbox_files = _fill_inbox(inbox, issuing, chain, now, practices, authorised)
     return Demo(directory=directory, config_path=config_path, now=now, ca_file=ca_file,
@@ -191,7 +201,7 @@ line = (f"{datetime.datetime.now():%Y-%m-%d %H:%M:%S} reloaded the practice soft
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "reload.log"), "a") as log:
     log.write(line + "\\n")
 print(line)
-"""
+"""  # untranslated: the hook script
 
 
 def _practice_software(directory: Path, practices: list[DemoPractice]) -> Path:
@@ -202,7 +212,7 @@ def _practice_software(directory: Path, practices: list[DemoPractice]) -> Path:
     for practice in practices:
         if practice.deployed:
             (software / practice.id).mkdir(mode=0o700, exist_ok=True)
-    (software / "reload.py").write_text(RELOAD_SCRIPT, encoding="utf-8")
+    (software / "reload.py").write_text(RELOAD_SCRIPT, encoding="utf-8")  # untranslated: name
     return software
 
 
@@ -244,23 +254,25 @@ def _fill_inbox(inbox: Path, issuing: pki.Issued, chain: list, now: datetime,
                          not_before=min(start, now), not_after=start + timedelta(days=730))
 
     examples = [
-        ("fysio-centrum-verlengd.pfx", renewal("fysio-centrum"), "modern"),
-        ("hap-delinde-nieuw.pfx", renewal("hap-delinde"), "modern"),
+        ("fysio-centrum-verlengd.pfx", renewal("fysio-centrum"), "modern"),  # untranslated: name
+        ("hap-delinde-nieuw.pfx", renewal("hap-delinde"), "modern"),  # untranslated: a file name
         ("fysio-nieuw-west.p12", renewal("fysio-nieuw"), "modern"),
         ("tand-smile-windows2016.pfx", renewal("tand-smile"), "3des"),
-        ("persoonlijk-r-de-boer.pfx", pki.issue(
-            issuing, pki.personal_subject("Rob", "de Boer", "Huisartsen Centrum", "01078901"),
+        ("persoonlijk-r-de-boer.pfx", pki.issue(  # untranslated: a file name
+            issuing, pki.personal_subject("Rob", "de Boer",  # untranslated: a name
+                                          "Huisartsen Centrum", "01078901"),  # untranslated
             not_before=now, not_after=now + timedelta(days=730)), "modern"),
     ]
     for name, issued, encoding in examples:
         path = inbox / name
         path.write_bytes(pki.pkcs12_bytes(issued, chain, DEMO_PASSWORD, encoding=encoding))
         files.append(path)
-    broken = inbox / "kapot-bestand.pfx"
+    broken = inbox / "kapot-bestand.pfx"  # untranslated: a file name
     broken.write_bytes(b"This is not a certificate; it shows the message for a corrupt file.\n")
     files.append(broken)
-    (inbox / "LEESMIJ.txt").write_text(
-        f"Demo inbox. Every demo .pfx/.p12 here has the password: {DEMO_PASSWORD}\n",
+    (inbox / "LEESMIJ.txt").write_text(  # untranslated: a file name
+        _("Demo inbox. Every demo .pfx/.p12 here has the password: {demo_password}\n").format(
+            demo_password=DEMO_PASSWORD),
         encoding="utf-8")
     return files
 
@@ -274,12 +286,12 @@ def _toml_string(value: str | Path) -> str:
 def _demo_config(repository: Path, inbox: Path, backups: Path, ca_file: Path, endpoint: str,
                  practices: list[DemoPractice], software: Path) -> str:
     lines = [
-        "# Demo configuration, written by `vecozo-tui demo`.",
+        _("# Demo configuration, written by `vecozo-tui demo`."),
         "[repository]", f"path = {_toml_string(repository)}", "",
         "[import]", f"inbox = {_toml_string(inbox)}", "",
         "[backup]", f"default_target = {_toml_string(backups)}", "",
         "[cov]", f"ca_bundle = {_toml_string(ca_file)}", "timeout_seconds = 10", "",
-        "[cov.endpoints]",
+        "[cov.endpoints]",  # untranslated: config table
         *(f"{env} = {_toml_string(endpoint)}" for env in ("production", "acceptance", "test")),
         "",
     ]
@@ -290,12 +302,12 @@ def _demo_config(repository: Path, inbox: Path, backups: Path, ca_file: Path, en
         if practice.contact:
             lines.append(f"contact = {_toml_string(practice.contact)}")
         if practice.deployed:
-            lines += ["", "[[practices.deploy]]",
+            lines += ["", "[[practices.deploy]]",  # untranslated: config table
                       f"path = {_toml_string(software / practice.id / 'vecozo.pfx')}",
                       "format = " + _toml_string("pkcs12-legacy" if practice.legacy_software
                                                  else "pkcs12"),
                       "command = [" + ", ".join(_toml_string(part) for part in (
-                          sys.executable, software / "reload.py")) + "]",
+                          sys.executable, software / "reload.py")) + "]",  # untranslated: name
                       "timeout_seconds = 20"]
         lines.append("")
     return "\n".join(lines)
@@ -308,7 +320,8 @@ def running_demo(now: datetime, *, keep: bool = False, directory: Path | None = 
     if directory is not None and Path(directory).exists() and any(Path(directory).iterdir()):
         from vecozo_tui.errors import VecozoError
 
-        raise VecozoError(f"{directory} is not empty; the demo needs an empty directory.")
+        raise VecozoError(_("{directory} is not empty; the demo needs an empty directory.").format(
+            directory=directory))
     target = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="vecozo-demo-"))
     demo = build_demo(target, now)
     try:

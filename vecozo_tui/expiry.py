@@ -86,3 +86,10 @@ def days_left(not_after: datetime, now: datetime) -> int:
     server's): 0 is "today", 1 "tomorrow", -3 "3 days ago". The dashboard, the detail,
     `list`, `check` (also its perfdata) and `metrics` all count this way."""
     return (local_day(not_after, now) - now.date()).days
+
+
+def renewal_state(renew_from: date | None, today: date) -> str | None:
+    """'overdue' (the renew-from date has passed), 'now' (it is today), or None."""
+    if renew_from is None or renew_from > today:
+        return None
+    return "overdue" if renew_from < today else "now"

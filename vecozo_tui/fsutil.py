@@ -19,6 +19,7 @@ import stat
 from pathlib import Path
 
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import _
 
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
@@ -27,16 +28,17 @@ PRIVATE_DIR_MODE = 0o700
 def describe_os_error(error: OSError, path: Path | str) -> str:
     """Plain-language text for an OSError while writing ``path``."""
     if error.errno == errno.ENOSPC:
-        return f"The disk is full while writing {path}; nothing was changed. Free space and retry."
+        return _("The disk is full while writing {path}; nothing was changed. Free space "
+                 "and retry.").format(path=path)
     if error.errno == errno.EDQUOT:
-        return f"Disk quota exceeded while writing {path}; nothing was changed."
+        return _("Disk quota exceeded while writing {path}; nothing was changed.").format(path=path)
     if error.errno in (errno.EACCES, errno.EPERM):
-        return f"No permission to write {path}."
+        return _("No permission to write {path}.").format(path=path)
     if error.errno == errno.EROFS:
-        return f"{path} is on a read-only file system."
+        return _("{path} is on a read-only file system.").format(path=path)
     if error.errno == errno.ENOENT:
-        return f"The directory for {path} does not exist."
-    return f"Could not write {path}: {error.strerror or error}."
+        return _("The directory for {path} does not exist.").format(path=path)
+    return _("Could not write {path}: {reason}.").format(path=path, reason=error.strerror or error)
 
 
 def fsync_directory(directory: Path) -> None:
@@ -98,7 +100,8 @@ def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> No
         try:
             os.link(tmp_name, path)
         except FileExistsError:
-            raise VecozoError(f"{path} already exists; choose another name.") from None
+            raise VecozoError(_("{path} already exists; choose another name.").format(
+                path=path)) from None
         except OSError as error:
             if error.errno not in _NO_HARD_LINKS:
                 raise
@@ -127,7 +130,8 @@ def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                      mode)
     except FileExistsError:
-        raise VecozoError(f"{path} already exists; choose another name.") from None
+        raise VecozoError(_("{path} already exists; choose another name.").format(
+            path=path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -200,8 +204,9 @@ def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = T
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise VecozoError(f"Cannot read {named}: it is {_kind(info.st_mode)}, not a "
-                              "regular file (put the file itself there).")
+            raise VecozoError(_("Cannot read {named}: it is {kind}, not a "
+                                "regular file (put the file itself there).").format(
+                named=named, kind=_kind(info.st_mode)))
         if info.st_size > limit:
             raise VecozoError(_too_large(named, limit))
         chunks: list[bytes] = []
@@ -223,32 +228,32 @@ def read_regular_file(path: Path | str, limit: int, *, follow_symlinks: bool = T
 
 def _read_error(error: OSError, named: str) -> str:
     if error.errno in (errno.EACCES, errno.EPERM):
-        return f"No permission to read {named}."
-    return f"Cannot read {named}: {error.strerror or error}."
+        return _("No permission to read {named}.").format(named=named)
+    return _("Cannot read {named}: {reason}.").format(named=named, reason=error.strerror or error)
 
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    return _("not a regular file")
 
 
 def _too_large(named: str, limit: int) -> str:
     shown = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
-    return (f"Cannot read {named}: it is larger than {shown}, far more than such a file "
-            "holds.")
+    return (_("Cannot read {named}: it is larger than {shown}, far more than such a file "
+              "holds.").format(named=named, shown=shown))
 
 
 def symlink_problem(path: Path | str) -> str:
-    return (f"{path} is a symbolic link; vecozo-tui never follows one inside the repository "
-            "(it could point anywhere, e.g. at a file of root's). Replace it with the real "
-            "file or directory, or remove it.")
+    return (_("{path} is a symbolic link; vecozo-tui never follows one inside the repository "
+              "(it could point anywhere, e.g. at a file of root's). Replace it with the real "
+              "file or directory, or remove it.").format(path=path))
 
 
 def owned_by_someone_else(info: os.stat_result) -> bool:

@@ -40,6 +40,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from vecozo_tui.i18n import _, ngettext
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -105,8 +107,9 @@ def read_snapshot(config: Config, repository: Repository, now: datetime,
             unreadable.append(Unreadable(practice, os_reason(error)))
         except (ValueError, KeyError, TypeError) as error:
             # metadata that is not what the repository wrote (edited by hand, truncated)
-            unreadable.append(Unreadable(practice, f"damaged metadata ({type(error).__name__}: "
-                                                   f"{error})"))
+            unreadable.append(Unreadable(practice, _("damaged metadata ({name__}: "
+                                                     "{error})").format(
+                name__=type(error).__name__, error=error)))
     rows.sort(key=sort_key)
     return Snapshot(config, rows, unreadable, now)
 
@@ -133,20 +136,22 @@ def repository_problem(root: Path) -> str | None:
     try:
         if not root.is_dir():
             if root.exists():
-                return f"The repository {root} is not a directory."
-            return f"The repository {root} does not exist; create it with `vecozo-tui init`."
+                return _("The repository {root} is not a directory.").format(root=root)
+            return _("The repository {root} does not exist; create it with `vecozo-tui "
+                     "init`.").format(root=root)
         if not os.access(root, os.R_OK | os.X_OK):
-            return (f"No permission to read the repository {root}; run this command as its "
-                    "owner or through sudo (see docs/monitoring.md).")
+            return (_("No permission to read the repository {root}; run this command as its "
+                      "owner or through sudo (see docs/monitoring.md).").format(root=root))
         if not (root / "practices").is_dir():
-            return (f"The repository {root} is empty (it has no practices directory): is its "
-                    "file system mounted, is the path right? `vecozo-tui init` creates a "
-                    "repository.")
+            return (_("The repository {root} is empty (it has no practices directory): is its "
+                      "file system mounted, is the path right? `vecozo-tui init` creates a "
+                      "repository.").format(root=root))
         if writable_by_others(root):
-            return (f"The repository {root} can be written by group or other users; fix it "
-                    f"with: chmod 700 {root}")
+            return (_("The repository {root} can be written by group or other users; fix it "
+                      "with: chmod 700 {root}").format(root=root))
     except OSError as error:
-        return f"Cannot check the repository {root}: {os_reason(error)}."
+        return _("Cannot check the repository {root}: {os_reason}.").format(
+            root=root, os_reason=os_reason(error))
     return None
 
 
@@ -209,15 +214,17 @@ def check_thresholds(config: Config, warning: int | None,
     thresholds = config.thresholds
     for flag, value in (("-w", warning), ("-c", critical)):
         if value is not None and not 0 <= value <= 730:
-            raise VecozoError(f"{flag} {value}: use a number of days from 0 to 730.")
+            raise VecozoError(_("{flag} {value}: use a number of days from 0 to 730.").format(
+                flag=flag, value=value))
     if warning is not None:
         thresholds = replace(thresholds, warning_days=warning,
                              renewal_lead_days=min(thresholds.renewal_lead_days, warning))
     if critical is not None:
         thresholds = replace(thresholds, critical_days=critical)
     if thresholds.critical_days >= thresholds.warning_days:
-        raise VecozoError(f"the critical threshold ({thresholds.critical_days} days) must be "
-                          f"smaller than the warning threshold ({thresholds.warning_days} days).")
+        raise VecozoError(_("the critical threshold ({critical_days} days) must be "
+                            "smaller than the warning threshold ({warning_days} days).").format(
+            critical_days=thresholds.critical_days, warning_days=thresholds.warning_days))
     return thresholds
 
 
@@ -226,8 +233,8 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
     config = snapshot.config
     checks = [assess(row) for row in snapshot.rows]
     checks += [PracticeCheck(u.practice.id, UNKNOWN, "UNKNOWN",
-                             (f"cannot be read: {u.reason}",), None,
-                             f"cannot be read: {u.reason}")
+                             (_("cannot be read: {reason}").format(reason=u.reason),), None,
+                             _("cannot be read: {reason}").format(reason=u.reason))
                for u in snapshot.unreadable]
     # worst first; within a state the soonest expiry first (rows are already sorted so)
     order = {id(c): i for i, c in enumerate(checks)}
@@ -240,37 +247,41 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
 
     warn_range, crit_range = f"{thresholds.warning_days}:", f"{thresholds.critical_days}:"
     dated = [(c.practice_id, c.days_left) for c in checks if c.days_left is not None]
+    # the perfdata labels are the same in every language: graphs and rules read them
     perfdata = [
-        perf_item("all practices", len(checks), minimum="0"),
-        perf_item("practices critical", counts[CRITICAL], minimum="0"),
-        perf_item("practices warning", counts[WARNING], minimum="0"),
-        perf_item("practices unknown", counts[UNKNOWN], minimum="0"),
-        perf_item("practices without certificate",
+        perf_item("all practices", len(checks), minimum="0"),  # untranslated: perfdata
+        perf_item("practices critical", counts[CRITICAL], minimum="0"),  # untranslated
+        perf_item("practices warning", counts[WARNING], minimum="0"),  # untranslated
+        perf_item("practices unknown", counts[UNKNOWN], minimum="0"),  # untranslated
+        perf_item("practices without certificate",  # untranslated: perfdata
                   sum(1 for row in snapshot.rows if row.active is None), minimum="0"),
     ]
     # No 'U' values (Icinga 2 drops them): a practice without days left is counted above.
     if dated:
-        perfdata.append(perf_item("fewest days left", min(days for _, days in dated),
+        fewest = min(days for _id, days in dated)
+        perfdata.append(perf_item("fewest days left", fewest,  # untranslated: perfdata
                                   warn_range, crit_range))
     perfdata += [perf_item(practice_id, days, warn_range, crit_range)
                  for practice_id, days in dated]
     bad = [c for c in checks if c.state != OK]
     if not checks:
-        text = f"no practices in {config.path}: nothing is monitored"
+        text = _("no practices in {path}: nothing is monitored").format(path=config.path)
     elif not bad:
         soonest = next((c for c in checks if c.days_left is not None), None)
-        text = f"{len(checks)} practices OK"
+        text = ngettext("{count} practice OK", "{count} practices OK", len(checks)).format(
+            count=len(checks))
         if soonest is not None:
-            text += f", next expiry {soonest.practice_id} {relative_days_text(soonest.days_left)}"
+            text += _(", next expiry {practice} {when}").format(
+                practice=soonest.practice_id, when=relative_days_text(soonest.days_left))
     else:
-        parts = [f"{counts[level]} {STATE_NAMES[level].lower()}"
+        parts = [_count_text(level, counts[level])
                  for level in (CRITICAL, UNKNOWN, WARNING) if counts[level]]
         # the first reason only, as on the dashboard; the long text has them all
         named = [f"{c.practice_id} {c.headline}" for c in bad[:NAMED_IN_STATUS_LINE]]
         more = len(bad) - NAMED_IN_STATUS_LINE
         text = f"{', '.join(parts)}: {', '.join(named)}"
         if more > 0:
-            text += f", and {more} more"
+            text += _(", and {count} more").format(count=more)
     # All perfdata after the first line's '|': Nagios 4 and NRPE read it there, and
     # Icinga 2 reads perfdata only from lines that hold a '|' (not the lines after it).
     lines = [f"{PLUGIN_NAME} {STATE_NAMES[state]} - {_one_line(text)} | {' '.join(perfdata)}"]
@@ -278,6 +289,15 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
                         f"{'; '.join(c.problems)}")
               for c in bad]
     return state, "\n".join(lines)
+
+
+def _count_text(state: int, count: int) -> str:
+    """'2 critical', '1 warning' in the human text after the plugin keyword."""
+    if state == CRITICAL:
+        return ngettext("{count} critical", "{count} critical", count).format(count=count)
+    if state == UNKNOWN:
+        return ngettext("{count} unknown", "{count} unknown", count).format(count=count)
+    return ngettext("{count} warning", "{count} warnings", count).format(count=count)
 
 
 def relative_days_text(days: int | None) -> str:
@@ -300,10 +320,12 @@ def _one_line(text: str) -> str:
 def unknown_output(reason: str) -> str:
     lines = [line for line in (_one_line(part) for part in reason.splitlines()) if line]
     if not lines:
-        lines = ["unknown error"]
+        lines = [_("unknown error")]
     first = lines[0]
     if len(lines) > 1:
-        first += f" (and {len(lines) - 1} more problem{'s' if len(lines) > 2 else ''})"
+        more = len(lines) - 1
+        first += ngettext(" (and {count} more problem)", " (and {count} more problems)",
+                          more).format(count=more)
     return "\n".join([f"{PLUGIN_NAME} UNKNOWN - {first}", *lines[1:]])
 
 
@@ -366,44 +388,49 @@ def _labels(practice: Practice) -> str:
 FAMILIES = (
     ("vecozo_repository_up", "1 when the configuration and the certificate repository could be "
      "read, 0 when not (see vecozo_repository_error); at 0 the per-practice values are the "
-     "last ones read (see vecozo_repository_last_read_timestamp_seconds)."),
+     "last ones read (see vecozo_repository_last_read_timestamp_seconds)."),  # untranslated: HELP
     ("vecozo_repository_error", "1 for the reason the repository could not be read "
-     "(reason: config, repository, internal)."),
-    ("vecozo_metrics_generated_timestamp_seconds", "When vecozo-tui wrote these metrics."),
+     "(reason: config, repository, internal)."),  # untranslated: HELP
+    ("vecozo_metrics_generated_timestamp_seconds",
+     "When vecozo-tui wrote these metrics."),  # untranslated
     ("vecozo_repository_last_read_timestamp_seconds",
-     "When the per-practice values were read from the repository (Unix time)."),
-    ("vecozo_practices", "Practices in the configuration."),
-    ("vecozo_practice_readable", "1 when the practice's certificate metadata could be read."),
-    ("vecozo_certificate_present", "1 when the practice has an active certificate."),
+     "When the per-practice values were read from the repository (Unix time)."),  # untranslated
+    ("vecozo_practices", "Practices in the configuration."),  # untranslated: HELP
+    ("vecozo_practice_readable",
+     "1 when the practice's certificate metadata could be read."),  # untranslated
+    ("vecozo_certificate_present",
+     "1 when the practice has an active certificate."),  # untranslated
     ("vecozo_certificate_not_before_timestamp_seconds",
-     "Start of validity of the active certificate (Unix time)."),
+     "Start of validity of the active certificate (Unix time)."),  # untranslated: HELP
     ("vecozo_certificate_not_after_timestamp_seconds",
-     "Expiry of the active certificate (Unix time)."),
+     "Expiry of the active certificate (Unix time)."),  # untranslated: HELP
     ("vecozo_certificate_renewal_start_timestamp_seconds",
      "When renewing the active certificate should start: the renewal lead before expiry, "
-     "earlier when that runs into a quarter start (Unix time)."),
-    ("vecozo_certificate_expired", "1 when the active certificate has expired."),
+     "earlier when that runs into a quarter start (Unix time)."),  # untranslated: HELP
+    ("vecozo_certificate_expired", "1 when the active certificate has expired."),  # untranslated
     ("vecozo_certificate_personal", "1 when the active certificate is a personal one "
-     "(COV needs a system certificate)."),
+     "(COV needs a system certificate)."),  # untranslated: HELP
     ("vecozo_backup_of_active_certificate",
-     "1 when the last verified backup holds the active certificate."),
+     "1 when the last verified backup holds the active certificate."),  # untranslated: HELP
     ("vecozo_last_backup_timestamp_seconds",
      "Time of the last backup (Unix time), verified or not; see "
-     "vecozo_backup_of_active_certificate."),
-    ("vecozo_last_test_call_timestamp_seconds", "Time of the last COV test call (Unix time)."),
-    ("vecozo_last_test_call_success", "1 when the last COV test call succeeded."),
+     "vecozo_backup_of_active_certificate."),  # untranslated: HELP
+    ("vecozo_last_test_call_timestamp_seconds",
+     "Time of the last COV test call (Unix time)."),  # untranslated
+    ("vecozo_last_test_call_success", "1 when the last COV test call succeeded."),  # untranslated
     ("vecozo_practice_level", "1 for the practice's level in the status model (level: "
      "EXPIRED, CRITICAL, WARNING, NO CERTIFICATE, ATTENTION, OK), the word the dashboard "
-     "and check show."),
+     "and check show."),  # untranslated: HELP
     ("vecozo_practice_reason", "1 for each reason the practice is not OK (reason: a stable "
-     "code such as expires-soon, renewal-overdue, no-backup, never-tested)."),
-    ("vecozo_certificate_days_left", "Calendar days until the active certificate expires, "
+     "code such as expires-soon, renewal-overdue, no-backup, never-tested)."),  # untranslated: HELP
+    ("vecozo_certificate_days_left",
+     "Calendar days until the active certificate expires, "  # untranslated: HELP
      "in the server's time zone (negative: expired), as the dashboard and check count."),
     ("vecozo_deployed_certificate_is_active", "1 when every deploy target (the files the "
      "practice software reads) holds the active certificate; only for practices with deploy "
-     "targets and an active certificate."),
+     "targets and an active certificate."),  # untranslated: HELP
     ("vecozo_last_deploy_timestamp_seconds", "When the certificate was last written and "
-     "verified at one of the practice's deploy targets (Unix time)."),
+     "verified at one of the practice's deploy targets (Unix time)."),  # untranslated: HELP
 )
 
 
@@ -422,7 +449,7 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
     metrics.sample("vecozo_metrics_generated_timestamp_seconds", _seconds(now))
     comments: list[str] = []
     if error is not None:
-        comments = ["could not read the repository:",
+        comments = ["could not read the repository:",  # untranslated: metrics file comment
                     *(line for line in error[1].splitlines() if line.strip())]
     if snapshot is not None:
         metrics.sample("vecozo_repository_last_read_timestamp_seconds", _seconds(now))
@@ -432,7 +459,7 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
             _row_samples(metrics, row, now)
         for entry in snapshot.unreadable:
             metrics.sample("vecozo_practice_readable", 0, _labels(entry.practice))
-        comments += [f"cannot read practice {u.practice.id}: {u.reason}"
+        comments += [f"cannot read practice {u.practice.id}: {u.reason}"  # untranslated
                      for u in snapshot.unreadable]
     else:
         last_read = None
@@ -442,7 +469,7 @@ def metrics_text(snapshot: Snapshot | None, now: datetime, *,
                 last_read = _moment(float(line.rpartition(" ")[2]), now)
         if last_read is not None:
             comments.append(f"the per-practice values are the last ones read, at "
-                            f"{last_read.isoformat()}")
+                            f"{last_read.isoformat()}")  # untranslated: metrics file comment
     return metrics.render(comments)
 
 

@@ -36,7 +36,7 @@ def make_ca(common_name: str, now: datetime, *, days: int = 3650, key: PrivateKe
     key = key or new_rsa_key()
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Demo VECOZO"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Demo VECOZO"),  # untranslated: name
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),
     ])
     issuer_name = parent.certificate.subject if parent else name

@@ -3,7 +3,7 @@
 The dashboard (rows, header counts, summary line), the detail screen, `list`,
 `status`, `check` and `metrics` all read :func:`practice_status`, so they cannot
 disagree. It reads only the repository's public metadata and imports only the
-standard library: the scripted commands stay fast.
+standard library and the translation helpers: the scripted commands stay fast.
 
 Levels, most urgent first:
 
@@ -35,14 +35,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from vecozo_tui.clock import in_zone_of
 from vecozo_tui.expiry import (
     ExpiryThresholds,
     days_left,
     local_day,
     renewal_start,
+    renewal_state,
     window_crosses_quarter,
 )
+from vecozo_tui.i18n import N_, _
+from vecozo_tui.textfmt import local_time, relative_days, short_date
 
 if TYPE_CHECKING:
     from vecozo_tui.config import MonitoringSettings
@@ -51,13 +53,14 @@ if TYPE_CHECKING:
 
 
 class Level(enum.Enum):
-    """Ordered from most to least urgent; the value is the word shown to users."""
+    """Ordered from most to least urgent; the value is the stable code (JSON, metrics,
+    ``check``), :attr:`word` the word shown to people in their language."""
 
     DAMAGED = "DAMAGED"
     EXPIRED = "EXPIRED"
     CRITICAL = "CRITICAL"
     WARNING = "WARNING"
-    NO_CERTIFICATE = "NO CERTIFICATE"
+    NO_CERTIFICATE = "NO CERTIFICATE"  # untranslated: the stable code; LEVEL_WORDS is shown
     ATTENTION = "ATTENTION"
     OK = "OK"
 
@@ -65,8 +68,20 @@ class Level(enum.Enum):
     def urgency(self) -> int:
         return _URGENCY[self]
 
+    @property
+    def word(self) -> str:
+        """The level as people read it: 'EXPIRED' ('VERLOPEN' in Dutch)."""
+        return _(LEVEL_WORDS[self])
+
 
 _URGENCY = {level: index for index, level in enumerate(Level)}
+# the words on screen; the values of Level stay the same in every language
+LEVEL_WORDS = {
+    Level.DAMAGED: N_("DAMAGED"), Level.EXPIRED: N_("EXPIRED"),
+    Level.CRITICAL: N_("CRITICAL"), Level.WARNING: N_("WARNING"),
+    Level.NO_CERTIFICATE: N_("NO CERTIFICATE"), Level.ATTENTION: N_("ATTENTION"),
+    Level.OK: N_("OK"),
+}
 
 
 @dataclass(frozen=True)
@@ -123,13 +138,6 @@ def expiry_facts(not_after: datetime, now: datetime, thresholds: ExpiryThreshold
                        quarter_in_window=window_crosses_quarter(expiry_day, thresholds))
 
 
-def renewal_state(renew_from: date | None, today: date) -> str | None:
-    """'overdue' (the renew-from date has passed), 'now' (it is today), or None."""
-    if renew_from is None or renew_from > today:
-        return None
-    return "overdue" if renew_from < today else "now"
-
-
 def damaged_status(problem: str) -> PracticeStatus:
     """A practice whose metadata cannot be read: ``problem`` is the repository's message."""
     return _status([Reason("metadata-damaged", Level.DAMAGED, problem)])
@@ -146,18 +154,19 @@ def practice_status(active: StoredCertificate | None, events: PracticeEvents, *,
     (:func:`vecozo_tui.deploy.target_states`)."""
     if active is None:
         return _status([Reason("no-certificate", Level.NO_CERTIFICATE,
-                               "no certificate imported yet: COV calls are not possible")])
+                               _("no certificate imported yet: COV calls are not "
+                                 "possible"))])
     info = active.info
     facts = facts or expiry_facts(info.not_after, now, thresholds)
     reasons = _expiry_reasons(info.not_after, facts, now, thresholds)
     if info.kind == "personal":
         reasons.append(Reason("personal-certificate", Level.WARNING,
-                              "personal certificate active: COV and billing need the "
-                              "practice's system certificate"))
+                              _("personal certificate active: COV and billing need the "
+                                "practice's system certificate")))
     elif info.kind == "unclear":
         reasons.append(Reason("kind-unclear", Level.ATTENTION,
-                              "certificate kind unclear: no person's or practice's name "
-                              "in it; check that it is the system certificate"))
+                              _("certificate kind unclear: no person's or practice's name "
+                                "in it; check that it is the system certificate")))
     reasons += _event_reasons(active, events, now, monitoring)
     reasons += _deploy_reasons(deploy_states)
     return _status(reasons)
@@ -171,29 +180,34 @@ def _status(reasons: list[Reason]) -> PracticeStatus:
 
 def _expiry_reasons(not_after: datetime, facts: ExpiryFacts, now: datetime,
                     thresholds: ExpiryThresholds) -> list[Reason]:
-    day = facts.expiry_day.isoformat()
+    day = short_date(facts.expiry_day)
     left = facts.days_left
     if not_after <= now:
-        when = {0: "today", 1: "yesterday"}.get(-left, f"{-left} days ago")
+        # 'today', 'yesterday', '3 days ago'
+        when = relative_days(min(left, 0))
         # an expired certificate cannot be renewed any more (seed 001): reinstall
-        return [Reason("expired", Level.EXPIRED, f"expired {when} ({day}): reinstall it "
-                                                 "at VECOZO with the user number and PIN")]
+        return [Reason("expired", Level.EXPIRED,
+                       _("expired {when} ({day}): reinstall it at VECOZO with the user "
+                         "number and PIN").format(when=when, day=day))]
     found = []
-    when = {0: "today", 1: "tomorrow"}.get(left, f"in {left} days")
+    when = relative_days(left)  # 'today', 'tomorrow', 'in 23 days'
     if left < thresholds.critical_days:
-        found.append(Reason("expires-soon", Level.CRITICAL, f"expires {when} ({day})"))
+        found.append(Reason("expires-soon", Level.CRITICAL,
+                            _("expires {when} ({day})").format(when=when, day=day)))
     elif left < thresholds.warning_days:
-        found.append(Reason("expires-soon", Level.WARNING, f"expires {when} ({day})"))
+        found.append(Reason("expires-soon", Level.WARNING,
+                            _("expires {when} ({day})").format(when=when, day=day)))
     state = renewal_state(facts.renew_from, now.date())
     if state == "overdue":
         found.append(Reason("renewal-overdue", Level.WARNING,
-                            f"renewal overdue since {facts.renew_from.isoformat()}"))
+                            _("renewal overdue since {day}").format(
+                                day=short_date(facts.renew_from))))
     elif state == "now":
-        found.append(Reason("renewal-due", Level.WARNING, "renewal due from today"))
+        found.append(Reason("renewal-due", Level.WARNING, _("renewal due from today")))
     if state is not None and facts.quarter_in_window is not None:
         found.append(Reason("quarter-start", Level.WARNING,
-                            "renewal window runs into the quarter start "
-                            f"{facts.quarter_in_window.isoformat()}: renew before it"))
+                            _("renewal window runs into the quarter start {day}: renew "
+                              "before it").format(day=short_date(facts.quarter_in_window))))
     return found
 
 
@@ -206,15 +220,15 @@ def _event_reasons(active: StoredCertificate, events: PracticeEvents, now: datet
     tested = test is not None
     found = []
     if test is not None and not test.ok and _on(monitoring, "warn_failed_test_call"):
-        at = in_zone_of(test.at, now).strftime("%Y-%m-%d %H:%M")
         found.append(Reason("test-call-failed", Level.WARNING,
-                            f"last test call failed ({at}): {test.summary}"))
+                            _("last test call failed ({at}): {summary}").format(
+                                at=local_time(test.at, now), summary=test.summary)))
     if not tested and _on(monitoring, "warn_never_tested"):
         found.append(Reason("never-tested", Level.ATTENTION,
-                            "active certificate never tested: make a test call"))
+                            _("active certificate never tested: make a test call")))
     if backup_missing(active, events) and _on(monitoring, "warn_missing_backup"):
         found.append(Reason("no-backup", Level.ATTENTION,
-                            "no verified backup of the active certificate"))
+                            _("no verified backup of the active certificate")))
     return found
 
 

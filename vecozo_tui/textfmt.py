@@ -91,7 +91,7 @@ def local_time(moment: datetime | None, now: datetime) -> str:
 
 def renew_from_text(renew_from: date | None, today: date) -> str:
     """'overdue' once the renew-from date has passed, 'now' on it, else the date."""
-    from vecozo_tui.status import renewal_state
+    from vecozo_tui.expiry import renewal_state
 
     state = renewal_state(renew_from, today)
     return _(RENEWAL_WORDS[state]) if state else short_date(renew_from)
