@@ -52,7 +52,8 @@ class RenderContext:
     def site(self) -> str:
         # acceptance and test: system certificates are installed on the acceptance site and
         # then also work on the test environment (seed 001)
-        return "www.vecozo.nl" if self.environment == "production" else "accwww.vecozo.nl"  # untranslated: host names
+        production = self.environment == "production"
+        return "www.vecozo.nl" if production else "accwww.vecozo.nl"  # untranslated: hosts
 
     @property
     def export_name(self) -> str:
@@ -251,7 +252,7 @@ def format_progress(progress: Progress, context: RenderContext, *, show_all: boo
     if next_step is not None:
         lines.append(_("Next: {title}. When it is done:").format(title=next_step.title))
         lines.append(f"  vecozo-tui walkthrough {context.practice_id} {progress.kind} "
-                     f"--tick {next_step.key} [--note TEXT]")  # untranslated: a command
+                     f"--tick {next_step.key} [--note TEXT]")  # untranslated: command
     else:
         lines.append(_("All steps done."))
     return "\n".join(lines)

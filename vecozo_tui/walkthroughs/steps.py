@@ -8,7 +8,6 @@ from typing import Literal, get_args
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _
 
-
 WalkthroughKind = Literal["renew", "new", "recover", "backup"]
 
 CHECK_IMPORTED_NEWER = "imported_newer"
@@ -288,7 +287,8 @@ Only lost, still valid, and a backup exists? Then import the backup instead:
 and tick the steps up to the import with a note saying so.
 """))
 
-_RECOVER_CREDENTIALS = _step("credentials", N_("User number and PIN from the contact person"), N_("""
+_RECOVER_CREDENTIALS = _step("credentials",
+                             N_("User number and PIN from the contact person"), N_("""
 The contact person ({contact}) has the user number ('gebruikersnummer',
 sent by e-mail) and the PIN ('pincode', sent by post or in the 'VECOZO
 Berichtenbox'). Reinstalling needs both, entered by the contact person.
