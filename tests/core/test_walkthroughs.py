@@ -113,8 +113,8 @@ def test_renew_follows_the_seeds():
     assert "1 April" in body["renew"]
     for dialog in ("Internetopties", "'Inhoud'", "'Certificaten'", "'Exporteren'",
                    "Ja, de persoonlijke sleutel exporteren",
-                   "Indien mogelijk exporteren met alle certificaten in het\n     "
-                   "certificeringspad", "Alle uitgebreide eigenschappen exporteren",
+                   "Indien mogelijk alle certificaten in het certificeringspad\n     "
+                   "opnemen", "Alle uitgebreide eigenschappen exporteren",
                    "Certificaten bekijken", "Uw certificaten", "Reservekopie maken",
                    "Sleutelhangertoegang", "verloopdatum", ".p12 or .pfx"):
         assert dialog in body["export"], dialog

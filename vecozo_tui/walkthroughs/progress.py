@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from vecozo_tui.i18n import _
+from vecozo_tui.textfmt import short_date
 from vecozo_tui.walkthroughs.steps import (
     CHECK_DEPLOYED,
     CHECK_IMPORTED_NEWER,
@@ -138,7 +140,8 @@ def _parse_time(value) -> datetime | None:
 
 def actor_label(actor: Actor) -> str:
     client = getattr(actor, "ssh_client", None)
-    return f"{actor.user} from {client}" if client else str(actor.user)
+    # stored with the progress: the same words in every language
+    return f"{actor.user} from {client}" if client else str(actor.user)  # untranslated: stored
 
 
 def state_name(kind: str) -> str:
@@ -304,7 +307,7 @@ def evaluate_check(check: str, progress: Progress, active, events,
         if not all(state.up_to_date for state in states):
             return None
         return last_deployed_at(states)
-    raise ValueError(f"unknown check {check!r}")
+    raise ValueError(f"unknown check {check!r}")  # untranslated: a programming error
 
 
 def _apply_automatic(repository: Repository, progress: Progress,
@@ -372,9 +375,9 @@ def backup_warning(repository: Repository, practice_id: str) -> str | None:
         return None
     if not same:
         return None
-    return (f"The last backup ({backup.target}) is on the same disk as the certificate "
-            "repository: copy it to another medium (a USB stick, a network drive, another "
-            "computer).")
+    return _("The last backup ({target}) is on the same disk as the certificate "
+             "repository: copy it to another medium (a USB stick, a network drive, another "
+             "computer).").format(target=backup.target)
 
 
 def _last_activity(progress: Progress) -> datetime:
@@ -400,20 +403,22 @@ def suggest(repository: Repository, practice_id: str, now: datetime,
                   and not progress.finished and progress.done_count]
     if unfinished:
         latest = max(unfinished, key=_last_activity)
-        return latest.kind, (f"the {latest.kind} walkthrough is in progress "
-                             f"({latest.done_count} of {latest.total} steps done).")
+        return latest.kind, _("the {kind} walkthrough is in progress ({done} of {total} "
+                              "steps done).").format(kind=latest.kind, done=latest.done_count,
+                                                     total=latest.total)
     active = repository.active(practice_id)
     if active is None:
-        return "new", "no certificate yet: request and install one."
+        return "new", _("no certificate yet: request and install one.")
     if active.info.kind == "personal":
-        return "new", ("the active certificate is a personal one; COV needs a system "
-                       "certificate: request one.")
+        return "new", _("the active certificate is a personal one; COV needs a system "
+                        "certificate: request one.")
     facts = expiry_facts(active.info.not_after, now, thresholds or ExpiryThresholds())
-    until = facts.expiry_day.isoformat()
+    until = short_date(facts.expiry_day)
     if active.info.not_after <= now:
-        return "recover", f"the certificate expired on {until}: reinstall it."
-    return "renew", (f"the certificate is valid until {until} "
-                     f"({relative_days(facts.days_left)}).")
+        return "recover", _("the certificate expired on {date}: reinstall it.").format(
+            date=until)
+    return "renew", _("the certificate is valid until {date} ({when}).").format(
+        date=until, when=relative_days(facts.days_left))
 
 
 def progress_summary(repository: Repository, practice_id: str) -> str | None:
@@ -425,7 +430,8 @@ def progress_summary(repository: Repository, practice_id: str) -> str | None:
         progress = load(repository, practice_id, kind)
         if progress is None or not progress.done_count:
             continue
-        parts.append(f"{kind} done" if progress.finished else progress.summary())
+        parts.append(_("{kind} done").format(kind=kind) if progress.finished
+                     else progress.summary())
     return ", ".join(parts) or None
 
 
@@ -435,9 +441,11 @@ def state_text(progress: Progress) -> str:
     certificate was, but it is not a start), 'started 2026-11-23, 1 of 4 done' (the day
     of the first step done), 'finished 2026-11-30'."""
     if progress.finished:
-        return f"finished {(progress.finished_at or _last_activity(progress)):%Y-%m-%d}"
+        return _("finished {date}").format(
+            date=short_date(progress.finished_at or _last_activity(progress)))
     done_at = [state.at for state in progress.steps.values() if state.done and state.at]
     if not done_at:
-        return (f"opened {progress.started_at:%Y-%m-%d} by {progress.started_by}, "
-                "no step done yet")
-    return f"started {min(done_at):%Y-%m-%d}, {progress.done_count} of {progress.total} done"
+        return _("opened {date} by {who}, no step done yet").format(
+            date=short_date(progress.started_at), who=progress.started_by)
+    return _("started {date}, {done} of {total} done").format(
+        date=short_date(min(done_at)), done=progress.done_count, total=progress.total)

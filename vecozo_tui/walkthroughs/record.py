@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.textfmt import fingerprint
+from vecozo_tui.i18n import _
+from vecozo_tui.textfmt import fingerprint, short_date
 from vecozo_tui.walkthroughs.progress import backup_warning, load
 from vecozo_tui.walkthroughs.render import when_text
 from vecozo_tui.walkthroughs.steps import (
@@ -39,15 +40,18 @@ def _evidence(repository: Repository, practice: Practice, check: str) -> list[st
                 for state in states]
     if check == CHECK_TEST_CALL and events.last_test_call is not None:
         test = events.last_test_call
-        return [f"last test call {when_text(test.at)} ({test.environment}): "
-                f"{'OK' if test.ok else 'FAILED'}, {test.summary}"]
+        outcome = _("OK") if test.ok else _("FAILED")
+        return [_("last test call {when} ({environment}): {outcome}, {summary}").format(
+            when=when_text(test.at), environment=test.environment, outcome=outcome,
+            summary=test.summary)]
     if check == CHECK_VERIFIED_BACKUP and events.last_backup is not None:
         backup = events.last_backup
-        found = [f"last backup {when_text(backup.at)} in {backup.target}"
-                 + (", verified" if backup.verified else ", NOT verified")]
+        text = (_("last backup {when} in {target}, verified") if backup.verified
+                else _("last backup {when} in {target}, NOT verified"))
+        found = [text.format(when=when_text(backup.at), target=backup.target)]
         warning = backup_warning(repository, practice_id)
         if warning:
-            found.append(f"WARNING: {warning}")
+            found.append(_("WARNING: {warning}").format(warning=warning))
         return found
     return []
 
@@ -62,40 +66,44 @@ def export_record(repository: Repository, practice: Practice, kind: str, now: da
     walkthrough = get_walkthrough(kind)
     progress = load(repository, practice.id, kind)
     if progress is None:
-        raise VecozoError(f"The {kind} walkthrough of {practice.id} was never started.")
+        raise VecozoError(_("The {kind} walkthrough of {practice} was never started.").format(
+            kind=kind, practice=practice.id))
     active = repository.active(practice.id)
     lines = [
         f"# {walkthrough.title}: {practice.name} ({practice.id})",
         "",
-        f"- AGB code: {practice.agb}",
-        f"- Environment: {practice.environment}",
-        f"- Started: {when_text(progress.started_at)} by {progress.started_by}",
-        f"- Finished: {when_text(progress.finished_at) if progress.finished_at else 'not yet'}"
-        f" ({progress.done_count} of {progress.total} steps done)",
+        "- " + _("AGB code: {agb}").format(agb=practice.agb),
+        "- " + _("Environment: {environment}").format(environment=practice.environment),
+        "- " + _("Started: {when} by {who}").format(when=when_text(progress.started_at),
+                                                    who=progress.started_by),
+        "- " + _("Finished: {when} ({done} of {total} steps done)").format(
+            when=when_text(progress.finished_at) if progress.finished_at else _("not yet"),
+            done=progress.done_count, total=progress.total),
     ]
     if progress.baseline_sha256:
-        before_until = (progress.baseline_not_after.date().isoformat()
-                        if progress.baseline_not_after else "-")
-        lines.append(f"- Certificate before: SHA-256 {fingerprint(progress.baseline_sha256)}"
-                     f", valid until {before_until}")
+        before_until = short_date(progress.baseline_not_after)
+        lines.append("- " + _("Certificate before: SHA-256 {fingerprint}, valid until "
+                              "{date}").format(fingerprint=fingerprint(progress.baseline_sha256),
+                                               date=before_until))
     else:
-        lines.append("- Certificate before: none")
+        lines.append("- " + _("Certificate before: none"))
     if active is not None and active.info.sha256 != progress.baseline_sha256:
-        lines.append(f"- Certificate after: SHA-256 {fingerprint(active.info.sha256)}, "
-                     f"valid until {active.info.not_after.date().isoformat()}")
+        lines.append("- " + _("Certificate after: SHA-256 {fingerprint}, valid until "
+                              "{date}").format(fingerprint=fingerprint(active.info.sha256),
+                                               date=short_date(active.info.not_after)))
     elif active is not None:
-        lines.append("- Certificate after: unchanged")
+        lines.append("- " + _("Certificate after: unchanged"))
     if active is not None:
         start_on = renewal_start(active.info.not_after, thresholds or ExpiryThresholds())
-        lines.append(f"- Next renewal: start on {start_on.isoformat()} (expires "
-                     f"{active.info.not_after.date().isoformat()})")
-    lines += ["", "## Steps", ""]
+        lines.append("- " + _("Next renewal: start on {date} (expires {expires})").format(
+            date=short_date(start_on), expires=short_date(active.info.not_after)))
+    lines += ["", "## " + _("Steps"), ""]
     for number, step in enumerate(walkthrough.steps, 1):
         state = progress.state(step.key)
         mark = "x" if state.done else " "
         line = f"{number}. [{mark}] {step.title}"
         if state.done and state.automatic:
-            line += f": {when_text(state.at)} (checked automatically)"
+            line += ": " + _("{when} (checked automatically)").format(when=when_text(state.at))
         elif state.done:
             line += f": {when_text(state.at)}, {state.by or '?'}"
         lines.append(line)
@@ -104,7 +112,8 @@ def export_record(repository: Repository, practice: Practice, kind: str, now: da
         if state.note:
             for note_line in state.note.splitlines():
                 lines.append(f"   > {note_line}")
-    lines += ["", f"_Exported {when_text(now)} by vecozo-tui._", ""]
+    lines += ["", "_" + _("Exported {when} by vecozo-tui.").format(when=when_text(now)) + "_",
+              ""]
     return "\n".join(lines)
 
 
@@ -125,4 +134,5 @@ def write_record(directory: Path, practice_id: str, kind: str, now: datetime,
                 continue
             raise
         return path
-    raise VecozoError(f"Too many walkthrough records named {stem}* in {directory}.")
+    raise VecozoError(_("Too many walkthrough records named {stem}* in {directory}.").format(
+        stem=stem, directory=directory))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from vecozo_tui.i18n import _, ngettext
+from vecozo_tui.textfmt import short_date
 from vecozo_tui.walkthroughs.steps import Step
 
 if TYPE_CHECKING:
@@ -50,28 +52,30 @@ class RenderContext:
     def site(self) -> str:
         # acceptance and test: system certificates are installed on the acceptance site and
         # then also work on the test environment (seed 001)
-        return "www.vecozo.nl" if self.environment == "production" else "accwww.vecozo.nl"
+        production = self.environment == "production"
+        return "www.vecozo.nl" if production else "accwww.vecozo.nl"  # untranslated: hosts
 
     @property
     def export_name(self) -> str:
         return f"{self.practice_id}.pfx"
 
     def values(self) -> dict[str, str]:
-        inbox = self.inbox or "the inbox directory"
+        inbox = self.inbox or _("the inbox directory")
         inbox_dir = self.inbox.rstrip("/") + "/" if self.inbox else "INBOX/"
         # commands are copied: short enough for one line at 80 columns. scp takes a path
         # relative to the home directory, `vecozo-tui import` a file name in the inbox.
         remote_dir = remote_path(inbox_dir, self.home)
         note = ""
         if self.quarter_in_window is not None and self.renew_from is not None:
-            note = (f" (moved earlier: the usual renewal period would run into the "
-                    f"quarter start of {self.quarter_in_window.isoformat()})")
+            note = " " + _("(moved earlier: the usual renewal period would run into the "
+                           "quarter start of {date})").format(
+                date=short_date(self.quarter_in_window))
         return {
             "practice_id": self.practice_id,
             "practice_name": self.practice_name or self.practice_id,
             "agb": self.agb or "-",
             "environment": self.environment,
-            "contact": self.contact or "name not in the configuration",
+            "contact": self.contact or _("name not in the configuration"),
             "host": self.host,
             "user": self.user,
             "inbox": inbox,
@@ -79,9 +83,9 @@ class RenderContext:
             "inbox_file": shlex.quote(self.export_name),
             "export_name": self.export_name,
             "site": self.site,
-            "current_expiry": _date_or(self.current_expiry, "(no certificate yet)"),
-            "expires": _date_or(self.expires, "(known after the import)"),
-            "renew_from": _date_or(self.renew_from, "(known after the import)"),
+            "current_expiry": _date_or(self.current_expiry, _("(no certificate yet)")),
+            "expires": _date_or(self.expires, _("(known after the import)")),
+            "renew_from": _date_or(self.renew_from, _("(known after the import)")),
             "deploy_targets": self._deploy_targets_text(),
             "renew_from_note": note,
         }
@@ -89,13 +93,16 @@ class RenderContext:
     def _deploy_targets_text(self) -> str:
         if self.deploy_targets:
             # each alone on its line, like a command: a long path is never wrapped
-            return "Its deploy targets (the files the software reads):\n\n" + "\n\n".join(
-                f"  {path}" for path in self.deploy_targets)
-        noted = f" (the configuration notes: {self.deploy_reminder})" \
-            if self.deploy_reminder else ""
-        return (f"No deploy target is configured for this practice{noted}: copy the "
-                "certificate there by hand and tick this step, or add a [[practices.deploy]] "
-                "block to the configuration so that it is done, verified, for you.")
+            return _("Its deploy targets (the files the software reads):") + "\n\n" + \
+                "\n\n".join(f"  {path}" for path in self.deploy_targets)
+        if self.deploy_reminder:
+            return _("No deploy target is configured for this practice (the configuration "
+                     "notes: {reminder}): copy the certificate there by hand and tick this "
+                     "step, or add a [[practices.deploy]] block to the configuration so that "
+                     "it is done, verified, for you.").format(reminder=self.deploy_reminder)
+        return _("No deploy target is configured for this practice: copy the certificate "
+                 "there by hand and tick this step, or add a [[practices.deploy]] block to "
+                 "the configuration so that it is done, verified, for you.")
 
 
 def remote_path(path: str, home: str) -> str:
@@ -106,7 +113,7 @@ def remote_path(path: str, home: str) -> str:
 
 
 def _date_or(value: date | None, missing: str) -> str:
-    return value.isoformat() if value else missing
+    return short_date(value) if value else missing
 
 
 class _Values(dict):
@@ -217,34 +224,40 @@ def format_progress(progress: Progress, context: RenderContext, *, show_all: boo
     from vecozo_tui.walkthroughs.progress import state_text
 
     lines = [f"{walkthrough.title}: {context.practice_name} ({context.practice_id})",
-             f"{state_text(progress).capitalize()}; {progress.done_count} of "
-             f"{progress.total} steps done", ""]
+             ngettext("{state}; {done} of {total} step done",
+                      "{state}; {done} of {total} steps done", progress.total).format(
+                 state=state_text(progress).capitalize(), done=progress.done_count,
+                 total=progress.total), ""]
     next_step = progress.next_step
     for number, step in enumerate(walkthrough.steps, 1):
         state = progress.state(step.key)
         mark = "[x]" if state.done else "[ ]"
-        line = f"{mark} {number}. {step.title}  ({step.key}"
-        line += ", checked automatically)" if step.check else ")"
-        lines.append(line)
+        if step.check:
+            line = _("{mark} {number}. {title}  ({key}, checked automatically)")
+        else:
+            line = "{mark} {number}. {title}  ({key})"
+        lines.append(line.format(mark=mark, number=number, title=step.title, key=step.key))
         if state.done:
-            lines.append(f"      done {when_text(state.at)} "
-                         + ("(checked automatically)" if state.automatic
-                            else f"by {state.by or '?'}"))
+            done = (_("done {when} (checked automatically)") if state.automatic
+                    else _("done {when} by {who}"))
+            lines.append("      " + done.format(when=when_text(state.at), who=state.by or "?"))
         if state.note:
-            lines += [f"      note: {text}" for text in state.note.splitlines()]
+            lines += ["      " + _("note: {text}").format(text=text)
+                      for text in state.note.splitlines()]
         if show_all or step is next_step:
             lines.append("")
             lines += [f"      {text}".rstrip() for text in
                       render_step(step, context, width=72).splitlines()]
             lines.append("")
     if next_step is not None:
-        lines.append(f"Next: {next_step.title}. When it is done:")
+        lines.append(_("Next: {title}. When it is done:").format(title=next_step.title))
         lines.append(f"  vecozo-tui walkthrough {context.practice_id} {progress.kind} "
-                     f"--tick {next_step.key} [--note TEXT]")
+                     f"--tick {next_step.key} [--note TEXT]")  # untranslated: command
     else:
-        lines.append("All steps done.")
+        lines.append(_("All steps done."))
     return "\n".join(lines)
 
 
 def when_text(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M %Z").strip() if value else "-"
+    """'2026-11-22 10:30 UTC' ('22-11-2026 10:30 UTC' in Dutch)."""
+    return f"{short_date(value)} {value:%H:%M %Z}".strip() if value else "-"
