@@ -69,7 +69,7 @@ def test_the_plugin_standard_options_are_accepted(site, clock, capsys, flags):
     site.practice("hap-zuid", days_left=400)
     code, out = check(site, clock, capsys, *flags)
     assert code == monitoring.OK, out
-    assert out.startswith("VECOZO OK - 1 practices OK")
+    assert out.startswith("VECOZO OK - 1 practice OK")
 
 
 def test_verbose_names_what_was_checked_with_which_thresholds(site, clock, capsys):

@@ -238,7 +238,7 @@ def test_check_warns_when_a_target_holds_an_older_certificate(setup, test_pki, c
     out = capsys.readouterr().out
     first_line = out.splitlines()[0]
     # the status model's reason, first for this practice: it is its most urgent one
-    assert first_line.startswith("VECOZO WARNING - 2 warning: hap-zuid practice software "
+    assert first_line.startswith("VECOZO WARNING - 2 warnings: hap-zuid practice software "
                                  "still has the old certificate, ")
     assert "practice software still has the old certificate (target 1, vecozo.pfx: old " \
            "certificate)" in out

@@ -156,7 +156,7 @@ def test_the_status_line_names_the_three_worst_and_counts_the_rest(site, clock, 
     code, out = check(site, clock, capsys)
     assert code == monitoring.CRITICAL
     _, text, summary, long_text, perf = parse_plugin_output(out)
-    assert text == ("2 critical, 3 warning: p2 expired 2 days ago, p3 expires in 3 days, "
+    assert text == ("2 critical, 3 warnings: p2 expired 2 days ago, p3 expires in 3 days, "
                     "p4 expires in 20 days, and 2 more")
     assert [line.split()[1] for line in long_text] == ["p2", "p3", "p4", "p1", "p5"]
     assert len(perf) == 5  # p5 has no certificate
