@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from vecozo_tui.i18n import N_
+from vecozo_tui.i18n import N_, _
 from vecozo_tui.textfmt import ascii_terminal
 from vecozo_tui.tui import widgets
 from vecozo_tui.tui.base import feature_screen
@@ -37,33 +37,45 @@ if TYPE_CHECKING:
 
 # command palette titles where the footer's word is too short to search for
 PALETTE_TITLES = {
-    "open_detail": "Open certificate detail",
-    "focus_filter": "Filter practices",
-    "test_call": "Test call (COV)",
-    "next_test_call": "Test call (COV)",
-    "walkthrough": "Walkthrough (renew, new, recover, backup)",
-    "backup": "Backup",
-    "deploy": "Deploy to the practice software",
-    "next_deploy": "Deploy to the practice software",
-    "run_deploy": "Deploy to the practice software",
-    "select_practice": "Choose practice",
-    "reload": "Reload the repository",
-    "store": "Store the certificate",
-    "type_path": "Type a path",
+    "open_detail": N_("Open certificate detail"),
+    "focus_filter": N_("Filter practices"),
+    "test_call": N_("Test call (COV)"),
+    "next_test_call": N_("Test call (COV)"),
+    "walkthrough": N_("Walkthrough (renew, new, recover, backup)"),
+    "backup": N_("Backup"),
+    "deploy": N_("Deploy to the practice software"),
+    "next_deploy": N_("Deploy to the practice software"),
+    "run_deploy": N_("Deploy to the practice software"),
+    "select_practice": N_("Choose practice"),
+    "reload": N_("Reload the repository"),
+    "store": N_("Store the certificate"),
+    "type_path": N_("Type a path"),
 }
+
+# Textual's own commands in the palette (App.get_system_commands), for the catalog
+TEXTUAL_COMMAND_TEXTS = (
+    N_("Theme"), N_("Change the current theme"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"), N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"), N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+)
 
 
 class VecozoApp(TranslatedBindings, App[int]):
     """The console. ``context`` holds config, repository, clock, actor and the demo."""
 
     TITLE = "vecozo-tui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "app.tcss"  # untranslated: file name
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Leave vecozo-tui")),
-        Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help",
-                tooltip=N_("All keys of this screen")),
-        Binding("p", "select_practice", N_("Practices"), id="app.practices",
+        Binding("q", "quit", N_("Quit"), tooltip=N_("Leave vecozo-tui"),
+                id="app.quit"),  # untranslated: id
+        Binding("question_mark", "help", N_("Help"), key_display="?",
+                tooltip=N_("All keys of this screen"), id="app.help"),  # untranslated: id
+        Binding("p", "select_practice", N_("Practices"), id="app.practices",  # untranslated: id
                 tooltip=N_("Search the practices and choose the current one")),
         # handled by the app itself, in order: when keys arrive in one burst (a laggy SSH
         # link, type-ahead), Textual would otherwise hand the keys after a Tab to the
@@ -101,15 +113,15 @@ class VecozoApp(TranslatedBindings, App[int]):
         self._stamps = self._change_stamps()
         self.set_interval(self.live_check_seconds, self._check_for_changes)
         for problem in self.context.repository.problems():
-            self.notify(problem, title="Repository", severity="error", timeout=30)
+            self.notify(problem, title=_("Repository"), severity="error", timeout=30)
         for warning in self.context.config.warnings:
-            self.notify(warning, title="Configuration", severity="warning", timeout=15)
+            self.notify(warning, title=_("Configuration"), severity="warning", timeout=15)
         unknown = sorted(set(self.context.config.keymap) - known_binding_ids()) \
             if self.context.config.keymap else []
         if unknown:
-            self.notify(f"[keymap] names no key of the console: {', '.join(unknown)} (the ids "
-                        "are listed in the README under Keys).", title="Configuration",
-                        severity="warning", timeout=15)
+            self.notify(_("[keymap] names no key of the console: {ids} (the ids are listed "
+                          "in the README under Keys).").format(ids=", ".join(unknown)),
+                        title=_("Configuration"), severity="warning", timeout=15)
 
     def on_unmount(self) -> None:
         widgets.MONOCHROME = False
@@ -221,8 +233,8 @@ class VecozoApp(TranslatedBindings, App[int]):
         try:
             config = load_config(self.context.config.path, {})
         except VecozoError as error:  # e.g. half-way through a colleague's edit
-            self.notify(f"Not read again: {error}", title="Configuration changed",
-                        severity="warning", timeout=10)
+            self.notify(_("Not read again: {error}").format(error=error),
+                        title=_("Configuration changed"), severity="warning", timeout=10)
             return False
         self.context.config = config
         return True
@@ -283,8 +295,8 @@ class VecozoApp(TranslatedBindings, App[int]):
         if practice_id:
             self.data_changed()
             self.set_current_practice(practice_id)
-            self.notify(f"Practice {practice_id} added to {self.context.config.path}.",
-                        title="Practice added")
+            self.notify(_("Practice {id} added to {path}.").format(
+                id=practice_id, path=self.context.config.path), title=_("Practice added"))
 
     # --- command palette ------------------------------------------------------------
 
@@ -299,14 +311,24 @@ class VecozoApp(TranslatedBindings, App[int]):
                 continue
             seen.add(binding.description)
             key = self.get_key_display(binding)
-            title = PALETTE_TITLES.get(binding.action, binding.description)
+            palette_title = PALETTE_TITLES.get(binding.action)
+            title = _(palette_title) if palette_title else binding.description
             help_text = binding.tooltip or binding.description
-            yield SystemCommand(title, f"{help_text}  (key: {key})",
+            yield SystemCommand(title, _("{help}  (key: {key})").format(help=help_text, key=key),
                                 partial(self._run_from_palette, binding.action, active.node))
-        if "Add practice" not in seen:
-            yield SystemCommand("Add practice", "Add a practice to the configuration file",
+        if _("Add practice") not in seen:
+            yield SystemCommand(_("Add practice"), _("Add a practice to the configuration file"),
                                 self.action_add_practice)
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's own, translated
+            yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        """The palette, with its search field's hint in the console's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=_("Search for commands…")))
 
     async def _run_from_palette(self, action: str, node: object) -> None:
         await self.run_action(action, node)  # type: ignore[arg-type]

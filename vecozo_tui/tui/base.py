@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 from textual.binding import Binding
 from textual.screen import Screen
 
+from vecozo_tui.i18n import N_, _
 from vecozo_tui.tui.translated import TranslatedBindings
 
 if TYPE_CHECKING:
@@ -23,25 +24,26 @@ ResultType = TypeVar("ResultType")
 
 # the feature screens a practice screen can open: name -> (module, class)
 FEATURE_SCREENS: dict[str, tuple[str, str]] = {
-    "detail": ("vecozo_tui.tui.screens.detail", "DetailScreen"),
-    "import": ("vecozo_tui.tui.screens.import_certificate", "ImportScreen"),
-    "test_call": ("vecozo_tui.tui.screens.test_call", "TestCallScreen"),
-    "walkthrough": ("vecozo_tui.tui.screens.walkthrough", "WalkthroughScreen"),
-    "backup": ("vecozo_tui.tui.screens.backup", "BackupScreen"),
-    "deploy": ("vecozo_tui.tui.screens.deploy", "DeployScreen"),
+    "detail": ("vecozo_tui.tui.screens.detail", "DetailScreen"),  # untranslated: module
+    "import": ("vecozo_tui.tui.screens.import_certificate", "ImportScreen"),  # untranslated: module
+    "test_call": ("vecozo_tui.tui.screens.test_call", "TestCallScreen"),  # untranslated: module
+    "walkthrough": ("vecozo_tui.tui.screens.walkthrough",  # untranslated: module
+                    "WalkthroughScreen"),
+    "backup": ("vecozo_tui.tui.screens.backup", "BackupScreen"),  # untranslated: module
+    "deploy": ("vecozo_tui.tui.screens.deploy", "DeployScreen"),  # untranslated: module
 }
 
 FEATURE_BINDINGS = [
-    Binding("i", "import", "Import", id="practice.import",
-            tooltip="Import a .pfx/.p12 exported from a browser for the practice"),
-    Binding("t", "test_call", "Test", id="practice.test_call",
-            tooltip="Test call to COV with the practice's active certificate"),
-    Binding("w", "walkthrough", "Walk", id="practice.walkthrough",
-            tooltip="Step-by-step walkthrough (renew, new, recover, backup)"),
-    Binding("b", "backup", "Backup", id="practice.backup",
-            tooltip="Make a verified backup of the practice's active certificate"),
-    Binding("d", "deploy", "Deploy", id="practice.deploy",
-            tooltip="Put the certificate where the practice software reads it"),
+    Binding("i", "import", N_("Import"), id="practice.import",  # untranslated: id
+            tooltip=N_("Import a .pfx/.p12 exported from a browser for the practice")),
+    Binding("t", "test_call", N_("Test"), id="practice.test_call",  # untranslated: id
+            tooltip=N_("Test call to COV with the practice's active certificate")),
+    Binding("w", "walkthrough", N_("Walk"), id="practice.walkthrough",  # untranslated: id
+            tooltip=N_("Step-by-step walkthrough (renew, new, recover, backup)")),
+    Binding("b", "backup", N_("Backup"), id="practice.backup",  # untranslated: id
+            tooltip=N_("Make a verified backup of the practice's active certificate")),
+    Binding("d", "deploy", N_("Deploy"), id="practice.deploy",  # untranslated: id
+            tooltip=N_("Put the certificate where the practice software reads it")),
 ]
 FEATURE_ACTIONS = frozenset(binding.action for binding in FEATURE_BINDINGS)
 
@@ -93,7 +95,7 @@ class PracticeScreen(TranslatedBindings, Screen[ResultType]):
     def open_feature(self, name: str) -> None:
         practice_id = self.target_practice_id()
         if practice_id is None:
-            self.notify("No practice selected.", severity="warning")
+            self.notify(_("No practice selected."), severity="warning")
             return
         console_app = self.console_app
         if console_app is not None:  # the app knows the screen stack and refreshes after

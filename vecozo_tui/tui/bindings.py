@@ -7,8 +7,9 @@ from textual.binding import ActiveBinding
 from textual.screen import Screen
 
 # Textual's own keys that help and the palette leave out (the help text mentions them)
-_SYSTEM_ACTIONS = frozenset({"focus_next", "focus_previous", "copy_text", "app.focus_next",
-                             "app.focus_previous", "screen.copy_text"})
+_SYSTEM_ACTIONS = frozenset({"focus_next", "focus_previous", "copy_text",
+                             "app.focus_next", "app.focus_previous",  # untranslated: id
+                             "screen.copy_text"})  # untranslated: id
 _SYSTEM_KEYS = frozenset({"ctrl+q", "ctrl+c", "super+c"})
 
 
@@ -37,9 +38,10 @@ def known_binding_ids() -> set[str]:
     from vecozo_tui.tui.base import FEATURE_SCREENS
 
     modules = {module for module, _ in FEATURE_SCREENS.values()}
-    modules |= {"vecozo_tui.tui.app", "vecozo_tui.tui.screens.dashboard",
-                "vecozo_tui.tui.screens.help", "vecozo_tui.tui.screens.practices",
-                "vecozo_tui.tui.screens.confirm"}
+    modules |= {"vecozo_tui.tui.app", "vecozo_tui.tui.screens.dashboard",  # untranslated: module
+                "vecozo_tui.tui.screens.help",  # untranslated: module
+                "vecozo_tui.tui.screens.practices",  # untranslated: module
+                "vecozo_tui.tui.screens.confirm"}  # untranslated: module
     found: set[str] = set()
     for module_name in modules:
         for _name, cls in inspect.getmembers(importlib.import_module(module_name), inspect.isclass):

@@ -106,7 +106,9 @@ class WalkthroughView:
     backup_warning: str | None = None
 
 
-class WalkthroughChoices(WorkDone["tuple[str, str, dict[str, Progress | None]]"], bubble=False):
+class WalkthroughChoices(
+        WorkDone["tuple[str, str, dict[str, Progress | None]]"],  # untranslated: type
+        bubble=False):
     """The suggested walkthrough, why, and the progress of each kind."""
 
 

@@ -17,22 +17,66 @@ from textual.filter import LineFilter
 from textual.widgets import DataTable, Input, Static
 
 from vecozo_tui.expiry import QUARTER_START_MONTHS
+from vecozo_tui.i18n import N_, _, ngettext, pgettext
 from vecozo_tui.status import Level
-from vecozo_tui.textfmt import relative_days, short_date, to_ascii
+from vecozo_tui.textfmt import month_letter, number, relative_days, short_date, to_ascii
 from vecozo_tui.textfmt import truncate_middle as truncate_middle  # one rule for both fronts
 from vecozo_tui.tui.translated import TranslatedBindings
 
 STATUS_STYLES: dict[Level, str] = {
-    Level.DAMAGED: "bold red",
-    Level.EXPIRED: "bold red",
-    Level.CRITICAL: "bold red",
-    Level.WARNING: "bold yellow",
-    Level.NO_CERTIFICATE: "bold magenta",
-    Level.ATTENTION: "bold cyan",
+    Level.DAMAGED: "bold red",  # untranslated: style
+    Level.EXPIRED: "bold red",  # untranslated: style
+    Level.CRITICAL: "bold red",  # untranslated: style
+    Level.WARNING: "bold yellow",  # untranslated: style
+    Level.NO_CERTIFICATE: "bold magenta",  # untranslated: style
+    Level.ATTENTION: "bold cyan",  # untranslated: style
     Level.OK: "green",
 }
 
 ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
+
+# the level words people read (Level.value is the stable English code of --json)
+LEVEL_WORDS: dict[Level, str] = {
+    Level.DAMAGED: N_("DAMAGED"),
+    Level.EXPIRED: N_("EXPIRED"),
+    Level.CRITICAL: N_("CRITICAL"),
+    Level.WARNING: N_("WARNING"),
+    Level.NO_CERTIFICATE: N_("NO CERTIFICATE"),
+    Level.ATTENTION: N_("ATTENTION"),
+    Level.OK: N_("OK"),
+}
+
+
+# what the configuration's environment names are called on screen
+ENVIRONMENT_WORDS = {"production": N_("production"), "acceptance": N_("acceptance"),
+                     "test": N_("test")}
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def environment_word(environment: str) -> str:
+    """'production', 'productie': an environment as people read it."""
+    word = ENVIRONMENT_WORDS.get(environment)
+    return _(word) if word else environment
+
+
+def day_and_date(moment: datetime) -> str:
+    """'Wed 2026-12-02', 'wo 02-12-2026': today, where a person looks first."""
+    return f"{_(WEEKDAYS[moment.weekday()])} {short_date(moment)}"
+
+
+def level_word(level: Level) -> str:
+    """'EXPIRED', 'VERLOPEN': a level as the screens show it."""
+    return _(LEVEL_WORDS[level])
+
+
+def level_count_word(level: Level) -> str:
+    """The level in the dashboard's count line, where every column counts: a shorter
+    word where the language's own is long ('WAARSCH.')."""
+    if level is Level.WARNING:
+        return pgettext("count line", "WARNING")
+    if level is Level.NO_CERTIFICATE:
+        return pgettext("count line", "NO CERTIFICATE")
+    return level_word(level)
 
 
 # Under NO_COLOR Textual greys colours by brightness: red becomes near-invisible grey on
@@ -41,11 +85,11 @@ ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
 MONOCHROME = False
 
 MONOCHROME_STATUS_STYLES: dict[Level, str] = {
-    Level.DAMAGED: "bold reverse",
-    Level.EXPIRED: "bold reverse",
-    Level.CRITICAL: "bold reverse",
+    Level.DAMAGED: "bold reverse",  # untranslated: style
+    Level.EXPIRED: "bold reverse",  # untranslated: style
+    Level.CRITICAL: "bold reverse",  # untranslated: style
     Level.WARNING: "bold",
-    Level.NO_CERTIFICATE: "bold reverse",
+    Level.NO_CERTIFICATE: "bold reverse",  # untranslated: style
     Level.ATTENTION: "bold",
     Level.OK: "",
 }
@@ -61,11 +105,11 @@ def status_style(status: Level) -> str:
 
 def alarm_style() -> str:
     """For FAILED, ERROR, NOT VERIFIED and the like."""
-    return "bold reverse" if MONOCHROME else "bold red"
+    return "bold reverse" if MONOCHROME else "bold red"  # untranslated: style
 
 
 def status_text(status: Level) -> Text:
-    return Text(status.value, style=status_style(status))
+    return Text(level_word(status), style=status_style(status))
 
 
 def row_status_text(row) -> Text:  # noqa: ANN001 - overview.PracticeOverview
@@ -116,8 +160,8 @@ class SearchInput(TranslatedBindings, Input):
     AGB code or id has a question mark, and a help key that types itself into the
     field (after the footer promised help) is a trap."""
 
-    BINDINGS = [Binding("question_mark", "app.help", "Help", key_display="?", show=False,
-                        priority=True)]
+    BINDINGS = [Binding("question_mark", "app.help",  # untranslated: action
+                        N_("Help"), key_display="?", show=False, priority=True)]
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         # not consumed: the footer keeps showing "? Help" while the field has focus
@@ -133,10 +177,10 @@ class DemoBanner(Static):
         if demo is not None:
             from vecozo_tui.demo import DEMO_PASSWORD
 
-            text.append(" DEMO ", style="bold reverse")
-            text.append("  .pfx password: ")
+            text.append(" DEMO ", style="bold reverse")  # untranslated: style
+            text.append("  " + _(".pfx password:") + " ")
             text.append(DEMO_PASSWORD, style="bold")
-            text.append(f"  inbox: {context.config.inbox}")
+            text.append("  " + _("inbox: {path}").format(path=context.config.inbox))
         super().__init__(text, classes="demo-banner")
         self.display = demo is not None
 
@@ -147,7 +191,7 @@ class StatusCounts(Static):
 
     DEFAULT_CSS = """
     StatusCounts { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    """
+    """  # untranslated: CSS
 
     def show(self, counts: dict[Level, int], total: int, shown: int | None = None) -> None:
         self.update(self.render_counts(counts, total, shown))
@@ -155,8 +199,8 @@ class StatusCounts(Static):
     @staticmethod
     def render_counts(counts: dict[Level, int], total: int, shown: int | None = None) -> Text:
         if total == 0:
-            return Text("No practices in the configuration yet: press p, then a, to add one.",
-                        style="bold")
+            return Text(_("No practices in the configuration yet: press p, then a, to add "
+                          "one."), style="bold")
         text = Text()
         # one space between groups, the count in bold: six levels and the total fit 80
         # columns
@@ -164,21 +208,19 @@ class StatusCounts(Static):
             count = counts.get(level, 0)
             if level is Level.DAMAGED and not count:
                 continue  # rare: named only when there is one (80 columns are full)
-            text.append(level.value, style=status_style(level) if count else "dim")
-            text.append(f" {count} ", style="bold" if count else "dim")
+            text.append(level_count_word(level), style=status_style(level) if count else "dim")
+            text.append(f" {number(count)} ", style="bold" if count else "dim")
         if shown is not None and shown != total:
-            label = f" {shown} of {total} shown"
+            label = _("{shown} of {total} shown").format(shown=number(shown), total=number(total))
         else:
-            label = f" {total} practice" + ("" if total == 1 else "s")
-        text.append(label, style="dim")
+            label = ngettext("{count} practice", "{count} practices", total).format(
+                count=number(total))
+        text.append(" " + label, style="dim")
         return text
 
 
 def _month_index(day: date, first: date) -> int:
     return (day.year - first.year) * 12 + day.month - first.month
-
-
-MONTH_LETTERS = "JFMAMJJASOND"
 
 
 class Timeline(Static):
@@ -233,14 +275,15 @@ class Timeline(Static):
                         line[i * 3 + j] = char
         years.append("".join(line).rstrip(), style="bold")
 
-        letters = Text("Month".ljust(cls.LABEL_WIDTH), style="dim")
-        for _, month in months:
+        letters = Text(_label(_("Month"), cls.LABEL_WIDTH), style="dim")
+        for _year, month in months:
             letters.append(marker(month), style="bold")
-            letters.append(" " + MONTH_LETTERS[month - 1])
+            letters.append(" " + month_letter(month))
 
-        expire_line = Text("Expire".ljust(cls.LABEL_WIDTH), style="dim")
-        renew_line = Text("Renew".ljust(cls.LABEL_WIDTH), style="dim")
-        for i, (_, month) in enumerate(months):
+        # the legend, explained on the help screen: six letters at most
+        expire_line = Text(_label(_("Expire"), cls.LABEL_WIDTH), style="dim")
+        renew_line = Text(_label(_("Renew"), cls.LABEL_WIDTH), style="dim")
+        for i, (_year, month) in enumerate(months):
             expire_line.append(marker(month), style="bold")
             expire_line.append(_count(expire_counts[i]),
                                style=_worst_style(worst[i]))
@@ -252,6 +295,11 @@ class Timeline(Static):
     def _room_for_first_year(months: list[tuple[int, int]]) -> bool:
         # "2026" needs four columns plus a space before the next January's label
         return months[0][1] <= 11
+
+
+def _label(word: str, width: int) -> str:
+    """A legend word and at least one space, in ``width`` columns."""
+    return word[: width - 1].ljust(width)
 
 
 def _count(value: int) -> str:

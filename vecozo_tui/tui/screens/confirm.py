@@ -9,14 +9,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from vecozo_tui.i18n import N_
 from vecozo_tui.tui.translated import TranslatedBindings
 
 
 class ConfirmScreen(TranslatedBindings, ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n", "answer(False)", "No", id="confirm.no"),
-        Binding("escape", "answer(False)", "No", show=False),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),  # untranslated: action, id
+        Binding("n", "answer(False)", N_("No"), id="confirm.no"),  # untranslated: action, id
+        Binding("escape", "answer(False)", N_("No"), show=False),  # untranslated: action
     ]
 
     def __init__(self, title: str, body: RenderableType, question: str) -> None:
@@ -27,7 +28,7 @@ class ConfirmScreen(TranslatedBindings, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="confirm-box"):
-            yield Static(self.title_text, classes="section-title first")
+            yield Static(self.title_text, classes="section-title first")  # untranslated: CSS
             yield Static(self.body, classes="kv")
             yield Static(self.question, classes="section-title")
         yield Footer()

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.expiry import local_day
+from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.overview import (
     PracticeOverview,
     build_overview,
@@ -35,6 +36,8 @@ from vecozo_tui.tui.widgets import (
     StatusCounts,
     Timeline,
     alarm_style,
+    day_and_date,
+    environment_word,
     plain,
     row_status_text,
     truncate_middle,
@@ -57,36 +60,53 @@ NAME_WIDTH_MAX = 40
 # fit 80 columns; what else fits whole follows, the rest is a sideways scroll away (and
 # in the summary line under the list). Status and name widths are set by _layout.
 COLUMNS = (
-    ("status", "Status", 6),
-    ("practice", "Practice", NAME_WIDTH_MIN),
-    ("expires", "Expires", 11),
-    ("renew", "Renew from", 10),
-    ("backup", "Backup", 10),
-    ("test", "Test", 6),
-    ("software", "Software", 9),  # do the deploy targets hold the active certificate?
-    ("walkthrough", "Walkthrough", 18),
-    ("id", "Id", 16),
-    ("agb", "AGB", 8),
-    ("env", "Env", 4),
-    ("date", "Expiry date", 11),
+    ("status", N_("Status"), 6),
+    ("practice", N_("Practice"), NAME_WIDTH_MIN),
+    ("expires", N_("Expires"), 11),
+    ("renew", N_("Renew from"), 10),
+    ("backup", N_("Backup"), 10),
+    ("test", N_("Test"), 6),
+    ("software", N_("Software"), 9),  # do the deploy targets hold the active certificate?
+    ("walkthrough", N_("Walkthrough"), 18),
+    ("id", N_("Id"), 16),
+    ("agb", N_("AGB"), 8),
+    ("env", N_("Env"), 4),
+    ("date", N_("Expiry date"), 11),
 )
+# the words a column's cells may hold besides dates (a longer language widens it)
+CELL_WORDS = {
+    "renew": (N_("overdue"), N_("now")),
+    "backup": (N_("no backup"),),
+    "test": (N_("never"), N_("OK"), N_("FAILED")),
+    "software": (N_("deployed"), N_("FAILED"), N_("never"), N_("OLD")),
+}
 ALWAYS_SHOWN = 4
 CELL_PADDING = 2  # DataTable's cell_padding, either side together
 
 
-def column_widths(width: int, status_width: int, longest_name: int) -> dict[str, int]:
+def language_widths() -> dict[str, int]:
+    """Each column's width in the current language: at least the English width, and as
+    wide as its heading and its words ('Verloopdatum', 'MISLUKT')."""
+    return {key: max([column_width, len(_(label))]
+                     + [len(_(word)) for word in CELL_WORDS.get(key, ())])
+            for key, label, column_width in COLUMNS}
+
+
+def column_widths(width: int, status_width: int, longest_name: int,
+                  base: dict[str, int] | None = None) -> dict[str, int]:
     """Status and name widths for a terminal ``width`` columns wide: the name as wide as
     possible after the columns that always show (up to the longest name, at most
     NAME_WIDTH_MAX); then every further column that fits whole, and when one does not,
     what is left goes to the name, so that no column shows cut off."""
     available = width - 1  # the list's vertical scrollbar
-    widths = {key: column_width for key, _, column_width in COLUMNS}
+    widths = dict(base) if base else {key: column_width for key, _label, column_width in COLUMNS}
     widths["status"] = status_width
-    always = [key for key, _, _ in COLUMNS[:ALWAYS_SHOWN] if key != "practice"]
+    always = [key for key, _label, _width in COLUMNS[:ALWAYS_SHOWN] if key != "practice"]
     used = sum(widths[key] + CELL_PADDING for key in always) + CELL_PADDING
     name = max(NAME_WIDTH_MIN, min(longest_name, NAME_WIDTH_MAX, available - used))
     used += name
-    for _, _, column_width in COLUMNS[ALWAYS_SHOWN:]:
+    for key, _label, _width in COLUMNS[ALWAYS_SHOWN:]:
+        column_width = widths[key]
         if used + column_width + CELL_PADDING > available:
             # a column is left out: the name takes the rest of the line, so the next
             # column starts off the screen instead of showing cut off
@@ -112,22 +132,28 @@ class DashboardScreen(PracticeScreen[None]):
 
     AUTO_FOCUS = "#practices"
     BINDINGS = [
-        Binding("enter", "open_detail", "Open", priority=True, id="dashboard.open",
-                tooltip="Open the certificate detail of the selected practice"),
-        Binding("slash", "focus_filter", "Filter", key_display="/", id="dashboard.filter",
-                show=False, tooltip="Type to filter by name, AGB code or id"),
+        Binding("enter", "open_detail", N_("Open"), priority=True,
+                tooltip=N_("Open the certificate detail of the selected practice"),
+                id="dashboard.open"),  # untranslated: id
+        Binding("slash", "focus_filter", N_("Filter"), key_display="/", show=False,
+                tooltip=N_("Type to filter by name, AGB code or id"),
+                id="dashboard.filter"),  # untranslated: id
         *FEATURE_BINDINGS,
-        Binding("r", "reload", "Reload", id="dashboard.reload", show=False,
-                tooltip="Read the repository again"),
-        Binding("escape", "clear_filter", "Clear filter", id="dashboard.clear_filter"),
-        Binding("down", "to_table", "To list", key_display="↓", id="dashboard.to_list"),
+        Binding("r", "reload", N_("Reload"), id="dashboard.reload", show=False,  # untranslated: id
+                tooltip=N_("Read the repository again")),
+        Binding("escape", "clear_filter", N_("Clear filter"),
+                id="dashboard.clear_filter"),  # untranslated: id
+        Binding("down", "to_table", N_("To list"), key_display="↓",
+                id="dashboard.to_list"),  # untranslated: id
     ]
 
     # the table's own keys, for the help screen (it lists only the screen's bindings)
     HELP_KEYS = [
-        ("↑ ↓ PgUp PgDn", "move through the practices"),
-        ("→ ← End Home", "scroll the columns sideways (End: the last columns, Home: back); "
-                         "the line under the list shows the highlighted practice in full"),
+        ("↑ ↓ PgUp PgDn", N_("move through the practices")),  # untranslated: keys
+        ("→ ← End Home",  # untranslated: keys
+         N_("scroll the columns sideways (End: the last columns, Home: "
+                            "back); the line under the list shows the highlighted practice "
+                            "in full")),
     ]
 
     def __init__(self, context: AppContext) -> None:
@@ -141,19 +167,20 @@ class DashboardScreen(PracticeScreen[None]):
         self._now = context.clock.now()
         self._fill_number = 0  # which filling of the table the rows being added belong to
         self._walkthroughs_wanted = False
+        self._widths = language_widths()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield DemoBanner(self.context)
         yield StatusCounts(id="counts")
         yield Timeline(id="timeline")
-        yield SearchInput(placeholder="/ filter by name, AGB code or id", id="filter",
+        yield SearchInput(placeholder=_("/ filter by name, AGB code or id"), id="filter",
                           classes="filter")
         # status and practice stay in view when the other columns scroll sideways
         table = FixedTable(id="practices", cursor_type="row", zebra_stripes=True,
                            fixed_columns=2)
-        for key, label, width in COLUMNS:
-            table.add_column(label, width=width, key=key)
+        for key, label, _width in COLUMNS:
+            table.add_column(_(label), width=self._widths[key], key=key)
         yield table
         # what does not fit in the columns at 80x24, for the highlighted practice
         yield Static(id="selected-summary", classes="selected-summary")
@@ -168,16 +195,23 @@ class DashboardScreen(PracticeScreen[None]):
         one_of_each: dict[object, PracticeOverview] = {}  # one row per level word
         for row in self.rows:
             one_of_each.setdefault(row.level, row)
-        status_width = max([len("Status")] + [len(row_status_text(row).plain)
-                                              for row in one_of_each.values()])
+        status_width = max([len(_("Status"))] + [len(row_status_text(row).plain)
+                                                 for row in one_of_each.values()])
+        # the day counts as long as this language writes them ('over 23 dagen')
+        base = dict(self._widths)
+        base["expires"] = max([base["expires"]] + [len(relative_days(row.days_left))
+                                                   for row in self.rows])
         longest = max((len(p.name) for p in self.context.config.practices), default=0)
-        widths = column_widths(width, status_width, longest)
+        widths = column_widths(width, status_width, longest, base)
         table = self.query_one("#practices", DataTable)
         status_column = table.columns[ColumnKey("status")]
-        if widths["practice"] == self._name_width and status_column.width == status_width:
+        expires_column = table.columns[ColumnKey("expires")]
+        if (widths["practice"] == self._name_width and status_column.width == status_width
+                and expires_column.width == widths["expires"]):
             return False
         self._name_width = widths["practice"]
         status_column.width = status_width
+        expires_column.width = widths["expires"]
         table.columns[ColumnKey("practice")].width = self._name_width
         self._cell_cache = {}
         return True
@@ -206,7 +240,7 @@ class DashboardScreen(PracticeScreen[None]):
         context = self.context
         now = self._now = context.clock.now()
         # today's date where a person looks first: "Renew from" reads against it
-        self.app.title = f"vecozo-tui · {now:%a} {now.date().isoformat()}"
+        self.app.title = f"vecozo-tui · {day_and_date(now)}"
         # a damaged practice is a DAMAGED row: it never hides the others
         self.rows = build_overview(context.config, context.repository, now)
         self._cell_cache = {}
@@ -278,15 +312,15 @@ class DashboardScreen(PracticeScreen[None]):
         if row.active is None:
             backup = Text("-", style="dim")
         elif row.backup_missing:
-            backup = Text("no backup", style="bold yellow")
+            backup = Text(_("no backup"), style="bold yellow")  # untranslated: style
         else:
             backup = Text(local_date(row.last_backup.at if row.last_backup else None, self._now))
         if row.last_test_call is None:
-            test = Text("never", style="dim")
+            test = Text(_("never"), style="dim")
         elif row.last_test_call.ok:
-            test = Text("OK", style="green")
+            test = Text(_("OK"), style="green")
         else:
-            test = Text("FAILED", style=alarm_style())
+            test = Text(_("FAILED"), style=alarm_style())
         # "overdue" / "now" / a date: a past date must not look like any other date
         renew = Text(renew_from_text(row.renew_from, row.today))
         if row.quarter_in_window is not None or row.renewal_state is not None:
@@ -306,7 +340,7 @@ class DashboardScreen(PracticeScreen[None]):
             "env": plain(ENVIRONMENT_SHORT.get(practice.environment, practice.environment)),
             "date": plain(local_date(row.not_after, self._now)),
         }
-        return [cells[key] for key, _, _ in COLUMNS]
+        return [cells[key] for key, _label, _width in COLUMNS]
 
 
     @staticmethod
@@ -317,16 +351,16 @@ class DashboardScreen(PracticeScreen[None]):
         if row.deployed_is_active is None:
             return Text("-", style="dim")
         if row.deployed_is_active:
-            return Text("deployed", style="green")
+            return Text(_("deployed"), style="green")
         states = {state.state for state in row.deploy_targets}
         if FAILED in states:
-            return Text("FAILED", style=alarm_style())
+            return Text(_("FAILED"), style=alarm_style())
         if states == {NEVER_DEPLOYED}:
-            return Text("never", style="bold yellow")
-        return Text("OLD", style="bold yellow")
+            return Text(_("never"), style="bold yellow")  # untranslated: style
+        return Text(_("OLD"), style="bold yellow")  # untranslated: style
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard",
-          description="load the dashboard")
+          description="load the dashboard")  # untranslated: for developers
     def _load_walkthroughs(self) -> None:
         from vecozo_tui.walkthroughs import progress_summary
 
@@ -390,7 +424,7 @@ class DashboardScreen(PracticeScreen[None]):
 
     def action_reload(self) -> None:
         self.refresh_data()
-        self.notify("Repository read again.", timeout=2)
+        self.notify(_("Repository read again."), timeout=2)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -428,7 +462,7 @@ class DashboardScreen(PracticeScreen[None]):
             return
         practice = row.practice
         first = Text.assemble((practice.name, "bold"), f"  {practice.id} · AGB {practice.agb}"
-                              f" · {practice.environment}")
+                              f" · {environment_word(practice.environment)}")
         if practice.contact:
             first.append(f" · {practice.contact}")
         # the level word and the first reason (the status model's); the detail has all
@@ -436,12 +470,17 @@ class DashboardScreen(PracticeScreen[None]):
         if row.reasons:
             second.append(f"  {row.reasons[0].text}")
             if len(row.reasons) > 1:
-                second.append(f" (+{len(row.reasons) - 1} more: Enter)", style="dim")
+                more = len(row.reasons) - 1
+                second.append(" " + ngettext("(+{count} more: Enter)", "(+{count} more: Enter)",
+                                             more).format(count=more), style="dim")
         elif row.not_after is not None:
-            second.append(f"  renew from {short_date(row.renew_from)}"
-                          + (f", before the quarter start {short_date(row.quarter_in_window)}"
-                             if row.quarter_in_window else ""))
+            if row.quarter_in_window:
+                renew = _("renew from {date}, before the quarter start {quarter}").format(
+                    date=short_date(row.renew_from), quarter=short_date(row.quarter_in_window))
+            else:
+                renew = _("renew from {date}").format(date=short_date(row.renew_from))
+            second.append("  " + renew)
         walkthrough = self._walkthroughs.get(practice.id)
         if walkthrough:
-            second.append(f" · walkthrough {walkthrough}")
+            second.append(" · " + _("walkthrough {summary}").format(summary=walkthrough))
         summary.update(Text("\n").join([first, second]))

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from vecozo_tui.clock import zone_name
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import N_, _
 from vecozo_tui.overview import PracticeOverview, config_overview
 from vecozo_tui.textfmt import (
     fingerprint,
@@ -30,14 +31,32 @@ from vecozo_tui.textfmt import (
 )
 from vecozo_tui.tui.base import FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
-from vecozo_tui.tui.widgets import alarm_style, status_style, status_text
+from vecozo_tui.tui.widgets import (
+    alarm_style,
+    day_and_date,
+    environment_word,
+    status_style,
+    status_text,
+)
 
 LABEL_WIDTH = 13
+LABEL_WIDTH_MAX = 15
+# the labels of the detail's tables: the label column is as wide as the longest one in
+# the language shown (13 in English, at most 15)
+LABELS = (N_("Kind"), N_("Subject"), N_("Person"), N_("AGB code"), N_("Issuer"),
+          N_("Serial"), N_("Valid from"), N_("Valid until"), N_("Key"), N_("Friendly name"),
+          N_("Chain"), N_("Level"), N_("Reasons"), N_("Today"), N_("Practice"),
+          N_("Environment"), N_("Contact"), N_("Notes"), N_("Renew from"), N_("Walkthrough"),
+          N_("Last backup"), N_("Last test"))
+
+
+def label_width() -> int:
+    return min(LABEL_WIDTH_MAX, max([LABEL_WIDTH] + [len(_(label)) for label in LABELS]))
 
 
 def kv_table() -> Table:
     table = Table.grid(padding=(0, 1))
-    table.add_column(width=LABEL_WIDTH, style="bold", no_wrap=True)
+    table.add_column(width=label_width(), style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     return table
 
@@ -54,7 +73,7 @@ def when(moment, now) -> str:  # noqa: ANN001 - datetime | None
     from vecozo_tui.expiry import days_left
 
     if moment is None:
-        return "never"
+        return _("never")
     return f"{local_time(moment, now)} ({relative_days(days_left(moment, now))})"
 
 
@@ -69,35 +88,38 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     if info.kind in ("personal", "not-client"):
         kind.stylize(alarm_style())
         if info.kind == "personal":
-            kind.append(": cannot do COV or billing", style=alarm_style())
+            kind.append(": " + _("cannot do COV or billing"), style=alarm_style())
     elif info.kind == "unclear":
-        kind.stylize("bold yellow")
+        kind.stylize("bold yellow")  # untranslated: style
     if info.kind_reason:
         kind.append(f" ({info.kind_reason})")
-    table.add_row("Kind", kind)
-    table.add_row("Subject", Text(info.subject))
+    table.add_row(_("Kind"), kind)
+    table.add_row(_("Subject"), Text(info.subject))
     if info.person_name:
-        table.add_row("Person", Text(info.person_name))
-    table.add_row("AGB code", Text(info.agb_code or "- (not in the certificate)"))
-    table.add_row("Issuer", Text(info.issuer))
-    table.add_row("Serial", Text(info.serial))
+        table.add_row(_("Person"), Text(info.person_name))
+    table.add_row(_("AGB code"), Text(info.agb_code or _("- (not in the certificate)")))
+    table.add_row(_("Issuer"), Text(info.issuer))
+    table.add_row(_("Serial"), Text(info.serial))
     table.add_row("SHA-256", Text(sha256_lines(info.sha256)))
     table.add_row("SHA-1", Text(f"{fingerprint(info.sha1)}"))
-    table.add_row("", Text("(SHA-1 is the 'thumbprint' Windows shows)", style="dim"))
+    table.add_row("", Text(_("(SHA-1 is the 'thumbprint' Windows shows)"), style="dim"))
     left = days_left(info.not_after, now)
-    table.add_row("Valid from", Text(local_time(info.not_before, now)))
-    table.add_row("Valid until", Text(f"{local_time(info.not_after, now)} "
-                                      f"({relative_days(left)})"))
-    table.add_row("Key", Text(f"{info.key_type} {info.key_size} bits"))
+    table.add_row(_("Valid from"), Text(local_time(info.not_before, now)))
+    table.add_row(_("Valid until"), Text(f"{local_time(info.not_after, now)} "
+                                         f"({relative_days(left)})"))
+    table.add_row(_("Key"), Text(_("{type} {size} bits").format(type=info.key_type,
+                                                               size=info.key_size)))
     if info.friendly_name:
-        table.add_row("Friendly name", Text(info.friendly_name))
+        table.add_row(_("Friendly name"), Text(info.friendly_name))
     if info.chain:
         for number, entry in enumerate(info.chain, start=1):
-            table.add_row("Chain" if number == 1 else "",
-                          Text(f"{number}. {entry.subject} (until "
-                               f"{local_date(entry.not_after, now)})"))
+            table.add_row(_("Chain") if number == 1 else "",
+                          Text(_("{number}. {subject} (until {date})").format(
+                              number=number, subject=entry.subject,
+                              date=local_date(entry.not_after, now))))
     else:
-        table.add_row("Chain", Text("none in the file", style="bold yellow"))
+        table.add_row(_("Chain"), Text(_("none in the file"),
+                                       style="bold yellow"))  # untranslated: style
     return table
 
 
@@ -106,7 +128,7 @@ def deploy_target_style(state: str) -> str:
 
     if state == UP_TO_DATE:
         return "green"
-    return alarm_style() if state == FAILED else "bold yellow"
+    return alarm_style() if state == FAILED else "bold yellow"  # untranslated: style
 
 
 def deploy_targets_table(row: PracticeOverview, now) -> Table | Text:  # noqa: ANN001
@@ -114,9 +136,10 @@ def deploy_targets_table(row: PracticeOverview, now) -> Table | Text:  # noqa: A
     / never deployed."""
     practice = row.practice
     if not practice.deploy:
-        text = Text("none configured", style="dim")
+        text = Text(_("none configured"), style="dim")
         if practice.deploy_target:
-            text = Text(f"installed at {practice.deploy_target} (a reminder: copied by hand)")
+            text = Text(_("installed at {path} (a reminder: copied by hand)").format(
+                path=practice.deploy_target))
         return text
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True, width=2)
@@ -125,12 +148,14 @@ def deploy_targets_table(row: PracticeOverview, now) -> Table | Text:  # noqa: A
         line = Text(str(state.target.path))
         line.append(f"  {state.target.format}")
         if state.target.command:
-            line.append(f", then {' '.join(state.target.command)}", style="dim")
+            line.append(", " + _("then {command}").format(
+                command=" ".join(state.target.command)), style="dim")
         line.append("\n")
         line.append(state.text, style=deploy_target_style(state.state))
         record = state.record
         if record is not None:
-            line.append(f"  (last deploy {when(record.at, now)})", style="dim")
+            line.append("  " + _("(last deploy {when})").format(when=when(record.at, now)),
+                        style="dim")
             if record.hook_output and not record.ok:
                 line.append("\n" + "\n".join(f"| {out}" for out in record.hook_output[-3:]),
                             style="dim")
@@ -141,13 +166,23 @@ def deploy_targets_table(row: PracticeOverview, now) -> Table | Text:  # noqa: A
     return table
 
 
+# the certificate kinds in the history's one-line entries
+KIND_SHORT = {"system": N_("system"), "personal": N_("personal"), "unclear": N_("unclear"),
+              "not-client": N_("not-client")}
+
+
+def _kind_short(kind: str) -> str:
+    word = KIND_SHORT.get(kind)
+    return _(word) if word else kind
+
+
 class DetailScreen(PracticeScreen[bool]):
     """The certificate detail of one practice."""
 
     LIVE_REFRESH = True  # the app calls refresh_data when the repository changed
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("escape", "back", N_("Back"), id="detail.back"),  # untranslated: id
         *FEATURE_BINDINGS,
     ]
 
@@ -160,13 +195,13 @@ class DetailScreen(PracticeScreen[bool]):
         yield Header()
         with VerticalScroll(id="detail-body"):
             yield Static(id="summary", classes="kv")
-            yield Static("Active certificate", classes="section-title")
+            yield Static(_("Active certificate"), classes="section-title")
             yield Static(id="certificate", classes="kv")
-            yield Static("Backup and test call", classes="section-title")
+            yield Static(_("Backup and test call"), classes="section-title")
             yield Static(id="events", classes="kv")
-            yield Static("Practice software (deploy targets)", classes="section-title")
+            yield Static(_("Practice software (deploy targets)"), classes="section-title")
             yield Static(id="deploy-targets", classes="kv")
-            yield Static("History (newest first)", classes="section-title")
+            yield Static(_("History (newest first)"), classes="section-title")
             yield Static(id="history", classes="kv")
         yield Footer()
 
@@ -189,8 +224,8 @@ class DetailScreen(PracticeScreen[bool]):
         self.query_one("#summary", Static).update(self._summary(row))
         if row.active is None:
             self.query_one("#certificate", Static).update(Text(
-                "No certificate yet. Press i to import the .pfx/.p12 exported from the "
-                "browser, or w for the 'new certificate' walkthrough.", style="bold"))
+                _("No certificate yet. Press i to import the .pfx/.p12 exported from the "
+                  "browser, or w for the 'new certificate' walkthrough."), style="bold"))
         else:
             self.query_one("#certificate", Static).update(
                 certificate_table(row.active.info, now=now))
@@ -205,80 +240,84 @@ class DetailScreen(PracticeScreen[bool]):
         heading = Text()
         heading.append_text(status_text(row.level))
         if row.days_left is not None:
-            heading.append(f"  expires {local_date(row.not_after, now)} "
-                           f"({relative_days(row.days_left)})")
-        table.add_row("Level", heading)
+            heading.append("  " + _("expires {date} ({relative})").format(
+                date=local_date(row.not_after, now), relative=relative_days(row.days_left)))
+        table.add_row(_("Level"), heading)
         # every reason of the status model, most urgent first (the dashboard shows one)
         for number, reason in enumerate(row.reasons):
-            table.add_row("Reasons" if number == 0 else "",
+            table.add_row(_("Reasons") if number == 0 else "",
                           Text(f"• {reason.text}", style=status_style(reason.level)))
-        table.add_row("Today", Text(f"{now:%a} {now.date().isoformat()}; times in "
-                                    f"{zone_name(now)}", style="dim"))
-        table.add_row("Practice", Text(f"{practice.name}  (id {practice.id})"))
-        table.add_row("AGB code", Text(practice.agb))
-        table.add_row("Environment", Text(practice.environment))
+        table.add_row(_("Today"), Text(_("{today}; times in {zone}").format(
+            today=day_and_date(now), zone=zone_name(now)), style="dim"))
+        table.add_row(_("Practice"), Text(_("{name}  (id {id})").format(name=practice.name,
+                                                                       id=practice.id)))
+        table.add_row(_("AGB code"), Text(practice.agb))
+        table.add_row(_("Environment"), Text(environment_word(practice.environment)))
         if practice.contact:
-            table.add_row("Contact", Text(practice.contact))
+            table.add_row(_("Contact"), Text(practice.contact))
         if practice.notes:
-            table.add_row("Notes", Text(practice.notes))
+            table.add_row(_("Notes"), Text(practice.notes))
         if row.renew_from is not None:
             renew = Text(renew_from_text(row.renew_from, row.today))
             if row.renewal_state == "overdue":
                 renew.stylize("bold")
-                renew.append(f" (since {short_date(row.renew_from)})")
+                renew.append(" " + _("(since {date})").format(date=short_date(row.renew_from)))
             if row.quarter_in_window is not None:
-                renew.append(f"  (early: quarter start {short_date(row.quarter_in_window)} "
-                             "in the usual window)", style="bold")
-            table.add_row("Renew from", renew)
+                renew.append("  " + _("(early: quarter start {date} in the usual window)").format(
+                    date=short_date(row.quarter_in_window)), style="bold")
+            table.add_row(_("Renew from"), renew)
         from vecozo_tui.walkthroughs import progress_summary
 
         progress = progress_summary(self.context.repository, practice.id)
         if progress:
-            table.add_row("Walkthrough", Text(progress))
+            table.add_row(_("Walkthrough"), Text(progress))
         return Group(table)
 
     def _events(self, row: PracticeOverview, now) -> Table:  # noqa: ANN001
         table = kv_table()
         backup = row.last_backup
         if backup is None:
-            text = Text("no backup", style="bold yellow" if row.active else "")
+            text = Text(_("no backup"),
+                        style="bold yellow" if row.active else "")  # untranslated: style
         else:
             text = Text(when(backup.at, now))
-            text.append(f"  to {backup.target}")
+            text.append("  " + _("to {path}").format(path=backup.target))
             if not backup.verified:
-                text.append("  NOT VERIFIED", style=alarm_style())
+                text.append("  " + _("NOT VERIFIED"), style=alarm_style())
             if row.active is not None and backup.sha256 != row.active.info.sha256:
-                text.append("  (of an earlier certificate: no backup of the active one)",
-                            style="bold yellow")
-        table.add_row("Last backup", text)
+                text.append("  " + _("(of an earlier certificate: no backup of the active "
+                                     "one)"), style="bold yellow")  # untranslated: style
+        table.add_row(_("Last backup"), text)
         test = row.last_test_call
         if test is None:
-            table.add_row("Last test", Text("never"))
+            table.add_row(_("Last test"), Text(_("never")))
         else:
-            result = Text("OK" if test.ok else "FAILED",
+            result = Text(_("OK") if test.ok else _("FAILED"),
                           style="green" if test.ok else alarm_style())
-            result.append(f"  {when(test.at, now)}, {test.environment}")
+            result.append(f"  {when(test.at, now)}, {environment_word(test.environment)}")
             if row.active is not None and test.sha256 != row.active.info.sha256:
-                result.append("  (with an earlier certificate)", style="bold yellow")
-            table.add_row("Last test", result)
+                result.append("  " + _("(with an earlier certificate)"),
+                              style="bold yellow")  # untranslated: style
+            table.add_row(_("Last test"), result)
             table.add_row("", Text(test.summary))
         return table
 
     def _history(self, now) -> Table | Text:  # noqa: ANN001
         history = self.context.repository.history(self.practice_id)
         if not history:
-            return Text("nothing stored yet", style="dim")
+            return Text(_("nothing stored yet"), style="dim")
         table = Table.grid(padding=(0, 1))
         table.add_column(no_wrap=True, width=7)
         table.add_column(overflow="fold")
         for stored in history:
             info = stored.info
-            state = Text("ACTIVE", style="bold") if stored.active else Text("old", style="dim")
+            state = (Text(_("ACTIVE"), style="bold") if stored.active
+                     else Text(_("old"), style="dim"))
             line = Text(f"{local_date(info.not_before, now)} → "
-                        f"{local_date(info.not_after, now)}  {info.kind}  "
+                        f"{local_date(info.not_after, now)}  {_kind_short(info.kind)}  "
                         f"SHA-256 {short_fingerprint(info.sha256)}\n")
-            line.append(f"imported {local_time(stored.imported_at, now)} "
-                        f"by {stored.imported_by}", style="dim")
+            line.append(_("imported {when} by {user}").format(
+                when=local_time(stored.imported_at, now), user=stored.imported_by), style="dim")
             table.add_row(state, line)
         return table
 

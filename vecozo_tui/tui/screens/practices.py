@@ -15,12 +15,14 @@ from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.config import ENVIRONMENTS, Practice
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import N_, _
 from vecozo_tui.tui.base import console_of
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
     SearchInput,
+    environment_word,
     plain,
     row_status_text,
     truncate,
@@ -37,8 +39,8 @@ def practice_matches(practice: Practice, needle: str) -> bool:
 
 
 # keys in words: they read the same on a plain (ASCII) terminal
-LIST_HINT = "Type to search, Up/Down move, Enter chooses, a or F2 adds a practice."
-SEARCH_HINT = "Down: to the list, Enter chooses, F2 adds a practice, Esc back."
+LIST_HINT = N_("Type to search, Up/Down move, Enter chooses, a or F2 adds a practice.")
+SEARCH_HINT = N_("Down: to the list, Enter chooses, F2 adds a practice, Esc back.")
 
 
 class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
@@ -50,15 +52,18 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
     AUTO_FOCUS = "#practice-list"
     LIVE_REFRESH = True  # the app calls refresh_data when the repository changed
     BINDINGS = [
-        Binding("escape", "back", "Back", id="practices.back"),
-        Binding("enter", "choose", "Choose", priority=True, id="practices.choose",
-                tooltip="Make the highlighted practice the current one and open it"),
-        Binding("a", "add", "Add practice", id="practices.add",
-                tooltip="Add a practice to the configuration file"),
-        Binding("f2", "add", "Add practice", id="practices.add_f2", show=False,
-                tooltip="Add a practice (also while typing in the search field)"),
-        Binding("slash", "search", "Search", key_display="/", id="practices.search", show=False),
-        Binding("down", "to_list", "To list", show=False),
+        Binding("escape", "back", N_("Back"), id="practices.back"),  # untranslated: id
+        Binding("enter", "choose", N_("Choose"), priority=True,
+                tooltip=N_("Make the highlighted practice the current one and open it"),
+                id="practices.choose"),  # untranslated: id
+        Binding("a", "add", N_("Add practice"), id="practices.add",  # untranslated: id
+                tooltip=N_("Add a practice to the configuration file")),
+        Binding("f2", "add", N_("Add practice"), show=False,
+                tooltip=N_("Add a practice (also while typing in the search field)"),
+                id="practices.add_f2"),  # untranslated: id
+        Binding("slash", "search", N_("Search"), key_display="/", show=False,
+                id="practices.search"),  # untranslated: id
+        Binding("down", "to_list", N_("To list"), show=False),
     ]
 
     def __init__(self, context: AppContext, current: str | None = None) -> None:
@@ -71,21 +76,21 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(LIST_HINT, id="select-hint", classes="hint")
+        yield Static(_(LIST_HINT), id="select-hint", classes="hint")
         # not select_on_focus: the letter that moved the focus here is kept, not replaced
-        yield SearchInput(placeholder="search by name, AGB code or id", id="search",
+        yield SearchInput(placeholder=_("search by name, AGB code or id"), id="search",
                           classes="line", select_on_focus=False)
         table: DataTable = DataTable(id="practice-list", cursor_type="row", zebra_stripes=True)
-        table.add_column("Status", width=len("Status"), key="status")
-        table.add_column("Practice", width=NAME_WIDTH_MIN, key="name")
-        table.add_column("AGB", width=AGB_WIDTH, key="agb")
-        table.add_column("Id", width=ID_WIDTH, key="id")
-        table.add_column("Env", width=ENV_WIDTH, key="env")
+        table.add_column(_("Status"), width=len(_("Status")), key="status")
+        table.add_column(_("Practice"), width=NAME_WIDTH_MIN, key="name")
+        table.add_column(_("AGB"), width=AGB_WIDTH, key="agb")
+        table.add_column(_("Id"), width=ID_WIDTH, key="id")
+        table.add_column(_("Env"), width=ENV_WIDTH, key="env")
         yield table
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Practices"
+        self.sub_title = _("Practices")
         self.refresh_data()
         if self.current:
             self._move_to(self.current)
@@ -106,7 +111,7 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
     def _layout(self) -> None:
         """The status as wide as its longest word, the name gets what 80 columns leave."""
         table = self.query_one("#practice-list", DataTable)
-        status_width = max([len("Status")] + [len(level.plain)
+        status_width = max([len(_("Status"))] + [len(level.plain)
                                               for level in self._levels.values()])
         table.columns[ColumnKey("status")].width = status_width
         others = sum(width + 2 for width in (status_width, AGB_WIDTH, ID_WIDTH, ENV_WIDTH))
@@ -170,7 +175,7 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
         """The hint and the footer say what the keys do where the focus is: in the search
         field 'a' is a letter."""
         in_search = self.query_one("#search", Input).has_focus
-        self.query_one("#select-hint", Static).update(SEARCH_HINT if in_search else LIST_HINT)
+        self.query_one("#select-hint", Static).update(_(SEARCH_HINT if in_search else LIST_HINT))
         self.refresh_bindings()
 
     @on(Input.Changed, "#search")
@@ -205,17 +210,17 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
             self.refresh_data()
             self._move_to(practice_id)
             self.query_one("#practice-list", DataTable).focus()
-            self.notify(f"Practice {practice_id} added to {self.context.config.path}.",
-                        title="Practice added")
+            self.notify(_("Practice {id} added to {path}.").format(
+                id=practice_id, path=self.context.config.path), title=_("Practice added"))
 
 
 class AddPracticeScreen(TranslatedBindings, ModalScreen[str | None]):
     """A form; on success the config file is written and the context's config replaced."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="add_practice.cancel"),
-        Binding("f2", "save", "Add", id="add_practice.save",
-                tooltip="Write the practice to the config"),
+        Binding("escape", "cancel", N_("Cancel"), id="add_practice.cancel"),  # untranslated: id
+        Binding("f2", "save", N_("Add"), id="add_practice.save",  # untranslated: id
+                tooltip=N_("Write the practice to the config")),
     ]
 
     def __init__(self, context: AppContext) -> None:
@@ -224,12 +229,13 @@ class AddPracticeScreen(TranslatedBindings, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-form"):
-            yield Label("Add a practice", classes="section-title first")
-            yield Static(f"Written to {self.context.config.path}", classes="hint")
+            yield Label(_("Add a practice"), classes="section-title first")  # untranslated: CSS
+            yield Static(_("Written to {path}").format(path=self.context.config.path),
+                         classes="hint")
             for field_id, label, placeholder, digits_only in (
-                ("id", "Id", "e.g. hap-delinde (lower case, digits, - . _)", False),
-                ("name", "Name", "e.g. Huisartsenpraktijk De Linde", False),
-                ("agb", "AGB code", "8 digits", True),
+                ("id", _("Id"), _("e.g. hap-delinde (lower case, digits, - . _)"), False),
+                ("name", _("Name"), _("e.g. Huisartsenpraktijk De Linde"), False),
+                ("agb", _("AGB code"), _("8 digits"), True),
             ):
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
@@ -237,19 +243,20 @@ class AddPracticeScreen(TranslatedBindings, ModalScreen[str | None]):
                                 max_length=8 if digits_only else 0,
                                 restrict=r"[0-9]*" if digits_only else None)
             with Horizontal(classes="field"):
-                yield Label("Environment", classes="field-label")
-                yield Select([(env, env) for env in ENVIRONMENTS], value="production",
+                yield Label(_("Environment"), classes="field-label")
+                yield Select([(environment_word(env), env) for env in ENVIRONMENTS],
+                             value="production",
                              allow_blank=False, id="add-environment", compact=True)
             with Horizontal(classes="field"):
-                yield Label("Contact", classes="field-label")
-                yield Input(placeholder="optional: contact person", id="add-contact",
+                yield Label(_("Contact"), classes="field-label")
+                yield Input(placeholder=_("optional: contact person"), id="add-contact",
                             classes="line")
             yield Static("", id="add-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Add", id="add-save", variant="primary", compact=True)
-                yield Button("Cancel", id="add-cancel", compact=True)
-            yield Static("Enter/Tab: next field   F2 or Enter on the last: add   Escape: cancel",
-                         classes="hint")
+                yield Button(_("Add"), id="add-save", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="add-cancel", compact=True)
+            yield Static(_("Enter/Tab: next field   F2 or Enter on the last: add   Escape: "
+                           "cancel"), classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -288,10 +295,14 @@ class AddPracticeScreen(TranslatedBindings, ModalScreen[str | None]):
         except VecozoError as problem:
             message = str(problem)
             error.update(Text(message))
-            for field_id in ("id", "name", "agb", "environment"):  # to the first bad field
-                if f"{field_id}: " in message or f"id '{practice.id}' already" in message:
-                    target = "id" if "already exists" in message else field_id
-                    self.query_one(f"#add-{target}").focus()
+            # to the first bad field (the field names in the message are config keys, the
+            # same in every language)
+            if any(known.id == value("id") for known in self.context.config.practices):
+                self.query_one("#add-id").focus()
+                return
+            for field_id in ("id", "name", "agb", "environment"):
+                if f"{field_id}: " in message:
+                    self.query_one(f"#add-{field_id}").focus()
                     break
             return
         error.update("")
