@@ -155,3 +155,21 @@ def test_test_call_form(snap_compare, world):
         await pilot.pause()
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_test_call)
+
+
+# --- in Dutch (the language is chosen before the app is built) -------------------------
+
+
+def test_dashboard_in_dutch(snap_compare, world, dutch):
+    """Status words, counts, timeline legend, columns, footer and demo banner in Dutch:
+    all of it still fits 80x24."""
+    assert snap_compare(world.app(), terminal_size=SIZE)
+
+
+def test_detail_in_dutch(snap_compare, world, dutch):
+    async def open_detail(pilot):
+        await pilot.pause()
+        pilot.app.open_feature("detail", SNAP_ID)
+        await pilot.pause()
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_detail)

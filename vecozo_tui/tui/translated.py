@@ -10,7 +10,8 @@ from textual.binding import Binding, BindingsMap
 from vecozo_tui.i18n import N_, _
 
 # Textual's own bindings that the footer or help show, for the catalog
-TEXTUAL_BINDING_TEXTS = (N_("Quit"), N_("palette"))
+TEXTUAL_BINDING_TEXTS = (N_("Quit"), N_("palette"), N_("Open the command palette"),
+                         N_("Quit the app and return to the command prompt."))
 
 
 def _translated(binding: Binding) -> Binding:
