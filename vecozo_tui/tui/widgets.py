@@ -34,19 +34,6 @@ STATUS_STYLES: dict[Level, str] = {
 }
 
 ENVIRONMENT_SHORT = {"production": "prod", "acceptance": "acc", "test": "test"}
-
-# the level words people read (Level.value is the stable English code of --json)
-LEVEL_WORDS: dict[Level, str] = {
-    Level.DAMAGED: N_("DAMAGED"),
-    Level.EXPIRED: N_("EXPIRED"),
-    Level.CRITICAL: N_("CRITICAL"),
-    Level.WARNING: N_("WARNING"),
-    Level.NO_CERTIFICATE: N_("NO CERTIFICATE"),
-    Level.ATTENTION: N_("ATTENTION"),
-    Level.OK: N_("OK"),
-}
-
-
 # what the configuration's environment names are called on screen
 ENVIRONMENT_WORDS = {"production": N_("production"), "acceptance": N_("acceptance"),
                      "test": N_("test")}
@@ -64,11 +51,6 @@ def day_and_date(moment: datetime) -> str:
     return f"{_(WEEKDAYS[moment.weekday()])} {short_date(moment)}"
 
 
-def level_word(level: Level) -> str:
-    """'EXPIRED', 'VERLOPEN': a level as the screens show it."""
-    return _(LEVEL_WORDS[level])
-
-
 def level_count_word(level: Level) -> str:
     """The level in the dashboard's count line, where every column counts: a shorter
     word where the language's own is long ('WAARSCH.')."""
@@ -76,7 +58,7 @@ def level_count_word(level: Level) -> str:
         return pgettext("count line", "WARNING")
     if level is Level.NO_CERTIFICATE:
         return pgettext("count line", "NO CERTIFICATE")
-    return level_word(level)
+    return level.word
 
 
 # Under NO_COLOR Textual greys colours by brightness: red becomes near-invisible grey on
@@ -109,7 +91,7 @@ def alarm_style() -> str:
 
 
 def status_text(status: Level) -> Text:
-    return Text(level_word(status), style=status_style(status))
+    return Text(status.word, style=status_style(status))
 
 
 def row_status_text(row) -> Text:  # noqa: ANN001 - overview.PracticeOverview
