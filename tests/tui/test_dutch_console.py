@@ -140,6 +140,11 @@ async def test_the_command_palette_in_dutch(world, dutch):
         assert "Thema" in titles and "Schermafdruk" in titles  # Textual's own
         assert "(toets: b)" in titles["Back-up"]
         assert not {"Theme", "Add practice", "Open certificate detail"} & set(titles)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        from textual.command import CommandInput
+
+        assert app.screen.query_one(CommandInput).placeholder == "Opdrachten zoeken…"
 
 
 async def test_english_is_untouched_after_dutch(world):

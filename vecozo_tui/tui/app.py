@@ -326,7 +326,8 @@ class VecozoApp(TranslatedBindings, App[int]):
         """The palette, with its search field's hint in the console's language."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        app: App[object] = self  # type: ignore[assignment]  # App[int] is an App
+        if self.use_command_palette and not CommandPalette.is_open(app):
             self.push_screen(CommandPalette(id="--command-palette",
                                             placeholder=_("Search for commands…")))
 
