@@ -25,8 +25,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "vecozo_tui"
 TRANSLATING = {"_", "N_", "ngettext", "pgettext"}
-# two words of two letters or more: prose, not an id, a key or a path
-PROSE = re.compile(r"[A-Za-z]{2,}[ ,.:;!?'’()]+[A-Za-z]{2,}")
+# two words of two letters or more with a space between: prose, not an id, a dotted
+# name, a key or a path
+PROSE = re.compile(r"[A-Za-z]{2,}[,.:;!?'’()]*\s+[(']?[A-Za-z]{2,}")
 MARKER = "# untranslated"
 
 # modules whose texts nobody reads as prose, with the reason

@@ -9,7 +9,7 @@ import io
 import pytest
 from rich.console import Console
 
-from tests.tui_support import SNAP_ID, make_world, plain_environment
+from tests.tui_support import SNAP_ID, make_world, plain_environment, settle
 
 SIZE = (80, 24)
 
@@ -40,21 +40,21 @@ async def test_plain_terminals_get_ascii_only(tmp_path, monkeypatch, env):
     world = make_world(tmp_path)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         seen = {"dashboard": screen_text(app)}
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         seen["help"] = screen_text(app)
         await pilot.press("escape", "p")
-        await pilot.pause()
+        await settle(pilot)
         seen["practices"] = screen_text(app)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         app.open_feature("detail", SNAP_ID)
-        await pilot.pause()
+        await settle(pilot)
         seen["detail"] = screen_text(app)
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot)
         seen["palette"] = screen_text(app)
         for screen, text in seen.items():
             assert non_ascii(text) == set(), screen
@@ -69,12 +69,12 @@ async def test_the_config_forces_ascii(tmp_path):
     world.config = dataclasses.replace(world.config, ui=UiSettings(ascii=True))
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert non_ascii(screen_text(app)) == set()
 
 
 async def test_a_utf8_terminal_keeps_its_glyphs(tmp_path):
     app = make_world(tmp_path).app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert "┃" in screen_text(app)
