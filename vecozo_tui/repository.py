@@ -542,10 +542,10 @@ class Repository:
             return None, PracticeEvents()
         return self.active(practice_id), self.events(practice_id)
 
-    def _from_summary(self, practice_id: str, entry: object, summary: Summary
+    def _from_summary(self, practice_id: str, entry: Any, summary: Summary
                       ) -> tuple[StoredCertificate | None, PracticeEvents] | None:
         try:
-            index_identity, events_identity, active, events = entry  # type: ignore[misc]
+            index_identity, events_identity, active, events = entry
             index_path = self._practice_file(practice_id, INDEX_FILE)
             events_path = self._practice_file(practice_id, EVENTS_FILE)
             if not self._fresh(index_path, index_identity, events_path, events_identity):
@@ -661,12 +661,12 @@ class Repository:
         except (VecozoError, OSError, ValueError):
             pass
 
-    def _kept_entry(self, name: str, entry: object, old_chains: list,
+    def _kept_entry(self, name: str, entry: Any, old_chains: list,
                     chains: dict[str, int]) -> list | None:
         """The old summary's entry of a practice whose files did not change (with its chain
         renumbered for the new table); None when it must be read again."""
         try:
-            index_identity, events_identity, active, events = entry  # type: ignore[misc]
+            index_identity, events_identity, active, events = entry
             if not self._fresh(self._practice_file(name, INDEX_FILE), index_identity,
                                self._practice_file(name, EVENTS_FILE), events_identity):
                 return None
