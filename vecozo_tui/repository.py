@@ -542,6 +542,12 @@ class Repository:
             return None, PracticeEvents()
         return self.active(practice_id), self.events(practice_id)
 
+    def refresh_summary(self, actor: Actor) -> None:
+        """Bring the summary up to date now (every write does; this is for a repository
+        written by an earlier version, or restored): under the lock, nothing audited."""
+        with self.lock(actor):
+            pass  # the lock refreshes the summary when it is released
+
     def _from_summary(self, practice_id: str, entry: Any, summary: Summary
                       ) -> tuple[StoredCertificate | None, PracticeEvents] | None:
         try:
