@@ -26,6 +26,7 @@ def test_the_help_of_each_command_is_the_same_from_its_own_parser(name, monkeypa
     ["--config", "x", "status", "--json", "--bogus"], ["check", "--bogus"],
     ["check", "-w", "x"], ["walkthrough", "p", "nope"], ["purge", "p"], ["--help"],
     ["list", "--help"], ["--config=x", "metrics", "-h"], ["check", "-h"], ["--version"],
+    ["--lang", "nl", "list", "--bogus"], ["--lang=nl", "status", "-h"], ["list", "--lang", "xx"],
 ])
 def test_usage_errors_and_help_are_those_of_the_full_parser(argv, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
