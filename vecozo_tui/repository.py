@@ -80,6 +80,9 @@ MAX_SUMMARY_BYTES = 64 * 1024 * 1024  # 1,000 practices take about 1 MB
 SUMMARY_INFO_FIELDS = ("subject", "common_name", "issuer", "serial", "sha1", "not_before",
                        "not_after", "key_type", "key_size", "kind", "agb_code", "person_name",
                        "friendly_name", "kind_reason")
+# what CertificateInfo.from_dict takes for a field that is not there
+_SUMMARY_DEFAULTS = {"common_name": "", "agb_code": None, "person_name": None,
+                     "friendly_name": None, "kind_reason": None}
 # in a certificate directory from before its rename into place until practice.json names it
 UNFINISHED_MARKER = ".unfinished-import"
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
@@ -611,12 +614,16 @@ class Repository:
             entry = index["certificates"][sha256]
             self._stored(practice_id, sha256, entry, sha256)  # it must read back
             info = entry["info"]
-            if set(info) != {*SUMMARY_INFO_FIELDS, "sha256", "chain"}:
+            if not set(info) <= {*SUMMARY_INFO_FIELDS, "sha256", "chain"} or any(
+                    name not in info and name not in _SUMMARY_DEFAULTS
+                    for name in SUMMARY_INFO_FIELDS):
                 return None  # not as to_dict writes it: read it from the file
-            chain = json.dumps(info["chain"], sort_keys=True)
+            chain = json.dumps(info.get("chain", []), sort_keys=True)
+            # a field an earlier version did not write reads as its default
             active = [sha256, entry["imported_at"], entry["imported_by"],
                       chains.setdefault(chain, len(chains)),
-                      *(info[name] for name in SUMMARY_INFO_FIELDS)]
+                      *(info.get(name, _SUMMARY_DEFAULTS.get(name))
+                        for name in SUMMARY_INFO_FIELDS)]
         _practice_events(events_data or {}, events_path)
         return [index_identity, events_identity, active, events_data]
 

@@ -337,3 +337,17 @@ def test_a_repository_without_a_summary_gets_one_at_the_next_write(site, now):
     assert sorted(summary["practices"]) == ["fysio-oost", "hap-zuid", "nieuw", "tand-west"]
     # and two certificates with the same chain share one entry of the chain table
     assert len(summary["chains"]) == 1
+
+
+def test_an_index_of_an_earlier_version_is_summed_up_as_it_reads(site, now, practice_reads):
+    fill(site)
+    index = site.repository_path / "practices" / "hap-zuid" / "practice.json"
+    data = json.loads(index.read_text(encoding="utf-8"))
+    for entry in data["certificates"].values():  # written before kind_reason existed
+        del entry["info"]["kind_reason"]
+    index.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    site.repository.refresh_summary(ACTOR)
+    practice_reads.clear()
+    with_summary = rows(site, now)
+    assert practice_reads == []
+    assert with_summary == rows_without_summary(site, now)
