@@ -48,7 +48,7 @@ PHASES = (
     "from vecozo_tui import config, monitoring, overview, repository\n"
     "from vecozo_tui.clock import SYSTEM_CLOCK\n"
     "imported = clock()\n"
-    "build_parser().parse_args(['check', '--config', sys.argv[1]])\n"
+    "build_parser('check').parse_args(['check', '--config', sys.argv[1]])\n"
     "parsed = clock()\n"
     "settings = config.load_config(sys.argv[1], check_repository=False)\n"
     "loaded = clock()\n"

@@ -170,6 +170,8 @@ def build_fleet(directory: Path | None = None, count: int = 1000, *, rebuild: bo
         if fleet is not None:
             log(f"Reusing the fleet of {count} practices in {directory} (--rebuild for a new "
                 "one).")
+            if not (fleet.repository / "summary.json").exists():  # built by an earlier version
+                Repository(fleet.repository).refresh_summary(ACTOR)
             return fleet
     if directory.exists():
         shutil.rmtree(directory)

@@ -96,13 +96,17 @@ class CertificateInfo:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> CertificateInfo:
+    def from_dict(cls, data: dict, chain: tuple[ChainEntry, ...] | None = None
+                  ) -> CertificateInfo:
         """ValueError, TypeError or KeyError when ``data`` is not what to_dict wrote (a file
         edited by hand or damaged): every field is checked, so an odd value never travels
-        further into the screens."""
-        chain = data.get("chain", [])
-        if not isinstance(chain, list):
-            raise TypeError("chain is not a list")
+        further into the screens. ``chain``: the chain when it was read already (many
+        certificates share one), instead of ``data["chain"]``."""
+        if chain is None:
+            entries = data.get("chain", [])
+            if not isinstance(entries, list):
+                raise TypeError("chain is not a list")
+            chain = tuple(ChainEntry.from_dict(entry) for entry in entries)
         key_size = data["key_size"]
         if isinstance(key_size, bool) or not isinstance(key_size, int):
             raise TypeError("key_size is not a number")
@@ -117,7 +121,7 @@ class CertificateInfo:
             key_size=key_size, kind=data["kind"], agb_code=_optional_text(data.get("agb_code")),
             person_name=_optional_text(data.get("person_name")),
             friendly_name=_optional_text(data.get("friendly_name")),
-            chain=tuple(ChainEntry.from_dict(entry) for entry in chain),
+            chain=chain,
             kind_reason=_optional_text(data.get("kind_reason")),
         )
 

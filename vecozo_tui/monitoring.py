@@ -98,9 +98,11 @@ def read_snapshot(config: Config, repository: Repository, now: datetime,
     thresholds = thresholds or config.thresholds
     rows: list[PracticeOverview] = []
     unreadable: list[Unreadable] = []
+    summary = repository.read_summary()
     for practice in config.practices:
         try:
-            rows.append(config_overview(practice, config, repository, now, thresholds))
+            rows.append(config_overview(practice, config, repository, now, thresholds,
+                                        summary=summary))
         except VecozoError as error:
             unreadable.append(Unreadable(practice, str(error).splitlines()[0]))
         except OSError as error:

@@ -16,7 +16,13 @@ from vecozo_tui.config import Config, MonitoringSettings, Practice
 from vecozo_tui.deploy import TargetState, target_states
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.expiry import ExpiryThresholds
-from vecozo_tui.repository import BackupRecord, Repository, StoredCertificate, TestCallRecord
+from vecozo_tui.repository import (
+    BackupRecord,
+    Repository,
+    StoredCertificate,
+    Summary,
+    TestCallRecord,
+)
 from vecozo_tui.status import (
     Level,
     PracticeStatus,
@@ -109,11 +115,15 @@ class PracticeOverview:
 
 def practice_overview(practice: Practice, repository: Repository, now: datetime,
                       thresholds: ExpiryThresholds,
-                      monitoring: MonitoringSettings) -> PracticeOverview:
+                      monitoring: MonitoringSettings, *,
+                      summary: Summary | None = None) -> PracticeOverview:
     """``monitoring`` has no default on purpose: every front passes the configuration's
-    switches, so none can show a reason another front leaves out."""
-    active = repository.active(practice.id)
-    events = repository.events(practice.id)
+    switches, so none can show a reason another front leaves out. ``summary``: the
+    repository's summary (:meth:`Repository.read_summary`), read once for many rows."""
+    if summary is None:
+        active, events = repository.active(practice.id), repository.events(practice.id)
+    else:
+        active, events = repository.practice_metadata(practice.id, summary)
     facts = expiry_facts(active.info.not_after, now, thresholds) if active else None
     deploy_states = target_states(practice.deploy, active, events)
     state: PracticeStatus = practice_status(active, events, now=now, thresholds=thresholds,
@@ -136,11 +146,11 @@ def practice_overview(practice: Practice, repository: Repository, now: datetime,
 
 
 def config_overview(practice: Practice, config: Config, repository: Repository,
-                    now: datetime, thresholds: ExpiryThresholds | None = None
-                    ) -> PracticeOverview:
+                    now: datetime, thresholds: ExpiryThresholds | None = None, *,
+                    summary: Summary | None = None) -> PracticeOverview:
     """One practice with the configuration's thresholds and [monitoring] switches."""
     return practice_overview(practice, repository, now, thresholds or config.thresholds,
-                             config.monitoring)
+                             config.monitoring, summary=summary)
 
 
 def damaged_overview(practice: Practice, problem: str, now: datetime) -> PracticeOverview:
@@ -160,9 +170,10 @@ def sort_key(row: PracticeOverview) -> tuple:
 
 def build_overview(config: Config, repository: Repository, now: datetime) -> list[PracticeOverview]:
     rows = []
+    summary = repository.read_summary()
     for practice in config.practices:
         try:
-            rows.append(config_overview(practice, config, repository, now))
+            rows.append(config_overview(practice, config, repository, now, summary=summary))
         except VecozoError as error:
             rows.append(damaged_overview(practice, str(error), now))
     rows.sort(key=sort_key)

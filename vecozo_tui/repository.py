@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vecozo_tui.bsn import holds_bsn, scrub
-from vecozo_tui.certificates import CertificateInfo
+from vecozo_tui.certificates import CertificateInfo, ChainEntry
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock, aware_datetime
 from vecozo_tui.errors import BusyError, VecozoError
 from vecozo_tui.fsutil import (
@@ -71,6 +71,18 @@ INDEX_FILE = "practice.json"
 EVENTS_FILE = "events.json"
 AUDIT_FILE = "audit.log"
 LOCK_FILE = ".lock"
+# what list, status, check, metrics and the dashboard need of every practice, in one file
+# (see "the summary" below); never trusted: each entry is checked against the files
+SUMMARY_FILE = "summary.json"
+SUMMARY_FORMAT = 1
+MAX_SUMMARY_BYTES = 64 * 1024 * 1024  # 1,000 practices take about 1 MB
+# a certificate's fields in the summary, in this order (its sha256 and chain apart)
+SUMMARY_INFO_FIELDS = ("subject", "common_name", "issuer", "serial", "sha1", "not_before",
+                       "not_after", "key_type", "key_size", "kind", "agb_code", "person_name",
+                       "friendly_name", "kind_reason")
+# what CertificateInfo.from_dict takes for a field that is not there
+_SUMMARY_DEFAULTS = {"common_name": "", "agb_code": None, "person_name": None,
+                     "friendly_name": None, "kind_reason": None}
 # in a certificate directory from before its rename into place until practice.json names it
 UNFINISHED_MARKER = ".unfinished-import"
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
@@ -229,6 +241,49 @@ class PracticeEvents:
     deploys: Mapping[str, DeployRecord] = field(default_factory=dict)
 
 
+class Summary:
+    """summary.json as read (see Repository.read_summary): the entries by practice id, the
+    table of chains, the practices whose directory is a real one and the names in the
+    practices directory."""
+
+    __slots__ = ("entries", "real_dirs", "listed", "_chains", "_read_chains")
+
+    def __init__(self, entries: dict, chains: list, real_dirs: set[str],
+                 listed: set[str] | None):
+        self.entries = entries
+        self.real_dirs = real_dirs
+        self.listed = listed  # every name in practices/ (None: not known)
+        self._chains = chains
+        self._read_chains: dict[int, tuple[ChainEntry, ...]] = {}
+
+    def chain(self, number: int) -> tuple[ChainEntry, ...]:
+        """Chain ``number`` of the table, read (and checked) once for every certificate
+        that has it; KeyError, TypeError or ValueError when it is not what was written."""
+        found = self._read_chains.get(number)
+        if found is None:
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise TypeError("not a chain number")
+            entries = self._chains[number]
+            if not isinstance(entries, list):
+                raise TypeError("chain is not a list")
+            found = self._read_chains[number] = tuple(ChainEntry.from_dict(entry)
+                                                      for entry in entries)
+        return found
+
+
+def _identity(path: str) -> list[int] | None:
+    """What tells a version of a file from the next (an atomic replace is a new inode; an
+    edit in place changes the times); None when there is no file. A symlink or anything
+    but a regular file has no identity the summary could have recorded."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return [-1]
+    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
 class Repository:
     def __init__(self, root: Path | str, *, clock: Clock = SYSTEM_CLOCK,
                  lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS):
@@ -358,14 +413,7 @@ class Repository:
             raw = read_regular_file(name, MAX_METADATA_BYTES, follow_symlinks=False)
         except FileNotFoundError:
             return None
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-            raise VecozoError(f"{path} is damaged (not valid JSON); restore it from a backup "
-                              "of the server.") from None
-        if not isinstance(data, dict):
-            raise VecozoError(f"{path} is damaged (not a JSON object).")
-        return data
+        return _json_object(raw, path)
 
     def _refuse_linked_practices(self) -> None:
         if not self._practices_not_linked:
@@ -376,20 +424,12 @@ class Repository:
 
     def _index(self, practice_id: str) -> dict:
         path = self._practice_file(practice_id, INDEX_FILE)
-        data = self._read_json(path)
-        if data is None:
-            return {"format": 1, "active": None, "certificates": {}}
-        certificates, active = data.get("certificates"), data.get("active")
-        if not isinstance(certificates, dict) or (active is not None and (
-                not isinstance(active, str) or active not in certificates)):
-            raise VecozoError(f"{path} is damaged (its list of certificates does not fit "
-                              "together); restore it from a backup of the server.")
-        return data
-
+        return _checked_index(self._read_json(path), path)
     def _stored(self, practice_id: str, sha256: str, entry: dict,
-                active: str | None) -> StoredCertificate:
+                active: str | None, *, chain: tuple[ChainEntry, ...] | None = None
+                ) -> StoredCertificate:
         try:
-            info = CertificateInfo.from_dict(entry["info"])
+            info = CertificateInfo.from_dict(entry["info"], chain)
             if info.sha256 != sha256:
                 raise ValueError("the entry is filed under another fingerprint")
             return StoredCertificate(info=info,
@@ -447,20 +487,7 @@ class Repository:
 
     def events(self, practice_id: str) -> PracticeEvents:
         path = self._practice_file(practice_id, EVENTS_FILE)
-        data = self._read_json(path) or {}
-        backup, test = data.get("last_backup"), data.get("last_test_call")
-        try:
-            return PracticeEvents(
-                last_backup=BackupRecord.from_dict(backup) if backup else None,
-                last_test_call=TestCallRecord.from_dict(test) if test else None,
-                last_import_at=(aware_datetime(data["last_import_at"])
-                                if data.get("last_import_at") else None),
-                deploys={path: DeployRecord.from_dict(record)
-                         for path, record in (data.get("deploys") or {}).items()},
-            )
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise VecozoError(f"{path} is damaged (an incomplete record); remove it to start "
-                              "the backup and test-call history afresh.") from None
+        return _practice_events(self._read_json(path) or {}, path)
 
     def read_state(self, practice_id: str, name: str) -> dict | None:
         return self._read_json(self._state_path(practice_id, name))
@@ -469,6 +496,199 @@ class Repository:
         if not _STATE_NAME.match(name):
             raise ValueError(f"bad state name {name!r}")
         return self._practice_dir(practice_id) / "state" / f"{name}.json"
+
+    # --- the summary ------------------------------------------------------------------
+    # summary.json holds, per practice, what the overview reads of it (the active
+    # certificate's entry of practice.json and events.json as they are) and the identity
+    # of those two files when they were read (inode, size, mtime and ctime in ns; None:
+    # no such file). Every writer refreshes it under the lock after its change; a
+    # reader uses an entry only while both files still have that identity (one lstat
+    # each) and reads the files themselves otherwise: a crash between a write and the
+    # refresh, an edit by hand or a restore only cost that practice the slower read. A
+    # summary that is missing, damaged, too large, of another format, not a regular file
+    # or someone else's is not used at all. Readers never write it. It holds nothing the
+    # index and events files do not: no password, no key, no BSN. To keep it small (it
+    # is read whole by every `check`), a certificate's fields are a list in the order of
+    # SUMMARY_INFO_FIELDS and the chains, which most certificates share, are a table.
+
+    def read_summary(self) -> Summary:
+        """The summary as it is on disk (empty when it cannot be used); for
+        :meth:`practice_metadata`."""
+        data = self._summary_data()
+        entries, chains = data.get("practices"), data.get("chains")
+        if not isinstance(entries, dict) or not isinstance(chains, list):
+            return Summary({}, [], set(), None)
+        try:
+            with os.scandir(os.path.join(self.root, "practices")) as listing:
+                listed = list(listing)
+        except OSError:
+            return Summary({}, [], set(), None)
+        # the practice directories that are directories, not symlinks (no stat call:
+        # the directory listing tells), and every name there is
+        real = {entry.name for entry in listed if entry.name in entries
+                and entry.is_dir(follow_symlinks=False)}
+        return Summary(entries, chains, real, {entry.name for entry in listed})
+
+    def practice_metadata(self, practice_id: str, summary: Summary | None = None
+                          ) -> tuple[StoredCertificate | None, PracticeEvents]:
+        """The active certificate and the events of a practice, as :meth:`active` and
+        :meth:`events` read them; from ``summary`` when its entry still fits the files."""
+        if summary is not None and practice_id in summary.real_dirs:
+            found = self._from_summary(practice_id, summary.entries[practice_id], summary)
+            if found is not None:
+                return found
+        elif summary is not None and summary.listed is not None and \
+                practice_id not in summary.listed:
+            # no directory at all (nothing imported yet): what reading its files would say
+            self._practice_file(practice_id, "")  # a valid id, or the same VecozoError
+            self._refuse_linked_practices()
+            return None, PracticeEvents()
+        return self.active(practice_id), self.events(practice_id)
+
+    def refresh_summary(self, actor: Actor) -> None:
+        """Bring the summary up to date now (every write does; this is for a repository
+        written by an earlier version, or restored): under the lock, nothing audited."""
+        with self.lock(actor):
+            pass  # the lock refreshes the summary when it is released
+
+    def _from_summary(self, practice_id: str, entry: Any, summary: Summary
+                      ) -> tuple[StoredCertificate | None, PracticeEvents] | None:
+        try:
+            index_identity, events_identity, active, events = entry
+            index_path = self._practice_file(practice_id, INDEX_FILE)
+            events_path = self._practice_file(practice_id, EVENTS_FILE)
+            if not self._fresh(index_path, index_identity, events_path, events_identity):
+                return None
+            stored = None
+            if active is not None:
+                sha256, imported_at, imported_by, chain, *values = active
+                if len(values) != len(SUMMARY_INFO_FIELDS):
+                    return None
+                info = dict(zip(SUMMARY_INFO_FIELDS, values, strict=True))
+                info["sha256"] = sha256
+                stored = self._stored(practice_id, sha256, {
+                    "info": info, "imported_at": imported_at, "imported_by": imported_by},
+                    sha256, chain=summary.chain(chain))
+            return stored, _practice_events(events if events is not None else {},
+                                            events_path)
+        except (VecozoError, OSError, ValueError, TypeError, AttributeError, KeyError,
+                IndexError):
+            return None  # an entry that does not fit: the files themselves are read
+
+    def _fresh(self, index_path: str, index_identity: object, events_path: str,
+               events_identity: object) -> bool:
+        self._refuse_linked_practices()
+        return _identity(index_path) == index_identity and \
+            _identity(events_path) == events_identity
+
+    def _summary_data(self) -> dict:
+        """summary.json as a JSON object; {} when it cannot be used."""
+        path = self.root / SUMMARY_FILE
+        try:
+            handle = _open_in_repository(path, os.O_RDONLY)  # no symlink, regular, ours
+        except VecozoError:
+            return {}
+        try:
+            with os.fdopen(handle, "rb") as stream:
+                raw = stream.read(MAX_SUMMARY_BYTES + 1)
+            if len(raw) > MAX_SUMMARY_BYTES:
+                return {}
+            data = json.loads(raw)
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != SUMMARY_FORMAT:
+            return {}
+        return data
+
+    def _summary_entry(self, practice_id: str, chains: dict[str, int]) -> list | None:
+        """A fresh entry for the summary, read from the practice's files (under the lock);
+        None when they cannot be summed up (then readers read them)."""
+        index_path = self._practice_file(practice_id, INDEX_FILE)
+        events_path = self._practice_file(practice_id, EVENTS_FILE)
+        index_identity, index_data = self._identified_json(index_path)
+        events_identity, events_data = self._identified_json(events_path)
+        index = _checked_index(index_data, index_path)
+        sha256 = index.get("active")
+        active = None
+        if sha256:
+            entry = index["certificates"][sha256]
+            self._stored(practice_id, sha256, entry, sha256)  # it must read back
+            info = entry["info"]
+            if not set(info) <= {*SUMMARY_INFO_FIELDS, "sha256", "chain"} or any(
+                    name not in info and name not in _SUMMARY_DEFAULTS
+                    for name in SUMMARY_INFO_FIELDS):
+                return None  # not as to_dict writes it: read it from the file
+            chain = json.dumps(info.get("chain", []), sort_keys=True)
+            # a field an earlier version did not write reads as its default
+            active = [sha256, entry["imported_at"], entry["imported_by"],
+                      chains.setdefault(chain, len(chains)),
+                      *(info.get(name, _SUMMARY_DEFAULTS.get(name))
+                        for name in SUMMARY_INFO_FIELDS)]
+        _practice_events(events_data or {}, events_path)
+        return [index_identity, events_identity, active, events_data]
+
+    def _identified_json(self, path: str) -> tuple[list | None, dict | None]:
+        """(identity, JSON object) of a metadata file; VecozoError when it changed while
+        it was read (only an edit by hand can: writers hold the lock)."""
+        before = _identity(path)
+        data = self._read_json(path)
+        if _identity(path) != before or (data is None) != (before is None):
+            raise VecozoError(f"{path} changed while it was read.")
+        return before, data
+
+    def _refresh_summary(self) -> None:
+        """Bring summary.json up to date with the practices on disk (under the lock): an
+        entry whose files kept their identity stays, the others are read again. Never
+        fails the write it follows: a summary that could not be written is only stale,
+        and readers check every entry."""
+        try:
+            old = self._summary_data()
+            old_entries, old_chains = old.get("practices"), old.get("chains")
+            if not isinstance(old_entries, dict) or not isinstance(old_chains, list):
+                old_entries, old_chains = {}, []
+            chains: dict[str, int] = {}
+            fresh: dict[str, list] = {}
+            with os.scandir(os.path.join(self.root, "practices")) as listing:
+                names = sorted(entry.name for entry in listing
+                               if entry.is_dir(follow_symlinks=False)
+                               and _PRACTICE_ID.match(entry.name))
+            for name in names:
+                kept = self._kept_entry(name, old_entries.get(name), old_chains, chains)
+                if kept is not None:
+                    fresh[name] = kept
+                    continue
+                with contextlib.suppress(VecozoError, OSError, KeyError, TypeError):
+                    entry = self._summary_entry(name, chains)
+                    if entry is not None:
+                        fresh[name] = entry
+            for child in _real_children(self.root, directories=False):
+                # what a crash while writing the summary left (writers hold the lock)
+                if child.name.startswith(f".{SUMMARY_FILE}.") and _CRASH_TEMP.match(child.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(child)
+            table = [json.loads(chain) for chain in chains]
+            if fresh != old_entries or table != old_chains or not old:
+                atomic_write_text(self.root / SUMMARY_FILE, json.dumps(
+                    {"format": SUMMARY_FORMAT, "chains": table, "practices": fresh},
+                    ensure_ascii=False, separators=(",", ":")) + "\n")
+        except (VecozoError, OSError, ValueError):
+            pass
+
+    def _kept_entry(self, name: str, entry: Any, old_chains: list,
+                    chains: dict[str, int]) -> list | None:
+        """The old summary's entry of a practice whose files did not change (with its chain
+        renumbered for the new table); None when it must be read again."""
+        try:
+            index_identity, events_identity, active, events = entry
+            if not self._fresh(self._practice_file(name, INDEX_FILE), index_identity,
+                               self._practice_file(name, EVENTS_FILE), events_identity):
+                return None
+            if active is not None:
+                chain = json.dumps(old_chains[active[3]], sort_keys=True)
+                active = [*active[:3], chains.setdefault(chain, len(chains)), *active[4:]]
+            return [index_identity, events_identity, active, events]
+        except (VecozoError, OSError, ValueError, TypeError, IndexError):
+            return None
 
     # --- the lock ---------------------------------------------------------------------
 
@@ -506,6 +726,9 @@ class Repository:
             self._lock_depth, self._lock_owner = 1, threading.get_ident()
             try:
                 yield
+                # the summary follows the disk before the next writer can change it (after
+                # a failed write it is only stale: readers check, the next writer heals it)
+                self._refresh_summary()
             finally:
                 self._lock_depth, self._lock_owner = 0, None
                 os.close(self._audit_handle)
@@ -817,6 +1040,47 @@ class Repository:
         except VecozoError as error:
             raise VecozoError(f"{error} Nothing was changed: every change must be in the "
                               "audit log.") from None
+
+
+def _json_object(raw: bytes, path: Path | str) -> dict:
+    """The JSON object a metadata file holds; VecozoError naming ``path`` otherwise."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise VecozoError(f"{path} is damaged (not valid JSON); restore it from a backup "
+                          "of the server.") from None
+    if not isinstance(data, dict):
+        raise VecozoError(f"{path} is damaged (not a JSON object).")
+    return data
+
+
+def _checked_index(data: dict | None, path: Path | str) -> dict:
+    """A practice's index (``practice.json``, None when there is none), checked."""
+    if data is None:
+        return {"format": 1, "active": None, "certificates": {}}
+    certificates, active = data.get("certificates"), data.get("active")
+    if not isinstance(certificates, dict) or (active is not None and (
+            not isinstance(active, str) or active not in certificates)):
+        raise VecozoError(f"{path} is damaged (its list of certificates does not fit "
+                          "together); restore it from a backup of the server.")
+    return data
+
+
+def _practice_events(data: dict, path: Path | str) -> PracticeEvents:
+    """The records of a practice's ``events.json`` (``data``, {} when there is none)."""
+    backup, test = data.get("last_backup"), data.get("last_test_call")
+    try:
+        return PracticeEvents(
+            last_backup=BackupRecord.from_dict(backup) if backup else None,
+            last_test_call=TestCallRecord.from_dict(test) if test else None,
+            last_import_at=(aware_datetime(data["last_import_at"])
+                            if data.get("last_import_at") else None),
+            deploys={path: DeployRecord.from_dict(record)
+                     for path, record in (data.get("deploys") or {}).items()},
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise VecozoError(f"{path} is damaged (an incomplete record); remove it to start "
+                          "the backup and test-call history afresh.") from None
 
 
 def _open_in_repository(path: Path, flags: int) -> int:

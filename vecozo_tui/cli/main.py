@@ -98,9 +98,28 @@ def _add_password_options(parser: argparse.ArgumentParser) -> None:
                              "$VECOZO_TUI_NEW_PASSWORD)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Unused:
+    """Stands for the parser of a command that is not run (see build_parser's ``only``)."""
+
+    def add_argument(self, *args, **kwargs) -> None:
+        pass
+
+
+class _Retry(Exception):
+    """A command line the parser of one command did not take: parse it with them all."""
+
+
+class _OneCommandParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Retry(message)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with ``only``, that command's alone (a scripted
+    command starts faster), which raises _Retry instead of reporting a usage error, so
+    that the full parser can say what it always says."""
     # allow_abbrev=False: "--password" must not silently mean "--password-file"
-    parser = argparse.ArgumentParser(
+    parser = (argparse.ArgumentParser if only is None else _OneCommandParser)(
         prog="vecozo-tui", allow_abbrev=False,
         description="Terminal console for the VECOZO system certificates of Dutch practices. "
                     "Without a command it opens the full-screen console.",
@@ -113,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, target: str, help_text: str, **options) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return _Unused()  # type: ignore[return-value]
         p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False,
                            **options)
         # SUPPRESS: a --config given before the command is not overwritten by the
@@ -268,6 +289,8 @@ CHECK_USAGE = ("vecozo-tui check [--config PATH] [-w DAYS] [-c DAYS] [-t SECONDS
 
 
 def _add_check_command(p: argparse.ArgumentParser) -> None:
+    if isinstance(p, _Unused):
+        return
     p.add_argument("-w", "--warning", type=int, metavar="DAYS",
                    help="warn when a certificate expires within DAYS (default from config)")
     p.add_argument("-c", "--critical", type=int, metavar="DAYS",
@@ -314,6 +337,38 @@ def _plugin_usage_error(message: str) -> NoReturn:
     raise SystemExit(3)
 
 
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command of a command line whose only words before it are ``--config PATH``
+    and ``--lang LANGUAGE`` (the full parser is built for anything else: --help,
+    --version, a mistake)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--config", "--lang"):
+            next(words, None)
+        elif word.startswith(("--config=", "--lang=")):
+            continue
+        elif word.startswith("-"):
+            return None
+        else:
+            return word
+    return None
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The parsed command line; only the command's own parser is built when that is
+    enough (the help and the errors of the full parser are what people see)."""
+    only = _command_word(argv)
+    if only is not None and only not in ("tui", "demo"):
+        try:
+            return build_parser(only).parse_args(argv)
+        except _Retry:
+            pass
+    parser = build_parser()
+    if _runs_check(argv):
+        parser.error = _plugin_usage_error  # type: ignore[method-assign]
+    return parser.parse_args(argv)
+
+
 def _runs_check(argv: Sequence[str]) -> bool:
     """Whether the command line runs `check`: then the top-level parser's usage errors
     (an unknown option, a stray argument) must be plugin answers too."""
@@ -348,10 +403,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
     argv = sys.argv[1:] if argv is None else list(argv)
     env = os.environ if env is None else env
     activate(choose_language(_language_in(argv), None, env))
-    parser = build_parser()
-    if _runs_check(argv):
-        parser.error = _plugin_usage_error  # type: ignore[method-assign]
-    args = parser.parse_args(argv)
+    args = _parse(argv)
     invocation = Invocation(args=args, clock=clock, env=env)
     try:
         return args.run(invocation)

@@ -1,0 +1,42 @@
+"""A scripted command builds only its own parser (it starts faster); what people see, the
+help of every command and every usage error, is what the full parser says."""
+
+from __future__ import annotations
+
+import pytest
+
+from vecozo_tui.cli import main as cli_main
+from vecozo_tui.cli.main import build_parser, main
+
+
+def _commands() -> dict:
+    return build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_the_help_of_each_command_is_the_same_from_its_own_parser(name, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    alone = build_parser(name)._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert list(alone) == [name]
+    assert alone[name].format_help() == _commands()[name].format_help()
+
+
+@pytest.mark.parametrize("argv", [
+    ["list", "--bogus"], ["list", "extra"], ["show"], ["bogus"], ["list", "--conf", "x"],
+    ["--config", "x", "status", "--json", "--bogus"], ["check", "--bogus"],
+    ["check", "-w", "x"], ["walkthrough", "p", "nope"], ["purge", "p"], ["--help"],
+    ["list", "--help"], ["--config=x", "metrics", "-h"], ["check", "-h"], ["--version"],
+    ["--lang", "nl", "list", "--bogus"], ["--lang=nl", "status", "-h"], ["list", "--lang", "xx"],
+])
+def test_usage_errors_and_help_are_those_of_the_full_parser(argv, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+
+    def outcome(run) -> tuple:
+        with pytest.raises(SystemExit) as stopped:
+            run()
+        captured = capsys.readouterr()
+        return stopped.value.code, captured.out, captured.err
+
+    seen = outcome(lambda: main(argv))
+    monkeypatch.setattr(cli_main, "_command_word", lambda argv: None)  # the full parser
+    assert outcome(lambda: main(argv)) == seen
