@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from vecozo_tui.i18n import _
+
 if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
     from vecozo_tui.config import Config, Practice
@@ -18,7 +20,7 @@ def load_config_and_repository(invocation: Invocation) -> tuple[Config, Reposito
     config = load_config(invocation.args.config, invocation.env)
     invocation.use_config_language(config)
     for warning in config.warnings:
-        invocation.err(f"warning: {warning}")
+        invocation.err(_("warning: {warning}").format(warning=warning))
     return config, Repository(config.repository, clock=invocation.clock)
 
 
