@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vecozo_tui.bsn import bsn_problem
 from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
-from vecozo_tui.cli.output import environment_word, field
+from vecozo_tui.cli.output import environment_word, field, label_width
 from vecozo_tui.cli.prompts import with_password_retries
 from vecozo_tui.cov.testcall import (
     BIRTH_DATE_ENV,
@@ -22,7 +22,7 @@ from vecozo_tui.cov.testcall import (
     test_person,
 )
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.i18n import _
+from vecozo_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
@@ -180,15 +180,19 @@ def run_fake_cov(invocation: Invocation) -> int:
     server.url_host = url_host
     out("")
     out(_("Fake VECOZO COV server (for trying things out; not VECOZO, not for production)"))
-    out("  " + field("URL", str(server.url), FAKE_LABEL_WIDTH))
-    out("  " + field(_("CA file"), str(ca_file), FAKE_LABEL_WIDTH))
-    out("  " + field(_("Files"), str(directory), FAKE_LABEL_WIDTH))
+    # two spaces at least after the longest label (Dutch "CA-bestand", "Wachtwoord")
+    width = label_width(*(f"{_(label)} " for label in (N_("CA file"), N_("Files"),
+                                                         N_("Password"))),
+                        least=FAKE_LABEL_WIDTH)
+    out("  " + field("URL", str(server.url), width))
+    out("  " + field(_("CA file"), str(ca_file), width))
+    out("  " + field(_("Files"), str(directory), width))
     out(_("  Client certificates (password in password.txt):"))
     out(f"    {directory / 'authorised.pfx'}      " + _("authorised for COV"))
     out(f"    {directory / 'not-authorised.pfx'}  " + _("known, but not authorised for COV"))
     out(f"    {directory / 'expired.pfx'}         " + _("expired: refused in the TLS "
                                                        "handshake"))
-    out("  " + field(_("Password"), str(password_file), FAKE_LABEL_WIDTH))
+    out("  " + field(_("Password"), str(password_file), width))
     out(_("  Test person: BSN 999979668, born {date} (more in docs/cov.md)").format(
         date=short_date(date(1962, 3, 15))))
     out("")
