@@ -9,7 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.deploy import deploy_after_change
 from vecozo_tui.cli.output import (
     certificate_lines,
@@ -91,10 +96,11 @@ def run_inspect(invocation: Invocation) -> int:
     except AmbiguousChoice:
         shown = list(contents.pairs)  # nothing to choose for: show each
     if invocation.args.json:
-        print_json(invocation, {
-            "certificate": shown[0].info.to_dict(),
-            "certificates": [pair.info.to_dict() for pair in contents.pairs],
-            "findings": [f.__dict__ for f in check_for_import(shown[0], now=now)]})
+        with machine_language():
+            print_json(invocation, {
+                "certificate": shown[0].info.to_dict(),
+                "certificates": [pair.info.to_dict() for pair in contents.pairs],
+                "findings": [f.__dict__ for f in check_for_import(shown[0], now=now)]})
         return 0
     for line in file_contents_lines(contents, shown[0] if len(shown) == 1 else None):
         invocation.out(line)

@@ -8,7 +8,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from vecozo_tui.bsn import bsn_problem
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.output import environment_word, field, label_width
 from vecozo_tui.cli.prompts import with_password_retries
 from vecozo_tui.cov.testcall import (
@@ -101,9 +106,10 @@ def run_test_cov(invocation: Invocation) -> int:
             out(field(_("Warning"), _("this certificate has expired: the server will refuse "
                                       "it"), TEST_LABEL_WIDTH))
         out("")
-    diagnosis = run_test(config, repository, practice, password, person,
-                         clock=invocation.clock, actor=Actor.current(invocation.env),
-                         endpoint=args.endpoint, loaded=opened)
+    with machine_language(args.json):
+        diagnosis = run_test(config, repository, practice, password, person,
+                             clock=invocation.clock, actor=Actor.current(invocation.env),
+                             endpoint=args.endpoint, loaded=opened)
     if args.json:
         print_json(invocation, {"practice": practice.id, "certificate_sha256": stored.info.sha256,
                                 **diagnosis.to_dict()})

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from vecozo_tui.cli.prompts import with_password_retries
 from vecozo_tui.i18n import _, ngettext
@@ -30,7 +35,8 @@ def run_deploy(invocation: Invocation) -> int:
     practice = find_practice(config, args.practice)
     select_targets(practice, args.target)  # a wrong --target before the password is asked
     if args.dry_run:
-        plans = plan(repository, practice, args.target)
+        with machine_language(args.json):
+            plans = plan(repository, practice, args.target)
         if args.json:
             print_json(invocation, {"practice": practice.id, "dry_run": True,
                                     "targets": [p.to_dict() for p in plans]})

@@ -21,16 +21,6 @@ if TYPE_CHECKING:
     from vecozo_tui.status import Level
 
 
-# the status words people read; --json keeps the stable English codes (Level.value)
-LEVEL_WORDS = {
-    "DAMAGED": N_("DAMAGED"),
-    "EXPIRED": N_("EXPIRED"),
-    "CRITICAL": N_("CRITICAL"),
-    "WARNING": N_("WARNING"),
-    "NO CERTIFICATE": N_("NO CERTIFICATE"),  # untranslated: the Level code
-    "ATTENTION": N_("ATTENTION"),
-    "OK": N_("OK"),
-}
 # the environments and certificate kinds where the CLI shows their codes in a table or
 # a heading (--json keeps the codes)
 ENVIRONMENT_WORDS = {"production": N_("production"), "acceptance": N_("acceptance"),
@@ -49,9 +39,9 @@ CERTIFICATE_LABELS = (N_("Subject"), N_("Kind"), N_("AGB code"), N_("Issuer"), N
 
 
 def level_word(level: Level) -> str:
-    """The status word of ``level`` in the language people read (VERLOPEN, KRITIEK)."""
-    word = LEVEL_WORDS.get(level.value)
-    return _(word) if word else level.value
+    """The status word of ``level`` in the language people read (VERLOPEN, KRITIEK);
+    --json keeps the stable code (``level.value``)."""
+    return level.word
 
 
 def environment_word(environment: str) -> str:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.output import (
     certificate_lines,
     certificate_width,
@@ -42,7 +47,8 @@ def run_list(invocation: Invocation) -> int:
 
     config, repository = load_config_and_repository(invocation)
     now = invocation.clock.now()
-    rows = build_overview(config, repository, now)
+    with machine_language(invocation.args.json):
+        rows = build_overview(config, repository, now)
     if invocation.args.json:
         print_json(invocation, [row.to_dict() for row in rows])
         return 0
@@ -74,7 +80,8 @@ def run_status(invocation: Invocation) -> int:
 
     config, repository = load_config_and_repository(invocation)
     now = invocation.clock.now()
-    rows = build_overview(config, repository, now)
+    with machine_language(invocation.args.json):
+        rows = build_overview(config, repository, now)
     counts = level_counts(rows)
     if invocation.args.json:
         print_json(invocation, {
@@ -110,7 +117,8 @@ def run_show(invocation: Invocation) -> int:
     config, repository = load_config_and_repository(invocation)
     practice = find_practice(config, invocation.args.practice)
     now = invocation.clock.now()
-    row = config_overview(practice, config, repository, now)
+    with machine_language(invocation.args.json):
+        row = config_overview(practice, config, repository, now)
     history = repository.history(practice.id)
     if invocation.args.json:
         data = row.to_dict()

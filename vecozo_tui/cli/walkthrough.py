@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.exit_codes import EXIT_USAGE
 from vecozo_tui.i18n import _
 from vecozo_tui.walkthroughs import (
@@ -79,15 +84,16 @@ def run_walkthrough(invocation: Invocation) -> int:
                            thresholds=config.thresholds, host=getattr(args, "host", None),
                            progress=progress, env=dict(invocation.env))
     if getattr(args, "json", False):
-        data = progress.to_dict()
-        data["practice"] = practice.id
-        data["title"] = walkthrough.title
-        data["steps"] = [
-            {"key": step.key, "title": step.title, "check": step.check,
-             "body": render_step(step, context), **progress.state(step.key).to_dict()}
-            for step in walkthrough.steps
-        ]
-        print_json(invocation, data)
+        with machine_language():  # the English titles and texts (title_id, body_id)
+            data = progress.to_dict()
+            data["practice"] = practice.id
+            data["title"] = walkthrough.title
+            data["steps"] = [
+                {"key": step.key, "title": step.title, "check": step.check,
+                 "body": render_step(step, context), **progress.state(step.key).to_dict()}
+                for step in walkthrough.steps
+            ]
+            print_json(invocation, data)
         return 0
     invocation.out(format_progress(progress, context, show_all=bool(getattr(args, "all", False))))
     if any(step.check == CHECK_VERIFIED_BACKUP for step in walkthrough.steps):
