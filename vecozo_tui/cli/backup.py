@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vecozo_tui.backup import check_opens, check_target, make_backup
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.output import field, label_width
 from vecozo_tui.cli.prompts import read_new_password, with_password_retries
 from vecozo_tui.errors import VecozoError
@@ -51,10 +56,11 @@ def run_backup(invocation: Invocation) -> int:
         if args.new_password and new_password is None:
             check_opens(repository, practice.id, password)  # before asking the new one
             new_password = read_new_password(invocation)
-        return make_backup(repository, practice.id, target, password,
-                           new_password=new_password, legacy=args.legacy,
-                           with_history=args.with_history, actor=actor,
-                           now=invocation.clock.now(), agb=practice.agb)
+        with machine_language(args.json):  # the JSON's warnings in English
+            return make_backup(repository, practice.id, target, password,
+                               new_password=new_password, legacy=args.legacy,
+                               with_history=args.with_history, actor=actor,
+                               now=invocation.clock.now(), agb=practice.agb)
 
     result = with_password_retries(
         invocation, _("Password of the stored certificate of {practice}: ").format(

@@ -51,11 +51,14 @@ def run_deploy(invocation: Invocation) -> int:
         raise VecozoError(_("{practice} has no active certificate to deploy; import one "
                             "first.").format(practice=practice.id))
     actor = Actor.current(invocation.env)
+    def attempt(password: str) -> DeployReport:
+        with machine_language(args.json):  # the JSON's messages in English
+            return deploy(repository, practice, password, actor=actor,
+                          now=invocation.clock.now(), number=args.target)
+
     report = with_password_retries(
         invocation, _("Password of the stored certificate of {practice}: ").format(
-            practice=practice.id),
-        lambda password: deploy(repository, practice, password, actor=actor,
-                                now=invocation.clock.now(), number=args.target))
+            practice=practice.id), attempt)
     if args.json:
         print_json(invocation, report.to_dict())
     else:
