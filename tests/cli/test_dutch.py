@@ -57,7 +57,7 @@ def test_status_and_show_in_dutch(world, capsys):
     assert "(hap-delinde, AGB 01012345, productie)" in out
     assert "Status           VERLOPEN" in out
     assert "Actief certificaat" in out
-    assert "  Geldig tot         17-11-2026  (verlopen, 5 dagen geleden)" in out
+    assert "  Geldig tot     17-11-2026  (verlopen, 5 dagen geleden)" in out
     assert "Laatste back-up  nooit" in out
 
 
