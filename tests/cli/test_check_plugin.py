@@ -77,7 +77,7 @@ def test_verbose_names_what_was_checked_with_which_thresholds(site, clock, capsy
     _, quiet = check(site, clock, capsys)
     _, verbose = check(site, clock, capsys, "-v", "-w", "50")
     assert verbose.splitlines()[0] == quiet.splitlines()[0].replace("60:", "50:")
-    assert (f"checked 1 practices of {site.config} in {site.repository_path}: warning below "
+    assert (f"checked 1 practice of {site.config} in {site.repository_path}: warning below "
             "50 days, critical below 14 days") in verbose
 
 

@@ -172,3 +172,20 @@ def test_birth_date_override_in_acceptance(setup, capsys):
 def test_practice_by_agb_code(setup, capsys):
     code, out, _ = run(setup, "12089012", capsys=capsys)
     assert code == 1 and "Mondzorg Noord" in out
+
+
+def test_the_test_call_in_dutch_keeps_its_json(setup, capsys):
+    code, out, err = run(setup, "hap-zuid", "--lang", "nl", capsys=capsys)
+    assert code == 0, out + err
+    lines = out.splitlines()
+    assert lines[0] == "Testbevraging COV voor Huisartsenpraktijk Zuid (hap-zuid), acceptatie"
+    assert lines[1].startswith("Eindpunt     https://")
+    assert lines[2].startswith("Certificaat  ")
+    assert lines[3].startswith("             SHA-256 ") and ", geldig tot " in lines[3]
+    assert lines[-1] == ("Vastgelegd bij hap-zuid (alleen tijd en uitkomst; geen "
+                         "persoonsgegevens).")
+    _, english, _ = run(setup, "hap-zuid", "--json", capsys=capsys)
+    _, dutch, _ = run(setup, "hap-zuid", "--json", "--lang", "nl", capsys=capsys)
+    keep = ("practice", "certificate_sha256", "ok", "environment", "problem")
+    assert {k: json.loads(dutch)[k] for k in keep} == {k: json.loads(english)[k] for k in keep}
+    assert [s["state"] for s in json.loads(dutch)["steps"]] == ["passed"] * 6

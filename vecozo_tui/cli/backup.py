@@ -5,13 +5,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vecozo_tui.backup import check_opens, check_target, make_backup
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
+from vecozo_tui.cli.output import field, label_width
 from vecozo_tui.cli.prompts import read_new_password, with_password_retries
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from vecozo_tui.backup import BackupResult
     from vecozo_tui.cli.main import Invocation
+
+
+# the labels of the lines about each file written
+ENTRY_LABELS = (N_("File"), N_("Valid until"))
 
 
 def run_backup(invocation: Invocation) -> int:
@@ -29,12 +40,13 @@ def run_backup(invocation: Invocation) -> int:
     practice = find_practice(config, args.practice)
     target_arg = args.target or config.backup_target
     if not target_arg:
-        raise VecozoError("No backup target: use --to DIR (a USB stick or network drive) or "
-                          "set default_target in the [backup] section of the configuration.")
+        raise VecozoError(_("No backup target: use --to DIR (a USB stick or network drive) "
+                            "or set default_target in the [backup] section of the "
+                            "configuration."))
     target = check_target(target_arg, repository.root)
     if repository.active(practice.id) is None:
-        raise VecozoError(f"{practice.id} has no active certificate to back up; import one "
-                          "first.")
+        raise VecozoError(_("{practice} has no active certificate to back up; import one "
+                            "first.").format(practice=practice.id))
 
     actor = Actor.current(invocation.env)
     new_password: str | None = None
@@ -44,13 +56,15 @@ def run_backup(invocation: Invocation) -> int:
         if args.new_password and new_password is None:
             check_opens(repository, practice.id, password)  # before asking the new one
             new_password = read_new_password(invocation)
-        return make_backup(repository, practice.id, target, password,
-                           new_password=new_password, legacy=args.legacy,
-                           with_history=args.with_history, actor=actor,
-                           now=invocation.clock.now(), agb=practice.agb)
+        with machine_language(args.json):  # the JSON's warnings in English
+            return make_backup(repository, practice.id, target, password,
+                               new_password=new_password, legacy=args.legacy,
+                               with_history=args.with_history, actor=actor,
+                               now=invocation.clock.now(), agb=practice.agb)
 
     result = with_password_retries(
-        invocation, f"Password of the stored certificate of {practice.id}: ", attempt)
+        invocation, _("Password of the stored certificate of {practice}: ").format(
+            practice=practice.id), attempt)
 
     if args.json:
         data = result.to_dict()
@@ -59,17 +73,23 @@ def run_backup(invocation: Invocation) -> int:
         report_warnings(invocation, result)
         return 0
     out = invocation.out
-    out(f"Backup of {practice.name} ({practice.id}) in {result.target}")
+    out(_("Backup of {name} ({practice}) in {target}").format(
+        name=practice.name, practice=practice.id, target=result.target))
+    entry_width = label_width(*(_(label) for label in ENTRY_LABELS), least=13)
     for entry in result.entries:
-        out(f"  File         {entry.path.name}")
-        out(f"  SHA-256      {fingerprint(entry.sha256)}")
-        out(f"  Valid until  {local_date(entry.not_after, invocation.clock.now())}"
-            + ("  (active certificate)" if entry.active else "  (earlier certificate)"))
-    out(f"Encryption     {result.encryption}")
-    out("Password       " + ("the new one you just set" if new_password is not None else
-                             "the same as the stored certificate's")
-        + "; keep it apart from the file")
-    out("verified: read back and fingerprints match (certificate, chain and private key)")
+        until = local_date(entry.not_after, invocation.clock.now())
+        out("  " + field(_("File"), entry.path.name, entry_width))
+        out("  " + field("SHA-256", fingerprint(entry.sha256), entry_width))
+        out("  " + field(_("Valid until"),
+                         _("{date}  (active certificate)").format(date=until) if entry.active
+                         else _("{date}  (earlier certificate)").format(date=until),
+                         entry_width))
+    width = label_width(_("Encryption"), _("Password"))
+    out(field(_("Encryption"), result.encryption, width))
+    out(field(_("Password"), _("the new one you just set; keep it apart from the file")
+              if new_password is not None else
+              _("the same as the stored certificate's; keep it apart from the file"), width))
+    out(_("verified: read back and fingerprints match (certificate, chain and private key)"))
     report_warnings(invocation, result)
     return 0
 
@@ -82,7 +102,8 @@ def report_warnings(invocation: Invocation, result: BackupResult) -> None:
         loud = result.same_device and index == 0
         if loud:
             invocation.err("!" * 78)
-        invocation.err(textwrap.fill(f"WARNING: {warning}", 78, subsequent_indent="  ",
+        invocation.err(textwrap.fill(_("WARNING: {warning}").format(warning=warning), 78,
+                                     subsequent_indent="  ",
                                      break_on_hyphens=False, break_long_words=False))
         if loud:
             invocation.err("!" * 78)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from vecozo_tui.i18n import _, activate, current_language
 
 if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
@@ -18,7 +22,7 @@ def load_config_and_repository(invocation: Invocation) -> tuple[Config, Reposito
     config = load_config(invocation.args.config, invocation.env)
     invocation.use_config_language(config)
     for warning in config.warnings:
-        invocation.err(f"warning: {warning}")
+        invocation.err(_("warning: {warning}").format(warning=warning))
     return config, Repository(config.repository, clock=invocation.clock)
 
 
@@ -28,6 +32,22 @@ def find_practice(config: Config, key: str) -> Practice:
     if len(by_agb) == 1 and not any(p.id == key for p in config.practices):
         return by_agb[0]
     return config.practice(key)
+
+
+@contextmanager
+def machine_language(wanted: bool = True) -> Iterator[None]:
+    """With ``wanted`` (``--json``): the texts built inside are English, whatever the
+    language people read, so that a script reads the same JSON for a Dutch and an
+    English user (its reasons and messages included)."""
+    if not wanted:
+        yield
+        return
+    previous = current_language()
+    activate("en")
+    try:
+        yield
+    finally:
+        activate(previous)
 
 
 def print_json(invocation: Invocation, data: object) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vecozo_tui.cli.common import load_config_and_repository
+from vecozo_tui.i18n import _
 
 if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
@@ -32,5 +33,6 @@ def run_demo(invocation: Invocation) -> int:
         repository = Repository(config.repository, clock=invocation.clock)
         code = run_app(config, repository, clock=invocation.clock, demo=demo)
     if args.keep:
-        invocation.out(f"Demo kept in {demo.directory} (config: {demo.config_path})")
+        invocation.out(_("Demo kept in {directory} (config: {config})").format(
+            directory=demo.directory, config=demo.config_path))
     return code

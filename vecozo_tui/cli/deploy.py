@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from vecozo_tui.cli.prompts import with_password_retries
+from vecozo_tui.i18n import _, ngettext
 from vecozo_tui.textfmt import short_date, short_fingerprint
 
 if TYPE_CHECKING:
@@ -29,24 +35,30 @@ def run_deploy(invocation: Invocation) -> int:
     practice = find_practice(config, args.practice)
     select_targets(practice, args.target)  # a wrong --target before the password is asked
     if args.dry_run:
-        plans = plan(repository, practice, args.target)
+        with machine_language(args.json):
+            plans = plan(repository, practice, args.target)
         if args.json:
             print_json(invocation, {"practice": practice.id, "dry_run": True,
                                     "targets": [p.to_dict() for p in plans]})
             return EXIT_OK
-        invocation.out(f"Dry run for {practice.name} ({practice.id}): nothing is written.")
+        invocation.out(_("Dry run for {name} ({practice}): nothing is written.").format(
+            name=practice.name, practice=practice.id))
         for entry in plans:
             for line in entry.lines():
                 invocation.out(line)
         return EXIT_OK
     if repository.active(practice.id) is None:
-        raise VecozoError(f"{practice.id} has no active certificate to deploy; import one "
-                          "first.")
+        raise VecozoError(_("{practice} has no active certificate to deploy; import one "
+                            "first.").format(practice=practice.id))
     actor = Actor.current(invocation.env)
+    def attempt(password: str) -> DeployReport:
+        with machine_language(args.json):  # the JSON's messages in English
+            return deploy(repository, practice, password, actor=actor,
+                          now=invocation.clock.now(), number=args.target)
+
     report = with_password_retries(
-        invocation, f"Password of the stored certificate of {practice.id}: ",
-        lambda password: deploy(repository, practice, password, actor=actor,
-                                now=invocation.clock.now(), number=args.target))
+        invocation, _("Password of the stored certificate of {practice}: ").format(
+            practice=practice.id), attempt)
     if args.json:
         print_json(invocation, report.to_dict())
     else:
@@ -56,23 +68,27 @@ def run_deploy(invocation: Invocation) -> int:
 
 def show_report(invocation: Invocation, practice: Practice, report: DeployReport) -> None:
     out = invocation.out
-    out(f"Deploy of {short_fingerprint(report.sha256)} (valid until "
-        f"{short_date(report.not_after)}) for {practice.id}:")
+    out(_("Deploy of {fingerprint} (valid until {date}) for {practice}:").format(
+        fingerprint=short_fingerprint(report.sha256), date=short_date(report.not_after),
+        practice=practice.id))
     for outcome in report.outcomes:
         for line in outcome.lines():
             out(f"  {line}")
     failed = [o for o in report.outcomes if not o.ok]
     if failed:
-        retry = f"vecozo-tui deploy {practice.id}"
+        retry = f"vecozo-tui deploy {practice.id}"  # untranslated: a command
         if len(failed) == 1 and len(report.outcomes) > 1:
             retry += f" --target {failed[0].number}"
-        invocation.err(f"{len(failed)} of {len(report.outcomes)} deploy target"
-                       f"{'s' if len(report.outcomes) != 1 else ''} failed; the active "
-                       f"certificate stays as it is. Fix the problem and retry: {retry}")
+        invocation.err(ngettext(
+            "{failed} of {count} deploy target failed; the active certificate stays as it "
+            "is. Fix the problem and retry: {retry}",
+            "{failed} of {count} deploy targets failed; the active certificate stays as it "
+            "is. Fix the problem and retry: {retry}", len(report.outcomes)).format(
+            failed=len(failed), count=len(report.outcomes), retry=retry))
     if not all(o.recorded for o in report.outcomes):
-        invocation.err("The outcome could not be recorded in the repository (busy or not "
-                       "writable); the dashboard does not know it yet. Deploy again to "
-                       "record it.")
+        invocation.err(_("The outcome could not be recorded in the repository (busy or not "
+                         "writable); the dashboard does not know it yet. Deploy again to "
+                         "record it."))
 
 
 def deploy_after_change(invocation: Invocation, config: Config, repository: Repository,
@@ -86,15 +102,15 @@ def deploy_after_change(invocation: Invocation, config: Config, repository: Repo
 
     if not practice.deploy:
         if practice.deploy_target:
-            invocation.out(f"Put it where the practice software reads it: "
-                           f"{practice.deploy_target}")
+            invocation.out(_("Put it where the practice software reads it: {place}").format(
+                place=practice.deploy_target))
         return EXIT_OK
     if not wants_automatic_deploy(config.deploy.automatic, practice) or loaded is None \
             or password is None:
-        invocation.out(f"Put it where the practice software reads it: vecozo-tui deploy "
-                       f"{practice.id}")
+        invocation.out(_("Put it where the practice software reads it: {place}").format(
+            place=f"vecozo-tui deploy {practice.id}"))  # untranslated: a command
         return EXIT_OK
-    invocation.out("Deploying to the practice software ([deploy] automatic = true):")
+    invocation.out(_("Deploying to the practice software ([deploy] automatic = true):"))
     report = deploy(repository, practice, password, actor=Actor.current(invocation.env),
                     now=invocation.clock.now(), loaded=loaded)
     show_report(invocation, practice, report)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.i18n import LANGUAGES, activate, choose_language
+from vecozo_tui.i18n import LANGUAGES, _, activate, choose_language
 
 if TYPE_CHECKING:
     from vecozo_tui.config import Config
@@ -57,22 +57,22 @@ def _command(target: str) -> Callable[[Invocation], int]:
     module_name, function_name = target.split(":")
 
     def run(invocation: Invocation) -> int:
-        module = import_module(f"vecozo_tui.cli.{module_name}")
+        module = import_module(f"vecozo_tui.cli.{module_name}")  # untranslated: command target
         return getattr(module, function_name)(invocation)
 
     return run
 
 
 def _add_config_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
-    parser.add_argument("--config", metavar="PATH", default=default,
-                        help="configuration file (default: $VECOZO_TUI_CONFIG, the user "
-                             "config dir, /etc/vecozo-tui/config.toml)")
+    parser.add_argument("--config", metavar=_("PATH"), default=default,
+                        help=_("configuration file (default: $VECOZO_TUI_CONFIG, the user "
+                               "config dir, /etc/vecozo-tui/config.toml)"))
 
 
 def _add_language_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, default=default,
-                        help="language of the texts: nl or en (default: [ui] language, "
-                             "else the locale, else en)")
+                        help=_("language of the texts: nl or en (default: [ui] language, "
+                               "else the locale, else en)"))
 
 
 def _language_in(argv: Sequence[str]) -> str | None:
@@ -90,12 +90,12 @@ def _language_in(argv: Sequence[str]) -> str | None:
 
 
 def _add_password_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--password-file", metavar="FILE",
-                        help="read the certificate password from the first line of FILE "
-                             "(or set $VECOZO_TUI_PASSWORD); otherwise asked without echo. "
-                             "Where a new password is needed (backup --new-password, a file "
-                             "exported without one), it is the second line (or "
-                             "$VECOZO_TUI_NEW_PASSWORD)")
+    parser.add_argument("--password-file", metavar=_("FILE"),
+                        help=_("read the certificate password from the first line of FILE "
+                               "(or set $VECOZO_TUI_PASSWORD); otherwise asked without echo. "
+                               "Where a new password is needed (backup --new-password, a file "
+                               "exported without one), it is the second line (or "
+                               "$VECOZO_TUI_NEW_PASSWORD)"))
 
 
 class _Unused:
@@ -121,15 +121,15 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     # allow_abbrev=False: "--password" must not silently mean "--password-file"
     parser = (argparse.ArgumentParser if only is None else _OneCommandParser)(
         prog="vecozo-tui", allow_abbrev=False,
-        description="Terminal console for the VECOZO system certificates of Dutch practices. "
-                    "Without a command it opens the full-screen console.",
+        description=_("Terminal console for the VECOZO system certificates of Dutch practices. "
+                      "Without a command it opens the full-screen console."),
     )
     _add_config_option(parser)
     _add_language_option(parser)
     parser.add_argument("--version", action="version",
                         version=f"vecozo-tui {_version()}")
-    parser.set_defaults(run=_command("console:run_tui"))
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.set_defaults(run=_command("console:run_tui"))  # untranslated: command target
+    sub = parser.add_subparsers(title=_("commands"), metavar=_("COMMAND"))
 
     def command(name: str, target: str, help_text: str, **options) -> argparse.ArgumentParser:
         if only is not None and name != only:
@@ -143,140 +143,163 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.set_defaults(run=_command(target))
         return p
 
-    p = command("tui", "console:run_tui", "open the full-screen console (the default)")
+    practice_help = _("practice id (or AGB code)")
+    json_help = _("machine-readable output")
 
-    p = command("demo", "console:run_demo",
-                "open the console on a throw-away demo repository with a local COV server")
+    p = command("tui", "console:run_tui",  # untranslated: command target
+                _("open the full-screen console (the default)"))
+
+    p = command("demo", "console:run_demo",  # untranslated: command target
+                _("open the console on a throw-away demo repository with a local COV server"))
     p.add_argument("--keep", action="store_true",
-                   help="keep the demo directory on exit (its path is printed)")
-    p.add_argument("--dir", metavar="PATH", help="build the demo in PATH (must be empty)")
+                   help=_("keep the demo directory on exit (its path is printed)"))
+    p.add_argument("--dir", metavar=_("PATH"),
+                   help=_("build the demo in PATH (must be empty)"))
 
-    p = command("init", "certificates:run_init",
-                "create the certificate repository (and a configuration file if none exists)")
-    p.add_argument("--repository", metavar="PATH",
-                   help="where to create the repository when writing a new configuration")
-    p.add_argument("--inbox", metavar="PATH",
-                   help="where exported .pfx files are dropped (new configuration only)")
+    p = command("init", "certificates:run_init",  # untranslated: command target
+                _("create the certificate repository (and a configuration file if none "
+                  "exists)"))
+    p.add_argument("--repository", metavar=_("PATH"),
+                   help=_("where to create the repository when writing a new configuration"))
+    p.add_argument("--inbox", metavar=_("PATH"),
+                   help=_("where exported .pfx files are dropped (new configuration only)"))
 
-    p = command("list", "overview:run_list", "list practices, most urgent certificate first")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("list", "overview:run_list",  # untranslated: command target
+                _("list practices, most urgent certificate first"))
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("status", "overview:run_status", "counts per status, or every practice as JSON")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("status", "overview:run_status",  # untranslated: command target
+                _("counts per status, or every practice as JSON"))
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("show", "overview:run_show", "certificate details and history of one practice")
-    p.add_argument("practice", help="practice id (or AGB code)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("show", "overview:run_show",  # untranslated: command target
+                _("certificate details and history of one practice"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("history", "overview:run_history", "earlier certificates of one practice")
-    p.add_argument("practice", help="practice id (or AGB code)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("history", "overview:run_history",  # untranslated: command target
+                _("earlier certificates of one practice"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("import", "certificates:run_import",
-                "import a .pfx/.p12 exported from a browser into the repository")
-    p.add_argument("practice", help="practice id (or AGB code)")
-    p.add_argument("file", help="the .pfx or .p12 file (a bare file name: also looked up in "
-                                "the inbox)")
+    p = command("import", "certificates:run_import",  # untranslated: command target
+                _("import a .pfx/.p12 exported from a browser into the repository"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
+    p.add_argument("file", metavar=_("file"),
+                   help=_("the .pfx or .p12 file (a bare file name: also looked up in the "
+                          "inbox)"))
     _add_password_options(p)
     p.add_argument("--yes", "-y", action="store_true",
-                   help="do not ask for confirmation of warnings (blocking problems still refuse)")
-    p.add_argument("--pick", metavar="SHA256-START",
-                   help="a file with several certificates: import the one whose SHA-256 "
-                        "starts so (default: the renewed system certificate of the practice)")
+                   help=_("do not ask for confirmation of warnings (blocking problems still "
+                          "refuse)"))
+    p.add_argument("--pick", metavar=_("SHA256-START"),
+                   help=_("a file with several certificates: import the one whose SHA-256 "
+                          "starts so (default: the renewed system certificate of the "
+                          "practice)"))
 
-    p = command("inspect", "certificates:run_inspect",
-                "show what is in a .pfx/.p12 file without importing it")
-    p.add_argument("file", help="the .pfx or .p12 file")
+    p = command("inspect", "certificates:run_inspect",  # untranslated: command target
+                _("show what is in a .pfx/.p12 file without importing it"))
+    p.add_argument("file", metavar=_("file"), help=_("the .pfx or .p12 file"))
     _add_password_options(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("activate", "certificates:run_activate",
-                "make an earlier certificate from history the active one again (roll back)")
-    p.add_argument("practice", help="practice id (or AGB code)")
-    p.add_argument("fingerprint", help="its SHA-256 fingerprint, or the start of it (see "
-                                       "`history`); colons are allowed")
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p = command("activate", "certificates:run_activate",  # untranslated: command target
+                _("make an earlier certificate from history the active one again (roll "
+                  "back)"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
+    p.add_argument("fingerprint", metavar=_("fingerprint"),
+                   help=_("its SHA-256 fingerprint, or the start of it (see `history`); "
+                          "colons are allowed"))
+    p.add_argument("--yes", "-y", action="store_true", help=_("do not ask for confirmation"))
     _add_password_options(p)  # for the deploy right after it ([deploy] automatic)
 
-    p = command("deploy", "deploy:run_deploy",
-                "put the active certificate where the practice software reads it "
-                "([[practices.deploy]] targets), verified, then run the target's hook")
-    p.add_argument("practice", help="practice id (or AGB code)")
+    p = command("deploy", "deploy:run_deploy",  # untranslated: command target
+                _("put the active certificate where the practice software reads it "
+                  "([[practices.deploy]] targets), verified, then run the target's hook"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
     p.add_argument("--target", type=int, metavar="N",
-                   help="only the N-th deploy target of the practice (from 1)")
+                   help=_("only the N-th deploy target of the practice (from 1)"))
     p.add_argument("--dry-run", action="store_true",
-                   help="say what would be written and run; write nothing, ask no password")
+                   help=_("say what would be written and run; write nothing, ask no "
+                          "password"))
     _add_password_options(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("purge", "certificates:run_purge",
-                "delete the history (not the active certificate) of one practice")
-    p.add_argument("practice", help="practice id")
-    p.add_argument("--confirm", metavar="PRACTICE", required=True,
-                   help="repeat the practice id to confirm; this cannot be undone")
+    p = command("purge", "certificates:run_purge",  # untranslated: command target
+                _("delete the history (not the active certificate) of one practice"))
+    p.add_argument("practice", metavar=_("practice"), help=_("practice id"))
+    p.add_argument("--confirm", metavar=_("PRACTICE"), required=True,
+                   help=_("repeat the practice id to confirm; this cannot be undone"))
 
-    p = command("test-cov", "cov:run_test_cov",
-                "prove a certificate works: a test COV call over mutual TLS, step by step")
-    p.add_argument("practice", help="practice id (or AGB code)")
+    p = command("test-cov", "cov:run_test_cov",  # untranslated: command target
+                _("prove a certificate works: a test COV call over mutual TLS, step by step"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
     _add_password_options(p)
-    p.add_argument("--birth-date", metavar="DD-MM-YYYY",
-                   help="date of birth of the test person, DD-MM-YYYY or YYYY-MM-DD; "
-                        "acceptance and test only (production: $VECOZO_TUI_BIRTH_DATE or "
-                        "asked without echo, never an argument)")
-    p.add_argument("--endpoint", metavar="URL", help="override the configured COV endpoint")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--birth-date", metavar=_("DD-MM-YYYY"),
+                   help=_("date of birth of the test person, DD-MM-YYYY or YYYY-MM-DD; "
+                          "acceptance and test only (production: $VECOZO_TUI_BIRTH_DATE or "
+                          "asked without echo, never an argument)"))
+    p.add_argument("--endpoint", metavar="URL", help=_("override the configured COV endpoint"))
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("fake-cov", "cov:run_fake_cov",
-                "run the local VECOZO-like COV server (for trying things out, not production)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
-    p.add_argument("--dir", metavar="PATH",
-                   help="a new or empty directory for its CA and example client .pfx files "
-                        "(default: a temporary one)")
+    p = command("fake-cov", "cov:run_fake_cov",  # untranslated: command target
+                _("run the local VECOZO-like COV server (for trying things out, not "
+                  "production)"))
+    p.add_argument("--host", default="127.0.0.1",
+                   help=_("address to listen on (default 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=0, help=_("port (default: a free one)"))
+    p.add_argument("--dir", metavar=_("PATH"),
+                   help=_("a new or empty directory for its CA and example client .pfx files "
+                          "(default: a temporary one)"))
 
-    p = command("backup", "backup:run_backup",
-                "write a verified backup of the active certificate to another medium")
-    p.add_argument("practice", help="practice id (or AGB code)")
-    p.add_argument("--to", metavar="DIR", dest="target",
-                   help="target directory (default: [backup] default_target)")
+    p = command("backup", "backup:run_backup",  # untranslated: command target
+                _("write a verified backup of the active certificate to another medium"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
+    p.add_argument("--to", metavar=_("DIR"), dest="target",
+                   help=_("target directory (default: [backup] default_target)"))
     p.add_argument("--legacy", action="store_true",
-                   help="3DES encryption for older Windows (Server 2016 and earlier)")
+                   help=_("3DES encryption for older Windows (Server 2016 and earlier)"))
     p.add_argument("--with-history", action="store_true",
-                   help="also write the earlier certificates")
+                   help=_("also write the earlier certificates"))
     p.add_argument("--new-password", action="store_true",
-                   help="protect the backup with a new password (asked twice)")
+                   help=_("protect the backup with a new password (asked twice)"))
     _add_password_options(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    p = command("walkthrough", "walkthrough:run_walkthrough",
-                "step-by-step checklist: renew, new, recover or backup; shows, ticks, exports")
-    p.add_argument("practice", help="practice id (or AGB code)")
+    p = command("walkthrough", "walkthrough:run_walkthrough",  # untranslated: command target
+                _("step-by-step checklist: renew, new, recover or backup; shows, ticks, "
+                  "exports"))
+    p.add_argument("practice", metavar=_("practice"), help=practice_help)
     p.add_argument("kind", choices=["renew", "new", "recover", "backup"],
-                   help="renew (verlengen), new (aanvragen en installeren), recover (verlopen "
-                        "of verloren: opnieuw installeren), backup (back-up / verplaatsen)")
-    p.add_argument("--tick", metavar="STEP", help="mark a step done (its key or number)")
-    p.add_argument("--untick", metavar="STEP", help="mark a step not done")
-    p.add_argument("--note", metavar="TEXT", help="a note with --tick/--untick (no secrets)")
-    p.add_argument("--all", action="store_true", help="show every step's text, not only the next")
-    p.add_argument("--restart", action="store_true", help="start the walkthrough afresh")
-    p.add_argument("--export", metavar="FILE",
-                   help="write the walkthrough's record as Markdown to FILE ('-': stdout)")
-    p.add_argument("--host", metavar="NAME",
-                   help="this server's name in the scp command (default: $VECOZO_TUI_HOST or "
-                        "the host name)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+                   help=_("renew (verlengen), new (aanvragen en installeren), recover "
+                          "(verlopen of verloren: opnieuw installeren), backup (back-up / "
+                          "verplaatsen)"))
+    p.add_argument("--tick", metavar=_("STEP"),
+                   help=_("mark a step done (its key or number)"))
+    p.add_argument("--untick", metavar=_("STEP"), help=_("mark a step not done"))
+    p.add_argument("--note", metavar=_("TEXT"),
+                   help=_("a note with --tick/--untick (no secrets)"))
+    p.add_argument("--all", action="store_true",
+                   help=_("show every step's text, not only the next"))
+    p.add_argument("--restart", action="store_true", help=_("start the walkthrough afresh"))
+    p.add_argument("--export", metavar=_("FILE"),
+                   help=_("write the walkthrough's record as Markdown to FILE ('-': stdout)"))
+    p.add_argument("--host", metavar=_("NAME"),
+                   help=_("this server's name in the scp command (default: $VECOZO_TUI_HOST "
+                          "or the host name)"))
+    p.add_argument("--json", action="store_true", help=json_help)
 
-    _add_check_command(command("check", "monitoring:run_check",
-                               "monitoring plugin (Nagios/Icinga): exit 0 OK, 1 WARNING, "
-                               "2 CRITICAL, 3 UNKNOWN", add_help=False))
+    _add_check_command(command("check", "monitoring:run_check",  # untranslated: command target
+                               _("monitoring plugin (Nagios/Icinga): exit 0 OK, 1 WARNING, "
+                                 "2 CRITICAL, 3 UNKNOWN"), add_help=False))
 
-    p = command("metrics", "monitoring:run_metrics",
-                "Prometheus text format, for node_exporter's textfile collector")
-    p.add_argument("--output", metavar="FILE",
-                   help="write atomically to FILE instead of stdout, in node_exporter's "
-                        "textfile directory (Debian: /var/lib/prometheus/node-exporter/"
-                        "vecozo.prom); while the repository cannot be read, the last values "
-                        "read stay in it")
+    p = command("metrics", "monitoring:run_metrics",  # untranslated: command target
+                _("Prometheus text format, for node_exporter's textfile collector"))
+    p.add_argument("--output", metavar=_("FILE"),
+                   help=_("write atomically to FILE instead of stdout, in node_exporter's "
+                          "textfile directory (Debian: /var/lib/prometheus/node-exporter/"
+                          "vecozo.prom); while the repository cannot be read, the last values "
+                          "read stay in it"))
 
     return parser
 
@@ -284,28 +307,34 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 # The Monitoring Plugins guidelines' options. -t defaults below check_nrpe's own 10 s
 # socket timeout, so that our reason reaches Nagios instead of "Socket timeout".
 DEFAULT_CHECK_TIMEOUT_SECONDS = 8
-CHECK_USAGE = ("vecozo-tui check [--config PATH] [-w DAYS] [-c DAYS] [-t SECONDS] [-v] [-V] "
-               "[-h]")
+
+
+def check_usage() -> str:
+    """check's usage line (in its answer to a usage error); the option names stay."""
+    return _("vecozo-tui check [--config PATH] [-w DAYS] [-c DAYS] [-t SECONDS] [-v] [-V] "
+             "[-h]")
 
 
 def _add_check_command(p: argparse.ArgumentParser) -> None:
     if isinstance(p, _Unused):
         return
-    p.add_argument("-w", "--warning", type=int, metavar="DAYS",
-                   help="warn when a certificate expires within DAYS (default from config)")
-    p.add_argument("-c", "--critical", type=int, metavar="DAYS",
-                   help="critical when a certificate expires within DAYS (default from config)")
-    p.add_argument("-t", "--timeout", type=_positive_seconds, metavar="SECONDS",
+    p.add_argument("-w", "--warning", type=int, metavar=_("DAYS"),
+                   help=_("warn when a certificate expires within DAYS (default from config)"))
+    p.add_argument("-c", "--critical", type=int, metavar=_("DAYS"),
+                   help=_("critical when a certificate expires within DAYS (default from "
+                          "config)"))
+    p.add_argument("-t", "--timeout", type=_positive_seconds, metavar=_("SECONDS"),
                    default=DEFAULT_CHECK_TIMEOUT_SECONDS,
-                   help="answer UNKNOWN when the check takes longer than SECONDS (default "
-                        f"{DEFAULT_CHECK_TIMEOUT_SECONDS})")
+                   help=_("answer UNKNOWN when the check takes longer than SECONDS (default "
+                          "{seconds})").format(seconds=DEFAULT_CHECK_TIMEOUT_SECONDS))
     p.add_argument("-v", "--verbose", action="count", default=0,
-                   help="add a line naming the configuration, repository and thresholds used")
+                   help=_("add a line naming the configuration, repository and thresholds "
+                          "used"))
     # -V and -h exit 3 (UNKNOWN), as the Monitoring Plugins do: a check command that by
     # mistake says -V must not show OK for ever
-    p.add_argument("-V", "--version", action=_PluginExit, help="show the version, exit 3",
+    p.add_argument("-V", "--version", action=_PluginExit, help=_("show the version, exit 3"),
                    text=lambda parser: f"vecozo-tui {_version()}")
-    p.add_argument("-h", "--help", action=_PluginExit, help="show this help, exit 3",
+    p.add_argument("-h", "--help", action=_PluginExit, help=_("show this help, exit 3"),
                    text=lambda parser: parser.format_help().rstrip("\n"))
     p.error = _plugin_usage_error  # type: ignore[method-assign]  # exit 2 reads as CRITICAL
 
@@ -328,12 +357,16 @@ def _positive_seconds(text: str) -> int:
     except ValueError:
         seconds = 0
     if seconds < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of seconds (1 or more)")
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a whole number of seconds (1 or more)").format(text=text))
     return seconds
 
 
 def _plugin_usage_error(message: str) -> NoReturn:
-    print(f"VECOZO UNKNOWN - {' '.join(message.split())} (usage: {CHECK_USAGE})")
+    # the plugin keyword stays as it is in every language; the reason is for people
+    reason = _("{message} (usage: {usage})").format(message=" ".join(message.split()),
+                                                    usage=check_usage())
+    print(f"VECOZO UNKNOWN - {reason}")  # untranslated: the plugin keyword
     raise SystemExit(3)
 
 
@@ -412,8 +445,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
         return EXIT_ERROR
     except KeyboardInterrupt:
         # a new line first: Ctrl+C at a prompt leaves the cursor behind it
-        invocation.err("\nvecozo-tui: interrupted. (`vecozo-tui show PRACTICE` tells what "
-                       "is stored.)")
+        invocation.err("\nvecozo-tui: " + _("interrupted. (`vecozo-tui show PRACTICE` tells "
+                                             "what is stored.)"))
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. `vecozo-tui list | head`: the reader left, which is not an error

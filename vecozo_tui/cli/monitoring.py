@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vecozo_tui.i18n import _, ngettext
 from vecozo_tui.monitoring import (
     METRICS_FILE_MODE,
     UNKNOWN,
@@ -71,7 +72,8 @@ def _check(invocation: Invocation) -> tuple[int, str]:
             state, output = UNKNOWN, unknown_output(os_reason(error))
     except Exception as error:  # noqa: BLE001 - a plugin must answer UNKNOWN, not crash with 1
         state, output = UNKNOWN, unknown_output(
-            f"internal error ({type(error).__name__}: {error}); please report this")
+            _("internal error ({name}: {error}); please report this").format(
+                name=type(error).__name__, error=error))
     return state, output
 
 
@@ -79,9 +81,12 @@ def _what_was_checked(snapshot: Snapshot, thresholds: ExpiryThresholds) -> str:
     """-v: which files and thresholds this run used (sudo and agents change them)."""
     config = snapshot.config
     count = len(snapshot.rows) + len(snapshot.unreadable)
-    return (f"checked {count} practices of {config.path} in {config.repository}: warning "
-            f"below {thresholds.warning_days} days, critical below "
-            f"{thresholds.critical_days} days")
+    return ngettext("checked {count} practice of {config} in {repository}: warning below "
+                    "{warning} days, critical below {critical} days",
+                    "checked {count} practices of {config} in {repository}: warning below "
+                    "{warning} days, critical below {critical} days", count).format(
+        count=count, config=config.path, repository=config.repository,
+        warning=thresholds.warning_days, critical=thresholds.critical_days)
 
 
 class _OneAnswer:
@@ -103,9 +108,11 @@ class _OneAnswer:
             return True
 
     def time_out(self, seconds: int) -> None:
-        unit = "second" if seconds == 1 else "seconds"
-        if self.give(unknown_output(f"no answer within {seconds} {unit} (-t/--timeout): is "
-                                    "the repository on a slow or hung file system?")):
+        if self.give(unknown_output(ngettext(
+                "no answer within {count} second (-t/--timeout): is the repository on a "
+                "slow or hung file system?",
+                "no answer within {count} seconds (-t/--timeout): is the repository on a "
+                "slow or hung file system?", seconds).format(count=seconds))):
             # the check may be stuck in a read that never returns: end the process here
             os._exit(UNKNOWN)
 
@@ -128,7 +135,7 @@ def run_metrics(invocation: Invocation) -> int:
         config = load_config(invocation.args.config, invocation.env, check_repository=False)
         invocation.use_config_language(config)
         for warning in config.warnings:
-            invocation.err(f"warning: {warning}")
+            invocation.err(_("warning: {warning}").format(warning=warning))
         stage = "repository"
         repository = open_repository(config, invocation.clock)
         snapshot = read_snapshot(config, repository, now)
@@ -138,8 +145,8 @@ def run_metrics(invocation: Invocation) -> int:
         error = (stage, os_reason(problem))
     except Exception as problem:  # noqa: BLE001 - the file must still say up=0 so alerts fire
         # no traceback, not even in the journal: the one line names the error
-        error = ("internal", f"internal error ({type(problem).__name__}: {problem}); please "
-                             "report this")
+        error = ("internal", _("internal error ({name}: {error}); please report this").format(
+            name=type(problem).__name__, error=problem))
     output = getattr(invocation.args, "output", None)
     target = Path(output) if output and output != "-" else None
     carried: list[tuple[str, str]] = []
@@ -160,7 +167,8 @@ def run_metrics(invocation: Invocation) -> int:
         invocation.stdout.flush()
     if error is not None:
         first = error[1].splitlines()[0] if error[1] else error[0]
-        invocation.err(f"vecozo-tui: the repository could not be read ({error[0]}): {first}")
+        invocation.err("vecozo-tui: " + _("the repository could not be read ({reason}): "
+                                          "{problem}").format(reason=error[0], problem=first))
         return 1
     if snapshot is not None and snapshot.unreadable:
         for entry in snapshot.unreadable:

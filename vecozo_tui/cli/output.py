@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.textfmt import (
     fingerprint,
     kind_words,
@@ -17,6 +18,57 @@ if TYPE_CHECKING:
 
     from vecozo_tui.certificates import CertificateInfo, Finding, LoadedPkcs12, Pkcs12Contents
     from vecozo_tui.cli.main import Invocation
+    from vecozo_tui.status import Level
+
+
+# the environments and certificate kinds where the CLI shows their codes in a table or
+# a heading (--json keeps the codes)
+ENVIRONMENT_WORDS = {"production": N_("production"), "acceptance": N_("acceptance"),
+                     "test": N_("test")}
+KIND_CODE_WORDS = {"system": N_("system"), "personal": N_("personal"),
+                   "unclear": N_("unclear"), "not-client": N_("not-client")}
+# the marks of import findings
+FINDING_MARKS = {"error": N_("BLOCKED"), "warning": N_("WARNING")}
+# the labels of "Label          value" lines: the values start in this column (or one
+# after the longest label of the block, where a translation is longer)
+LABEL_WIDTH = 15
+# the labels of a certificate's lines, and of the lines shown under them
+CERTIFICATE_LABELS = (N_("Subject"), N_("Kind"), N_("AGB code"), N_("Issuer"), N_("Serial"),
+                      N_("Valid from"), N_("Valid until"), N_("Key"), N_("Friendly name"),
+                      N_("Chain"), N_("Imported"), N_("Renew from"), N_("Replaces"))
+
+
+def level_word(level: Level) -> str:
+    """The status word of ``level`` in the language people read (VERLOPEN, KRITIEK);
+    --json keeps the stable code (``level.value``)."""
+    return level.word
+
+
+def environment_word(environment: str) -> str:
+    """'production' in the language people read ('productie')."""
+    word = ENVIRONMENT_WORDS.get(environment)
+    return _(word) if word else environment
+
+
+def kind_code_word(kind: str) -> str:
+    """A certificate kind in a table column: 'system', 'personal' ('systeem')."""
+    word = KIND_CODE_WORDS.get(kind)
+    return _(word) if word else kind
+
+
+def label_width(*labels: str, least: int = LABEL_WIDTH) -> int:
+    """The column of the values of a block with these (translated) labels."""
+    return max([least, *(len(label) + 1 for label in labels)])
+
+
+def certificate_width() -> int:
+    """The column of the values of ``certificate_lines`` and the lines under them."""
+    return label_width(*(_(label) for label in CERTIFICATE_LABELS))
+
+
+def field(label: str, value: str, width: int = LABEL_WIDTH) -> str:
+    """``label`` padded to ``width`` columns (at least one space), then ``value``."""
+    return f"{label.ljust(width - 1)} {value}"
 
 
 def certificate_lines(info: CertificateInfo, now) -> list[str]:  # noqa: ANN001 - datetime
@@ -24,32 +76,42 @@ def certificate_lines(info: CertificateInfo, now) -> list[str]:  # noqa: ANN001 
     from vecozo_tui.expiry import days_left
 
     left = days_left(info.not_after, now)
+    width = certificate_width()
+
+    def field(label: str, value: str) -> str:
+        return f"{label.ljust(width - 1)} {value}"
+
     lines = []
     if info.kind == "unclear":  # the name itself, so the person can judge it
-        lines.append(f'CN             "{info.common_name}"')
+        lines.append(field("CN", f'"{info.common_name}"'))
+    kind = kind_words(info.kind) + (f"  ({info.kind_reason})" if info.kind_reason else "")
+    if info.kind == "personal":
+        kind = _("{kind}; it cannot do COV or billing").format(kind=kind)
+    until = local_date(info.not_after, now)
     lines += [
-        f"Subject        {info.subject}",
-        f"Kind           {kind_words(info.kind)}"
-        + (f"  ({info.kind_reason})" if info.kind_reason else "")
-        + ("; it cannot do COV or billing" if info.kind == "personal" else ""),
-        f"AGB code       {info.agb_code or '- (not in the certificate)'}",
-        f"Issuer         {info.issuer}",
-        f"Serial         {info.serial}",
-        f"SHA-256        {fingerprint(info.sha256)}",
-        f"SHA-1          {fingerprint(info.sha1)}  (the Windows 'thumbprint')",
-        f"Valid from     {local_date(info.not_before, now)}",
-        f"Valid until    {local_date(info.not_after, now)}  ({'expired ' if left < 0 else ''}"
-        f"{relative_days(left)})",
-        f"Key            {info.key_type} {info.key_size} bits",
+        field(_("Subject"), info.subject),
+        field(_("Kind"), kind),
+        field(_("AGB code"), info.agb_code or _("- (not in the certificate)")),
+        field(_("Issuer"), info.issuer),
+        field(_("Serial"), info.serial),
+        field("SHA-256", fingerprint(info.sha256)),
+        field("SHA-1", _("{fingerprint}  (the Windows 'thumbprint')").format(
+            fingerprint=fingerprint(info.sha1))),
+        field(_("Valid from"), local_date(info.not_before, now)),
+        field(_("Valid until"),
+              _("{date}  (expired {relative})").format(date=until, relative=relative_days(left))
+              if left < 0 else f"{until}  ({relative_days(left)})"),
+        field(_("Key"), _("{type} {size} bits").format(type=info.key_type, size=info.key_size)),
     ]
     if info.friendly_name:
-        lines.append(f"Friendly name  {info.friendly_name}")
+        lines.append(field(_("Friendly name"), info.friendly_name))
     if info.chain:
-        lines.append("Chain")
-        lines += [f"  {entry.subject}  (until {local_date(entry.not_after, now)})"
+        lines.append(_("Chain"))
+        lines += ["  " + _("{subject}  (until {date})").format(
+                      subject=entry.subject, date=local_date(entry.not_after, now))
                   for entry in info.chain]
     else:
-        lines.append("Chain          none included")
+        lines.append(field(_("Chain"), _("none included")))
     return lines
 
 
@@ -60,26 +122,34 @@ def file_contents_lines(contents: Pkcs12Contents, chosen: LoadedPkcs12 | None) -
 
     lines = []
     if len(contents.pairs) > 1:
-        lines.append(f"The file holds {len(contents.pairs)} certificates with a private key:")
+        count = len(contents.pairs)
+        lines.append(ngettext("The file holds {count} certificate with a private key:",
+                              "The file holds {count} certificates with a private key:",
+                              count).format(count=count))
         lines += [("*" if pair is chosen else " ") + choice_line(pair.info)[1:]
                   for pair in contents.pairs]
-        lines.append("  (* is the one an import takes; another with --pick SHA256-START)")
+        lines.append(_("  (* is the one an import takes; another with --pick SHA256-START)"))
     dropped = contents.not_stored(chosen) if chosen is not None else []
     with_key = {pair.info.sha256 for pair in contents.pairs}
     unrelated = [info_from_certificate(c) for c in dropped]
     unrelated = [info for info in unrelated if info.sha256 not in with_key]
     if unrelated:
-        lines.append("Not stored (not in the chain of the one imported):")
+        lines.append(_("Not stored (not in the chain of the one imported):"))
         lines += [f"  {info.subject}" for info in unrelated]
     if contents.unreadable_keys:
-        lines.append(f"{contents.unreadable_keys} more private key(s) in the file could not "
-                     "be read.")
+        count = contents.unreadable_keys
+        lines.append(ngettext("{count} more private key in the file could not be read.",
+                              "{count} more private keys in the file could not be read.",
+                              count).format(count=count))
     return lines
 
 
 def finding_lines(findings: list[Finding]) -> list[str]:
-    marks = {"error": "BLOCKED", "warning": "WARNING"}
-    return [f"{marks.get(f.severity, f.severity.upper())}: {f.message}" for f in findings]
+    lines = []
+    for finding in findings:
+        mark = FINDING_MARKS.get(finding.severity)
+        lines.append(f"{_(mark) if mark else finding.severity.upper()}: {finding.message}")
+    return lines
 
 
 def short_environment(environment: str) -> str:

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
-from vecozo_tui.cli.output import certificate_lines, format_table, terminal_width
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
+from vecozo_tui.cli.output import (
+    certificate_lines,
+    certificate_width,
+    environment_word,
+    field,
+    format_table,
+    kind_code_word,
+    label_width,
+    level_word,
+    terminal_width,
+)
+from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.textfmt import (
     ago,
     ascii_terminal,
@@ -21,28 +37,35 @@ if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
 
 
+# the labels of `show`'s lines about the practice
+SHOW_LABELS = (N_("Contact"), N_("Level"), N_("Reasons"), N_("Last backup"),
+               N_("Last test call"), N_("Installed at"))
+
+
 def run_list(invocation: Invocation) -> int:
     from vecozo_tui.overview import build_overview
 
     config, repository = load_config_and_repository(invocation)
     now = invocation.clock.now()
-    rows = build_overview(config, repository, now)
+    with machine_language(invocation.args.json):
+        rows = build_overview(config, repository, now)
     if invocation.args.json:
         print_json(invocation, [row.to_dict() for row in rows])
         return 0
     if not rows:
-        invocation.out(f"No practices in {config.path}. Add one with [[practices]] or in the "
-                       "console.")
+        invocation.out(_("No practices in {path}. Add one with [[practices]] or in the "
+                         "console.").format(path=config.path))
         return 0
     # the level and the first reason (without its detail; `show` has them all); the
     # environment and the expiry date are left to `show` and --json
-    table = [("PRACTICE", "NAME", "AGB", "LEFT", "RENEW FROM", "LEVEL", "REASON")]
+    table = [(_("PRACTICE"), _("NAME"), "AGB", _("LEFT"), _("RENEW FROM"), _("LEVEL"),
+              _("REASON"))]
     for row in rows:
         first = row.reasons[0].headline if row.reasons else ""
         more = f" (+{len(row.reasons) - 1})" if len(row.reasons) > 1 else ""
         table.append((row.practice.id, row.practice.name, row.practice.agb,
                       relative_days(row.days_left), renew_from_text(row.renew_from, row.today),
-                      row.level.value, first + more))
+                      level_word(row.level), first + more))
     # a terminal: fit its width (the name, then the reason give way; on a narrow one the
     # AGB code and the days left, which the reason says too, are left out); a pipe or a
     # file: every cell whole
@@ -57,7 +80,8 @@ def run_status(invocation: Invocation) -> int:
 
     config, repository = load_config_and_repository(invocation)
     now = invocation.clock.now()
-    rows = build_overview(config, repository, now)
+    with machine_language(invocation.args.json):
+        rows = build_overview(config, repository, now)
     counts = level_counts(rows)
     if invocation.args.json:
         print_json(invocation, {
@@ -68,13 +92,21 @@ def run_status(invocation: Invocation) -> int:
             "practices": [row.to_dict() for row in rows],
         })
         return 0
-    summary = ", ".join(f"{count} {level.value}" for level, count in counts.items() if count)
-    invocation.out(f"{len(rows)} practices on {now.date().isoformat()}: {summary or 'none'}")
-    for row in rows[:5]:
+    summary = ", ".join(f"{count} {level_word(level)}" for level, count in counts.items()
+                        if count)
+    invocation.out(ngettext("{count} practice on {date}: {summary}",
+                            "{count} practices on {date}: {summary}", len(rows)).format(
+        count=len(rows), date=short_date(now.date()), summary=summary or _("none")))
+    shown = []
+    for row in rows[:5]:  # the most urgent first; the first without a reason ends them
         if not row.reasons:
             break
-        invocation.out(f"  {row.level.value:<14} {row.practice.id} ({row.practice.name}): "
-                       f"{row.reasons[0].text}")
+        shown.append(row)
+    # the words in one column: NO CERTIFICATE (14) in English, GEEN CERTIFICAAT in Dutch
+    width = max([14, *(len(level_word(row.level)) for row in shown)])
+    for row in shown:
+        invocation.out(f"  {level_word(row.level):<{width}} {row.practice.id} "
+                       f"({row.practice.name}): {row.reasons[0].text}")
     return 0
 
 
@@ -85,7 +117,8 @@ def run_show(invocation: Invocation) -> int:
     config, repository = load_config_and_repository(invocation)
     practice = find_practice(config, invocation.args.practice)
     now = invocation.clock.now()
-    row = config_overview(practice, config, repository, now)
+    with machine_language(invocation.args.json):
+        row = config_overview(practice, config, repository, now)
     history = repository.history(practice.id)
     if invocation.args.json:
         data = row.to_dict()
@@ -94,48 +127,69 @@ def run_show(invocation: Invocation) -> int:
         print_json(invocation, data)
         return 0
     out = invocation.out
-    out(f"{practice.name}  ({practice.id}, AGB {practice.agb}, {practice.environment})")
+    width = label_width(*(_(label) for label in SHOW_LABELS))
+    cert_width = certificate_width()
+    out(f"{practice.name}  ({practice.id}, AGB {practice.agb}, "
+        f"{environment_word(practice.environment)})")
     if practice.contact:
-        out(f"Contact        {practice.contact}")
-    out(f"Level          {row.level.value}")
+        out(field(_("Contact"), practice.contact, width))
+    out(field(_("Level"), level_word(row.level), width))
     for number, reason in enumerate(row.reasons):
-        out(f"{'Reasons' if number == 0 else '':<15}{reason.text}")
+        out(field(_("Reasons") if number == 0 else "", reason.text, width))
     if row.active is None:
-        out("No certificate imported yet: vecozo-tui import "
-            f"{practice.id} FILE.pfx")
+        out(_("No certificate imported yet: vecozo-tui import {practice} FILE.pfx").format(
+            practice=practice.id))
     else:
         out("")
-        out("Active certificate")
+        out(_("Active certificate"))
         for line in certificate_lines(row.active.info, now):
             out(f"  {line}")
-        out(f"  Imported       {local_time(row.active.imported_at, now)} by "
-            f"{row.active.imported_by}")
+        out("  " + field(_("Imported"), _("{time} by {user}").format(
+            time=local_time(row.active.imported_at, now), user=row.active.imported_by),
+            cert_width))
         renew = renew_from_text(row.renew_from, row.today)
-        out(f"  Renew from     {renew}"
-            + (f" (since {short_date(row.renew_from)})" if renew == "overdue" else "")
-            + (f"  (before the quarter start {short_date(row.quarter_in_window)})"
-               if row.quarter_in_window else ""))
+        if row.renew_from is not None and row.renew_from < row.today:  # overdue
+            renew = _("{overdue} (since {date})").format(overdue=renew,
+                                                          date=short_date(row.renew_from))
+        if row.quarter_in_window:
+            renew = _("{renew_from}  (before the quarter start {date})").format(
+                renew_from=renew, date=short_date(row.quarter_in_window))
+        out("  " + field(_("Renew from"), renew, cert_width))
     out("")
     backup = row.last_backup
-    out(f"Last backup    {_when(backup.at, now) if backup else 'never'}"
-        + (f" to {backup.target}" if backup else "")
-        + ("  (not of the active certificate)" if backup and row.backup_missing else ""))
+    if backup is None:
+        backup_text = _("never")
+    else:
+        backup_text = _("{when} to {target}").format(when=_when(backup.at, now),
+                                                     target=backup.target)
+        if row.backup_missing:
+            backup_text = _("{backup}  (not of the active certificate)").format(
+                backup=backup_text)
+    out(field(_("Last backup"), backup_text, width))
     test = row.last_test_call
-    out(f"Last test call {_when(test.at, now) if test else 'never'}"
-        + (f": {'OK' if test.ok else 'FAILED'} - {test.summary}" if test else ""))
+    if test is None:
+        test_text = _("never")
+    else:
+        test_text = _("{when}: {outcome} - {summary}").format(
+            when=_when(test.at, now), outcome="OK" if test.ok else _("FAILED"),
+            summary=test.summary)
+    out(field(_("Last test call"), test_text, width))
     if practice.deploy:
         out("")
-        out("Deploy targets (where the practice software reads it)")
+        out(_("Deploy targets (where the practice software reads it)"))
         out(deploy_target_lines(row, now))
     elif practice.deploy_target:
-        out(f"Installed at   {practice.deploy_target}  (a reminder; no deploy target)")
+        out(field(_("Installed at"), _("{place}  (a reminder; no deploy target)").format(
+            place=practice.deploy_target), width))
     earlier = [entry for entry in history if not entry.active]
     if earlier:
         out("")
-        out(f"History ({len(earlier)} earlier certificate{'s' if len(earlier) != 1 else ''})")
+        out(ngettext("History ({count} earlier certificate)",
+                     "History ({count} earlier certificates)", len(earlier)).format(
+            count=len(earlier)))
         out(_history_table(earlier, now))
     out("")
-    out(f"Times are in {zone_name(now)}.")
+    out(_("Times are in {zone}.").format(zone=zone_name(now)))
     return 0
 
 
@@ -169,10 +223,10 @@ def _stored_dict(entry) -> dict:
 
 
 def _history_table(entries, now) -> str:  # noqa: ANN001
-    table = [("", "IMPORTED", "VALID UNTIL", "KIND", "SHA-256")]
+    table = [("", _("IMPORTED"), _("VALID UNTIL"), _("KIND"), "SHA-256")]
     for entry in entries:
         table.append(("*" if entry.active else " ", local_date(entry.imported_at, now),
-                      local_date(entry.info.not_after, now), entry.info.kind,
+                      local_date(entry.info.not_after, now), kind_code_word(entry.info.kind),
                       short_fingerprint(entry.info.sha256)))
     return format_table(table)
 
@@ -185,9 +239,12 @@ def run_history(invocation: Invocation) -> int:
         print_json(invocation, [_stored_dict(entry) for entry in history])
         return 0
     if not history:
-        invocation.out(f"No certificates stored for {practice.id} yet.")
+        invocation.out(_("No certificates stored for {practice} yet.").format(
+            practice=practice.id))
         return 0
-    invocation.out(f"{practice.name} ({practice.id}): {len(history)} certificate(s), "
-                   "* = active")
+    invocation.out(ngettext("{name} ({practice}): {count} certificate, * = active",
+                            "{name} ({practice}): {count} certificates, * = active",
+                            len(history)).format(name=practice.name, practice=practice.id,
+                                                 count=len(history)))
     invocation.out(_history_table(history, invocation.clock.now()))
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12, Pkcs12Contents
@@ -21,6 +22,9 @@ PASSWORD_ENV = "VECOZO_TUI_PASSWORD"  # noqa: S105 - the name of a variable
 
 
 INTERACTIVE_PASSWORD_TRIES = 3
+# the answers that mean yes, in both languages ("j" and "ja" in English too: a Dutch
+# person at an English terminal)
+YES = ("y", "yes", "j", "ja")
 MAX_PASSWORD_FILE_BYTES = 64 * 1024  # two lines of password
 
 
@@ -31,14 +35,15 @@ def password_file_lines(path: str) -> list[str]:
 
     try:
         # a regular file only: /dev/zero would fill the memory, a FIFO could hang for ever
-        data = read_regular_file(path, MAX_PASSWORD_FILE_BYTES, what="the password file")
+        data = read_regular_file(path, MAX_PASSWORD_FILE_BYTES, what=_("the password file"))
         # utf-8-sig: Windows Notepad starts its UTF-8 files with a byte-order mark
         text = data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise VecozoError(f"Cannot read the password file {path}: it does not exist.") \
-            from None
+        raise VecozoError(_("Cannot read the password file {path}: it does not exist.").format(
+            path=path)) from None
     except UnicodeDecodeError:
-        raise VecozoError(f"The password file {path} is not UTF-8 text.") from None
+        raise VecozoError(_("The password file {path} is not UTF-8 text.").format(
+            path=path)) from None
     # split on newlines only: a password may hold any other character
     return [line.rstrip("\r") for line in text.split("\n")]
 
@@ -52,10 +57,10 @@ def read_password(invocation: Invocation, prompt: str) -> str:
     if PASSWORD_ENV in invocation.env:
         return invocation.env[PASSWORD_ENV]
     if not password_prompt_allowed(invocation):
-        raise VecozoError(
+        raise VecozoError(_(
             "No password given: use --password-file FILE or set VECOZO_TUI_PASSWORD "
             "(a password is never accepted as a command-line argument)."
-        )
+        ))
     return getpass.getpass(prompt)
 
 
@@ -78,9 +83,10 @@ def confirmed(invocation: Invocation, question: str, *, without_terminal: str,
     if not invocation.stdin.isatty():
         invocation.err(without_terminal)
         return False
-    invocation.stdout.write(f"{question} [y/N] ")
+    # TRANSLATORS: the keys of the answer: yes in capitals is not the default
+    invocation.stdout.write(_("{question} [y/N] ").format(question=question))
     invocation.stdout.flush()
-    if invocation.stdin.readline().strip().lower() in ("y", "yes", "j", "ja"):
+    if invocation.stdin.readline().strip().lower() in YES:
         return True
     invocation.err(declined)
     return False
@@ -98,7 +104,9 @@ def with_password_retries(invocation: Invocation, prompt: str,
         except WrongPasswordError as error:
             if not left:
                 raise
-            invocation.err(f"{error} Try again ({left} left).")
+            invocation.err(ngettext("{error} Try again ({count} left).",
+                                    "{error} Try again ({count} left).", left).format(
+                error=error, count=left))
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
@@ -108,7 +116,7 @@ def open_pkcs12_file(invocation: Invocation, path: str) -> tuple[LoadedPkcs12, s
 
     data = read_certificate_file(path)
     return with_password_retries(
-        invocation, f"Password for {Path(path).name}: ",
+        invocation, _("Password for {file}: ").format(file=Path(path).name),
         lambda password: (load_pkcs12(data, password, source=Path(path).name), password))
 
 
@@ -124,11 +132,11 @@ def open_pkcs12_contents(invocation: Invocation, path: str) -> tuple[Pkcs12Conte
     data = read_certificate_file(path)
     check_pkcs12_structure(data, source=Path(path).name)  # before asking any password
     return with_password_retries(
-        invocation, f"Password for {Path(path).name}: ",
+        invocation, _("Password for {file}: ").format(file=Path(path).name),
         lambda password: (read_pkcs12(data, password, source=Path(path).name), password))
 
 
-def read_new_password(invocation: Invocation, *, purpose: str = "for the backup") -> str:
+def read_new_password(invocation: Invocation, *, purpose: str | None = None) -> str:
     """A new password (``backup --new-password``; the stored copy of a file exported
     without one), from (in this order):
 
@@ -136,7 +144,8 @@ def read_new_password(invocation: Invocation, *, purpose: str = "for the backup"
     2. ``$VECOZO_TUI_NEW_PASSWORD``;
     3. asked twice without echo at a terminal (three tries to type it the same twice).
 
-    Never a command-line argument. Empty passwords are refused.
+    Never a command-line argument. Empty passwords are refused. ``purpose`` ends the
+    prompt: "for the backup" unless said otherwise.
     """
     password_file = getattr(invocation.args, "password_file", None)
     if password_file:
@@ -146,16 +155,19 @@ def read_new_password(invocation: Invocation, *, purpose: str = "for the backup"
     if invocation.env.get(NEW_PASSWORD_ENV):
         return invocation.env[NEW_PASSWORD_ENV]
     if not invocation.stdin.isatty():
-        raise VecozoError(
+        raise VecozoError(_(
             "No new password given: put it on the second line of --password-file or set "
-            f"{NEW_PASSWORD_ENV} (a password is never accepted as a command-line argument)."
-        )
+            "{variable} (a password is never accepted as a command-line argument)."
+        ).format(variable=NEW_PASSWORD_ENV))
+    prompt = _("New password {purpose}: ").format(
+        purpose=purpose if purpose is not None else _("for the backup"))
     for attempt in range(3):
-        first = getpass.getpass(f"New password {purpose}: ")
+        first = getpass.getpass(prompt)
         if not first:
-            invocation.err("The new password is empty; type one.")
+            invocation.err(_("The new password is empty; type one."))
             continue
-        if getpass.getpass("The new password again: ") == first:
+        if getpass.getpass(_("The new password again: ")) == first:
             return first
-        invocation.err("The two passwords differ." + (" Try again." if attempt < 2 else ""))
-    raise VecozoError("No new password set; nothing was written.")
+        invocation.err(_("The two passwords differ. Try again.") if attempt < 2
+                       else _("The two passwords differ."))
+    raise VecozoError(_("No new password set; nothing was written."))

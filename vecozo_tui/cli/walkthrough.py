@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.cli.common import find_practice, load_config_and_repository, print_json
+from vecozo_tui.cli.common import (
+    find_practice,
+    load_config_and_repository,
+    machine_language,
+    print_json,
+)
 from vecozo_tui.cli.exit_codes import EXIT_USAGE
+from vecozo_tui.i18n import _
 from vecozo_tui.walkthroughs import (
     CHECK_VERIFIED_BACKUP,
     backup_warning,
@@ -43,10 +49,10 @@ def run_walkthrough(invocation: Invocation) -> int:
     untick_key = getattr(args, "untick", None)
     note = getattr(args, "note", None)
     if tick_key and untick_key:
-        invocation.err("vecozo-tui: use --tick or --untick, not both.")
+        invocation.err("vecozo-tui: " + _("use --tick or --untick, not both."))
         return EXIT_USAGE
     if note is not None and not (tick_key or untick_key):
-        invocation.err("vecozo-tui: --note needs --tick STEP (or --untick STEP).")
+        invocation.err("vecozo-tui: " + _("--note needs --tick STEP (or --untick STEP)."))
         return EXIT_USAGE
 
     progress = start(repository, practice.id, walkthrough.kind, actor=actor, now=now,
@@ -70,26 +76,28 @@ def run_walkthrough(invocation: Invocation) -> int:
         from vecozo_tui.fsutil import write_new_file
 
         write_new_file(Path(export), record.encode("utf-8"))  # 0600: notes may hold anything
-        invocation.out(f"Wrote the record of the {walkthrough.kind} walkthrough to {export}.")
+        invocation.out(_("Wrote the record of the {kind} walkthrough to {file}.").format(
+            kind=walkthrough.kind, file=export))
         return 0
 
     context = make_context(practice, repository, inbox=config.inbox,
                            thresholds=config.thresholds, host=getattr(args, "host", None),
                            progress=progress, env=dict(invocation.env))
     if getattr(args, "json", False):
-        data = progress.to_dict()
-        data["practice"] = practice.id
-        data["title"] = walkthrough.title
-        data["steps"] = [
-            {"key": step.key, "title": step.title, "check": step.check,
-             "body": render_step(step, context), **progress.state(step.key).to_dict()}
-            for step in walkthrough.steps
-        ]
-        print_json(invocation, data)
+        with machine_language():  # the English titles and texts (title_id, body_id)
+            data = progress.to_dict()
+            data["practice"] = practice.id
+            data["title"] = walkthrough.title
+            data["steps"] = [
+                {"key": step.key, "title": step.title, "check": step.check,
+                 "body": render_step(step, context), **progress.state(step.key).to_dict()}
+                for step in walkthrough.steps
+            ]
+            print_json(invocation, data)
         return 0
     invocation.out(format_progress(progress, context, show_all=bool(getattr(args, "all", False))))
     if any(step.check == CHECK_VERIFIED_BACKUP for step in walkthrough.steps):
         warning = backup_warning(repository, practice.id)
         if warning:
-            invocation.err(f"WARNING: {warning}")
+            invocation.err(_("WARNING: {warning}").format(warning=warning))
     return 0
