@@ -67,7 +67,7 @@ def activate(language: Language) -> None:
     global _language, _translations
     if language != _language or _translations is None:
         _language = language
-        _translations = None  # read on first use: an English `check` never opens a file
+        _translations = None  # read on first use (five small files, well under a millisecond)
 
 
 def current_language() -> Language:
