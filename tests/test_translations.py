@@ -38,10 +38,6 @@ PENDING = {
     "deploy.py", "repository.py",
     "cov/client.py", "cov/deadline.py", "cov/diagnosis.py",
     "cov/fake_server.py", "cov/soap.py", "cov/testcall.py", "cov/tls.py",
-    "tui/screens/backup.py",
-    "tui/screens/deploy.py",
-    "tui/screens/import_certificate.py",
-    "tui/screens/test_call.py", "tui/screens/walkthrough.py",
 }
 
 

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.i18n import N_, _
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import BackupWritten, post_outcome
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from vecozo_tui.backup import BackupResult
     from vecozo_tui.tui.context import AppContext
 
-LEGACY_LABEL = "3DES for older Windows (Server 2016 and earlier)"
+LEGACY_LABEL = N_("3DES for older Windows (Server 2016 and earlier)")
 
 
 class WordCheckbox(Checkbox):
@@ -44,12 +45,12 @@ class BackupScreen(PracticeScreen[bool]):
     """Back up the active certificate of one practice."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="backup.back",
-                tooltip="Back to where you came from"),
-        Binding("f2", "write", "Write backup", id="backup.write",
-                tooltip="Write, read back and verify the backup (Enter in a field too)"),
-        Binding("a", "again", "Another backup", id="backup.again",
-                tooltip="Back to the form for another backup"),
+        Binding("escape", "back", N_("Back"), id="backup.back",  # untranslated: id
+                tooltip=N_("Back to where you came from")),
+        Binding("f2", "write", N_("Write backup"), id="backup.write",  # untranslated: id
+                tooltip=N_("Write, read back and verify the backup (Enter in a field too)")),
+        Binding("a", "again", N_("Another backup"), id="backup.again",  # untranslated: id
+                tooltip=N_("Back to the form for another backup")),
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
@@ -68,27 +69,28 @@ class BackupScreen(PracticeScreen[bool]):
         yield Static("", id="bk-info")
         with Vertical(id="bk-form"):
             with Horizontal(classes="row"):
-                yield Label("Target directory")
+                yield Label(_("Target directory"))
                 yield Input(value=str(target) if target else "", placeholder="/media/usb",
                             compact=True, id="bk-target")
             with Horizontal(classes="row"):
-                yield Label("Password")
+                yield Label(_("Password"))
                 yield Input(password=True, compact=True, id="bk-password",
-                            placeholder="the password given at the import")
-            yield WordCheckbox(LEGACY_LABEL, compact=True, id="bk-legacy")
-            yield WordCheckbox("Also the earlier certificates (history)", compact=True,
-                           id="bk-history")
-            yield WordCheckbox("Protect the backup with a new password", compact=True,
-                           id="bk-new")
+                            placeholder=_("the password given at the import"))
+            yield WordCheckbox(_(LEGACY_LABEL), compact=True, id="bk-legacy")
+            yield WordCheckbox(_("Also the earlier certificates (history)"), compact=True,
+                               id="bk-history")
+            yield WordCheckbox(_("Protect the backup with a new password"), compact=True,
+                               id="bk-new")
             with Vertical(id="bk-new-passwords"):
                 with Horizontal(classes="row"):
-                    yield Label("New password")
+                    yield Label(_("New password"))
                     yield Input(password=True, compact=True, id="bk-new-password")
                 with Horizontal(classes="row"):
-                    yield Label("New, again")
+                    yield Label(_("New, again"))
                     yield Input(password=True, compact=True, id="bk-new-password-again")
             with Horizontal(id="bk-buttons"):
-                yield Button("Write backup", id="bk-write", variant="primary", compact=True)
+                yield Button(_("Write backup"), id="bk-write", variant="primary",
+                             compact=True)
         yield Static("", id="bk-status")
         yield Static("", id="bk-error")
         with VerticalScroll(id="bk-result"):
@@ -97,7 +99,7 @@ class BackupScreen(PracticeScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Backup"
+        self.title = _("Backup")
         self.sub_title = f"{self.practice.name} ({self.practice.id})"
         self._show_info()
         field = "#bk-password" if self.query_one("#bk-target", Input).value else "#bk-target"
@@ -112,25 +114,31 @@ class BackupScreen(PracticeScreen[bool]):
         if active is None:
             self._has_certificate = False
             info.update(Content.assemble(
-                ("No active certificate", "bold"),
-                f": import one for {self.practice.id} first; there is nothing to back up."))
+                (_("No active certificate"), "bold"),
+                ": " + _("import one for {id} first; there is nothing to back up.").format(
+                    id=self.practice.id)))
             self.query_one("#bk-form").disabled = True
             self.refresh_bindings()
             return
         last = repository.events(self.practice.id).last_backup
         now = self.context.clock.now()
         if last is None:
-            last_text: tuple[str, str] | str = ("none yet", "bold $warning")
+            last_text: tuple[str, str] | str = (_("none yet"), "bold $warning")
         elif last.sha256 != active.info.sha256:
-            last_text = ("none of this certificate (only of an earlier one)", "bold $warning")
+            last_text = (_("none of this certificate (only of an earlier one)"),
+                         "bold $warning")
         else:
-            last_text = (f"{local_time(last.at, now)} ({ago(last.at, now)}) in {last.target}"
-                         + ("" if last.verified else ", NOT verified"))
+            names = {"time": local_time(last.at, now), "ago": ago(last.at, now),
+                     "target": last.target}
+            last_text = (_("{time} ({ago}) in {target}").format(**names) if last.verified
+                         else _("{time} ({ago}) in {target}, NOT verified").format(**names))
+        before, _date, after = _("Active certificate valid until {date}, SHA-256 "
+                                 "{fingerprint}").partition("{date}")
         info.update(Content.assemble(
-            "Active certificate valid until ", (local_date(active.info.not_after, now), "bold"),
-            f", SHA-256 {short_fingerprint(active.info.sha256)}", "\n",
-            "Last verified backup: ", last_text, "\n",
-            ("Another medium: a USB stick, a network drive or another computer.",
+            before, (local_date(active.info.not_after, now), "bold"),
+            after.format(fingerprint=short_fingerprint(active.info.sha256)), "\n",
+            _("Last verified backup:") + " ", last_text, "\n",
+            (_("Another medium: a USB stick, a network drive or another computer."),
              "italic")))
 
     # --- the form --------------------------------------------------------------------
@@ -162,7 +170,7 @@ class BackupScreen(PracticeScreen[bool]):
 
     def action_back(self) -> None:
         if self._busy:
-            self.notify("The backup is still being written and verified; wait a moment.",
+            self.notify(_("The backup is still being written and verified; wait a moment."),
                         severity="warning")
             return
         self.dismiss(self.changed)
@@ -182,30 +190,30 @@ class BackupScreen(PracticeScreen[bool]):
         password = self.query_one("#bk-password", Input).value
         new_password: str | None = None
         if not target:
-            self._error("Type the target directory: a USB stick or network drive, e.g. "
-                        "/media/usb.", "#bk-target")
+            self._error(_("Type the target directory: a USB stick or network drive, e.g. "
+                          "/media/usb."), "#bk-target")
             return
         if not password:
-            self._error("Type the password of the stored certificate (the one given at the "
-                        "import).", "#bk-password")
+            self._error(_("Type the password of the stored certificate (the one given at "
+                          "the import)."), "#bk-password")
             return
         if self.query_one("#bk-new", Checkbox).value:
             new_password = self.query_one("#bk-new-password", Input).value
             again = self.query_one("#bk-new-password-again", Input).value
             if not new_password:
-                self._error("Type the new password (twice), or untick 'Protect the backup "
-                            "with a new password'.", "#bk-new-password")
+                self._error(_("Type the new password (twice), or untick '{option}'.").format(
+                    option=_("Protect the backup with a new password")), "#bk-new-password")
                 return
             if new_password != again:
                 self.query_one("#bk-new-password-again", Input).value = ""
-                self._error("The two new passwords differ; type the second one again.",
+                self._error(_("The two new passwords differ; type the second one again."),
                             "#bk-new-password-again")
                 return
         self._error(None)
         self._busy = True
         self.query_one("#bk-write", Button).disabled = True
         self.query_one("#bk-status", Static).update(
-            "Writing the backup, reading it back and comparing fingerprints...")
+            _("Writing the backup, reading it back and comparing fingerprints..."))
         self.refresh_bindings()
         self._run_backup(target, password, new_password,
                          self.query_one("#bk-legacy", Checkbox).value,
@@ -213,7 +221,7 @@ class BackupScreen(PracticeScreen[bool]):
 
     def _error(self, text: str | None, focus: str | None = None) -> None:
         label = self.query_one("#bk-error", Static)
-        label.update(Content.assemble(("Problem: ", "bold"), text) if text else "")
+        label.update(Content.assemble((_("Problem:") + " ", "bold"), text) if text else "")
         label.set_class(bool(text), "shown")
         if focus:
             self.query_one(focus, Input).focus()
@@ -221,7 +229,7 @@ class BackupScreen(PracticeScreen[bool]):
     # --- the work --------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup",
-          description="write a verified backup")
+          description="write a verified backup")  # untranslated: a worker's name (log)
     def _run_backup(self, target: str, password: str, new_password: str | None, legacy: bool,
                     with_history: bool) -> None:
         from vecozo_tui.backup import make_backup
@@ -242,44 +250,48 @@ class BackupScreen(PracticeScreen[bool]):
                 self.query_one("#bk-password", Input).value = ""
                 self._error(str(error), "#bk-password")
             elif isinstance(error, VecozoError):
-                self._error(f"{error} Fix it and press Enter again; the form keeps what "
-                            "you typed.", "#bk-target")
+                self._error(_("{problem} Fix it and press Enter again; the form keeps what "
+                              "you typed.").format(problem=error), "#bk-target")
             else:
-                self._error(f"Unexpected problem ({type(error).__name__}): {error}")
+                self._error(_("Unexpected problem ({kind}): {error}").format(
+                    kind=type(error).__name__, error=error))
             self.refresh_bindings()
             return
         self.changed = True
         self._show_result(message.result)
 
     def _show_result(self, result: BackupResult) -> None:
-        from vecozo_tui.textfmt import fingerprint
+        from vecozo_tui.textfmt import fingerprint, short_date
 
         self.result = result
         for field in ("#bk-password", "#bk-new-password", "#bk-new-password-again"):
             self.query_one(field, Input).value = ""
         new_password = self.query_one("#bk-new", Checkbox).value
         lines: list[Content | str | tuple[str, str]] = [
-            ("VERIFIED", "bold $success"),
-            ": written, read back and compared (certificate, chain and private key).", "\n",
-            f"Target: {result.target}", "\n"]
+            (_("VERIFIED"), "bold $success"),
+            ": " + _("written, read back and compared (certificate, chain and private key)."),
+            "\n", _("Target: {target}").format(target=result.target), "\n"]
         for entry in result.entries:
             lines += ["\n", (entry.path.name, "bold"),
-                      "  (active)" if entry.active else "  (earlier)", "\n",
-                      f"  valid until {entry.not_after:%Y-%m-%d}", "\n",
+                      "  " + (_("(active)") if entry.active else _("(earlier)")), "\n",
+                      "  " + _("valid until {date}").format(date=short_date(entry.not_after)),
+                      "\n",
                       f"  SHA-256 {fingerprint(entry.sha256[:32])}", "\n",
                       f"          {fingerprint(entry.sha256[32:])}", "\n"]
-        lines += ["\n", f"Encryption: {result.encryption}", "\n",
-                  "Password: " + ("the new one you set" if new_password else
-                                  "the same as the stored certificate's")
-                  + "; keep it apart from the file.", "\n"]
+        lines += ["\n", _("Encryption: {encryption}").format(encryption=result.encryption),
+                  "\n",
+                  _("Password: the new one you set; keep it apart from the file.")
+                  if new_password else
+                  _("Password: the same as the stored certificate's; keep it apart from the "
+                    "file."), "\n"]
         others = [w for i, w in enumerate(result.warnings)
                   if not (result.same_device and i == 0)]
         for warning in others:
-            lines += [("Note: ", "bold $warning"), warning, "\n"]
+            lines += [(_("Note:") + " ", "bold $warning"), warning, "\n"]
         self.query_one("#bk-result-text", Static).update(Content.assemble(*lines))
         same_disk = self.query_one("#bk-warning", Static)
         if result.same_device and result.warnings:
-            same_disk.update(Content.assemble(("WARNING - SAME DISK: ", "bold"),
+            same_disk.update(Content.assemble((_("WARNING - SAME DISK:") + " ", "bold"),
                                               result.warnings[0]))
             same_disk.add_class("shown")
         else:

@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import Deployed, post_outcome
 
@@ -28,21 +29,25 @@ if TYPE_CHECKING:
 
 
 def no_targets_text(practice) -> str:  # noqa: ANN001 - Practice
-    noted = f" The configuration notes: {practice.deploy_target}." if practice.deploy_target \
-        else ""
-    return (f"{practice.id} has no deploy targets.{noted} Add a [[practices.deploy]] block "
-            "with the path the practice software reads (config.example.toml shows how).")
+    if practice.deploy_target:
+        return _("{id} has no deploy targets. The configuration notes: {noted}. Add a "
+                 "[[practices.deploy]] block with the path the practice software reads "
+                 "(config.example.toml shows how).").format(id=practice.id,
+                                                           noted=practice.deploy_target)
+    return _("{id} has no deploy targets. Add a [[practices.deploy]] block with the path the "
+             "practice software reads (config.example.toml shows how).").format(
+        id=practice.id)
 
 
 class DeployScreen(PracticeScreen[bool]):
     """Deploy one practice's active certificate to its targets."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="deploy.back",
-                tooltip="Back to where you came from"),
-        Binding("f2", "run_deploy", "Deploy", id="deploy.run",
-                tooltip="Write, verify and run the hook at every target (Enter in the "
-                        "password field too)"),
+        Binding("escape", "back", N_("Back"), id="deploy.back",  # untranslated: id
+                tooltip=N_("Back to where you came from")),
+        Binding("f2", "run_deploy", N_("Deploy"), id="deploy.run",  # untranslated: id
+                tooltip=N_("Write, verify and run the hook at every target (Enter in the "
+                           "password field too)")),
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
@@ -57,16 +62,16 @@ class DeployScreen(PracticeScreen[bool]):
         with VerticalScroll(id="dp-body"):
             yield Static("", id="dp-plan")
             with Horizontal(id="dp-form"):
-                yield Label("Password")
+                yield Label(_("Password"))
                 yield Input(password=True, compact=True, id="dp-password",
-                            placeholder="of the stored certificate (given at the import)")
+                            placeholder=_("of the stored certificate (given at the import)"))
             yield Static("", id="dp-error")
             yield Static("", id="dp-status")
             yield Static("", id="dp-result")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Deploy"
+        self.title = _("Deploy")
         self.sub_title = f"{self.practice.name} ({self.practice.id})"
         self._show_plan()
         self.query_one("#dp-password", Input).focus()
@@ -88,8 +93,8 @@ class DeployScreen(PracticeScreen[bool]):
                 self._possible = False
                 plan_text.update(Content(str(error)))
             else:
-                lines = ["Put the active certificate where the practice software reads it; "
-                         "the file gets the password of the stored certificate:", ""]
+                lines = [_("Put the active certificate where the practice software reads "
+                           "it; the file gets the password of the stored certificate:"), ""]
                 for entry in plans:
                     lines += entry.lines()
                 plan_text.update(Content("\n".join(lines)))
@@ -112,7 +117,7 @@ class DeployScreen(PracticeScreen[bool]):
 
     def action_back(self) -> None:
         if self._busy:
-            self.notify("Still deploying; wait a moment.", severity="warning")
+            self.notify(_("Still deploying; wait a moment."), severity="warning")
             return
         self.dismiss(self.changed)
 
@@ -123,27 +128,27 @@ class DeployScreen(PracticeScreen[bool]):
         password = field.value
         field.value = ""  # not kept in the widget any longer than this
         if not password:
-            self._error("Type the password of the stored certificate (the one given at the "
-                        "import).")
+            self._error(_("Type the password of the stored certificate (the one given at "
+                          "the import)."))
             return
         self._error(None)
         self._busy = True
         field.disabled = True
         self.query_one("#dp-status", Static).update(
-            "Writing, reading back and verifying, then running the hooks...")
+            _("Writing, reading back and verifying, then running the hooks..."))
         self.query_one("#dp-result", Static).update("")
         self.refresh_bindings()
         self._deploy(password)
 
     def _error(self, text: str | None) -> None:
         label = self.query_one("#dp-error", Static)
-        label.update(Content.assemble(("Problem: ", "bold"), text) if text else "")
+        label.update(Content.assemble((_("Problem:") + " ", "bold"), text) if text else "")
         label.set_class(bool(text), "shown")
 
     # --- the work --------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="deploy",
-          description="deploy to the practice software")
+          description="deploy to the practice software")  # untranslated: a worker's name
     def _deploy(self, password: str) -> None:
         from vecozo_tui.deploy import deploy
 
@@ -163,7 +168,8 @@ class DeployScreen(PracticeScreen[bool]):
             if isinstance(error, VecozoError):  # a wrong password among them
                 self._error(str(error))
             else:
-                self._error(f"Unexpected problem ({type(error).__name__}): {error}")
+                self._error(_("Unexpected problem ({kind}): {error}").format(
+                    kind=type(error).__name__, error=error))
             field.focus()
             self.refresh_bindings()
             return
@@ -177,14 +183,17 @@ def report_content(report: DeployReport) -> Content:
     """The outcome of a deploy, one block per target, for the deploy and import screens."""
     parts: list[Content | str | tuple[str, str]] = []
     if report.ok:
-        parts += [("DEPLOYED", "bold $success"),
-                  ": every target holds the certificate, verified.", "\n"]
+        parts += [(_("DEPLOYED"), "bold $success"),
+                  ": " + _("every target holds the certificate, verified."), "\n"]
     else:
         failed = sum(1 for outcome in report.outcomes if not outcome.ok)
-        parts += [("DEPLOY FAILED", "bold $error"),
-                  f" at {failed} of {len(report.outcomes)} target"
-                  f"{'s' if len(report.outcomes) != 1 else ''}; the active certificate "
-                  "stays as it is. Fix it and deploy again (d).", "\n"]
+        count = len(report.outcomes)
+        parts += [(_("DEPLOY FAILED"), "bold $error"),
+                  " " + ngettext("at {failed} of {count} target; the active certificate "
+                                 "stays as it is. Fix it and deploy again (d).",
+                                 "at {failed} of {count} targets; the active certificate "
+                                 "stays as it is. Fix it and deploy again (d).",
+                                 count).format(failed=failed, count=count), "\n"]
     for outcome in report.outcomes:
         lines = outcome.lines()
         parts += ["\n", (lines[0], "bold" if outcome.ok else "bold $error"), "\n",

@@ -41,8 +41,8 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
-from vecozo_tui.i18n import ngettext
-from vecozo_tui.textfmt import local_date, relative_days
+from vecozo_tui.i18n import N_, _, ngettext
+from vecozo_tui.textfmt import local_date, number, relative_days
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.messages import (
@@ -72,7 +72,8 @@ def _problem_text(error: Exception | None) -> str:
     fix, or that something unexpected happened (a bug, reported plainly)."""
     if isinstance(error, VecozoError):
         return str(error)
-    return f"Unexpected problem ({type(error).__name__}): {error}"
+    return _("Unexpected problem ({kind}): {error}").format(kind=type(error).__name__,
+                                                             error=error)
 
 
 class CertificateTree(DirectoryTree):
@@ -109,15 +110,18 @@ class CertificateTree(DirectoryTree):
 
 def findings_text(findings: list[Finding]) -> Text:
     if not findings:
-        return Text("No warnings: the certificate can be imported.", style="bold green")
+        return Text(_("No warnings: the certificate can be imported."),
+                    style="bold green")  # untranslated: style
+    error_word, warning_word = _("ERROR"), _("WARNING")
+    width = max(len(error_word), len(warning_word)) + 2  # the messages start in one column
     text = Text()
-    for number, finding in enumerate(findings):
-        if number:
+    for index, finding in enumerate(findings):
+        if index:
             text.append("\n")
         if finding.severity == "error":
-            text.append("ERROR    ", style=alarm_style())
+            text.append(error_word.ljust(width), style=alarm_style())
         else:
-            text.append("WARNING  ", style="bold yellow")
+            text.append(warning_word.ljust(width), style="bold yellow")  # untranslated: style
         text.append(finding.message)
     return text
 
@@ -126,19 +130,23 @@ class ImportScreen(PracticeScreen[bool]):
     """Dismisses with True when a certificate was stored."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="import.back"),
-        Binding("s", "store", "Store", id="import.store",
-                tooltip="Store the certificate and make it the active one"),
-        Binding("enter", "store", "Store", show=False),
-        Binding("slash", "type_path", "Type a path", key_display="/", id="import.type_path"),
-        Binding("t", "next_test_call", "Test call", id="import.next_test_call",
-                tooltip="Test call to COV with the new certificate"),
-        Binding("b", "next_backup", "Backup", id="import.next_backup",
-                tooltip="Make a verified backup of the new certificate"),
-        Binding("d", "next_deploy", "Deploy", id="import.next_deploy",
-                tooltip="Put the new certificate where the practice software reads it"),
-        Binding("o", "import_there", "Import there", id="import.import_there",
-                tooltip="The certificate is of another configured practice: import it there"),
+        Binding("escape", "back", N_("Back"), id="import.back"),  # untranslated: id
+        Binding("s", "store", N_("Store"), id="import.store",  # untranslated: id
+                tooltip=N_("Store the certificate and make it the active one")),
+        Binding("enter", "store", N_("Store"), show=False),
+        Binding("slash", "type_path", N_("Type a path"), key_display="/",
+                id="import.type_path"),  # untranslated: id
+        Binding("t", "next_test_call", N_("Test call"),
+                id="import.next_test_call",  # untranslated: id
+                tooltip=N_("Test call to COV with the new certificate")),
+        Binding("b", "next_backup", N_("Backup"), id="import.next_backup",  # untranslated: id
+                tooltip=N_("Make a verified backup of the new certificate")),
+        Binding("d", "next_deploy", N_("Deploy"), id="import.next_deploy",  # untranslated: id
+                tooltip=N_("Put the new certificate where the practice software reads it")),
+        Binding("o", "import_there", N_("Import there"),
+                id="import.import_there",  # untranslated: id
+                tooltip=N_("The certificate is of another configured practice: import it "
+                           "there")),
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
@@ -170,30 +178,31 @@ class ImportScreen(PracticeScreen[bool]):
         inbox = self.context.config.inbox
         yield Header()
         yield DemoBanner(self.context)
-        yield Static(Text(f"Import a certificate for {self.practice.name} "
-                          f"(AGB {self.practice.agb})"), id="import-title",
-                     classes="section-title first")
+        yield Static(Text(_("Import a certificate for {name} (AGB {agb})").format(
+            name=self.practice.name, agb=self.practice.agb)), id="import-title",
+                     classes="section-title first")  # untranslated: CSS classes
         with ContentSwitcher(initial=PICK, id="import-switcher"):
             with Vertical(id=PICK):
-                yield Static("Pick a file and press Enter, or type a path (/). Only "
-                             ".pfx/.p12 are shown.", classes="hint")
-                yield Input(placeholder="path (absolute, or in the inbox), then Enter",
+                yield Static(_("Pick a file and press Enter, or type a path (/). Only "
+                               ".pfx/.p12 are shown."), classes="hint")
+                yield Input(placeholder=_("path (absolute, or in the inbox), then Enter"),
                             id="path", classes="line")
                 yield Static("", id="pick-error", classes="error")
                 if inbox.is_dir():
                     yield CertificateTree(inbox, practice=self.practice, id="files")
                 else:
-                    yield Static(Text(f"The inbox {inbox} does not exist; type the path of "
-                                      "the file, or set [import] inbox in the config."),
+                    yield Static(Text(_("The inbox {inbox} does not exist; type the path "
+                                        "of the file, or set [import] inbox in the "
+                                        "config.").format(inbox=inbox)),
                                  classes="hint")
             with Vertical(id=PASSWORD):
                 yield Static("", id="file-label", classes="kv")
-                yield Static("Password of the file (the one chosen when it was exported):",
-                             classes="hint")
-                yield Input(password=True, placeholder="password, then Enter", id="password",
-                            classes="line")
+                yield Static(_("Password of the file (the one chosen when it was "
+                               "exported):"), classes="hint")
+                yield Input(password=True, placeholder=_("password, then Enter"),
+                            id="password", classes="line")
                 yield Static("", id="password-error", classes="error")
-                yield Static("Escape: choose another file.", classes="hint")
+                yield Static(_("Escape: choose another file."), classes="hint")
             with Vertical(id=PREVIEW):
                 with VerticalScroll(id="preview-body"):
                     yield Static("", id="preview-heading", classes="kv")
@@ -201,26 +210,26 @@ class ImportScreen(PracticeScreen[bool]):
                     yield Static("", id="pairs-title", classes="section-title")
                     yield OptionList(id="pairs")
                     yield Static("", id="not-stored", classes="kv")
-                    yield Static("Certificate in the file", classes="section-title")
+                    yield Static(_("Certificate in the file"), classes="section-title")
                     yield Static("", id="preview-certificate", classes="kv")
                 yield Static("", id="preview-status", classes="kv")
             with Vertical(id=NEW_PASSWORD):
-                yield Static("The file has no password. Choose a new one for the stored "
-                             "copy (the practice software and backups use it); it is "
-                             "asked twice and never shown.", classes="hint")
-                yield Input(password=True, placeholder="new password, then Enter",
+                yield Static(_("The file has no password. Choose a new one for the stored "
+                               "copy (the practice software and backups use it); it is "
+                               "asked twice and never shown."), classes="hint")
+                yield Input(password=True, placeholder=_("new password, then Enter"),
                             id="new-password", classes="line")
-                yield Input(password=True, placeholder="the same again, then Enter",
+                yield Input(password=True, placeholder=_("the same again, then Enter"),
                             id="new-password-again", classes="line")
                 yield Static("", id="new-password-error", classes="error")
-                yield Static("Escape: back to the preview.", classes="hint")
+                yield Static(_("Escape: back to the preview."), classes="hint")
             with VerticalScroll(id=DONE):
                 yield Static("", id="done-message", classes="kv")
                 yield Static("", id="done-deploy", classes="kv")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"Import: {self.practice.name}"
+        self.sub_title = _("Import: {name}").format(name=self.practice.name)
         files = self.query("#files")
         (files.first() if files else self.query_one("#path", Input)).focus()
 
@@ -264,7 +273,7 @@ class ImportScreen(PracticeScreen[bool]):
     def _path_submitted(self, event: Input.Submitted) -> None:
         typed = event.value.strip()
         if not typed:
-            self._pick_error("Type the path of a .pfx/.p12 file, or pick one below.")
+            self._pick_error(_("Type the path of a .pfx/.p12 file, or pick one below."))
             return
         path = Path(typed).expanduser()
         if not path.is_absolute():
@@ -281,12 +290,12 @@ class ImportScreen(PracticeScreen[bool]):
         self.query_one("#pick-error", Static).update(Text(message))
 
     def _choose_file(self, path: Path) -> None:
-        self._pick_error("Reading the file…")
+        self._pick_error(_("Reading the file…"))
         self._read_file(path)
 
     # a hung network mount must not freeze the screen: the file is read in a worker
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
-          description="read the certificate file")
+          description="read the certificate file")  # untranslated: a worker's name (log)
     def _read_file(self, path: Path) -> None:
         from vecozo_tui.certificates import check_pkcs12_structure, read_certificate_file
 
@@ -309,9 +318,10 @@ class ImportScreen(PracticeScreen[bool]):
         self._data = data
         self._pick_error("")
         self._file = path
-        label = Text("File  ", style="bold")
+        label = Text(_("File") + "  ", style="bold")
         label.append(path.name)
-        label.append(f"  ({len(self._data):,} bytes, in {path.parent})", style="dim")
+        label.append("  " + _("({size} bytes, in {folder})").format(
+            size=number(len(self._data)), folder=path.parent), style="dim")
         self.query_one("#file-label", Static).update(label)
         self.query_one("#password-error", Static).update("")
         self._show(PASSWORD)
@@ -327,7 +337,7 @@ class ImportScreen(PracticeScreen[bool]):
         if self._data is None or self._file is None:
             return
         password_input.disabled = True
-        self.query_one("#password-error", Static).update(Text("Opening the file…",
+        self.query_one("#password-error", Static).update(Text(_("Opening the file…"),
                                                               style="dim"))
         self._attempt += 1
         self._decrypt(self._attempt, self._data, password, self._file.name)
@@ -335,7 +345,7 @@ class ImportScreen(PracticeScreen[bool]):
     # an explicit description: Textual's default one holds repr() of every argument, and
     # Textual logs it (devtools, TEXTUAL_LOG): it would show the password and the file
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
-          description="open the PKCS#12 file")
+          description="open the PKCS#12 file")  # untranslated: a worker's name (log)
     def _decrypt(self, attempt: int, data: bytes, password: str, source: str) -> None:
         from vecozo_tui.certificates import AmbiguousChoice, read_pkcs12
 
@@ -365,7 +375,8 @@ class ImportScreen(PracticeScreen[bool]):
         password_input = self.query_one("#password", Input)
         password_input.disabled = False
         password_input.focus()
-        self.query_one("#password-error", Static).update(Text(f"{message} Try again."))
+        self.query_one("#password-error", Static).update(Text(_("{problem} Try again.").format(
+            problem=message)))
 
     def _bad_file(self, message: str) -> None:
         self.query_one("#password", Input).disabled = False
@@ -385,13 +396,16 @@ class ImportScreen(PracticeScreen[bool]):
         # what the preview compared with: storing is refused if another admin changed it
         self._previewed_active = active.info.sha256 if active else None
         now = self.context.clock.now()
-        heading = Text("Preview of ", style="bold")
-        heading.append(self._file.name if self._file else "the file")
-        heading.append(": nothing has been written yet.", style="bold")
+        # the file's name unstyled in a bold sentence
+        before, _file, after = _("Preview of {file}: nothing has been written yet.").partition(
+            "{file}")
+        heading = Text(before, style="bold")
+        heading.append(self._file.name if self._file else _("the file"))
+        heading.append(after, style="bold")
         if active is not None:
-            heading.append(f"\nStoring replaces the active certificate (valid until "
-                           f"{local_date(active.info.not_after, now)}); it stays in the "
-                           "history.")
+            heading.append("\n" + _("Storing replaces the active certificate (valid until "
+                                     "{date}); it stays in the history.").format(
+                date=local_date(active.info.not_after, now)))
         self.query_one("#preview-heading", Static).update(heading)
         several = len(contents.pairs) > 1
         pairs = self.query_one("#pairs", OptionList)
@@ -414,9 +428,19 @@ class ImportScreen(PracticeScreen[bool]):
         self._findings = [] if loaded is None else check_for_import(
             loaded, now=now, practice_agb=self.practice.agb, active=self._active_info)
         if len(contents.pairs) > 1:
-            title = (f"The file holds {len(contents.pairs)} certificates with a private key"
-                     + (": ↑↓ and Enter pick another" if loaded is not None else
-                        ". They fit equally well: pick one with ↑↓ and Enter"))
+            count = len(contents.pairs)
+            if loaded is not None:
+                title = ngettext(
+                    "The file holds {count} certificate with a private key: ↑↓ and Enter "
+                    "pick another",
+                    "The file holds {count} certificates with a private key: ↑↓ and Enter "
+                    "pick another", count).format(count=count)
+            else:
+                title = ngettext(
+                    "The file holds {count} certificate with a private key. They fit "
+                    "equally well: pick one with ↑↓ and Enter",
+                    "The file holds {count} certificates with a private key. They fit "
+                    "equally well: pick one with ↑↓ and Enter", count).format(count=count)
             self.query_one("#pairs-title", Static).update(title)
             pairs = self.query_one("#pairs", OptionList)
             highlighted = pairs.highlighted
@@ -428,7 +452,7 @@ class ImportScreen(PracticeScreen[bool]):
         self.query_one("#not-stored", Static).update(self._not_stored_text(loaded))
         self.query_one("#findings", Static).update(
             findings_text(self._findings) if loaded is not None else
-            Text("Pick the certificate to import from the list below.", style="bold"))
+            Text(_("Pick the certificate to import from the list below."), style="bold"))
         self.query_one("#preview-certificate", Static).update(
             certificate_table(loaded.info, now=now) if loaded is not None else Text("-"))
         # the AGB code names another configured practice: that one is offered (o)
@@ -460,11 +484,15 @@ class ImportScreen(PracticeScreen[bool]):
                    if info.sha256 not in with_key]
         text = Text()
         if dropped:
-            text.append("Not stored (not in the chain of the one imported):\n", style="bold")
+            text.append(_("Not stored (not in the chain of the one imported):") + "\n",
+                        style="bold")
             text.append("\n".join(f"  {info.subject}" for info in dropped))
         if contents.unreadable_keys:
-            text.append(f"\n{contents.unreadable_keys} more private key(s) in the file could "
-                        "not be read.")
+            count = contents.unreadable_keys
+            text.append("\n" + ngettext(
+                "{count} more private key in the file could not be read.",
+                "{count} more private keys in the file could not be read.",
+                count).format(count=count))
         return text
 
     @on(OptionList.OptionSelected, "#pairs")
@@ -475,33 +503,35 @@ class ImportScreen(PracticeScreen[bool]):
 
     def _preview_status(self) -> Text:
         if self._loaded is None:
-            return Text("Pick a certificate (↑↓ Enter).   Escape: another file", style="bold")
+            return Text(_("Pick a certificate (↑↓ Enter).   Escape: another file"),
+                        style="bold")
         status = self._store_status()
         if self._owner is None:
             return status
         owner = self._owner
-        text = Text(f"This certificate is of {owner.name} ({owner.id}, AGB {owner.agb}). ",
+        text = Text(_("This certificate is of {name} ({id}, AGB {agb}).").format(
+            name=owner.name, id=owner.id, agb=owner.agb) + " ", style="bold")
+        text.append(_("o: import it for {id} instead").format(id=owner.id) + "\n",
                     style="bold")
-        text.append(f"o: import it for {owner.id} instead\n", style="bold")
         return text.append_text(status)
 
     def _store_status(self) -> Text:
         if any(f.blocking for f in self._findings):
-            return Text("Cannot import: see ERROR above. Escape: pick another file.",
+            return Text(_("Cannot import: see ERROR above. Escape: pick another file."),
                         style=alarm_style())
         if self._findings:
-            return Text("s: store (after confirming the warnings)   Escape: another file",
+            return Text(_("s: store (after confirming the warnings)   Escape: another file"),
                         style="bold")
         if self._contents is not None and len(self._contents.pairs) > 1:
-            return Text("s: store the one marked ▶   Escape: another file", style="bold")
-        return Text("s or Enter: store and make it active   Escape: another file",
+            return Text(_("s: store the one marked ▶   Escape: another file"), style="bold")
+        return Text(_("s or Enter: store and make it active   Escape: another file"),
                     style="bold")
 
     def action_store(self) -> None:
         if self.step != PREVIEW or self._loaded is None:
             return
         if any(f.blocking for f in self._findings):
-            self.notify("This certificate cannot be imported; see the errors.",
+            self.notify(_("This certificate cannot be imported; see the errors."),
                         severity="error")
             return
         from vecozo_tui.tui.screens.confirm import ConfirmScreen
@@ -513,7 +543,7 @@ class ImportScreen(PracticeScreen[bool]):
             body.append(question.message, style="")
             self.app.push_screen(
                 ConfirmScreen(question.question or "", body,
-                              "y: yes, it is the system certificate   n: no"),
+                              _("y: yes, it is the system certificate   n: no")),
                 callback=lambda answer: self._ask_warnings() if answer else None)
             return
         self._ask_warnings()
@@ -527,7 +557,7 @@ class ImportScreen(PracticeScreen[bool]):
                 ConfirmScreen(ngettext("{count} warning", "{count} warnings",
                                        len(warnings)).format(count=len(warnings)),
                               findings_text(warnings),
-                              "Import anyway?  y: yes, store it   n: no"),
+                              _("Import anyway?  y: yes, store it   n: no")),
                 callback=self._confirmed)
             return
         self._confirmed(True)
@@ -541,12 +571,13 @@ class ImportScreen(PracticeScreen[bool]):
             return
         self.practice_id, self.practice, self._owner = owner.id, owner, None
         self.query_one("#import-title", Static).update(Text(
-            f"Import a certificate for {owner.name} (AGB {owner.agb})"))
-        self.sub_title = f"Import: {owner.name}"
+            _("Import a certificate for {name} (AGB {agb})").format(name=owner.name,
+                                                                   agb=owner.agb)))
+        self.sub_title = _("Import: {name}").format(name=owner.name)
         if self.console_app is not None:
             self.console_app.set_current_practice(owner.id)
         self.query_one("#preview-status", Static).update(Text(
-            f"Checking the certificate for {owner.id}…", style="dim"))
+            _("Checking the certificate for {id}…").format(id=owner.id), style="dim"))
         self.refresh_bindings()
         self._attempt += 1
         self._decrypt(self._attempt, self._data, self._password, self._file.name)
@@ -576,9 +607,9 @@ class ImportScreen(PracticeScreen[bool]):
         first.value = again.value = ""  # not kept in the widgets any longer than this
         error = self.query_one("#new-password-error", Static)
         if not chosen:
-            error.update(Text("The new password is empty; type one."))
+            error.update(Text(_("The new password is empty; type one.")))
         elif chosen != repeated:
-            error.update(Text("The two passwords differ; type them again."))
+            error.update(Text(_("The two passwords differ; type them again.")))
         else:
             error.update("")
             self._show(PREVIEW)
@@ -589,14 +620,14 @@ class ImportScreen(PracticeScreen[bool]):
     def _start_store(self, storage_password: str | None) -> None:
         if self._loaded is None or storage_password is None:
             return
-        self.query_one("#preview-status", Static).update(Text("Storing…", style="dim"))
+        self.query_one("#preview-status", Static).update(Text(_("Storing…"), style="dim"))
         self.storing = True
         self._storage_password = storage_password  # the deployed file gets it too
         self.refresh_bindings()
         self._store(self._attempt, self._loaded, storage_password)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
-          description="store the certificate")
+          description="store the certificate")  # untranslated: a worker's name (log)
     def _store(self, attempt: int, loaded: LoadedPkcs12, password: str) -> None:
         post_outcome(self, CertificateStored, lambda: self.context.repository.import_certificate(
             self.practice_id, loaded, password, actor=self.context.actor,
@@ -632,27 +663,29 @@ class ImportScreen(PracticeScreen[bool]):
 
         info = stored.info
         left = days_left(info.not_after, self.context.clock.now())
-        text = Text("Stored and active.", style="bold green")
-        text.append(f"\n\n{info.common_name}\nvalid until "
-                    f"{local_date(info.not_after, self.context.clock.now())} "
-                    f"({relative_days(left)}). Earlier certificates are kept in the history.")
-        text.append("\n\nNext steps:\n", style="bold")
+        text = Text(_("Stored and active."), style="bold green")  # untranslated: style
+        text.append(f"\n\n{info.common_name}\n")
+        text.append(_("valid until {date} ({relative}). Earlier certificates are kept in "
+                      "the history.").format(
+            date=local_date(info.not_after, self.context.clock.now()),
+            relative=relative_days(left)))
+        text.append("\n\n" + _("Next steps:") + "\n", style="bold")
         if self.practice.deploy and not automatic:
             text.append("  d  ", style="bold")
-            text.append("put it where the practice software reads it (deploy)\n")
+            text.append(_("put it where the practice software reads it (deploy)") + "\n")
         text.append("  t  ", style="bold")
-        text.append("test call to COV with the new certificate\n")
+        text.append(_("test call to COV with the new certificate") + "\n")
         text.append("  b  ", style="bold")
-        text.append("make a verified backup on another medium\n")
+        text.append(_("make a verified backup on another medium") + "\n")
         text.append("  Escape  ", style="bold")
-        text.append("back")
+        text.append(_("back"))
         self.query_one("#done-message", Static).update(Group(text))
         self.query_one("#done-deploy", Static).update(
-            "\nDeploying to the practice software…" if self.deploying else "")
+            "\n" + _("Deploying to the practice software…") if self.deploying else "")
         self._show(DONE)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import-deploy",
-          description="deploy to the practice software")
+          description="deploy to the practice software")  # untranslated: a worker's name
     def _deploy(self, loaded: LoadedPkcs12, password: str) -> None:
         from vecozo_tui.deploy import deploy
 
@@ -667,8 +700,10 @@ class ImportScreen(PracticeScreen[bool]):
 
         self.deploying = False
         if message.result is None:  # a failed deploy is shown; the import stands
-            content = Content.assemble(("\nDEPLOY FAILED", "bold $error"),
-                                       f": {_problem_text(message.error)} Deploy again (d).")
+            content = Content.assemble(
+                ("\n" + _("DEPLOY FAILED"), "bold $error"),
+                ": " + _("{problem} Deploy again (d).").format(
+                    problem=_problem_text(message.error)))
         else:
             content = Content.assemble("\n", report_content(message.result))
         self.query_one("#done-deploy", Static).update(content)
@@ -689,8 +724,8 @@ class ImportScreen(PracticeScreen[bool]):
 
     def action_back(self) -> None:
         if self.storing or self.deploying:
-            self.notify("Storing the certificate; a moment." if self.storing else
-                        "Deploying to the practice software; a moment.", timeout=2)
+            self.notify(_("Storing the certificate; a moment.") if self.storing else
+                        _("Deploying to the practice software; a moment."), timeout=2)
             return
         if self.step == NEW_PASSWORD:  # back to the preview; the typed fields are emptied
             for selector in ("#new-password", "#new-password-again"):
@@ -713,7 +748,7 @@ class ImportScreen(PracticeScreen[bool]):
     def _leave_for(self, feature: str) -> None:
         """Back to where the import was opened from, then straight on to ``feature``."""
         if self.deploying:
-            self.notify("Deploying to the practice software; a moment.", timeout=2)
+            self.notify(_("Deploying to the practice software; a moment."), timeout=2)
             return
         app, console_app, practice_id = self.app, self.console_app, self.practice_id
         self.dismiss(self.stored)

@@ -21,6 +21,8 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.i18n import N_, _
+from vecozo_tui.textfmt import short_date
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import TestCallDone, TestCallStepDecided, post_outcome
 
@@ -31,12 +33,20 @@ if TYPE_CHECKING:
 
 # (mark, style) per state; the words carry the meaning without colour (NO_COLOR)
 MARKS = {
-    "passed": ("PASS", "bold $success"),
-    "failed": ("FAIL", "bold $error"),
-    "not reached": ("----", "$text-muted"),
+    "passed": (N_("PASS"), "bold $success"),
+    "failed": (N_("FAIL"), "bold $error"),
+    "not reached": ("----", "$text-muted"),  # untranslated: a state key
     "running": ("... ", "bold $warning"),
     "waiting": ("    ", ""),
 }
+# the environment as the screen names it (the config keeps the English key)
+ENVIRONMENT_WORDS = {"production": N_("production"), "acceptance": N_("acceptance"),
+                     "test": N_("test")}
+
+
+def environment_word(environment: str) -> str:
+    return _(ENVIRONMENT_WORDS[environment]) if environment in ENVIRONMENT_WORDS \
+        else environment
 
 
 class TestCallScreen(PracticeScreen[bool]):
@@ -45,10 +55,10 @@ class TestCallScreen(PracticeScreen[bool]):
     __test__ = False  # not a pytest test class
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="test_call.back",
-                tooltip="Back to where you came from"),
-        Binding("f5", "run", "Run test", id="test_call.run",
-                tooltip="Make the test COV call (Enter in a field too)"),
+        Binding("escape", "back", N_("Back"), id="test_call.back",  # untranslated: id
+                tooltip=N_("Back to where you came from")),
+        Binding("f5", "run", N_("Run test"), id="test_call.run",  # untranslated: id
+                tooltip=N_("Make the test COV call (Enter in a field too)")),
     ]
 
     def __init__(self, context: AppContext, practice_id: str) -> None:
@@ -78,29 +88,31 @@ class TestCallScreen(PracticeScreen[bool]):
         yield Static("", id="tc-info")
         with Vertical(id="tc-form"):
             with Horizontal(classes="row"):
-                yield Label("Password")
+                yield Label(_("Password"))
                 yield Input(password=True, compact=True, id="tc-password",
-                            placeholder="the password given at the import")
+                            placeholder=_("the password given at the import"))
             with Horizontal(classes="row"):
                 yield Label("BSN")
                 yield Input(value="" if production else cov.test_bsn, password=production,
                             compact=True, id="tc-bsn", max_length=9, restrict=r"[0-9]*",
-                            placeholder="a patient's BSN (not stored)" if production else "")
+                            placeholder=_("a patient's BSN (not stored)") if production
+                            else "")
             with Horizontal(classes="row"):
-                yield Label("Date of birth")
+                yield Label(_("Date of birth"))
+                # DD-MM-YYYY or YYYY-MM-DD, in either language (cov.testcall.parse_birth_date)
                 yield Input(value="" if production else cov.test_birth_date, compact=True,
-                            id="tc-birth", max_length=10, placeholder="DD-MM-YYYY")
+                            id="tc-birth", max_length=10, placeholder=_("DD-MM-YYYY"))
             yield Static("", id="tc-hint")
         yield Static("", id="tc-error")
         with Vertical(id="tc-checks"):
-            for key, _title in STEPS:
+            for key, _step_title in STEPS:
                 yield Static("", id=f"tc-step-{key}", classes="check")
         with VerticalScroll(id="tc-result"):
             yield Static("", id="tc-result-text")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Test COV call"
+        self.title = _("Test COV call")
         self.sub_title = f"{self.practice.name} ({self.practice.id})"
         self._show_info()
         self._reset_checks()
@@ -117,34 +129,41 @@ class TestCallScreen(PracticeScreen[bool]):
         except VecozoError as error:
             endpoint = str(error)
         parts: list[Content | str | tuple[str, str]] = [
-            (practice.environment, "bold"), f"  {endpoint}", "\n"]
+            (environment_word(practice.environment), "bold"), f"  {endpoint}", "\n"]
         if active is None:
             self._has_certificate = False
-            parts += [("No active certificate", "bold $error"),
-                      f": import one for {practice.id} first (key i on the dashboard)."]
+            parts += [(_("No active certificate"), "bold $error"),
+                      ": " + _("import one for {id} first (key i on the dashboard).").format(
+                          id=practice.id)]
             self.query_one("#tc-form").disabled = True
         else:
-            parts += ["Certificate ", (active.info.common_name, "bold"),
-                      f", valid until {active.info.not_after:%Y-%m-%d}"]
+            # the certificate's name in bold inside the sentence
+            before, _name, after = _("Certificate {name}, valid until {date}").partition(
+                "{name}")
+            parts += [before, (active.info.common_name, "bold"),
+                      after.format(date=short_date(active.info.not_after))]
             if active.info.kind == "personal":
-                parts += ["\n", ("Personal certificate: ", "bold $warning"),
-                          "COV needs the practice's system certificate."]
+                parts += ["\n", (_("Personal certificate:") + " ", "bold $warning"),
+                          _("COV needs the practice's system certificate.")]
             elif active.info.not_after <= self.context.clock.now():
-                parts += ["\n", ("Expired: ", "bold $warning"), "the server will refuse it."]
+                parts += ["\n", (_("Expired:") + " ", "bold $warning"),
+                          _("the server will refuse it.")]
         info.update(Content.assemble(*parts))
         hint = self.query_one("#tc-hint", Static)
         if self.production and self.context.demo is not None:
             from vecozo_tui.demo import DEMO_TEST_PERSON
 
             bsn, birth = DEMO_TEST_PERSON
-            hint.update(f"Production (demo): the local COV server knows the test person BSN "
-                        f"{bsn}, born {birth}. Neither is stored or logged.")
+            hint.update(_("Production (demo): the local COV server knows the test person "
+                          "BSN {bsn}, born {birth}. Neither is stored or logged.").format(
+                bsn=bsn, birth=birth))
         elif self.production:
-            hint.update("Production: a real patient's BSN and date of birth are needed. The "
-                        "BSN is masked; neither is stored or logged.")
+            hint.update(_("Production: a real patient's BSN and date of birth are needed. "
+                          "The BSN is masked; neither is stored or logged."))
         else:
-            hint.update(f"{practice.environment.capitalize()}: VECOZO's test person is filled "
-                        "in. Enter runs the test.")
+            hint.update(_("{environment}: VECOZO's test person is filled in. Enter runs the "
+                          "test.").format(
+                environment=environment_word(practice.environment).capitalize()))
         self.refresh_bindings()
 
     # --- the check list --------------------------------------------------------------
@@ -158,14 +177,18 @@ class TestCallScreen(PracticeScreen[bool]):
         self.query_one("#tc-result-text", Static).update("")
 
     def _show_check(self, key: str, title: str, state: str, detail: str) -> None:
+        from vecozo_tui.cov.diagnosis import STEPS
+
         mark, style = MARKS[state]
         if state == "running":
-            detail = "checking..."
-        elif state == "not reached":
-            detail = "not reached"
+            detail = _("checking...")
+        elif state == "not reached":  # untranslated: a state key
+            detail = _("not reached")
+        # the details start in one column: after the longest title, in this language
+        width = max(len(_(step_title)) for _key, step_title in STEPS) + 1
         self.query_one(f"#tc-step-{key}", Static).update(Content.assemble(
-            (mark, style), "  ", (f"{title:<28}", "bold" if state == "failed" else ""),
-            detail))
+            (_(mark).ljust(4), style), "  ",
+            (_(title).ljust(width), "bold" if state == "failed" else ""), detail))
 
     @on(TestCallStepDecided)
     def _step_decided(self, message: TestCallStepDecided) -> None:
@@ -176,11 +199,11 @@ class TestCallScreen(PracticeScreen[bool]):
         self.progress.append((step.key, str(step.state)))
         self._show_check(step.key, step.title, str(step.state), step.detail)
         if str(step.state) == "passed":
-            keys = [key for key, _ in STEPS]
+            keys = [key for key, _title in STEPS]
             following = keys.index(step.key) + 1
             if following < len(keys):
                 key = keys[following]
-                decided = {k for k, _ in self.progress}
+                decided = {k for k, _state in self.progress}
                 if key not in decided:
                     self._show_check(key, dict(STEPS)[key], "running", "")
 
@@ -219,8 +242,8 @@ class TestCallScreen(PracticeScreen[bool]):
         bsn = self.query_one("#tc-bsn", Input).value.strip()
         birth = self.query_one("#tc-birth", Input).value.strip()
         if not password:
-            self._error("Type the password of the stored certificate (the one given at the "
-                        "import).", "#tc-password")
+            self._error(_("Type the password of the stored certificate (the one given at "
+                          "the import)."), "#tc-password")
             return
         if self.production:
             problem = bsn_problem(bsn)
@@ -247,7 +270,7 @@ class TestCallScreen(PracticeScreen[bool]):
 
     def _error(self, text: str | None, focus: str | None = None) -> None:
         label = self.query_one("#tc-error", Static)
-        label.update(Content.assemble(("Problem: ", "bold"), text) if text else "")
+        label.update(Content.assemble((_("Problem:") + " ", "bold"), text) if text else "")
         label.set_class(bool(text), "shown")
         if focus:
             self.query_one(focus, Input).focus()
@@ -255,7 +278,7 @@ class TestCallScreen(PracticeScreen[bool]):
     # --- the work --------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="test-call",
-          description="test COV call")
+          description="test COV call")  # untranslated: a worker's name (log)
     def _run(self, password: str, person: TestPerson) -> None:
         from vecozo_tui.cov.testcall import run_test
 
@@ -288,8 +311,8 @@ class TestCallScreen(PracticeScreen[bool]):
             elif isinstance(error, VecozoError):
                 self._error(str(error), "#tc-password")
             else:
-                self._error(f"Unexpected problem ({type(error).__name__}): {error}",
-                            "#tc-password")
+                self._error(_("Unexpected problem ({kind}): {error}").format(
+                    kind=type(error).__name__, error=error), "#tc-password")
             self.refresh_bindings()
             return
         self.changed = True  # the outcome was recorded with the practice
@@ -305,18 +328,18 @@ class TestCallScreen(PracticeScreen[bool]):
             self._show_check(step.key, step.title, str(step.state), step.detail)
         parts: list[Content | str | tuple[str, str]] = []
         if diagnosis.ok:
-            parts += [("RESULT: OK", "bold $success"), f"  {diagnosis.summary}"]
+            parts += [(_("RESULT: OK"), "bold $success"), f"  {diagnosis.summary}"]
             if diagnosis.answer is not None:
                 for line in answer_lines(diagnosis.answer):
                     parts += ["\n", f"  {line}"]
         else:
             failed = diagnosis.failed_step
-            parts += [("RESULT: FAILED", "bold $error"),
-                      f"  at {failed.title if failed else '?'}"]
+            parts += [(_("RESULT: FAILED"), "bold $error"),
+                      "  " + _("at {step}").format(step=_(failed.title) if failed else "?")]
             if failed is not None and failed.cause:
-                parts += ["\n", ("Cause: ", "bold"), failed.cause]
+                parts += ["\n", (_("Cause:") + " ", "bold"), failed.cause]
             if failed is not None and failed.advice:
-                parts += ["\n", ("What to do: ", "bold"), failed.advice]
-        parts += ["\n", ("Recorded with the practice (time and outcome; no personal data).",
+                parts += ["\n", (_("What to do:") + " ", "bold"), failed.advice]
+        parts += ["\n", (_("Recorded with the practice (time and outcome; no personal data)."),
                          "italic $text-muted")]
         self.query_one("#tc-result-text", Static).update(Content.assemble(*parts))

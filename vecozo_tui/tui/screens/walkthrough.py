@@ -28,7 +28,8 @@ from textual.widgets.option_list import Option
 
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.textfmt import local_time
+from vecozo_tui.i18n import N_, _
+from vecozo_tui.textfmt import local_time, short_date
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import (
     WalkthroughChoices,
@@ -44,16 +45,17 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 15
 KIND_LABELS = {
-    "renew": "Renew",
-    "new": "New certificate",
-    "recover": "Expired or lost",
-    "backup": "Backup / move",
+    "renew": N_("Renew"),
+    "new": N_("New certificate"),
+    "recover": N_("Expired or lost"),
+    "backup": N_("Backup / move"),
 }
 CHECK_HINTS = {
-    wt.CHECK_IMPORTED_NEWER: "ticks itself once a newer certificate is imported",
-    wt.CHECK_TEST_CALL: "ticks itself after a successful test call with the new certificate",
-    wt.CHECK_VERIFIED_BACKUP: "ticks itself once a verified backup is recorded",
-    wt.CHECK_DEPLOYED: "ticks itself once every deploy target holds the new certificate",
+    wt.CHECK_IMPORTED_NEWER: N_("ticks itself once a newer certificate is imported"),
+    wt.CHECK_TEST_CALL: N_("ticks itself after a successful test call with the new "
+                           "certificate"),
+    wt.CHECK_VERIFIED_BACKUP: N_("ticks itself once a verified backup is recorded"),
+    wt.CHECK_DEPLOYED: N_("ticks itself once every deploy target holds the new certificate"),
 }
 
 
@@ -61,8 +63,8 @@ class NoteScreen(TranslatedBindings, ModalScreen[str | None]):
     """One line of note for a step; Enter saves (empty removes), Escape cancels."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="walkthrough.note.cancel",
-                tooltip="Close without changing the note"),
+        Binding("escape", "cancel", N_("Cancel"), id="walkthrough.note.cancel",  # untranslated: id
+                tooltip=N_("Close without changing the note")),
     ]
 
     def __init__(self, step_title: str, note: str | None) -> None:
@@ -72,10 +74,10 @@ class NoteScreen(TranslatedBindings, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(f"Note for: {self._step_title}"))
-            yield Label("Enter saves; an empty note removes it. Never a password or PIN.",
+            yield Label(Content(_("Note for: {step}").format(step=self._step_title)))
+            yield Label(_("Enter saves; an empty note removes it. Never a password or PIN."),
                         classes="hint")
-            yield Input(value=self._note, placeholder="e.g. PIN letter with dr. Mulder",
+            yield Input(value=self._note, placeholder=_("e.g. PIN letter with dr. Mulder"),
                         id="note-input")
 
     @on(Input.Submitted)
@@ -90,36 +92,38 @@ class WalkthroughScreen(PracticeScreen[bool]):
     """A walkthrough for one practice; ``kind=None`` asks which one first."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="walkthrough.back",
-                tooltip="Back to where you came from; progress is kept"),
-        Binding("space", "tick", "Done", id="walkthrough.tick",
-                tooltip="Mark the highlighted step done, or not done"),
-        Binding("x", "tick", "Done", show=False, id="walkthrough.tick_x",
-                tooltip="Same as space: mark the step done, or not done"),
-        Binding("n", "note", "Note", id="walkthrough.note",
-                tooltip="A note for the highlighted step (kept in the record)"),
-        Binding("b", "backup", "Back up", id="walkthrough.backup",
-                tooltip="Make the verified backup of this step now"),
-        Binding("t", "test_call", "Test call", id="walkthrough.test_call",
-                tooltip="Make the test COV call of this step now"),
-        Binding("i", "import", "Import", id="walkthrough.import",
-                tooltip="Import the exported file for this step now"),
-        Binding("d", "deploy", "Deploy", id="walkthrough.deploy",
-                tooltip="Put the certificate where the practice software reads it, now"),
-        Binding("z", "zoom", "Zoom", id="walkthrough.zoom",
-                tooltip="The step's text on the whole screen, or back to the list"),
-        Binding("e", "export", "Export", id="walkthrough.export",
-                tooltip="Write the record of this walkthrough to a Markdown file"),
-        Binding("R", "restart", "Start again", id="walkthrough.restart", show=False,
-                tooltip="Start this walkthrough afresh (the record so far is kept in the "
-                        "repository)"),
-        Binding("o", "choose", "Other", id="walkthrough.choose",
-                tooltip="Choose another walkthrough"),
-        Binding("pagedown", "scroll_text(1)", "Text down", show=False, priority=True,
-                id="walkthrough.text_down",
-                tooltip="Scroll the step's text down (the list keeps the focus)"),
-        Binding("pageup", "scroll_text(-1)", "Text up", show=False, priority=True,
-                id="walkthrough.text_up", tooltip="Scroll the step's text up"),
+        Binding("escape", "back", N_("Back"), id="walkthrough.back",  # untranslated: id
+                tooltip=N_("Back to where you came from; progress is kept")),
+        Binding("space", "tick", N_("Done"), id="walkthrough.tick",  # untranslated: id
+                tooltip=N_("Mark the highlighted step done, or not done")),
+        Binding("x", "tick", N_("Done"), show=False, id="walkthrough.tick_x",  # untranslated: id
+                tooltip=N_("Same as space: mark the step done, or not done")),
+        Binding("n", "note", N_("Note"), id="walkthrough.note",  # untranslated: id
+                tooltip=N_("A note for the highlighted step (kept in the record)")),
+        Binding("b", "backup", N_("Back up"), id="walkthrough.backup",  # untranslated: id
+                tooltip=N_("Make the verified backup of this step now")),
+        Binding("t", "test_call", N_("Test call"), id="walkthrough.test_call",  # untranslated: id
+                tooltip=N_("Make the test COV call of this step now")),
+        Binding("i", "import", N_("Import"), id="walkthrough.import",  # untranslated: id
+                tooltip=N_("Import the exported file for this step now")),
+        Binding("d", "deploy", N_("Deploy"), id="walkthrough.deploy",  # untranslated: id
+                tooltip=N_("Put the certificate where the practice software reads it, now")),
+        Binding("z", "zoom", N_("Zoom"), id="walkthrough.zoom",  # untranslated: id
+                tooltip=N_("The step's text on the whole screen, or back to the list")),
+        Binding("e", "export", N_("Export"), id="walkthrough.export",  # untranslated: id
+                tooltip=N_("Write the record of this walkthrough to a Markdown file")),
+        Binding("R", "restart", N_("Start again"), show=False,
+                id="walkthrough.restart",  # untranslated: id
+                tooltip=N_("Start this walkthrough afresh (the record so far is kept in the "
+                           "repository)")),
+        Binding("o", "choose", N_("Other"), id="walkthrough.choose",  # untranslated: id
+                tooltip=N_("Choose another walkthrough")),
+        Binding("pagedown", "scroll_text(1)", N_("Text down"), show=False, priority=True,
+                id="walkthrough.text_down",  # untranslated: id
+                tooltip=N_("Scroll the step's text down (the list keeps the focus)")),
+        Binding("pageup", "scroll_text(-1)", N_("Text up"), show=False, priority=True,
+                id="walkthrough.text_up",  # untranslated: id
+                tooltip=N_("Scroll the step's text up")),
     ]
 
     def __init__(self, context: AppContext, practice_id: str, kind: str | None = None) -> None:
@@ -145,8 +149,9 @@ class WalkthroughScreen(PracticeScreen[bool]):
             with Vertical(id="wt-choose"):
                 yield Static("", id="wt-choose-why")
                 yield OptionList(id="wt-choose-list", markup=False)
-                yield Static("Up/Down to choose, Enter to open it. Progress is kept per "
-                             "practice; you can switch and come back.", id="wt-choose-hint")
+                yield Static(_("Up/Down to choose, Enter to open it. Progress is kept per "
+                               "practice; you can switch and come back."),
+                             id="wt-choose-hint")
             with Vertical(id="wt-checklist"):
                 yield Static("", id="wt-status")
                 yield Static("", id="wt-error")
@@ -156,7 +161,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Walkthrough"
+        self.title = _("Walkthrough")
         self.sub_title = f"{self.practice.name} ({self.practice.id})"
         if self.kind is None:
             self._show_chooser()
@@ -181,12 +186,12 @@ class WalkthroughScreen(PracticeScreen[bool]):
         self.kind = None
         self.progress = None
         self.query_one(ContentSwitcher).current = "wt-choose"
-        self.title = "Walkthrough: choose one"
+        self.title = _("Walkthrough: choose one")
         self._fill_chooser()
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="walkthrough-choose",
-          description="suggest a walkthrough")
+          description="suggest a walkthrough")  # untranslated: a worker's name (log)
     def _fill_chooser(self) -> None:
         def choices() -> tuple[str, str, dict[str, wt.Progress | None]]:
             with self._lock:
@@ -207,24 +212,25 @@ class WalkthroughScreen(PracticeScreen[bool]):
             return
         suggested, why, existing = message.result
         self.query_one("#wt-choose-why", Static).update(
-            Content.assemble(("Suggested: ", "bold"), (KIND_LABELS[suggested], "bold"),
-                             ": ", why))
+            Content.assemble((_("Suggested:") + " ", "bold"),
+                             (_(KIND_LABELS[suggested]), "bold"), ": ", why))
         options: list[Option | None] = []
         for kind in wt.KINDS:
             walkthrough = wt.get_walkthrough(kind)
             progress = existing.get(kind)
             if progress is None:
-                state = "not started"
+                state = _("not started")
             elif progress.finished:
-                state = f"finished {progress.finished_at:%Y-%m-%d}" if progress.finished_at \
-                    else "finished"
+                state = _("finished {date}").format(date=short_date(progress.finished_at)) \
+                    if progress.finished_at else _("finished")
             elif progress.done_count == 0:
-                state = "opened, no step done yet"
+                state = _("opened, no step done yet")
             else:
-                state = f"in progress, {progress.done_count} of {progress.total} done"
-            marker = "  (suggested)" if kind == suggested else ""
+                state = _("in progress, {done} of {total} done").format(
+                    done=progress.done_count, total=progress.total)
+            marker = "  " + _("(suggested)") if kind == suggested else ""
             prompt = Content.assemble(
-                (f"{KIND_LABELS[kind]}: {walkthrough.title}", "bold"), marker, "\n",
+                (f"{_(KIND_LABELS[kind])}: {walkthrough.title}", "bold"), marker, "\n",
                 f"  {walkthrough.summary}", "\n", (f"  {state}", "italic"))
             if options:
                 options.append(None)  # a separator line
@@ -244,7 +250,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
         self._selected_key = None
         self.query_one(ContentSwitcher).current = "wt-checklist"
         self.title = wt.get_walkthrough(kind).title
-        self.query_one("#wt-status", Static).update("Loading...")
+        self.query_one("#wt-status", Static).update(_("Loading..."))
         self.query_one("#wt-steps", OptionList).focus()
         self._load(kind, start=True)
         self.refresh_bindings()
@@ -271,7 +277,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
                                user=self.context.actor.user, progress=progress)
 
     @work(thread=True, exit_on_error=False, group="walkthrough-load",
-          description="load walkthrough")
+          description="load walkthrough")  # untranslated: a worker's name (log)
     def _load(self, kind: str, *, start: bool) -> None:
         post_outcome(self, WalkthroughLoaded, lambda: self._open_progress(kind, start=start))
 
@@ -299,7 +305,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
             return self._loaded(progress)
 
     @work(thread=True, exit_on_error=False, group="walkthrough-tick",
-          description="tick a walkthrough step")
+          description="tick a walkthrough step")  # untranslated: a worker's name (log)
     def _tick(self, kind: str, step_key: str, done: bool | None, note: str | None) -> None:
         """Tick (``done``) or change the note (``done=None``) of a step."""
         post_outcome(self, WalkthroughLoaded,
@@ -324,7 +330,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
             return self._loaded(progress)
 
     @work(thread=True, exit_on_error=False, group="walkthrough-export",
-          description="export walkthrough record")
+          description="export walkthrough record")  # untranslated: a worker's name (log)
     def _export(self, kind: str) -> None:
         def export() -> Path:
             with self._lock:
@@ -343,12 +349,14 @@ class WalkthroughScreen(PracticeScreen[bool]):
         for candidate in (config.inbox, config.backup_target):
             if candidate is not None and Path(candidate).is_dir():
                 return Path(candidate)
-        raise VecozoError(f"Cannot write the record: the inbox {config.inbox} does not "
-                          "exist. Create it (mkdir -p) and export again.")
+        raise VecozoError(_("Cannot write the record: the inbox {inbox} does not exist. "
+                            "Create it (mkdir -p) and export again.").format(
+            inbox=config.inbox))
 
     def _work_failed(self, error: Exception | None) -> None:
         text = str(error) if isinstance(error, VecozoError | OSError) else \
-            f"Unexpected problem ({type(error).__name__}): {error}"
+            _("Unexpected problem ({kind}): {error}").format(kind=type(error).__name__,
+                                                           error=error)
         self._show_error(text)
 
     @on(WalkthroughExported)
@@ -362,9 +370,10 @@ class WalkthroughScreen(PracticeScreen[bool]):
         host = context.host if context else "this-server"
         where = wt.remote_path(str(message.result), context.home if context else "")
         # a toast would break the path over lines: the command is in the status line, whole
-        self.notify(f"Record written: {message.result.name}", title="Exported", timeout=5)
-        self._show_status(extra=f"Record written to {message.result}. To fetch it:\n"
-                                f"scp {self.context.actor.user}@{host}:{where} .")
+        self.notify(_("Record written: {name}").format(name=message.result.name),
+                    title=_("Exported"), timeout=5)
+        self._show_status(extra=_("Record written to {path}. To fetch it:").format(
+            path=message.result) + f"\nscp {self.context.actor.user}@{host}:{where} .")
 
     @on(WalkthroughLoaded)
     def _walkthrough_loaded(self, message: WalkthroughLoaded) -> None:
@@ -378,7 +387,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
     def _show_error(self, text: str | None) -> None:
         label = self.query_one("#wt-error", Static)
-        label.update(Content.assemble(("Problem: ", "bold"), text) if text else "")
+        label.update(Content.assemble((_("Problem:") + " ", "bold"), text) if text else "")
         label.set_class(bool(text), "shown")
 
     # --- showing ---------------------------------------------------------------------
@@ -419,11 +428,11 @@ class WalkthroughScreen(PracticeScreen[bool]):
         mark = ("[x]", "bold $success") if state.done else ("[ ]", "")
         tail = []
         if step.check:
-            tail.append("auto")
+            tail.append(_("auto"))
         if state.note:
-            tail.append("note")
+            tail.append(_("note"))
         if step.check == wt.CHECK_VERIFIED_BACKUP and state.done and self.backup_warning:
-            tail.append("SAME DISK")
+            tail.append(_("SAME DISK"))
         suffix = f"  ({', '.join(tail)})" if tail else ""
         return Content.assemble(mark, f" {number:>2}. ", step.title, (suffix, "italic"))
 
@@ -431,12 +440,15 @@ class WalkthroughScreen(PracticeScreen[bool]):
         progress = self.progress
         if progress is None:
             return
-        text = (f"{KIND_LABELS[progress.kind]}: {progress.done_count} of {progress.total} "
-                f"done")
+        kind, done, total = _(KIND_LABELS[progress.kind]), progress.done_count, progress.total
         if progress.finished_at:
-            text += f", finished {progress.finished_at:%Y-%m-%d} - press e to export"
+            text = _("{kind}: {done} of {total} done, finished {date} - press e to "
+                     "export").format(kind=kind, done=done, total=total,
+                                      date=short_date(progress.finished_at))
         else:
-            text += f"; {wt.state_text(progress).split(',')[0]}"
+            text = _("{kind}: {done} of {total} done; {state}").format(
+                kind=kind, done=done, total=total,
+                state=wt.state_text(progress).split(",")[0])
         if extra:
             text = extra
         self.query_one("#wt-status", Static).update(Content(text))
@@ -463,22 +475,28 @@ class WalkthroughScreen(PracticeScreen[bool]):
         width = max(30, container.content_region.width
                     - container.styles.scrollbar_size_vertical - 1)
         parts: list[Content | str | tuple[str, str]] = [
-            (f"Step {number} of {len(walkthrough.steps)}: {step.title}", "bold"), "\n"]
+            (_("Step {number} of {total}: {title}").format(
+                number=number, total=len(walkthrough.steps), title=step.title), "bold"), "\n"]
         if state.done:
-            who = "checked automatically" if state.automatic else f"by {state.by or '?'}"
+            who = _("checked automatically") if state.automatic else _("by {user}").format(
+                user=state.by or "?")
             when = local_time(state.at, self.context.clock.now()) if state.at else ""
-            parts += [("DONE", "bold $success"), f" {when} {who}", "\n"]
+            parts += [(_("DONE"), "bold $success"), f" {when} {who}", "\n"]
         elif step.check:
-            parts += [("OPEN", "bold $warning"),
-                      f" - {CHECK_HINTS[step.check]} (or press space)", "\n"]
+            parts += [(_("OPEN"), "bold $warning"),
+                      " - " + _("{hint} (or press space)").format(hint=_(CHECK_HINTS[step.check])),
+                      "\n"]
         else:
-            parts += [("OPEN", "bold $warning"), " - press space when it is done", "\n"]
+            parts += [(_("OPEN"), "bold $warning"), " - " + _("press space when it is done"),
+                      "\n"]
         # the body does not wrap (commands must not): these lines are flowed here
         if step.check == wt.CHECK_VERIFIED_BACKUP and state.done and self.backup_warning:
-            parts += [("WARNING: ", "bold $warning"),
-                      _flowed(self.backup_warning, width, len("WARNING: ")), "\n"]
+            label = _("WARNING:") + " "
+            parts += [(label, "bold $warning"),
+                      _flowed(self.backup_warning, width, len(label)), "\n"]
         if state.note:
-            parts += [("Note: ", "bold"), _flowed(state.note, width, len("Note: ")), "\n"]
+            label = _("Note:") + " "
+            parts += [(label, "bold"), _flowed(state.note, width, len(label)), "\n"]
         parts += ["\n", wt.render_step(step, self.render_context, width=width)]
         body.update(Content.assemble(*parts))
         self.query_one("#wt-text", VerticalScroll).scroll_home(animate=False)
@@ -564,16 +582,21 @@ class WalkthroughScreen(PracticeScreen[bool]):
 
         from vecozo_tui.tui.screens.confirm import ConfirmScreen
 
+        names = {"title": progress.walkthrough.title, "done": progress.done_count,
+                 "total": progress.total}
+        if progress.finished_at:
+            body = _("{title}: {done} of {total} steps done (finished {date}). Its record "
+                     "stays in the repository; the new one starts with no step done.").format(
+                date=short_date(progress.finished_at), **names)
+        else:
+            body = _("{title}: {done} of {total} steps done. Its record stays in the "
+                     "repository; the new one starts with no step done.").format(**names)
         self.app.push_screen(ConfirmScreen(
-            "Start this walkthrough again?",
-            f"{progress.walkthrough.title}: {progress.done_count} of {progress.total} steps "
-            "done" + (f" (finished {progress.finished_at:%Y-%m-%d})"
-                      if progress.finished_at else "")
-            + ". Its record stays in the repository; the new one starts with no step done.",
-            "y: start again   n: keep it as it is"), answered)
+            _("Start this walkthrough again?"), body,
+            _("y: start again   n: keep it as it is")), answered)
 
     @work(thread=True, exit_on_error=False, group="walkthrough-load",
-          description="restart walkthrough")
+          description="restart walkthrough")  # untranslated: a worker's name (log)
     def _restart(self, kind: str) -> WalkthroughView:
         with self._lock:
             progress = wt.start(self.context.repository, self.practice.id, kind,
