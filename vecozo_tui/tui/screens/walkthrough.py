@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option
 
 from vecozo_tui import walkthroughs as wt
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.i18n import N_, _
+from vecozo_tui.i18n import N_, _, pgettext
 from vecozo_tui.textfmt import local_time, short_date
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import (
@@ -44,12 +44,13 @@ if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
 
 POLL_SECONDS = 15
-KIND_LABELS = {
-    "renew": N_("Renew"),
-    "new": N_("New certificate"),
-    "recover": N_("Expired or lost"),
-    "backup": N_("Backup / move"),
-}
+def kind_label(kind: str) -> str:
+    """What the walkthrough of ``kind`` is called on the screen (a context of its own:
+    the timeline's "Renew" row is shorter in Dutch)."""
+    return {"renew": pgettext("walkthrough kind", "Renew"),
+            "new": pgettext("walkthrough kind", "New certificate"),
+            "recover": pgettext("walkthrough kind", "Expired or lost"),
+            "backup": pgettext("walkthrough kind", "Backup / move")}[kind]
 CHECK_HINTS = {
     wt.CHECK_IMPORTED_NEWER: N_("ticks itself once a newer certificate is imported"),
     wt.CHECK_TEST_CALL: N_("ticks itself after a successful test call with the new "
@@ -213,7 +214,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
         suggested, why, existing = message.result
         self.query_one("#wt-choose-why", Static).update(
             Content.assemble((_("Suggested:") + " ", "bold"),
-                             (_(KIND_LABELS[suggested]), "bold"), ": ", why))
+                             (kind_label(suggested), "bold"), ": ", why))
         options: list[Option | None] = []
         for kind in wt.KINDS:
             walkthrough = wt.get_walkthrough(kind)
@@ -230,7 +231,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
                     done=progress.done_count, total=progress.total)
             marker = "  " + _("(suggested)") if kind == suggested else ""
             prompt = Content.assemble(
-                (f"{_(KIND_LABELS[kind])}: {walkthrough.title}", "bold"), marker, "\n",
+                (f"{kind_label(kind)}: {walkthrough.title}", "bold"), marker, "\n",
                 f"  {walkthrough.summary}", "\n", (f"  {state}", "italic"))
             if options:
                 options.append(None)  # a separator line
@@ -440,7 +441,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
         progress = self.progress
         if progress is None:
             return
-        kind, done, total = _(KIND_LABELS[progress.kind]), progress.done_count, progress.total
+        kind, done, total = kind_label(progress.kind), progress.done_count, progress.total
         if progress.finished_at:
             text = _("{kind}: {done} of {total} done, finished {date} - press e to "
                      "export").format(kind=kind, done=done, total=total,
@@ -495,7 +496,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
             parts += [(label, "bold $warning"),
                       _flowed(self.backup_warning, width, len(label)), "\n"]
         if state.note:
-            label = _("Note:") + " "
+            label = pgettext("the user's note on a step", "Note:") + " "
             parts += [(label, "bold"), _flowed(state.note, width, len(label)), "\n"]
         parts += ["\n", wt.render_step(step, self.render_context, width=width)]
         body.update(Content.assemble(*parts))
