@@ -173,3 +173,36 @@ def test_detail_in_dutch(snap_compare, world, dutch):
         await pilot.pause()
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_detail)
+
+
+def test_import_preview_dutch(snap_compare, world, dutch):
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=previewing(RENEWAL_FILE))
+
+
+def test_walkthrough_dutch(snap_compare, world, monkeypatch, dutch):
+    monkeypatch.setenv("VECOZO_TUI_HOST", "praktijkserver")
+
+    async def open_walkthrough(pilot):
+        await pilot.pause()
+        pilot.app.open_feature("walkthrough", SNAP_ID, kind="renew")
+        await pilot.app.workers.wait_for_complete(
+            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
+        await pilot.pause()
+        await pilot.press("space")  # step 1 done: the highlight moves on to step 2
+        await pilot.app.workers.wait_for_complete(
+            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
+        await pilot.pause()
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_walkthrough)
+
+
+def test_test_call_form_dutch(snap_compare, world, dutch):
+    async def open_test_call(pilot):
+        await settle(pilot)
+        pilot.app.open_feature("test_call", SNAP_ID)
+        await settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_test_call)
