@@ -259,3 +259,15 @@ async def test_backup_and_deploy_in_dutch(tmp_path, dutch):
         result = str(screen.query_one("#dp-result", Static).content)
         assert result.startswith("UITGEROLD: elk doel heeft het certificaat, gecontroleerd.")
 
+
+
+async def test_the_test_person_is_filled_in_with_a_dutch_date(context, dutch):
+    app = ScreenApp(lambda: TestCallScreen(context, "hap-zuid"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert screen.query_one("#tc-birth", Input).value == "15-03-1962"
+        assert str(screen.query_one("#tc-hint", Static).content) == (
+            "Acceptatie: de testpersoon van VECOZO is ingevuld. Enter start de test.")
+        await run_call(pilot)
+        assert screen.diagnosis is not None and screen.diagnosis.ok
+    assert context.repository.events("hap-zuid").last_test_call.environment == "acceptance"

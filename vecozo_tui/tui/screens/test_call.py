@@ -49,6 +49,17 @@ def environment_word(environment: str) -> str:
         else environment
 
 
+def _written_date(text: str) -> str:
+    """The configured test person's date of birth as this language writes dates
+    (1962-03-15, 15-03-1962); as configured when it cannot be read."""
+    from vecozo_tui.cov.testcall import parse_birth_date
+
+    try:
+        return short_date(parse_birth_date(text))
+    except VecozoError:
+        return text
+
+
 class TestCallScreen(PracticeScreen[bool]):
     """Prove the practice's certificate works: a test COV call, step by step."""
 
@@ -100,7 +111,8 @@ class TestCallScreen(PracticeScreen[bool]):
             with Horizontal(classes="row"):
                 yield Label(_("Date of birth"))
                 # DD-MM-YYYY or YYYY-MM-DD, in either language (cov.testcall.parse_birth_date)
-                yield Input(value="" if production else cov.test_birth_date, compact=True,
+                yield Input(value="" if production else _written_date(cov.test_birth_date),
+                            compact=True,
                             id="tc-birth", max_length=10, placeholder=_("DD-MM-YYYY"))
             yield Static("", id="tc-hint")
         yield Static("", id="tc-error")
