@@ -63,7 +63,7 @@ async def test_a_renewal_is_imported_in_dutch_from_the_dashboard(tmp_path, test_
         assert isinstance(dashboard, DashboardScreen)
         table = dashboard.query_one("#practices", DataTable)
         assert row_keys(table)[table.cursor_row] == "hap-delinde"
-        assert "i Importeren" in footer(app)
+        assert "i Import" in footer(app)
 
         await pilot.press("i")
         await settle(pilot)
@@ -244,7 +244,7 @@ async def test_backup_and_deploy_in_dutch(tmp_path, dutch):
         app.open_feature("deploy", "fysio-centrum")
         await settle(pilot)
         screen = app.screen
-        assert screen.title == "Uitrollen"
+        assert screen.title == "Uitrol"
         assert str(screen.query_one("#dp-plan", Static).content).startswith(
             "Zet het actieve certificaat waar de praktijksoftware het leest")
         # the label and the field apart, as in English

@@ -45,11 +45,11 @@ class BackupScreen(PracticeScreen[bool]):
     """Back up the active certificate of one practice."""
 
     BINDINGS = [
-        Binding("escape", "back", N_("Back"), id="backup.back",  # untranslated: id
+        Binding("escape", "back", N_("Back"), id="backup.back",
                 tooltip=N_("Back to where you came from")),
-        Binding("f2", "write", N_("Write backup"), id="backup.write",  # untranslated: id
+        Binding("f2", "write", N_("Write backup"), id="backup.write",
                 tooltip=N_("Write, read back and verify the backup (Enter in a field too)")),
-        Binding("a", "again", N_("Another backup"), id="backup.again",  # untranslated: id
+        Binding("a", "again", N_("Another backup"), id="backup.again",
                 tooltip=N_("Back to the form for another backup")),
     ]
 

@@ -43,9 +43,9 @@ class DeployScreen(PracticeScreen[bool]):
     """Deploy one practice's active certificate to its targets."""
 
     BINDINGS = [
-        Binding("escape", "back", N_("Back"), id="deploy.back",  # untranslated: id
+        Binding("escape", "back", N_("Back"), id="deploy.back",
                 tooltip=N_("Back to where you came from")),
-        Binding("f2", "run_deploy", N_("Deploy"), id="deploy.run",  # untranslated: id
+        Binding("f2", "run_deploy", N_("Deploy"), id="deploy.run",
                 tooltip=N_("Write, verify and run the hook at every target (Enter in the "
                            "password field too)")),
     ]

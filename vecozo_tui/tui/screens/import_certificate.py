@@ -130,21 +130,21 @@ class ImportScreen(PracticeScreen[bool]):
     """Dismisses with True when a certificate was stored."""
 
     BINDINGS = [
-        Binding("escape", "back", N_("Back"), id="import.back"),  # untranslated: id
-        Binding("s", "store", N_("Store"), id="import.store",  # untranslated: id
+        Binding("escape", "back", N_("Back"), id="import.back"),
+        Binding("s", "store", N_("Store"), id="import.store",
                 tooltip=N_("Store the certificate and make it the active one")),
         Binding("enter", "store", N_("Store"), show=False),
         Binding("slash", "type_path", N_("Type a path"), key_display="/",
-                id="import.type_path"),  # untranslated: id
+                id="import.type_path"),
         Binding("t", "next_test_call", N_("Test call"),
-                id="import.next_test_call",  # untranslated: id
+                id="import.next_test_call",
                 tooltip=N_("Test call to COV with the new certificate")),
-        Binding("b", "next_backup", N_("Backup"), id="import.next_backup",  # untranslated: id
+        Binding("b", "next_backup", N_("Backup"), id="import.next_backup",
                 tooltip=N_("Make a verified backup of the new certificate")),
-        Binding("d", "next_deploy", N_("Deploy"), id="import.next_deploy",  # untranslated: id
+        Binding("d", "next_deploy", N_("Deploy"), id="import.next_deploy",
                 tooltip=N_("Put the new certificate where the practice software reads it")),
         Binding("o", "import_there", N_("Import there"),
-                id="import.import_there",  # untranslated: id
+                id="import.import_there",
                 tooltip=N_("The certificate is of another configured practice: import it "
                            "there")),
     ]

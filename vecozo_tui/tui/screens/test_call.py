@@ -66,9 +66,9 @@ class TestCallScreen(PracticeScreen[bool]):
     __test__ = False  # not a pytest test class
 
     BINDINGS = [
-        Binding("escape", "back", N_("Back"), id="test_call.back",  # untranslated: id
+        Binding("escape", "back", N_("Back"), id="test_call.back",
                 tooltip=N_("Back to where you came from")),
-        Binding("f5", "run", N_("Run test"), id="test_call.run",  # untranslated: id
+        Binding("f5", "run", N_("Run test"), id="test_call.run",
                 tooltip=N_("Make the test COV call (Enter in a field too)")),
     ]
 

@@ -64,7 +64,7 @@ class NoteScreen(TranslatedBindings, ModalScreen[str | None]):
     """One line of note for a step; Enter saves (empty removes), Escape cancels."""
 
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="walkthrough.note.cancel",  # untranslated: id
+        Binding("escape", "cancel", N_("Cancel"), id="walkthrough.note.cancel",
                 tooltip=N_("Close without changing the note")),
     ]
 
@@ -93,37 +93,37 @@ class WalkthroughScreen(PracticeScreen[bool]):
     """A walkthrough for one practice; ``kind=None`` asks which one first."""
 
     BINDINGS = [
-        Binding("escape", "back", N_("Back"), id="walkthrough.back",  # untranslated: id
+        Binding("escape", "back", N_("Back"), id="walkthrough.back",
                 tooltip=N_("Back to where you came from; progress is kept")),
-        Binding("space", "tick", N_("Done"), id="walkthrough.tick",  # untranslated: id
+        Binding("space", "tick", N_("Done"), id="walkthrough.tick",
                 tooltip=N_("Mark the highlighted step done, or not done")),
-        Binding("x", "tick", N_("Done"), show=False, id="walkthrough.tick_x",  # untranslated: id
+        Binding("x", "tick", N_("Done"), show=False, id="walkthrough.tick_x",
                 tooltip=N_("Same as space: mark the step done, or not done")),
-        Binding("n", "note", N_("Note"), id="walkthrough.note",  # untranslated: id
+        Binding("n", "note", N_("Note"), id="walkthrough.note",
                 tooltip=N_("A note for the highlighted step (kept in the record)")),
-        Binding("b", "backup", N_("Back up"), id="walkthrough.backup",  # untranslated: id
+        Binding("b", "backup", N_("Back up"), id="walkthrough.backup",
                 tooltip=N_("Make the verified backup of this step now")),
-        Binding("t", "test_call", N_("Test call"), id="walkthrough.test_call",  # untranslated: id
+        Binding("t", "test_call", N_("Test call"), id="walkthrough.test_call",
                 tooltip=N_("Make the test COV call of this step now")),
-        Binding("i", "import", N_("Import"), id="walkthrough.import",  # untranslated: id
+        Binding("i", "import", N_("Import"), id="walkthrough.import",
                 tooltip=N_("Import the exported file for this step now")),
-        Binding("d", "deploy", N_("Deploy"), id="walkthrough.deploy",  # untranslated: id
+        Binding("d", "deploy", N_("Deploy"), id="walkthrough.deploy",
                 tooltip=N_("Put the certificate where the practice software reads it, now")),
-        Binding("z", "zoom", N_("Zoom"), id="walkthrough.zoom",  # untranslated: id
+        Binding("z", "zoom", N_("Zoom"), id="walkthrough.zoom",
                 tooltip=N_("The step's text on the whole screen, or back to the list")),
-        Binding("e", "export", N_("Export"), id="walkthrough.export",  # untranslated: id
+        Binding("e", "export", N_("Export"), id="walkthrough.export",
                 tooltip=N_("Write the record of this walkthrough to a Markdown file")),
         Binding("R", "restart", N_("Start again"), show=False,
-                id="walkthrough.restart",  # untranslated: id
+                id="walkthrough.restart",
                 tooltip=N_("Start this walkthrough afresh (the record so far is kept in the "
                            "repository)")),
-        Binding("o", "choose", N_("Other"), id="walkthrough.choose",  # untranslated: id
+        Binding("o", "choose", N_("Other"), id="walkthrough.choose",
                 tooltip=N_("Choose another walkthrough")),
         Binding("pagedown", "scroll_text(1)", N_("Text down"), show=False, priority=True,
-                id="walkthrough.text_down",  # untranslated: id
+                id="walkthrough.text_down",
                 tooltip=N_("Scroll the step's text down (the list keeps the focus)")),
         Binding("pageup", "scroll_text(-1)", N_("Text up"), show=False, priority=True,
-                id="walkthrough.text_up",  # untranslated: id
+                id="walkthrough.text_up",
                 tooltip=N_("Scroll the step's text up")),
     ]
 
