@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 from collections.abc import Callable, Iterable
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from vecozo_tui.config import Config
     from vecozo_tui.demo import Demo
     from vecozo_tui.repository import Repository
+
+# the cycle collector waits at most this long for the dashboard's rows (see on_load)
+STARTUP_COLLECTOR_PAUSE_SECONDS = 10.0
 
 # command palette titles where the footer's word is too short to search for
 PALETTE_TITLES = {
@@ -99,9 +103,27 @@ class VecozoApp(TranslatedBindings, App[int]):
             self.add_class("-ascii")  # app.tcss: what has no ASCII form is left out
         self.current_practice_id: str | None = None
         self._on_ready = on_ready
+        self._collector_paused = False
         widgets.MONOCHROME = self.no_color
         if context.config.keymap:
             self.set_keymap(context.config.keymap)
+
+    def on_load(self) -> None:
+        # Start-up creates a great many objects and frees almost none (widgets, styles, a
+        # row per practice): the cycle collector would walk all of them, more than once,
+        # before the first screenful (a third of the console's own start-up time with a
+        # thousand practices). It runs again once the dashboard has every row, or when
+        # the app ends.
+        if gc.isenabled():
+            gc.disable()
+            self._collector_paused = True
+            self.set_timer(STARTUP_COLLECTOR_PAUSE_SECONDS, self.start_up_done)
+
+    def start_up_done(self) -> None:
+        """The start-up is over (the dashboard has every row): collect as usual again."""
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.enable()
 
     def on_mount(self) -> None:
         # a dropped SSH connection sends SIGHUP: leave like `q` does, so that whoever ran
@@ -124,6 +146,7 @@ class VecozoApp(TranslatedBindings, App[int]):
                         title=_("Configuration"), severity="warning", timeout=15)
 
     def on_unmount(self) -> None:
+        self.start_up_done()
         widgets.MONOCHROME = False
         if getattr(self, "_hangup_handler", False):
             with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError,

@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, Static
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.i18n import N_, _
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import BackupWritten, post_outcome
+from vecozo_tui.tui.widgets import KeysFooter
 
 if TYPE_CHECKING:
     from vecozo_tui.backup import BackupResult
@@ -96,7 +97,7 @@ class BackupScreen(PracticeScreen[bool]):
         with VerticalScroll(id="bk-result"):
             yield Static("", id="bk-warning")
             yield Static("", id="bk-result-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = _("Backup")

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from vecozo_tui.i18n import N_
 from vecozo_tui.tui.translated import TranslatedBindings
+from vecozo_tui.tui.widgets import KeysFooter
 
 
 class ConfirmScreen(TranslatedBindings, ModalScreen[bool]):
@@ -31,7 +32,7 @@ class ConfirmScreen(TranslatedBindings, ModalScreen[bool]):
             yield Static(self.title_text, classes="section-title first")  # untranslated: CSS
             yield Static(self.body, classes="kv")
             yield Static(self.question, classes="section-title")
-        yield Footer()
+        yield KeysFooter()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

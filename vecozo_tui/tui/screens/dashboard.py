@@ -14,7 +14,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.expiry import local_day
@@ -32,6 +32,7 @@ from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
     DemoBanner,
     FixedTable,
+    KeysFooter,
     SearchInput,
     StatusCounts,
     Timeline,
@@ -184,7 +185,7 @@ class DashboardScreen(PracticeScreen[None]):
         yield table
         # what does not fit in the columns at 80x24, for the highlighted practice
         yield Static(id="selected-summary", classes="selected-summary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._layout(event.size.width) and self.rows:
@@ -235,8 +236,6 @@ class DashboardScreen(PracticeScreen[None]):
 
     def refresh_data(self) -> None:
         """Re-read config and repository (after an import, a backup, a new practice...)."""
-        from vecozo_tui.walkthroughs import progress_summary
-
         context = self.context
         now = self._now = context.clock.now()
         # today's date where a person looks first: "Renew from" reads against it
@@ -246,6 +245,8 @@ class DashboardScreen(PracticeScreen[None]):
         self._cell_cache = {}
         self._layout(self.app.size.width)
         if len(self.rows) <= WALKTHROUGHS_INLINE:
+            from vecozo_tui.walkthroughs import progress_summary
+
             self._walkthroughs = {row.practice.id: progress_summary(context.repository,
                                                                      row.practice.id)
                                   for row in self.rows}
@@ -303,6 +304,9 @@ class DashboardScreen(PracticeScreen[None]):
         self._all_rows_shown()
 
     def _all_rows_shown(self) -> None:
+        done = getattr(self.app, "start_up_done", None)
+        if done is not None:
+            done()
         if self._walkthroughs_wanted:
             self._walkthroughs_wanted = False
             self._load_walkthroughs()

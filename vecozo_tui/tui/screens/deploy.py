@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import Deployed, post_outcome
+from vecozo_tui.tui.widgets import KeysFooter
 
 if TYPE_CHECKING:
     from vecozo_tui.deploy import DeployReport
@@ -68,7 +69,7 @@ class DeployScreen(PracticeScreen[bool]):
             yield Static("", id="dp-error")
             yield Static("", id="dp-status")
             yield Static("", id="dp-result")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = _("Deploy")

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from vecozo_tui.clock import zone_name
 from vecozo_tui.errors import VecozoError
@@ -32,6 +32,7 @@ from vecozo_tui.textfmt import (
 from vecozo_tui.tui.base import FEATURE_BINDINGS, PracticeScreen
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.widgets import (
+    KeysFooter,
     alarm_style,
     day_and_date,
     environment_word,
@@ -203,7 +204,7 @@ class DetailScreen(PracticeScreen[bool]):
             yield Static(id="deploy-targets", classes="kv")
             yield Static(_("History (newest first)"), classes="section-title")
             yield Static(id="history", classes="kv")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

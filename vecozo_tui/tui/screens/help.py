@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from vecozo_tui.i18n import N_, _
 from vecozo_tui.status import Level
 from vecozo_tui.tui.translated import TranslatedBindings
-from vecozo_tui.tui.widgets import ascii_key_display, status_text
+from vecozo_tui.tui.widgets import KeysFooter, ascii_key_display, status_text
 
 STATUS_MEANING = {
     Level.EXPIRED: N_("the certificate has expired: COV and declarations fail now"),
@@ -97,7 +97,7 @@ class HelpScreen(TranslatedBindings, Screen[None]):
                   "earlier; such renew-from dates are shown in bold. Expired certificates and "
                   "overdue renewals count in the current month; ++ means more than 99."),
                 classes="kv")
-        yield Footer()
+        yield KeysFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

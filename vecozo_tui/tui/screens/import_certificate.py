@@ -32,7 +32,6 @@ from textual.content import Content
 from textual.widgets import (
     ContentSwitcher,
     DirectoryTree,
-    Footer,
     Header,
     Input,
     OptionList,
@@ -53,7 +52,7 @@ from vecozo_tui.tui.messages import (
     post_outcome,
 )
 from vecozo_tui.tui.screens.detail import certificate_table
-from vecozo_tui.tui.widgets import DemoBanner, alarm_style
+from vecozo_tui.tui.widgets import DemoBanner, KeysFooter, alarm_style
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import CertificateInfo, Finding, LoadedPkcs12, Pkcs12Contents
@@ -226,7 +225,7 @@ class ImportScreen(PracticeScreen[bool]):
             with VerticalScroll(id=DONE):
                 yield Static("", id="done-message", classes="kv")
                 yield Static("", id="done-deploy", classes="kv")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Import: {name}").format(name=self.practice.name)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 from textual.widgets.data_table import ColumnKey
 
 from vecozo_tui.config import ENVIRONMENTS, Practice
@@ -21,6 +21,7 @@ from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import (
     ENVIRONMENT_SHORT,
+    KeysFooter,
     SearchInput,
     environment_word,
     plain,
@@ -87,7 +88,7 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
         table.add_column(_("Id"), width=ID_WIDTH, key="id")
         table.add_column(_("Env"), width=ENV_WIDTH, key="env")
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Practices")
@@ -257,7 +258,7 @@ class AddPracticeScreen(TranslatedBindings, ModalScreen[str | None]):
                 yield Button(_("Cancel"), id="add-cancel", compact=True)
             yield Static(_("Enter/Tab: next field   F2 or Enter on the last: add   Escape: "
                            "cancel"), classes="hint")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#add-id", Input).focus()

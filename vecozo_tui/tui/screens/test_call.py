@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.i18n import N_, _
 from vecozo_tui.textfmt import short_date
 from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import TestCallDone, TestCallStepDecided, post_outcome
+from vecozo_tui.tui.widgets import KeysFooter
 
 if TYPE_CHECKING:
     from vecozo_tui.cov.deadline import Cancellation
@@ -121,7 +122,7 @@ class TestCallScreen(PracticeScreen[bool]):
                 yield Static("", id=f"tc-step-{key}", classes="check")
         with VerticalScroll(id="tc-result"):
             yield Static("", id="tc-result-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = _("Test COV call")

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import ContentSwitcher, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vecozo_tui import walkthroughs as wt
@@ -39,6 +39,7 @@ from vecozo_tui.tui.messages import (
     post_outcome,
 )
 from vecozo_tui.tui.translated import TranslatedBindings
+from vecozo_tui.tui.widgets import KeysFooter
 
 if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
@@ -159,7 +160,7 @@ class WalkthroughScreen(PracticeScreen[bool]):
                 yield OptionList(id="wt-steps", markup=False)
                 with VerticalScroll(id="wt-text", can_focus=True):
                     yield Static("", id="wt-body")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = _("Walkthrough")

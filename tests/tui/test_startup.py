@@ -1,0 +1,178 @@
+"""The console's start: the first screenful of a big fleet is painted before the rest of
+the rows, with the counts of the whole fleet; what the user does meanwhile (move the
+cursor, type a filter) holds once every row is in; the start loads no other screen, and
+Textual's footer is rebuilt once, not once per binding change."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from tests.tui_support import World, make_world, plain_environment, settle
+from vecozo_tui.tui.app import VecozoApp
+from vecozo_tui.tui.widgets import KeysFooter, StatusCounts
+
+SIZE = (80, 24)
+EXTRA = 150  # more practices than fit on the screen
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    plain_environment(monkeypatch)
+
+
+def big_world(tmp_path) -> World:
+    world = make_world(tmp_path)
+    template = world.config.practices[0]
+    world.config.practices += [
+        dataclasses.replace(template, id=f"extra-{i:03}", name=f"Praktijk {i:03}",
+                            agb=f"{20000000 + i}") for i in range(EXTRA)]
+    return world
+
+
+def counts_text(app: VecozoApp) -> str:
+    return str(app.screen.query_one(StatusCounts).content)
+
+
+def row_ids(table: DataTable) -> list[str]:
+    return [str(key.value) for key in table.rows]
+
+
+async def test_the_first_paint_has_the_counts_of_every_practice(tmp_path):
+    world = big_world(tmp_path)
+    total = len(world.config.practices)
+    seen: list[tuple[int, str]] = []
+    app = VecozoApp(world.context(), on_ready=lambda app: seen.append(
+        (app.screen.query_one("#practices", DataTable).row_count, counts_text(app))))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows_at_ready, counts_at_ready = seen[0]
+        assert SIZE[1] <= rows_at_ready < total  # the first screenful, not every row
+        assert counts_at_ready == counts_text(app)  # the same counts once all are in
+        assert f"{total} practices" in counts_at_ready
+        assert app.screen.query_one("#practices", DataTable).row_count == total
+
+
+async def test_the_cursor_stays_where_the_user_put_it_while_the_rest_arrives(tmp_path):
+    world = big_world(tmp_path)
+    chosen: list[str] = []
+
+    def move_down(app: VecozoApp) -> None:  # before the rest of the rows is added
+        table = app.screen.query_one("#practices", DataTable)
+        table.move_cursor(row=5)
+        chosen.append(row_ids(table)[5])
+
+    app = VecozoApp(world.context(), on_ready=move_down)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#practices", DataTable)
+        assert table.row_count == len(world.config.practices)
+        assert row_ids(table)[table.cursor_row] == chosen[0]
+        assert app.current_practice_id == chosen[0]
+
+
+async def test_a_filter_typed_while_the_rest_arrives_still_applies(tmp_path):
+    world = big_world(tmp_path)
+
+    def type_filter(app: VecozoApp) -> None:  # before the rest of the rows is added
+        app.screen.query_one("#filter", Input).value = "praktijk 14"
+
+    app = VecozoApp(world.context(), on_ready=type_filter)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)  # past the filter's typing pause
+        table = app.screen.query_one("#practices", DataTable)
+        assert sorted(row_ids(table)) == [f"extra-{i}" for i in range(140, 150)]
+        assert f"10 of {len(world.config.practices)}" in counts_text(app)
+
+
+async def test_the_collector_waits_for_the_start_up_and_runs_again_after_it(tmp_path):
+    assert gc.isenabled()
+    during: list[bool] = []
+    app = VecozoApp(big_world(tmp_path).context(),
+                    on_ready=lambda app: during.append(gc.isenabled()))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert during == [False]  # paused until the rest of the rows is in
+        assert gc.isenabled()
+    assert gc.isenabled()
+
+
+async def test_an_app_that_ends_early_turns_the_collector_back_on(tmp_path):
+    app = VecozoApp(make_world(tmp_path).context(), on_ready=lambda app: app.exit())
+    async with app.run_test(size=SIZE):
+        pass
+    assert gc.isenabled()
+
+
+async def test_the_footer_is_rebuilt_once_for_several_binding_changes(tmp_path, monkeypatch):
+    rebuilds: list[int] = []
+    recompose = KeysFooter.recompose
+
+    async def counted(self: KeysFooter) -> None:
+        rebuilds.append(1)
+        await recompose(self)
+
+    monkeypatch.setattr(KeysFooter, "recompose", counted)
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rebuilds.clear()
+        for _ in range(3):
+            app.screen.refresh_bindings()
+        await settle(pilot)
+        assert len(rebuilds) == 1
+        footer = app.screen.query_one(KeysFooter)
+        keys = [key.description for key in footer.query("FooterKey")]
+        assert "Import" in keys and "Quit" in keys
+
+
+DASHBOARD_ONLY = textwrap.dedent("""
+    import sys
+    from vecozo_tui.clock import SYSTEM_CLOCK
+    from vecozo_tui.config import load_config
+    from vecozo_tui.repository import Actor, Repository
+    from vecozo_tui.tui.app import VecozoApp
+    from vecozo_tui.tui.context import AppContext
+
+    config = load_config(sys.argv[1])
+    context = AppContext(config, Repository(config.repository), SYSTEM_CLOCK, Actor.current())
+
+    def ready(app):
+        names = sorted(name for name in sys.modules if name.startswith("vecozo_tui"))
+        print("LOADED", " ".join(names), flush=True)
+        app.exit()
+
+    VecozoApp(context, on_ready=ready).run(headless=True, size=(80, 24))
+""")
+
+
+def test_the_dashboard_starts_without_the_other_screens(tmp_path):
+    world = big_world(tmp_path)  # a fleet above the inline walkthrough column
+    world.config.practices += [
+        dataclasses.replace(world.config.practices[0], id=f"more-{i:03}",
+                            name=f"Meer {i:03}", agb=f"{30000000 + i}") for i in range(60)]
+    config = world.directory / "big.toml"  # beside the original: its paths are relative
+    original = (world.directory / "config.toml").read_text(encoding="utf-8")
+    extra = "".join(
+        f'\n[[practices]]\nid = "{p.id}"\nname = "{p.name}"\nagb = "{p.agb}"\n'
+        f'environment = "{p.environment}"\n'
+        for p in world.config.practices if p.id.startswith(("extra-", "more-")))
+    config.write_text(original + extra, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", DASHBOARD_ONLY, str(config)],
+                            capture_output=True, text=True, timeout=120)
+    line = next((out for out in result.stdout.splitlines() if out.startswith("LOADED")), "")
+    assert line, result.stdout + result.stderr
+    loaded = set(line.split()[1:])
+    screens = {name for name in loaded if name.startswith("vecozo_tui.tui.screens.")}
+    assert screens == {"vecozo_tui.tui.screens.dashboard"}
+    # nor what only the other screens (or the walkthrough column, later) need
+    for module in ("vecozo_tui.walkthroughs", "vecozo_tui.backup", "vecozo_tui.cov",
+                   "vecozo_tui.demo"):
+        assert module not in loaded, module
