@@ -157,14 +157,23 @@ class SearchInput(TranslatedBindings, Input):
 
 
 class KeysFooter(Footer):
-    """Textual's footer, rebuilt once for any number of binding changes before the next
-    refresh. Textual's rebuilds (removes and mounts every key) once per change, and a
-    screen's start changes the bindings two or three times before the first paint (the
-    focus, the rows arriving): each rebuild was a tenth of the dashboard's start-up."""
+    """Textual's footer, with its keys from the first paint, rebuilt only when the keys
+    it shows change.
+
+    Textual's footer starts empty and then removes and mounts every key again on each
+    binding change (the focus moving, a ``check_action`` answering otherwise), once per
+    change: two or three rebuilds at the dashboard's start, each a refresh after the
+    first paint and together a tenth of the start-up. This one is built with the keys
+    (so a screen's ``check_action`` must answer once its widgets are composed) and is
+    rebuilt once for any number of changes before the next refresh, and only when what
+    it would show differs from what it shows."""
 
     _rebuild_pending = False
+    _shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
+        self.set_reactive(Footer._bindings_ready, True)  # Textual's waits for a change
+        self._shown = self._keys_shown()
         # each key starts in the footer's compact state, the one Textual binds it to:
         # otherwise it starts compact, then is told it is not, and restyles itself twice
         for widget in super().compose():
@@ -173,8 +182,15 @@ class KeysFooter(Footer):
                 widget.set_class(self.compact, "-compact", update=False)
             yield widget
 
+    def _keys_shown(self) -> tuple[object, ...]:
+        """The bindings the footer shows (and the palette's), with their state."""
+        palette = self.app.COMMAND_PALETTE_BINDING
+        return tuple((binding, enabled, tooltip, self.app.get_key_display(binding))
+                     for key, (_, binding, enabled, tooltip)
+                     in self.screen.active_bindings.items()
+                     if binding.show or key == palette)
+
     def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
         if self._rebuild_pending or not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
@@ -183,7 +199,8 @@ class KeysFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._rebuild_pending = False  # a change from here on asks for the next rebuild
-        await self.recompose()
+        if self.is_attached and self._keys_shown() != self._shown:
+            await self.recompose()
 
 
 class DemoBanner(Static):

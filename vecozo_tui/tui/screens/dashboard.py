@@ -171,6 +171,10 @@ class DashboardScreen(PracticeScreen[None]):
         self._widths = language_widths()
 
     def compose(self) -> ComposeResult:
+        # the rows before the widgets: the footer shows its keys from the first paint,
+        # as check_action answers them for these rows
+        self._read_data()
+        self.shown_rows = list(self.rows)
         yield Header()
         yield DemoBanner(self.context)
         yield StatusCounts(id="counts")
@@ -181,7 +185,7 @@ class DashboardScreen(PracticeScreen[None]):
         table = FixedTable(id="practices", cursor_type="row", zebra_stripes=True,
                            fixed_columns=2)
         for key, label, _width in COLUMNS:
-            table.add_column(_(label), width=self._widths[key], key=key)
+            table.add_column(Text(_(label)), width=self._widths[key], key=key)  # no markup
         yield table
         # what does not fit in the columns at 80x24, for the highlighted practice
         yield Static(id="selected-summary", classes="selected-summary")
@@ -220,7 +224,7 @@ class DashboardScreen(PracticeScreen[None]):
     def on_mount(self) -> None:
         # first in line after the first paint: before the rest of the rows are added
         self.call_after_refresh(self._ready)
-        self.refresh_data()
+        self._show_data()
 
     def on_screen_resume(self) -> None:
         """Back from another screen: the keys act on the list again (not on the filter
@@ -236,6 +240,11 @@ class DashboardScreen(PracticeScreen[None]):
 
     def refresh_data(self) -> None:
         """Re-read config and repository (after an import, a backup, a new practice...)."""
+        self._read_data()
+        self._show_data()
+
+    def _read_data(self) -> None:
+        """The rows, from config and repository; no widget is touched."""
         context = self.context
         now = self._now = context.clock.now()
         # today's date where a person looks first: "Renew from" reads against it
@@ -243,7 +252,6 @@ class DashboardScreen(PracticeScreen[None]):
         # a damaged practice is a DAMAGED row: it never hides the others
         self.rows = build_overview(context.config, context.repository, now)
         self._cell_cache = {}
-        self._layout(self.app.size.width)
         if len(self.rows) <= WALKTHROUGHS_INLINE:
             from vecozo_tui.walkthroughs import progress_summary
 
@@ -253,6 +261,11 @@ class DashboardScreen(PracticeScreen[None]):
         else:  # a big fleet: the least urgent column follows once every row is shown
             self._walkthroughs = {}
             self._walkthroughs_wanted = True
+
+    def _show_data(self) -> None:
+        """The rows read into the widgets: the timeline, the counts and the table."""
+        now = self._now
+        self._layout(self.app.size.width)
         self.query_one(Timeline).show(
             now.date(),
             [(local_day(row.not_after, now), row.level) for row in self.rows
@@ -416,6 +429,10 @@ class DashboardScreen(PracticeScreen[None]):
             return bool(self.shown_rows) or None  # shown dimmed when there is nothing to act on
         if action == "clear_filter":  # shown only while there is a filter
             return bool(self.query_one("#filter", Input).value)
+        if action == "to_table":  # from the filter field; the list's own Down moves in it
+            # (before the list has the focus, at the start, the footer must not offer it:
+            # it would show for the first paint only)
+            return self.focused is not None
         return True
 
     def target_practice_id(self) -> str | None:
