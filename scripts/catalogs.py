@@ -80,7 +80,10 @@ def _write_po(path: Path, catalog: Catalog) -> None:
     catalog.creation_date = FIXED_DATE
     catalog.revision_date = FIXED_DATE
     buffer = io.BytesIO()
+    # file names without line numbers: a code change elsewhere in a file leaves the
+    # catalogs alone
     write_po(buffer, catalog, width=88, sort_by_file=True, ignore_obsolete=True,
+             include_lineno=False,
              include_previous=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_bytes() != buffer.getvalue():
