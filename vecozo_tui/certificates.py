@@ -543,6 +543,7 @@ def check_pkcs12_structure(data: bytes, *, source: str | None = None) -> None:
     short in copying, or no PKCS#12 at all. Raises a VecozoError that says which, so
     that nobody is asked for a password for a file that cannot be one; returns when
     the password is the next thing to ask."""
+    source = source or _("the file")
     _reject_obvious_non_pkcs12(data, source)
     try:
         _tag, start, end, _rest = _element(data, 0)

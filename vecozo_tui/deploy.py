@@ -42,6 +42,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -361,7 +362,7 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
         try:
             tmp_name = _write_temporary(path, data, uid, gid, mode)
         except OSError as error:
-            raise _StepFailed(STEP_WRITE, lambda e=error: _write_error(e, path, target)) from None
+            raise _StepFailed(STEP_WRITE, partial(_write_error, error, path, target)) from None
         findings = verification_findings(Path(tmp_name), original, password)
         if findings:
             raise _StepFailed(STEP_VERIFY, lambda: _(
@@ -372,7 +373,7 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
         try:
             replace_file(tmp_name, path)  # the moment the practice software sees it
         except OSError as error:
-            raise _StepFailed(STEP_WRITE, lambda e=error: _write_error(e, path, target)) from None
+            raise _StepFailed(STEP_WRITE, partial(_write_error, error, path, target)) from None
         tmp_name = None
         # the new file is in place: a directory that cannot be synced (a share that
         # refuses it) makes the rename less durable, not undone
