@@ -455,10 +455,11 @@ def _ids(target: DeployTarget) -> tuple[int, int]:
         gid = -1 if target.group is None else (
             int(target.group) if target.group.isdigit() else grp.getgrnam(target.group).gr_gid)
     except KeyError:
-        raise VecozoError(_("The owner {owner} or group {group} of {path} "
-                            "does not exist on this server (any more); nothing was "
-                            "written.").format(
-            owner=target.owner, group=target.group, path=target.path)) from None
+        def build() -> str:
+            return _("The owner {owner} or group {group} of {path} does not exist on this "
+                     "server (any more); nothing was written.").format(
+                owner=target.owner, group=target.group, path=target.path)
+        raise _failure(VecozoError(build()), build) from None
     return uid, gid
 
 
