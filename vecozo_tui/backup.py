@@ -37,17 +37,20 @@ from typing import TYPE_CHECKING
 
 from vecozo_tui.errors import VecozoError, WrongPasswordError
 from vecozo_tui.fsutil import fsync_directory, read_regular_file, write_new_file
+from vecozo_tui.i18n import N_, _
+from vecozo_tui.textfmt import short_date
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
     from vecozo_tui.repository import Actor, Repository, StoredCertificate
 
-ENCRYPTION_MODERN = "AES-256-CBC (PBES2, PBKDF2-SHA256, HMAC-SHA256)"
-ENCRYPTION_LEGACY = "3DES (PBE-SHA1-3DES) for older Windows (Server 2016 and earlier)"
+ENCRYPTION_MODERN = "AES-256-CBC (PBES2, PBKDF2-SHA256, HMAC-SHA256)"  # untranslated: names
+# shown through _()
+ENCRYPTION_LEGACY = N_("3DES (PBE-SHA1-3DES) for older Windows (Server 2016 and earlier)")
 
 SEED_ANOTHER_MEDIUM = (
     "VECOZO: 'Kopieer de back-up altijd naar een ander opslagmedium dan de pc waarop het "
-    "geïnstalleerd staat'"
+    "geïnstalleerd staat'"  # untranslated: VECOZO's own Dutch words
 )
 
 
@@ -73,7 +76,12 @@ class BackupResult:
     warnings: list[str]
     target: Path | None = None
     entries: list[BackupFile] = field(default_factory=list)
-    encryption: str = ENCRYPTION_MODERN
+    encryption: str = ENCRYPTION_MODERN  # English: the JSON value
+
+    @property
+    def encryption_words(self) -> str:
+        """The encryption in the chosen language, for people."""
+        return _(self.encryption)
 
     def to_dict(self) -> dict:
         return {
@@ -88,6 +96,13 @@ class BackupResult:
 
 # --- the target ------------------------------------------------------------------------
 
+# what open_stored says without an active certificate, by its purpose
+NO_ACTIVE = {
+    "backup": N_("{practice_id} has no active certificate to back up; import one first."),
+    "deploy": N_("{practice_id} has no active certificate to deploy; import one first."),
+    "use": N_("{practice_id} has no active certificate; import one first."),
+}
+
 
 def check_target(target_dir: Path | str, repository_root: Path | str | None = None) -> Path:
     """The absolute target directory, or a VecozoError saying plainly what is wrong.
@@ -101,19 +116,21 @@ def check_target(target_dir: Path | str, repository_root: Path | str | None = No
         target = target.resolve(strict=True)
     except FileNotFoundError:
         raise VecozoError(
-            f"The backup target {target} does not exist. Mount the USB stick or network "
-            "drive, or create the directory first."
+            _("The backup target {target} does not exist. Mount the USB stick or network "
+              "drive, or create the directory first.").format(target=target)
         ) from None
     except OSError as error:
-        raise VecozoError(f"Cannot use the backup target {target}: {error.strerror}.") from None
+        raise VecozoError(_("Cannot use the backup target {target}: {reason}.").format(
+            target=target, reason=error.strerror)) from None
     if not target.is_dir():
-        raise VecozoError(f"The backup target {target} is not a directory.")
+        raise VecozoError(_("The backup target {target} is not a directory.").format(
+            target=target))
     if repository_root is not None:
         root = Path(repository_root).resolve()
         if target == root or root in target.parents:
             raise VecozoError(
-                f"The backup target {target} is inside the certificate repository {root}; "
-                "a backup belongs on another medium."
+                _("The backup target {target} is inside the certificate repository {root}; "
+                  "a backup belongs on another medium.").format(target=target, root=root)
             )
     try:
         with tempfile.TemporaryFile(dir=target, prefix=".vecozo-tui-probe-"):
@@ -127,13 +144,14 @@ def _target_error(error: OSError, target: Path) -> str:
     import errno
 
     if error.errno in (errno.EACCES, errno.EPERM):
-        return f"No permission to write in the backup target {target}."
+        return _("No permission to write in the backup target {target}.").format(target=target)
     if error.errno == errno.EROFS:
-        return f"The backup target {target} is on a read-only medium."
+        return _("The backup target {target} is on a read-only medium.").format(target=target)
     if error.errno == errno.ENOSPC:
-        return f"The backup target {target} is full; nothing was written."
-    return (f"Cannot write in the backup target {target}: "
-            f"{error.strerror or error.__class__.__name__}.")
+        return _("The backup target {target} is full; nothing was written.").format(
+            target=target)
+    return _("Cannot write in the backup target {target}: {reason}.").format(
+        target=target, reason=error.strerror or error.__class__.__name__)
 
 
 def same_device(target_dir: Path, repository_root: Path) -> bool:
@@ -183,12 +201,12 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
     from vecozo_tui.repository import BackupRecord
 
     if new_password is not None and new_password == "":
-        raise VecozoError("The new password is empty; a backup must be protected by a password.")
+        raise VecozoError(_("The new password is empty; a backup must be protected by a "
+                            "password."))
     target = check_target(target_dir, repository.root)
     active = repository.active(practice_id)
     if active is None:
-        raise VecozoError(f"{practice_id} has no active certificate to back up; import one "
-                          "first.")
+        raise VecozoError(_(NO_ACTIVE["backup"]).format(practice_id=practice_id))
     warnings: list[str] = []
     entries: list[StoredCertificate] = [active]
     if with_history:
@@ -206,18 +224,18 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
             if entry is active:
                 raise
             warnings.append(
-                f"Skipped the earlier certificate valid until "
-                f"{entry.info.not_after.date().isoformat()} ({entry.info.sha256[:8]}): it was "
-                "imported with another password."
+                _("Skipped the earlier certificate valid until {date} ({sha256}): it was "
+                  "imported with another password.").format(
+                    date=short_date(entry.info.not_after), sha256=entry.info.sha256[:8])
             )
             continue
         name = backup_file_name(practice_id, agb or entry.info.agb_code, entry.info.not_after,
                                 entry.info.sha256, legacy=legacy)
         path, complete = _place_for(target, name, loaded, output_password)
         if complete:
-            warnings.append(f"{path.name} was already there (left by an interrupted backup?) "
-                            "and holds this certificate: it was verified and recorded, not "
-                            "written again.")
+            warnings.append(_("{name} was already there (left by an interrupted backup?) "
+                              "and holds this certificate: it was verified and recorded, not "
+                              "written again.").format(name=path.name))
         planned.append((entry, loaded, path, None if complete else
                         encrypt_pkcs12(loaded, output_password, encoding=encoding)))
 
@@ -239,9 +257,10 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
     on_same_device = same_device(target, repository.root)
     if on_same_device:
         warnings.insert(0, (
-            f"{target} is on the same disk as the certificate repository: if that disk "
-            f"fails, both are lost. Copy the backup to another medium (a USB stick, a "
-            f"network drive, another computer). {SEED_ANOTHER_MEDIUM}."
+            _("{target} is on the same disk as the certificate repository: if that disk "
+              "fails, both are lost. Copy the backup to another medium (a USB stick, a "
+              "network drive, another computer). {seed_another_medium}.").format(
+                target=target, seed_another_medium=SEED_ANOTHER_MEDIUM)
         ))
     try:
         repository.record_backup(
@@ -252,9 +271,10 @@ def make_backup(repository: Repository, practice_id: str, target_dir: Path | str
     except VecozoError as error:
         # the files are good backups: keep them, but say the dashboard does not know yet
         raise VecozoError(
-            f"The backup was written and verified "
-            f"({', '.join(entry.path.name for entry in results)} in {target}), but could "
-            f"not be recorded in the repository: {error} Run the backup again to record it."
+            _("The backup was written and verified ({names} in {target}), but could not be "
+              "recorded in the repository: {error} Run the backup again to record it.").format(
+                names=", ".join(entry.path.name for entry in results), target=target,
+                error=error)
         ) from error
     return BackupResult(files=[entry.path for entry in results], verified=True,
                         same_device=on_same_device,
@@ -271,7 +291,7 @@ def _place_for(target: Path, name: str, loaded: LoadedPkcs12, password: str
     ``name`` when free; the file of that name when it verifies (a crashed run wrote it);
     otherwise the next free ``<stem>_<n>.p12``. Temporary files a crash left for these
     names go first."""
-    stem, _, suffix = name.rpartition(".")
+    stem, _dot, suffix = name.rpartition(".")
     _remove_crash_temporaries(target, stem, suffix)
     for number in range(1, 100):
         path = target / (name if number == 1 else f"{stem}_{number}.{suffix}")
@@ -284,8 +304,9 @@ def _place_for(target: Path, name: str, loaded: LoadedPkcs12, password: str
         except VecozoError:
             continue  # another backup, or half of one: kept as it is
         return path, True
-    raise VecozoError(f"{target} already holds 99 files named like {name}; move the old "
-                      "backups away or choose another target. Nothing was written.")
+    raise VecozoError(_("{target} already holds 99 files named like {name}; move the old "
+                        "backups away or choose another target. Nothing was written.").format(
+        target=target, name=name))
 
 
 def _remove_crash_temporaries(target: Path, stem: str, suffix: str) -> None:
@@ -315,8 +336,9 @@ def _read_back(path: Path) -> bytes:
 def _verify(path: Path, original: LoadedPkcs12, password: str) -> None:
     problems = verification_problems(path, original, password)
     if problems:
-        raise VecozoError(f"The backup {path} failed its verification ({'; '.join(problems)}); "
-                          "the medium may be faulty. It was removed.")
+        raise VecozoError(_("The backup {path} failed its verification ({problems}); the "
+                            "medium may be faulty. It was removed.").format(
+            path=path, problems="; ".join(problems)))
 
 
 def verification_problems(path: Path, original: LoadedPkcs12, password: str) -> list[str]:
@@ -324,30 +346,39 @@ def verification_problems(path: Path, original: LoadedPkcs12, password: str) -> 
     what was meant to be written: the certificate's fingerprint, the chain and the private
     key. What differs, in plain words; empty when it is the same. Backups and deploys
     both use this one check."""
+    return [_(text).format(**values)
+            for text, values in verification_findings(path, original, password)]
+
+
+def verification_findings(path: Path, original: LoadedPkcs12, password: str
+                          ) -> list[tuple[str, dict[str, str]]]:
+    """``verification_problems`` as (English text, its values): to be said in the chosen
+    language and, for the audit log, in English, without reading the file twice."""
     from vecozo_tui.certificates import load_pkcs12, public_key_der, sha256_hex
 
     try:
         data = _read_back(path)
     except (OSError, VecozoError) as error:  # VecozoError: not a regular file, too large
-        return [f"it could not be read back: {getattr(error, 'strerror', None) or error}"]
+        return [(N_("it could not be read back: {reason}"),
+                 {"reason": str(getattr(error, "strerror", None) or error)})]
     try:
         back = load_pkcs12(data, password, source=path.name)
     except VecozoError:
-        return ["it could not be opened with the password after writing"]
-    problems = []
+        return [(N_("it could not be opened with the password after writing"), {})]
+    problems: list[tuple[str, dict[str, str]]] = []
     if back.info.sha256 != original.info.sha256:
-        problems.append("the certificate's SHA-256 fingerprint differs")
+        problems.append((N_("the certificate's SHA-256 fingerprint differs"), {}))
     if back.private_key is None:
-        problems.append("it holds no private key")
+        problems.append((N_("it holds no private key"), {}))
     else:
         if public_key_der(back.private_key.public_key()) != public_key_der(
                 back.certificate.public_key()):
-            problems.append("the private key does not match the certificate")
+            problems.append((N_("the private key does not match the certificate"), {}))
         if original.private_key is not None and public_key_der(back.private_key.public_key()) \
                 != public_key_der(original.private_key.public_key()):
-            problems.append("the private key differs from the stored one")
+            problems.append((N_("the private key differs from the stored one"), {}))
     if [sha256_hex(c) for c in back.chain] != [sha256_hex(c) for c in original.chain]:
-        problems.append("the chain differs")
+        problems.append((N_("the chain differs"), {}))
     return problems
 
 
@@ -363,7 +394,7 @@ def _remove(paths: list[Path], directory: Path) -> None:
 
 
 def check_opens(repository: Repository, practice_id: str, password: str) -> None:
-    open_stored(repository, practice_id, password, purpose="back up")
+    open_stored(repository, practice_id, password, purpose="backup")
 
 
 def open_stored(repository: Repository, practice_id: str, password: str, *, purpose: str,
@@ -372,17 +403,16 @@ def open_stored(repository: Repository, practice_id: str, password: str, *, purp
     activated again), decrypted in memory with ``password``.
 
     WrongPasswordError (saying which password is meant) when it does not open it;
-    VecozoError when there is no active certificate to ``purpose`` ("back up", "deploy").
+    VecozoError when there is no active certificate to ``purpose`` ("backup", "deploy").
     """
     from vecozo_tui.certificates import load_stored_pkcs12
 
     active = repository.active(practice_id)
     if sha256 is None:
         if active is None:
-            raise VecozoError(f"{practice_id} has no active certificate to {purpose}; import "
-                              "one first.")
+            raise VecozoError(_(NO_ACTIVE.get(purpose, NO_ACTIVE["use"])).format(
+                practice_id=practice_id))
         sha256 = active.info.sha256
     is_active = active is not None and active.info.sha256 == sha256
-    which = "the active certificate" if is_active else "the certificate"
     return load_stored_pkcs12(repository.read_pkcs12(practice_id, sha256), password,
-                              practice_id=practice_id, which=which)
+                              practice_id=practice_id, active=is_active)

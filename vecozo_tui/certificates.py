@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from vecozo_tui.clock import aware_datetime
 from vecozo_tui.errors import VecozoError, WrongPasswordError
+from vecozo_tui.i18n import N_, _, ngettext
+from vecozo_tui.textfmt import short_date
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -105,13 +107,13 @@ class CertificateInfo:
         if chain is None:
             entries = data.get("chain", [])
             if not isinstance(entries, list):
-                raise TypeError("chain is not a list")
+                raise TypeError("chain is not a list")  # untranslated: caught, never shown
             chain = tuple(ChainEntry.from_dict(entry) for entry in entries)
         key_size = data["key_size"]
         if isinstance(key_size, bool) or not isinstance(key_size, int):
-            raise TypeError("key_size is not a number")
+            raise TypeError("key_size is not a number")  # untranslated: caught, never shown
         if data["kind"] not in (SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT):
-            raise ValueError("unknown kind")
+            raise ValueError("unknown kind")  # untranslated: caught, never shown
         return cls(
             subject=_text(data["subject"]), common_name=_text(data.get("common_name", "")),
             issuer=_text(data["issuer"]), serial=_text(data["serial"]),
@@ -179,19 +181,20 @@ def read_certificate_file(path: str | Path) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise VecozoError(f"{path} does not exist.") from None
+        raise VecozoError(_("{path} does not exist.").format(path=path)) from None
     except OSError as error:
-        raise VecozoError(f"Cannot read {path}: {error.strerror}.") from None
+        raise VecozoError(_("Cannot read {path}: {reason}.").format(
+            path=path, reason=error.strerror)) from None
     if path.is_dir():
-        raise VecozoError(f"{path} is a directory, not a .pfx/.p12 file.")
+        raise VecozoError(_("{path} is a directory, not a .pfx/.p12 file.").format(path=path))
     if not path.is_file():
-        raise VecozoError(f"{path} is not a regular file (a device or a pipe?); give the "
-                          ".pfx/.p12 file itself.")
+        raise VecozoError(_("{path} is not a regular file (a device or a pipe?); give the "
+                            ".pfx/.p12 file itself.").format(path=path))
     if size > MAX_FILE_BYTES:
         raise VecozoError(
-            f"{path} is {size // 1024} KiB: far too large for a certificate export "
-            f"(a .pfx is a few KiB; the limit is {MAX_FILE_BYTES // 1024} KiB). "
-            "Is it the right file?"
+            _("{path} is {size} KiB: far too large for a certificate export (a .pfx is a "
+              "few KiB; the limit is {limit} KiB). Is it the right file?").format(
+                path=path, size=size // 1024, limit=MAX_FILE_BYTES // 1024)
         )
     from vecozo_tui.fsutil import read_regular_file
 
@@ -199,7 +202,7 @@ def read_certificate_file(path: str | Path) -> bytes:
         # checked again on the open file: it may have been swapped since stat()
         return read_regular_file(path, MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise VecozoError(f"{path} does not exist.") from None
+        raise VecozoError(_("{path} does not exist.").format(path=path)) from None
 
 
 class AmbiguousChoice(VecozoError):
@@ -225,7 +228,8 @@ class Pkcs12Contents:
     unreadable_keys: int = 0  # private keys the file holds that could not be decrypted
 
     def __repr__(self) -> str:  # keep the keys out of any log or traceback
-        return f"Pkcs12Contents({len(self.pairs)} pair(s), {len(self.certificates)} cert(s))"
+        pairs, certificates = len(self.pairs), len(self.certificates)
+        return f"Pkcs12Contents({pairs} pair(s), {certificates} cert(s))"  # untranslated: debug
 
     def choose(self, *, practice_agb: str | None = None, pick: str | None = None
                ) -> LoadedPkcs12:
@@ -243,8 +247,8 @@ class Pkcs12Contents:
             if _choice_rank(first, practice_agb)[:3] == _choice_rank(second, practice_agb)[:3] \
                     and first.info.subject != second.info.subject:
                 raise AmbiguousChoice(
-                    "The file holds several certificates with a private key that fit "
-                    "equally well; choose one by the start of its SHA-256:\n"
+                    _("The file holds several certificates with a private key that fit "
+                      "equally well; choose one by the start of its SHA-256:\n")
                     + "\n".join(choice_line(pair.info) for pair in ranked), ranked)
         return ranked[0]
 
@@ -254,10 +258,14 @@ class Pkcs12Contents:
             if len(wanted) >= 4 else []
         if len(matches) == 1:
             return matches[0]
-        what = "fits none" if not matches else "fits more than one"
+        if matches:
+            text = _("'{pick}' fits more than one of the certificates with a private key in "
+                     "the file (give at least 4 characters of the SHA-256):\n")
+        else:
+            text = _("'{pick}' fits none of the certificates with a private key in the file "
+                     "(give at least 4 characters of the SHA-256):\n")
         raise AmbiguousChoice(
-            f"'{pick}' {what} of the certificates with a private key in the file (give at "
-            "least 4 characters of the SHA-256):\n"
+            text.format(pick=pick)
             + "\n".join(choice_line(pair.info) for pair in self.pairs), list(self.pairs))
 
     def not_stored(self, chosen: LoadedPkcs12) -> list[x509.Certificate]:
@@ -270,9 +278,10 @@ class Pkcs12Contents:
 def choice_line(info: CertificateInfo) -> str:
     """One line per certificate in a file, to choose by: SHA-256 start, kind, AGB, validity,
     subject."""
-    return (f"  {info.sha256[:16]}  {info.kind:<8}  AGB {info.agb_code or '-':<8}  "
-            f"{info.not_before.date().isoformat()} to {info.not_after.date().isoformat()}  "
-            f"{info.common_name}")
+    valid = _("{start} to {end}").format(start=short_date(info.not_before),
+                                           end=short_date(info.not_after))
+    agb = info.agb_code or "-"
+    return f"  {info.sha256[:16]}  {info.kind:<8}  AGB {agb:<8}  {valid}  {info.common_name}"
 
 
 _KIND_RANK = {SYSTEM: 0, UNCLEAR: 1, PERSONAL: 2, NOT_CLIENT: 3}
@@ -288,14 +297,15 @@ def _choice_rank(pair: LoadedPkcs12, practice_agb: str | None) -> tuple:
             -info.not_after.timestamp())
 
 
-def load_pkcs12(data: bytes, password: str, *, source: str = "the file") -> LoadedPkcs12:
+def load_pkcs12(data: bytes, password: str, *, source: str | None = None) -> LoadedPkcs12:
     """Decrypt a PKCS#12 in memory and take its default certificate (see
     Pkcs12Contents.choose); a clear VecozoError for every way it can fail."""
     return read_pkcs12(data, password, source=source).choose()
 
 
-def read_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Pkcs12Contents:
+def read_pkcs12(data: bytes, password: str, *, source: str | None = None) -> Pkcs12Contents:
     """Decrypt a PKCS#12 in memory: every certificate, every private key, paired."""
+    source = source or _("the file")
     _reject_obvious_non_pkcs12(data, source)
     password_bytes(password)  # a clear message when the password is not text
     try:
@@ -303,8 +313,9 @@ def read_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Pkcs
     except ValueError:
         raise _explain_load_failure(data, password, source) from None
     except Exception as error:  # noqa: BLE001 - the parser's internals are not the user's concern
-        raise VecozoError(f"{_cap(source)} could not be read as a PKCS#12 file "
-                          f"({type(error).__name__}).") from None
+        raise VecozoError(_("{source} could not be read as a PKCS#12 file "
+                            "({error}).").format(
+            source=_cap(source), error=type(error).__name__)) from None
     friendly: dict[bytes, str | None] = {}
     certificates: list[x509.Certificate] = []
     for entry in ([bundle.cert] if bundle.cert else []) + list(bundle.additional_certs):
@@ -315,13 +326,18 @@ def read_pkcs12(data: bytes, password: str, *, source: str = "the file") -> Pkcs
                              if entry.friendly_name else None)
     keys, unreadable = _private_keys(data, password, bundle.key)
     if not certificates:
-        raise VecozoError(f"{_cap(source)} holds a private key but no certificate."
-                          if keys else f"{_cap(source)} holds no certificate.")
+        text = (_("{source} holds a private key but no certificate.") if keys else
+                _("{source} holds no certificate."))
+        raise VecozoError(text.format(source=_cap(source)))
     if not keys:
         raise VecozoError(
-            f"{_cap(source)} holds {len(certificates)} certificate(s) but no private key. "
-            "Export again and choose 'Yes, export the private key' ('Ja, de "
-            "persoonlijke sleutel exporteren')."
+            ngettext("{source} holds {count} certificate but no private key. Export again "
+                     "and choose 'Yes, export the private key' ('Ja, de persoonlijke sleutel "
+                     "exporteren').",
+                     "{source} holds {count} certificates but no private key. Export again "
+                     "and choose 'Yes, export the private key' ('Ja, de persoonlijke sleutel "
+                     "exporteren').", len(certificates)).format(
+                source=_cap(source), count=len(certificates))
         )
     protected = password != ""
     by_public = {public_key_der(key.public_key()): key for key in keys}
@@ -359,8 +375,8 @@ def _load_bundle(data: bytes, password: str) -> Any:
         # NSS (Firefox, pk12util) and BouncyCastle write BER; cryptography reads it but
         # warns that it was not DER. Nobody at the console can act on that, so the
         # warning (with a source path in it) must not reach the screen.
-        warnings.filterwarnings("ignore", message="PKCS#12 bundle could not be parsed as DER",
-                                category=UserWarning)
+        not_der = "PKCS#12 bundle could not be parsed as DER"  # untranslated: the library's
+        warnings.filterwarnings("ignore", message=not_der, category=UserWarning)
         return pkcs12.load_pkcs12(data, password.encode("utf-8"))
 
 
@@ -411,7 +427,7 @@ def _key_bags(data: bytes) -> list[tuple[str, bytes]]:
     for content_type, content in _authenticated_safe(data):
         if content_type != _DATA:
             continue  # encryptedData: cryptography has read what is in it
-        _tag, start, end, _ = _element(content, 0)
+        _tag, start, end, _rest = _element(content, 0)
         for _tag, bag_start, bag_end in _children(content, start, end):
             bag = _tlv_children(content, bag_start, bag_end)
             bag_type = _oid(content[bag[0][2]:bag[0][3]])
@@ -425,12 +441,12 @@ def _authenticated_safe(data: bytes) -> list[tuple[str, bytes]]:
     """(content type OID, content) of each ContentInfo; the content of a data one is
     its SafeContents (octets joined when BER split them)."""
     try:
-        _tag, start, end, _ = _element(data, 0)
+        _tag, start, end, _rest = _element(data, 0)
         pfx = _tlv_children(data, start, end)
         auth_safe = _tlv_children(data, pfx[1][2], pfx[1][3])
         octets = _tlv_children(data, auth_safe[1][2], auth_safe[1][3])[0]
         content = _octets(data, octets[0], octets[2], octets[3])
-        _tag, start, end, _ = _element(content, 0)
+        _tag, start, end, _rest = _element(content, 0)
         found = []
         for info in _tlv_children(content, start, end):
             parts = _tlv_children(content, info[2], info[3])
@@ -470,61 +486,67 @@ def password_bytes(password: str) -> bytes:
     try:
         return password.encode("utf-8")
     except UnicodeEncodeError:
-        raise VecozoError("The password holds bytes that are not valid text (not UTF-8): "
-                          "check the encoding of $VECOZO_TUI_PASSWORD or the password file, "
-                          "or type the password at the prompt.") from None
+        raise VecozoError(_("The password holds bytes that are not valid text (not UTF-8): "
+                            "check the encoding of $VECOZO_TUI_PASSWORD or the password file, "
+                            "or type the password at the prompt.")) from None
 
 
 def _reject_obvious_non_pkcs12(data: bytes, source: str) -> None:
     if not data:
-        raise VecozoError(f"{_cap(source)} is empty (0 bytes); copy the export again.")
+        raise VecozoError(_("{source} is empty (0 bytes); copy the export again.").format(
+            source=_cap(source)))
     head = data.lstrip()[:64]
     if head.startswith(b"-----BEGIN"):
         text = data.decode("ascii", "replace")
-        if "PRIVATE KEY" in text:
+        if "PRIVATE KEY" in text:  # untranslated: a PEM marker
             raise VecozoError(
-                f"{_cap(source)} is a PEM text file with a private key, not a PKCS#12 (.pfx/.p12) "
-                "export. Export the certificate from the browser as .pfx/.p12 with its "
-                "private key."
+                _("{source} is a PEM text file with a private key, not a PKCS#12 (.pfx/.p12) "
+                  "export. Export the certificate from the browser as .pfx/.p12 with its "
+                  "private key.").format(source=_cap(source))
             )
         raise VecozoError(
-            f"{_cap(source)} is a PEM certificate without its private key; the practice software "
-            "needs the private key too. Export again as .pfx/.p12 and choose 'Yes, export "
-            "the private key'."
+            _("{source} is a PEM certificate without its private key; the practice software "
+              "needs the private key too. Export again as .pfx/.p12 and choose 'Yes, export "
+              "the private key'.").format(source=_cap(source))
         )
     if data[0] != 0x30:
-        raise VecozoError(f"{_cap(source)} is not a PKCS#12 (.pfx/.p12) file; is it the "
-                          "right file?")
+        raise VecozoError(_("{source} is not a PKCS#12 (.pfx/.p12) file; is it the "
+                            "right file?").format(source=_cap(source)))
     declared = _declared_length(data)
     if declared is not None and declared > len(data):
         raise VecozoError(
-            f"{_cap(source)} is truncated ({len(data)} of {declared} bytes): the copy was cut "
-            "short. Copy the file again."
+            _("{source} is truncated ({count} of {declared} bytes): the copy was cut "
+              "short. Copy the file again.").format(
+                source=_cap(source), count=len(data), declared=declared)
         )
 
 
 def load_stored_pkcs12(data: bytes, password: str, *, practice_id: str,
-                       which: str = "the active certificate") -> LoadedPkcs12:
+                       active: bool = True) -> LoadedPkcs12:
     """The repository's copy of a practice's certificate, decrypted in memory. A wrong
     password says which one is meant: the one given at the import (the repository
     stores the copy under it), not the advice about exported files and copying."""
     try:
-        return load_pkcs12(data, password, source=f"{which} of {practice_id}")
+        source = (_("the active certificate of {practice_id}") if active else
+                  _("the certificate of {practice_id}")).format(practice_id=practice_id)
+        return load_pkcs12(data, password, source=source)
     except WrongPasswordError:
-        raise WrongPasswordError(
-            f"Wrong password for {which} of {practice_id}: use the password given when it "
-            "was imported."
-        ) from None
+        text = (_("Wrong password for the active certificate of {practice_id}: use the "
+                  "password given when it was imported.") if active else
+                _("Wrong password for the certificate of {practice_id}: use the password "
+                  "given when it was imported."))
+        raise WrongPasswordError(text.format(practice_id=practice_id)) from None
 
 
-def check_pkcs12_structure(data: bytes, *, source: str = "the file") -> None:
+def check_pkcs12_structure(data: bytes, *, source: str | None = None) -> None:
     """What a file's structure tells without its password: empty, a PEM text file, cut
     short in copying, or no PKCS#12 at all. Raises a VecozoError that says which, so
     that nobody is asked for a password for a file that cannot be one; returns when
     the password is the next thing to ask."""
+    source = source or _("the file")
     _reject_obvious_non_pkcs12(data, source)
     try:
-        _tag, start, end, _ = _element(data, 0)
+        _tag, start, end, _rest = _element(data, 0)
         pfx = _children(data, start, end)  # version, authSafe, (macData)
         if len(pfx) < 2 or pfx[0][0] != 0x02 or pfx[1][0] != 0x30:
             raise _Unparseable
@@ -532,8 +554,9 @@ def check_pkcs12_structure(data: bytes, *, source: str = "the file") -> None:
         if len(auth_safe) < 2 or auth_safe[0][0] != 0x06:
             raise _Unparseable
     except (_Unparseable, IndexError, ValueError):
-        raise VecozoError(f"{_cap(source)} is not a PKCS#12 (.pfx/.p12) file, or it is "
-                          "damaged; copy or export it again.") from None
+        raise VecozoError(_("{source} is not a PKCS#12 (.pfx/.p12) file, or it is "
+                            "damaged; copy or export it again.").format(
+            source=_cap(source))) from None
 
 
 def _cap(text: str) -> str:
@@ -545,24 +568,25 @@ def _explain_load_failure(data: bytes, password: str, source: str) -> VecozoErro
     try:
         mac = _verify_mac(data, password)
     except _Unparseable:
-        return VecozoError(f"{_cap(source)} is not a PKCS#12 (.pfx/.p12) file, or it is damaged; "
-                           "copy or export it again.")
+        return VecozoError(_("{source} is not a PKCS#12 (.pfx/.p12) file, or it is damaged; "
+                             "copy or export it again.").format(source=_cap(source)))
     if mac is False:
         return WrongPasswordError(
-            f"Wrong password for {source}. Use the password chosen when the certificate was "
-            "exported from the browser. (If you are sure of the password, the file was "
-            "damaged while copying: compare its size with the original.)"
+            _("Wrong password for {source}. Use the password chosen when the certificate was "
+              "exported from the browser. (If you are sure of the password, the file was "
+              "damaged while copying: compare its size with the original.)").format(source=source)
         )
     if mac is True:
         return VecozoError(
-            f"The password for {source} is right, but the file uses an old encryption "
-            "(such as RC2-40) that this system cannot decrypt. Export it again choosing "
-            "AES-256 (Windows: 'AES256-SHA256'), or from Firefox, which writes a modern file."
+            _("The password for {source} is right, but the file uses an old encryption "
+              "(such as RC2-40) that this system cannot decrypt. Export it again choosing "
+              "AES-256 (Windows: 'AES256-SHA256'), or from Firefox, which writes a modern "
+              "file.").format(source=source)
         )
     # no MAC to check (rare): the two causes cannot be told apart
     return WrongPasswordError(
-        f"Wrong password for {source}, or the file uses an old encryption this system cannot "
-        "read. Check the password first."
+        _("Wrong password for {source}, or the file uses an old encryption this system cannot "
+          "read. Check the password first.").format(source=source)
     )
 
 
@@ -608,8 +632,22 @@ class SubjectFacts:
 @dataclass(frozen=True)
 class Kind:
     kind: str  # SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT
-    reason: str  # why, in a few words, for people
+    reason: str  # why, in a few words, in English (stored); kind_reason_words says it
     person_name: str | None = None
+
+
+PERSON_REASON = N_("the CN reads as a person's name: {person_sign}")
+
+
+def kind_reason_words(reason: str | None) -> str:
+    """A stored kind reason (English, as classify_kind wrote it into the repository) in
+    the chosen language; a reason of another version is shown as it is."""
+    if not reason:
+        return ""
+    prefix = PERSON_REASON.split("{", 1)[0]
+    if reason.startswith(prefix):
+        return _(PERSON_REASON).format(person_sign=_(reason[len(prefix):]))
+    return _(reason)
 
 
 def classify_kind(facts: SubjectFacts) -> Kind:
@@ -625,33 +663,33 @@ def classify_kind(facts: SubjectFacts) -> Kind:
     """
     usages = facts.extended_key_usages
     if facts.is_ca:
-        return Kind(NOT_CLIENT, "a CA certificate (basicConstraints CA:TRUE): it issues "
-                                "certificates, it is not a practice's client certificate")
+        return Kind(NOT_CLIENT, N_("a CA certificate (basicConstraints CA:TRUE): it issues "
+                                  "certificates, it is not a practice's client certificate"))
     if usages is not None and not usages & {CLIENT_AUTH_OID, ANY_EXTENDED_KEY_USAGE_OID}:
-        return Kind(NOT_CLIENT, "not made for client authentication (its extendedKeyUsage "
-                                "has no clientAuth)")
+        return Kind(NOT_CLIENT, N_("not made for client authentication (its extendedKeyUsage "
+                                  "has no clientAuth)"))
     if facts.person:
-        return Kind(PERSONAL, "the subject names a person (givenName/surname)",
+        return Kind(PERSONAL, N_("the subject names a person (givenName/surname)"),
                     facts.person)
     name = (facts.common_name or "").strip()
     if not name:
-        return Kind(UNCLEAR, "the subject has no CN to tell it by")
+        return Kind(UNCLEAR, N_("the subject has no CN to tell it by"))
     folded = name.casefold()
     tokens = folded.split()
     if any(word in folded for word in _SYSTEM_WORDS):
-        return Kind(SYSTEM, "the CN says so")
+        return Kind(SYSTEM, N_("the CN says so"))
     if any(char.isdigit() for char in name):
-        return Kind(SYSTEM, "the CN holds a number (an AGB code or a system number), not "
-                            "a person's name")
+        return Kind(SYSTEM, N_("the CN holds a number (an AGB code or a system number), not "
+                              "a person's name"))
     if any(word in folded for word in _ORGANISATION_WORDS) or \
             _ORGANISATION_TOKENS.intersection(tokens):
-        return Kind(SYSTEM, "the CN names an organisation")
+        return Kind(SYSTEM, N_("the CN names an organisation"))
     if _names_the_organisation(tokens, facts.organisation):
-        return Kind(SYSTEM, "the CN is (part of) the organisation's name")
+        return Kind(SYSTEM, N_("the CN is (part of) the organisation's name"))
     person_sign = _reads_as_a_person(name.split())
     if person_sign:
-        return Kind(PERSONAL, f"the CN reads as a person's name: {person_sign}", name)
-    return Kind(UNCLEAR, "the CN shows neither a person's nor the practice's name")
+        return Kind(PERSONAL, PERSON_REASON.format(person_sign=person_sign), name)
+    return Kind(UNCLEAR, N_("the CN shows neither a person's nor the practice's name"))
 
 
 def _names_the_organisation(tokens: list[str], organisation: str | None) -> bool:
@@ -685,13 +723,13 @@ def _reads_as_a_person(tokens: list[str]) -> str | None:
     if not names:
         return None
     if initials:
-        return "initials and a surname"
+        return N_("initials and a surname")
     if titles:
-        return "a title and a name"
+        return N_("a title and a name")
     if particles:
-        return "a name with a particle such as 'de' or 'van'"
+        return N_("a name with a particle such as 'de' or 'van'")
     if 2 <= len(names) <= 4:
-        return "a first name and a surname"
+        return N_("a first name and a surname")
     return None
 
 
@@ -885,67 +923,80 @@ def check_for_import(loaded: LoadedPkcs12, *, now: datetime, practice_agb: str |
         findings.append(Finding("warning", code, message))
 
     if loaded.private_key is None:
-        error("no-key", "The file holds no private key: export again with 'Yes, export the "
-                        "private key'.")
+        error("no-key", _("The file holds no private key: export again with 'Yes, export the "
+                          "private key'."))
     elif not loaded.key_matches:
-        error("key-mismatch", "The private key does not belong to this certificate; the "
-                              "export mixed up two certificates. Export it again.")
+        error("key-mismatch", _("The private key does not belong to this certificate; the "
+                                "export mixed up two certificates. Export it again."))
     if not loaded.password_protected:
         # macOS Keychain and GnuTLS allow it; the stored copy gets a new password instead
-        warning("no-password", "The file has no password: anyone who can copy it has the "
-                               "private key. The stored copy is protected with a new password "
-                               "you choose now; delete the file after the import.")
+        warning("no-password", _("The file has no password: anyone who can copy it has the "
+                                 "private key. The stored copy is protected with a new password "
+                                 "you choose now; delete the file after the import."))
     if info.not_after <= now:
-        error("expired", f"The certificate expired on {info.not_after.date().isoformat()}. "
-                         "An expired certificate cannot be renewed: reinstall it at VECOZO "
-                         "with the user number and PIN ('opnieuw installeren').")
+        error("expired", _("The certificate expired on {date}. An expired certificate cannot "
+                           "be renewed: reinstall it at VECOZO with the user number and PIN "
+                           "('opnieuw installeren').").format(date=short_date(info.not_after)))
     elif info.not_before > now:
         warning("not-yet-valid",
-                f"The certificate is valid only from {info.not_before.date().isoformat()}; "
-                "until then VECOZO calls with it fail. Import it on or after that date, or "
-                "keep the current certificate active until then.")
+                _("The certificate is valid only from {date}; until then VECOZO calls with it "
+                  "fail. Import it on or after that date, or keep the current certificate "
+                  "active until then.").format(date=short_date(info.not_before)))
     elif (info.not_after - now).days < soon_days:
-        warning("expires-soon", f"The certificate expires in {(info.not_after - now).days} "
-                                "days; start its renewal now.")
+        days = (info.not_after - now).days
+        warning("expires-soon", ngettext(
+            "The certificate expires in {days} day; start its renewal now.",
+            "The certificate expires in {days} days; start its renewal now.",
+            days).format(days=days))
     if active is not None and active.sha256 == info.sha256:
-        error("identical", "This certificate is already the active one; nothing to import.")
+        error("identical", _("This certificate is already the active one; nothing to import."))
     elif active is not None and info.not_after < active.not_after:
-        warning("older", f"This certificate expires ({info.not_after.date().isoformat()}) "
-                         f"before the active one ({active.not_after.date().isoformat()}): "
-                         "it is older. Importing makes the older one active.")
+        warning("older", _("This certificate expires ({expires}) before the active one "
+                           "({active}): it is older. Importing makes the older one "
+                           "active.").format(expires=short_date(info.not_after),
+                                             active=short_date(active.not_after)))
     if practice_agb and info.agb_code and info.agb_code != practice_agb:
-        error("agb-mismatch", f"The certificate is for AGB code {info.agb_code}, this "
-                              f"practice has {practice_agb}: it belongs to another practice. "
-                              "(If the configured AGB code is wrong, correct the "
-                              "configuration first.)")
+        error("agb-mismatch", _("The certificate is for AGB code {agb_code}, this "
+                                "practice has {practice_agb}: it belongs to another practice. "
+                                "(If the configured AGB code is wrong, correct the "
+                                "configuration first.)").format(
+            agb_code=info.agb_code, practice_agb=practice_agb))
     elif info.agb_code is None and info.kind != NOT_CLIENT:
-        warning("no-agb", "The certificate shows no AGB code, so it cannot be matched to "
-                          + (f"this practice (AGB {practice_agb})" if practice_agb else
-                             "a practice")
-                          + ": check that it is this practice's certificate.")
+        if practice_agb:
+            warning("no-agb", _("The certificate shows no AGB code, so it cannot be matched "
+                                "to this practice (AGB {practice_agb}): check that it is this "
+                                "practice's certificate.").format(practice_agb=practice_agb))
+        else:
+            warning("no-agb", _("The certificate shows no AGB code, so it cannot be matched "
+                                "to a practice: check that it is this practice's "
+                                "certificate."))
     if info.kind == NOT_CLIENT:
-        error("not-client", f"This is not a client certificate: {info.kind_reason}. Export "
-                            "the practice's system certificate with its private key, not a "
-                            "CA or server certificate.")
+        error("not-client", _("This is not a client certificate: {kind_reason}. Export "
+                              "the practice's system certificate with its private key, not a "
+                              "CA or server certificate.").format(
+            kind_reason=kind_reason_words(info.kind_reason)))
     elif info.kind == PERSONAL:
-        warning("personal", f"This is a personal certificate (of {info.person_name}: "
-                            f"{info.kind_reason}), not the practice's system certificate: a "
-                            "personal certificate cannot do COV or billing. Pick the one "
-                            "without a person's name and with the latest expiry date.")
+        warning("personal", _("This is a personal certificate (of {person_name}: "
+                              "{kind_reason}), not the practice's system certificate: a "
+                              "personal certificate cannot do COV or billing. Pick the one "
+                              "without a person's name and with the latest expiry date.").format(
+            person_name=info.person_name, kind_reason=kind_reason_words(info.kind_reason)))
     elif info.kind == UNCLEAR:
         findings.append(Finding(
             "warning", "kind-unclear",
-            f"Its kind cannot be told: {info.kind_reason} (CN \"{info.common_name}\"). COV "
-            "needs the practice's system certificate, not a personal one.",
-            question="Is this the practice's system certificate? It shows no person's name."))
+            _('Its kind cannot be told: {kind_reason} (CN "{common_name}"). COV '
+              "needs the practice's system certificate, not a personal one.").format(
+                kind_reason=kind_reason_words(info.kind_reason), common_name=info.common_name),
+            question=_("Is this the practice's system certificate? It shows no person's name.")))
     if not loaded.chain:
-        warning("no-chain", "The file holds no chain (issuing CA certificates). Export again "
-                            "with 'Include all certificates in the certification path' "
-                            "('Indien mogelijk alle certificaten in het certificeringspad "
-                            "opnemen').")
+        warning("no-chain", _("The file holds no chain (issuing CA certificates). Export again "
+                              "with 'Include all certificates in the certification path' "
+                              "('Indien mogelijk alle certificaten in het certificeringspad "
+                              "opnemen')."))
     if info.key_type == "RSA" and info.key_size < MIN_RSA_BITS:
-        warning("weak-key", f"The key is RSA {info.key_size} bits; VECOZO requires at least "
-                            f"{MIN_RSA_BITS}.")
+        warning("weak-key", _("The key is RSA {key_size} bits; VECOZO requires at least "
+                              "{min_rsa_bits}.").format(
+            key_size=info.key_size, min_rsa_bits=MIN_RSA_BITS))
     findings.sort(key=lambda f: f.severity != "error")
     return findings
 
@@ -969,7 +1020,7 @@ def pkcs12_encryption(password: str, encoding: str = "modern"):
                    .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
                    .hmac_hash(hashes.SHA1()))  # noqa: S303 - what old Windows can read
     else:
-        raise ValueError(f"unknown PKCS#12 encoding {encoding!r}")
+        raise ValueError(f"unknown PKCS#12 encoding {encoding!r}")  # untranslated: name
     return builder.build(password_bytes(password))
 
 
@@ -978,10 +1029,10 @@ def encrypt_pkcs12(loaded: LoadedPkcs12, password: str, *, encoding: str = "mode
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     if loaded.private_key is None:
-        raise VecozoError("There is no private key to store.")
+        raise VecozoError(_("There is no private key to store."))
     if password == "":
-        raise VecozoError("A certificate file must be protected by a password; this one is "
-                          "empty. Export it again with a password.")
+        raise VecozoError(_("A certificate file must be protected by a password; this one is "
+                            "empty. Export it again with a password."))
     name = loaded.info.friendly_name.encode("utf-8") if loaded.info.friendly_name else None
     return pkcs12.serialize_key_and_certificates(
         name, loaded.private_key, loaded.certificate, loaded.chain or None,
@@ -1062,7 +1113,7 @@ def _element(data: bytes, offset: int, depth: int = 0) -> tuple[int, int, int, i
 def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
     """(tag, content start, content end) of each child."""
     return [(tag, content_start, content_end)
-            for tag, _, content_start, content_end, _ in _tlv_children(data, start, end)]
+            for tag, _length, content_start, content_end, _rest in _tlv_children(data, start, end)]
 
 
 def _octets(data: bytes, tag: int, start: int, end: int) -> bytes:
@@ -1096,7 +1147,7 @@ def _verify_mac(data: bytes, password: str) -> bool | None:
     """True/False whether the password verifies the file's MAC; None when it has none we
     know; _Unparseable when the file is not a PKCS#12 structure at all."""
     try:
-        _tag, start, end, _ = _element(data, 0)
+        _tag, start, end, _rest = _element(data, 0)
         pfx = _children(data, start, end)
         if len(pfx) < 2 or pfx[0][0] != 0x02 or pfx[1][0] != 0x30:
             raise _Unparseable
@@ -1153,7 +1204,7 @@ def _pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, purpose: int, iter
     output = b""
     while len(output) < length:
         digest = hashlib.new(hash_name, diversifier + bytes(material)).digest()
-        for _ in range(iterations - 1):
+        for _round in range(iterations - 1):
             digest = hashlib.new(hash_name, digest).digest()
         output += digest
         increment = int.from_bytes((digest * (block // digest_size + 1))[:block], "big") + 1

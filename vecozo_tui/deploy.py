@@ -42,12 +42,16 @@ import re
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import N_, _, in_english, ngettext
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from vecozo_tui.certificates import LoadedPkcs12
     from vecozo_tui.config import DeployTarget, Practice
     from vecozo_tui.repository import (
@@ -75,14 +79,32 @@ HOOK_ENV_PASSTHROUGH = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC
                         "TZ", "TMPDIR", "SSH_AUTH_SOCK", "KRB5CCNAME", "XDG_RUNTIME_DIR",
                         "DBUS_SESSION_BUS_ADDRESS", "SYSTEMROOT", "COMSPEC", "PATHEXT")
 
-FORMAT_TEXT = {"pkcs12": "PKCS#12, AES-256", "pkcs12-legacy": "PKCS#12, 3DES (legacy)"}
+# shown through _(): "legacy" is a word people read
+FORMAT_TEXT = {"pkcs12": "PKCS#12, AES-256",
+               "pkcs12-legacy": N_("PKCS#12, 3DES (legacy)")}
 
 
 class _StepFailed(Exception):
-    def __init__(self, step: str, message: str):
-        super().__init__(message)
+    """A step failed; ``build`` makes its message (called twice: in the chosen language
+    for people, in English for the audit log)."""
+
+    def __init__(self, step: str, build: Callable[[], str]):
+        self.message = build()
+        super().__init__(self.message)
         self.step = step
-        self.message = message
+        self.english = in_english(build)
+
+    @classmethod
+    def of(cls, step: str, error: VecozoError) -> _StepFailed:
+        failed = cls(step, lambda: str(error))
+        failed.english = getattr(error, "english", failed.english)
+        return failed
+
+
+def _failure(error: VecozoError, build: Callable[[], str] | None = None) -> VecozoError:
+    """``error`` that also knows its English text (``english``), for the audit log."""
+    error.english = in_english(build) if build else str(error)  # type: ignore[attr-defined]
+    return error
 
 
 # --- what a deploy did ------------------------------------------------------------------
@@ -120,14 +142,15 @@ class DeployOutcome:
 
     def lines(self) -> list[str]:
         """The outcome as the CLI and the console show it."""
-        lines = [f"{'OK    ' if self.ok else 'FAILED'} {self.number}. {self.target.path}",
+        word = _("OK") if self.ok else _("FAILED")
+        lines = [f"{word:<6} {self.number}. {self.target.path}",
                  f"       {self.message}"]
         if self.hook is not None and self.hook.output:
-            lines.append("       hook output (last lines):")
+            lines.append("       " + _("hook output (last lines):"))
             lines += [f"       | {line}" for line in self.hook.output]
         if not self.recorded:
-            lines.append("       (not recorded in the repository: it was busy or not "
-                         "writable)")
+            lines.append("       " + _("(not recorded in the repository: it was busy or not "
+                                       "writable)"))
         return lines
 
     def to_dict(self) -> dict:
@@ -164,17 +187,21 @@ def select_targets(practice: Practice, number: int | None = None
     """The practice's targets as (number, target), or only target ``number`` (1-based)."""
     targets = list(enumerate(practice.deploy, start=1))
     if not targets:
-        reminder = f" (the config notes: {practice.deploy_target})" if practice.deploy_target \
-            else ""
-        raise VecozoError(f"{practice.id} has no deploy targets{reminder}. Add a "
-                          "[[practices.deploy]] block with the path the practice software "
-                          "reads (see config.example.toml).")
+        if practice.deploy_target:
+            raise VecozoError(_(
+                "{id} has no deploy targets (the config notes: {note}). Add a "
+                "[[practices.deploy]] block with the path the practice software reads (see "
+                "config.example.toml).").format(id=practice.id, note=practice.deploy_target))
+        raise VecozoError(_(
+            "{id} has no deploy targets. Add a [[practices.deploy]] block with the path the "
+            "practice software reads (see config.example.toml).").format(id=practice.id))
     if number is None:
         return targets
     if not 1 <= number <= len(targets):
-        raise VecozoError(f"{practice.id} has {len(targets)} deploy target"
-                          f"{'s' if len(targets) != 1 else ''}; --target takes 1"
-                          + (f" to {len(targets)}." if len(targets) > 1 else "."))
+        raise VecozoError(ngettext(
+            "{id} has {count} deploy target; --target takes 1.",
+            "{id} has {count} deploy targets; --target takes 1 to {count}.",
+            len(targets)).format(id=practice.id, count=len(targets)))
     return [targets[number - 1]]
 
 
@@ -201,7 +228,8 @@ def deploy(repository: Repository, practice: Practice, password: str, *, actor: 
 
     targets = select_targets(practice, number)
     if loaded is None:
-        loaded = open_stored(repository, practice.id, password, purpose="deploy")
+        loaded = open_stored(repository, practice.id, password,
+                             purpose="deploy")  # untranslated: a key
     report = DeployReport(practice.id, loaded.info.sha256, loaded.info.not_after)
     for target_number, target in targets:
         report.outcomes.append(_deploy_one(repository, practice, target_number, target,
@@ -222,12 +250,12 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
         with repository.lock(actor):
             _refuse_inactive(repository, practice.id, sha256)
             write_verified(target, data, loaded, password)
-            message = "written and verified"
+            message = _("written and verified")
             # a crash while the hook runs must not read as a finished deploy
             pending = target.command is not None
             record = _record(target, now, sha256, STEP_HOOK if pending else None,
-                             "written and verified; the hook did not finish (still running, or "
-                             "interrupted)" if pending
+                             _("written and verified; the hook did not finish (still running, or "
+                               "interrupted)") if pending
                              else message, deployed=(sha256, now))
             recorded = _save(repository, practice.id, record, actor, "deploy",
                              {**details, "verified": True})
@@ -236,7 +264,7 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
                          deployed=_kept(previous))
         recorded = _save(repository, practice.id, record, actor, "deploy",
                          {**details, "verified": False, "failed_step": failure.step,
-                          "message": failure.message})
+                          "message": failure.english})
         return DeployOutcome(number, target, sha256, failure.step, failure.message,
                              recorded=recorded)
     except VecozoError as error:  # busy, changed meanwhile: nothing was written
@@ -244,7 +272,7 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
         record = _record(target, now, sha256, STEP_WRITE, message, deployed=_kept(previous))
         recorded = _save(repository, practice.id, record, actor, "deploy",
                          {**details, "verified": False, "failed_step": STEP_WRITE,
-                          "message": message})
+                          "message": getattr(error, "english", message)})
         return DeployOutcome(number, target, sha256, STEP_WRITE, message, recorded=recorded)
 
     if target.command is None:
@@ -252,7 +280,8 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
     hook = run_hook(target, hook_environment(practice, loaded, target),
                     password if target.password_on_stdin else None)
     failed = STEP_HOOK if hook.problem else None
-    message = hook.problem or f"written, verified, and the hook ran (exit {hook.exit_code})"
+    message = hook.problem or _("written, verified, and the hook ran (exit {exit_code})").format(
+        exit_code=hook.exit_code)
     record = _record(target, now, sha256, failed, message, deployed=(sha256, now),
                      hook=hook)
     recorded = _save(repository, practice.id, record, actor, "deploy-hook",
@@ -266,8 +295,11 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
 def _refuse_inactive(repository: Repository, practice_id: str, sha256: str) -> None:
     active = repository.active(practice_id)
     if active is None or active.info.sha256 != sha256:
-        raise VecozoError(f"The active certificate of {practice_id} was changed meanwhile (by "
-                          "another admin?); nothing was deployed. Deploy again.")
+        def build() -> str:
+            return _("The active certificate of {practice_id} was changed meanwhile (by "
+                     "another admin?); nothing was deployed. Deploy again.").format(
+                practice_id=practice_id)
+        raise _failure(VecozoError(build()), build)
 
 
 def _kept(previous: DeployRecord | None) -> tuple[str, datetime] | None:
@@ -311,7 +343,7 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
     Raises _StepFailed(STEP_WRITE or STEP_VERIFY) with a plain message; the previous
     file is untouched then, and no temporary file is left."""
     from vecozo_tui import fsutil
-    from vecozo_tui.backup import verification_problems
+    from vecozo_tui.backup import verification_findings
     from vecozo_tui.fsutil import replace_file
 
     path = target.path
@@ -320,7 +352,7 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
     try:
         uid, gid = _ids(target)
     except VecozoError as error:
-        raise _StepFailed(STEP_WRITE, str(error)) from None
+        raise _StepFailed.of(STEP_WRITE, error) from None
     kept = _kept_from_existing(target)
     uid = kept.uid if target.owner is None else uid
     gid = kept.gid if target.group is None else gid
@@ -330,16 +362,18 @@ def write_verified(target: DeployTarget, data: bytes, original: LoadedPkcs12,
         try:
             tmp_name = _write_temporary(path, data, uid, gid, mode)
         except OSError as error:
-            raise _StepFailed(STEP_WRITE, _write_error(error, path, target)) from None
-        problems = verification_problems(Path(tmp_name), original, password)
-        if problems:
-            raise _StepFailed(STEP_VERIFY, (
-                f"The file written for {path} failed its verification ({'; '.join(problems)})"
-                "; the medium may be faulty. It was removed; the previous file is unchanged."))
+            raise _StepFailed(STEP_WRITE, partial(_write_error, error, path, target)) from None
+        findings = verification_findings(Path(tmp_name), original, password)
+        if findings:
+            raise _StepFailed(STEP_VERIFY, lambda: _(
+                "The file written for {path} failed its verification ({problems}); the medium "
+                "may be faulty. It was removed; the previous file is unchanged.").format(
+                    path=path, problems="; ".join(_(text).format(**values)
+                                                  for text, values in findings)))
         try:
             replace_file(tmp_name, path)  # the moment the practice software sees it
         except OSError as error:
-            raise _StepFailed(STEP_WRITE, _write_error(error, path, target)) from None
+            raise _StepFailed(STEP_WRITE, partial(_write_error, error, path, target)) from None
         tmp_name = None
         # the new file is in place: a directory that cannot be synced (a share that
         # refuses it) makes the rename less durable, not undone
@@ -355,22 +389,27 @@ def _usable_directory(path: Path) -> Path:
     directory = path.parent
     try:
         if not directory.is_dir():
-            what = "is not a directory" if directory.exists() else "does not exist"
-            raise _StepFailed(STEP_WRITE, (
-                f"The directory {directory} {what} (a share not mounted?); nothing was "
-                f"written to {path}."))
+            if directory.exists():
+                raise _StepFailed(STEP_WRITE, lambda: _(
+                    "The directory {directory} is not a directory (a share not mounted?); "
+                    "nothing was written to {path}.").format(directory=directory, path=path))
+            raise _StepFailed(STEP_WRITE, lambda: _(
+                "The directory {directory} does not exist (a share not mounted?); nothing "
+                "was written to {path}.").format(directory=directory, path=path))
         if path.is_symlink():
             # another user who can write the directory could point it anywhere (a file
             # of root's, when root deploys): never write through it
-            raise _StepFailed(STEP_WRITE, (
-                f"{path} is a symbolic link; vecozo-tui does not write through links. Set "
+            raise _StepFailed(STEP_WRITE, lambda: _(
+                "{path} is a symbolic link; vecozo-tui does not write through links. Set "
                 "the target's path to the real file, or remove the link. Nothing was "
-                "written."))
+                "written.").format(path=path))
         if path.exists() and not path.is_file():
-            raise _StepFailed(STEP_WRITE, f"{path} is not a regular file; nothing was written.")
+            raise _StepFailed(STEP_WRITE, lambda: _(
+                "{path} is not a regular file; nothing was written.").format(path=path))
     except OSError as error:
-        raise _StepFailed(STEP_WRITE, f"Cannot use {directory}: "
-                                      f"{error.strerror or error}.") from None
+        reason = error.strerror or str(error)
+        raise _StepFailed(STEP_WRITE, lambda: _("Cannot use {directory}: {reason}.").format(
+            directory=directory, reason=reason)) from None
     return directory
 
 
@@ -416,9 +455,11 @@ def _ids(target: DeployTarget) -> tuple[int, int]:
         gid = -1 if target.group is None else (
             int(target.group) if target.group.isdigit() else grp.getgrnam(target.group).gr_gid)
     except KeyError:
-        raise VecozoError(f"The owner {target.owner} or group {target.group} of {target.path} "
-                          "does not exist on this server (any more); nothing was "
-                          "written.") from None
+        def build() -> str:
+            return _("The owner {owner} or group {group} of {path} does not exist on this "
+                     "server (any more); nothing was written.").format(
+                owner=target.owner, group=target.group, path=target.path)
+        raise _failure(VecozoError(build()), build) from None
     return uid, gid
 
 
@@ -450,17 +491,24 @@ def _write_all(handle, data: bytes) -> None:
 def _write_error(error: OSError, path: Path, target: DeployTarget) -> str:
     from vecozo_tui.fsutil import describe_os_error
 
-    unchanged = " The practice software still reads the previous file."
+    unchanged = " " + _("The practice software still reads the previous file.")
     if error.errno == errno.EPERM and (target.owner or target.group):
-        who = " and ".join(f"{kind} {name}" for kind, name in
-                           (("owner", target.owner), ("group", target.group)) if name)
-        return (f"No permission to give {path} the {who}: only root can give a file to "
-                f"another user. Nothing was changed.{unchanged}")
+        if target.owner and target.group:
+            who = _("No permission to give {path} the owner {owner} and group {group}: only "
+                    "root can give a file to another user. Nothing was changed.")
+        elif target.owner:
+            who = _("No permission to give {path} the owner {owner}: only root can give a "
+                    "file to another user. Nothing was changed.")
+        else:
+            who = _("No permission to give {path} the group {group}: only root can give a "
+                    "file to another user. Nothing was changed.")
+        return who.format(path=path, owner=target.owner, group=target.group) + unchanged
     if error.errno in (errno.EACCES, errno.EPERM):
-        return f"No permission to write in {path.parent}. Nothing was changed.{unchanged}"
+        return _("No permission to write in {directory}. Nothing was changed.").format(
+            directory=path.parent) + unchanged
     if error.errno == errno.ENOSPC:
-        return (f"The disk holding {path.parent} is full; nothing was changed. Free space "
-                f"and deploy again.{unchanged}")
+        return _("The disk holding {directory} is full; nothing was changed. Free space and "
+                 "deploy again.").format(directory=path.parent) + unchanged
     return describe_os_error(error, path) + unchanged
 
 
@@ -499,16 +547,18 @@ def run_hook(target: DeployTarget, env: dict[str, str], password: str | None) ->
             cwd=str(target.path.parent), close_fds=True,
             start_new_session=os.name != "nt")  # its own process group: a timeout stops all
     except FileNotFoundError:
-        return HookResult(None, (), f"The hook program {program} was not found; the file was "
-                                    "written and verified, the hook did not run.")
+        return HookResult(None, (), _("The hook program {program} was not found; the file was "
+                                      "written and verified, the hook did not run.").format(
+            program=program))
     except PermissionError:
-        return HookResult(None, (), f"The hook program {program} cannot be run (not "
-                                    "executable?); the file was written and verified, the "
-                                    "hook did not run.")
+        return HookResult(None, (), _("The hook program {program} cannot be run (not "
+                                      "executable?); the file was written and verified, the "
+                                      "hook did not run.").format(program=program))
     except OSError as error:
-        return HookResult(None, (), f"The hook {program} could not be started: "
-                                    f"{error.strerror or error}; the file was written and "
-                                    "verified.")
+        return HookResult(None, (), _("The hook {program} could not be started: "
+                                      "{reason}; the file was written and "
+                                      "verified.").format(
+            program=program, reason=error.strerror or error))
     tail = _Tail(HOOK_OUTPUT_BYTES)
     reader = threading.Thread(target=tail.read_from, args=(process.stdout,), daemon=True,
                               name="deploy-hook-output")
@@ -532,13 +582,15 @@ def run_hook(target: DeployTarget, env: dict[str, str], password: str | None) ->
     output = scrub_output(tail.text(), password)
     if timed_out:
         return HookResult(None, output, (
-            f"The hook {program} did not finish within {target.timeout_seconds:g} seconds and "
-            "was stopped; the file was written and verified, but the practice software may "
-            "not have picked it up."))
+            _("The hook {program} did not finish within {timeout_seconds:g} seconds and "
+              "was stopped; the file was written and verified, but the practice software may "
+              "not have picked it up.").format(
+                program=program, timeout_seconds=target.timeout_seconds)))
     if exit_code != 0:
         return HookResult(exit_code, output, (
-            f"The hook {program} failed (exit {exit_code}); the file was written and "
-            "verified, but the practice software may not have picked it up."))
+            _("The hook {program} failed (exit {exit_code}); the file was written and "
+              "verified, but the practice software may not have picked it up.").format(
+                program=program, exit_code=exit_code)))
     return HookResult(0, output, None)
 
 
@@ -589,10 +641,10 @@ def scrub_output(text: str, password: str | None) -> tuple[str, ...]:
     lines = []
     in_key = False
     for line in text.splitlines():
-        if "PRIVATE KEY-----" in line:
+        if "PRIVATE KEY-----" in line:  # untranslated: a PEM marker
             in_key = "BEGIN" in line
             if in_key:
-                lines.append("[a private key was printed here; left out]")
+                lines.append(_("[a private key was printed here; left out]"))
             continue
         if in_key:
             continue
@@ -617,28 +669,45 @@ class TargetPlan:
         that is there now."""
         target = self.target
         kept = _kept_from_existing(target)
-        mode = (f"mode {target.mode:04o}" if target.mode is not None else
-                f"mode {kept.mode:04o}" + (" (kept)" if kept.exists else ""))
-        parts = [mode]
-        for kind, name, kept_id in (("owner", target.owner, kept.uid),
-                                    ("group", target.group, kept.gid)):
-            if name:
-                parts.append(f"{kind} {name}")
-            elif kept.exists:
-                parts.append(f"{kind} {kept_id} (kept)")
+        if target.mode is not None:
+            parts = [_("mode {mode}").format(mode=f"{target.mode:04o}")]
+        elif kept.exists:
+            parts = [_("mode {mode} (kept)").format(mode=f"{kept.mode:04o}")]
+        else:
+            parts = [_("mode {mode}").format(mode=f"{kept.mode:04o}")]
+        if target.owner:
+            parts.append(_("owner {owner}").format(owner=target.owner))
+        elif kept.exists:
+            parts.append(_("owner {owner} (kept)").format(owner=kept.uid))
+        if target.group:
+            parts.append(_("group {group}").format(group=target.group))
+        elif kept.exists:
+            parts.append(_("group {group} (kept)").format(group=kept.gid))
         return ", ".join(parts)
 
     def lines(self) -> list[str]:
         target = self.target
+        # the labels in a column as wide as the longest one in the language
+        labels = {"write": _("would write"), "holds": _("now holds"), "run": _("then run"),
+                  "problem": _("PROBLEM")}
+        width = max(len(label) for label in labels.values()) + 2
+
+        def line(key: str, value: str) -> str:
+            return f"   {labels[key]:<{width}}{value}"
+
         lines = [f"{self.number}. {target.path}",
-                 f"   would write  {FORMAT_TEXT[target.format]}, {self._ownership()}",
-                 f"   now holds    {self.holds}"]
+                 line("write", f"{_(FORMAT_TEXT[target.format])}, {self._ownership()}"),
+                 line("holds", self.holds)]
         if target.command:
-            stdin = "; the password on its standard input" if target.password_on_stdin else ""
-            lines.append(f"   then run     {' '.join(target.command)}  (timeout "
-                         f"{target.timeout_seconds:g} s{stdin})")
+            if target.password_on_stdin:
+                run = _("{command}  (timeout {seconds} s; the password on its standard "
+                        "input)")
+            else:
+                run = _("{command}  (timeout {seconds} s)")
+            lines.append(line("run", run.format(command=" ".join(target.command),
+                                                seconds=f"{target.timeout_seconds:g}")))
         if self.problem:
-            lines.append(f"   PROBLEM      {self.problem}")
+            lines.append(line("problem", self.problem))
         return lines
 
     def to_dict(self) -> dict:
@@ -657,8 +726,9 @@ def plan(repository: Repository, practice: Practice, number: int | None = None
     """What deploying would do, per target; writes nothing and needs no password."""
     active = repository.active(practice.id)
     if active is None:
-        raise VecozoError(f"{practice.id} has no active certificate to deploy; import one "
-                          "first.")
+        from vecozo_tui.backup import NO_ACTIVE
+
+        raise VecozoError(_(NO_ACTIVE["deploy"]).format(practice_id=practice.id))
     states = {state.number: state for state in
               target_states(practice.deploy, active, repository.events(practice.id))}
     return [TargetPlan(target_number, target, states[target_number].text,
@@ -670,18 +740,21 @@ def _foreseeable_problem(target: DeployTarget) -> str | None:
     directory = target.path.parent
     try:
         if not directory.is_dir():
-            return f"the directory {directory} does not exist (a share not mounted?)"
+            return _("the directory {directory} does not exist (a share not mounted?)").format(
+                directory=directory)
         if target.path.is_symlink():
-            return f"{target.path} is a symbolic link; it would not be written through"
+            return _("{path} is a symbolic link; it would not be written through").format(
+                path=target.path)
         if not os.access(directory, os.W_OK | os.X_OK):
-            return f"no permission to write in {directory}"
+            return _("no permission to write in {directory}").format(directory=directory)
     except OSError as error:
-        return f"cannot check {directory}: {error.strerror or error}"
+        return _("cannot check {directory}: {reason}").format(
+            directory=directory, reason=error.strerror or error)
     if target.command:
         import shutil
 
         if shutil.which(target.command[0]) is None:
-            return f"the hook program {target.command[0]} is not found"
+            return _("the hook program {command} is not found").format(command=target.command[0])
     return None
 
 
@@ -709,20 +782,21 @@ class TargetState:
         """up to date / still the old certificate / failed at STEP / never deployed."""
         record = self.record
         if self.state == UP_TO_DATE:
-            return "up to date"
+            return _("up to date")
         if self.state == FAILED and record is not None:
-            return f"failed at {record.failed_step}: {record.message}"
+            return _("failed at {failed_step}: {message}").format(
+                failed_step=record.failed_step, message=record.message)
         if self.state == OLD_CERTIFICATE:
-            return "still the old certificate"
-        return "never deployed"
+            return _("still the old certificate")
+        return _("never deployed")
 
     @property
     def label(self) -> str:
         """The state in a few words, for a narrow column."""
         if self.state == FAILED and self.record is not None:
-            return f"failed at {self.record.failed_step}"
-        return {UP_TO_DATE: "up to date", OLD_CERTIFICATE: "old certificate",
-                NEVER_DEPLOYED: "never deployed"}.get(self.state, self.state)
+            return _("failed at {failed_step}").format(failed_step=self.record.failed_step)
+        return {UP_TO_DATE: _("up to date"), OLD_CERTIFICATE: _("old certificate"),
+                NEVER_DEPLOYED: _("never deployed")}.get(self.state, self.state)
 
     def to_dict(self) -> dict:
         record = self.record
@@ -771,22 +845,27 @@ def behind_text(states: tuple[TargetState, ...]) -> str | None:
     if not behind:
         return None
     first = behind[0]
-    more = f", and {len(behind) - 1} more target{'s' if len(behind) > 2 else ''}" \
-        if len(behind) > 1 else ""
     # the file's name, not its path: the reason is one line on every front (the detail,
     # `show` and --json give the path)
     # "<what> (<where>)": the part before the parenthesis is the headline of a crowded line
-    where = f"target {first.number}, {first.target.path.name}: {first.label}{more}"
+    values = {"number": first.number, "name": first.target.path.name, "label": first.label,
+              "count": len(behind) - 1}
+    if len(behind) > 1:
+        where = ngettext("target {number}, {name}: {label}, and {count} more target",
+                         "target {number}, {name}: {label}, and {count} more targets",
+                         len(behind) - 1).format(**values)
+    else:
+        where = _("target {number}, {name}: {label}").format(**values)
     record = first.record
     if first.state == OLD_CERTIFICATE:
-        what = "practice software still has the old certificate"
+        what = _("practice software still has the old certificate")
     elif first.state == FAILED and record is not None and record.deployed_sha256 == \
             record.sha256:
-        what = "practice software has the new certificate, but was not told"
+        what = _("practice software has the new certificate, but was not told")
     elif first.state == FAILED:
-        what = "the deploy to the practice software failed"
+        what = _("the deploy to the practice software failed")
     else:
-        what = "the active certificate is not yet with the practice software"
+        what = _("the active certificate is not yet with the practice software")
     return f"{what} ({where})"
 
 

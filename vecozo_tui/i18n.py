@@ -16,7 +16,9 @@ only when a text is first translated are the catalogs read.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +31,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 _language: Language = DEFAULT_LANGUAGE
 _translations: gettext.NullTranslations | None = None
+# set in a thread while it builds a text for the audit log (always English)
+_here = threading.local()
 
 
 def parse_language(text: str | None) -> Language | None:
@@ -74,8 +78,32 @@ def current_language() -> Language:
     return _language
 
 
+@contextmanager
+def english() -> Iterator[None]:
+    """In this block, in this thread only, every text is built in English (the msgid):
+    for what is written where people of any language read the same words, the audit
+    log. Other threads (a TUI worker) keep the chosen language."""
+    before = getattr(_here, "english", False)
+    _here.english = True
+    try:
+        yield
+    finally:
+        _here.english = before
+
+
+def in_english(build: Callable[[], str]) -> str:
+    """``build()`` with every text in it English (see ``english``)."""
+    with english():
+        return build()
+
+
+_ENGLISH = gettext.NullTranslations()
+
+
 def _catalog() -> gettext.NullTranslations:
     global _translations
+    if getattr(_here, "english", False):
+        return _ENGLISH
     if _translations is None:
         chain: gettext.NullTranslations = gettext.NullTranslations()
         for domain in DOMAINS:

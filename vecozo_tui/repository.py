@@ -63,13 +63,14 @@ from vecozo_tui.fsutil import (
     symlink_problem,
     user_name,
 )
+from vecozo_tui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
 
-INDEX_FILE = "practice.json"
-EVENTS_FILE = "events.json"
-AUDIT_FILE = "audit.log"
+INDEX_FILE = "practice.json"  # untranslated: a file name
+EVENTS_FILE = "events.json"  # untranslated: a file name
+AUDIT_FILE = "audit.log"  # untranslated: a file name
 LOCK_FILE = ".lock"
 # what list, status, check, metrics and the dashboard need of every practice, in one file
 # (see "the summary" below); never trusted: each entry is checked against the files
@@ -183,7 +184,7 @@ def _text(value: object) -> str:
 
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):  # "false" would be true
-        raise TypeError("not true or false")
+        raise TypeError("not true or false")  # untranslated: caught, never shown
     return value
 
 
@@ -262,10 +263,10 @@ class Summary:
         found = self._read_chains.get(number)
         if found is None:
             if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-                raise TypeError("not a chain number")
+                raise TypeError("not a chain number")  # untranslated: caught, never shown
             entries = self._chains[number]
             if not isinstance(entries, list):
-                raise TypeError("chain is not a list")
+                raise TypeError("chain is not a list")  # untranslated: caught, never shown
             found = self._read_chains[number] = tuple(ChainEntry.from_dict(entry)
                                                       for entry in entries)
         return found
@@ -282,6 +283,22 @@ def _identity(path: str) -> list[int] | None:
     if not stat.S_ISREG(info.st_mode):
         return [-1]
     return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+# the kind of a problem that `init` repairs itself (it makes the directory private)
+WRITABLE_BY_OTHERS = "writable-by-others"
+
+
+class Problem(str):
+    """A problem's text in the chosen language, with its ``kind``: code decides by the
+    kind, never by the words."""
+
+    kind: str | None
+
+    def __new__(cls, text: str, kind: str | None = None) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.kind = kind
+        return problem
 
 
 class Repository:
@@ -304,7 +321,9 @@ class Repository:
         root = Path(root)
         repository = cls(root, clock=clock)
         if root.exists():  # never take over (chmod, fill) a directory of someone else's
-            problems = [p for p in repository.problems() if "can be written by" not in p]
+            # by its kind, never by its words (they are in the chosen language)
+            problems = [p for p in repository.problems()
+                        if getattr(p, "kind", None) != WRITABLE_BY_OTHERS]
             if problems:
                 raise VecozoError("\n".join(problems))
         ensure_private_dir(root)
@@ -315,10 +334,10 @@ class Repository:
     def problems(self) -> list[str]:
         """What is wrong with the repository directory, in plain words (empty: fine)."""
         if not self.root.exists():
-            return [f"The repository {self.root} does not exist; create it with "
-                    "`vecozo-tui init`."]
+            return [_("The repository {root} does not exist; create it with "
+                      "`vecozo-tui init`.").format(root=self.root)]
         if not self.root.is_dir():
-            return [f"The repository {self.root} is not a directory."]
+            return [_("The repository {root} is not a directory.").format(root=self.root)]
         found = [problem for problem in (
             self._part_problem(self.root, directory=True, follow=True),
             self._part_problem(self.root / "practices", directory=True),
@@ -326,10 +345,11 @@ class Repository:
         ) if problem]
         audit_problem = self._part_problem(self.root / AUDIT_FILE, directory=False)
         if audit_problem:
-            found.append(f"{audit_problem} Nothing was changed: every change must be in the "
-                         "audit log.")
+            found.append(_("{audit_problem} Nothing was changed: every change must be in the "
+                           "audit log.").format(audit_problem=audit_problem))
         if not os.access(self.root, os.W_OK | os.X_OK):
-            found.append(f"No permission to write in the repository {self.root}.")
+            found.append(_("No permission to write in the repository {root}.").format(
+                root=self.root))
         return found
 
     def _part_problem(self, path: Path, *, directory: bool, follow: bool = False
@@ -342,23 +362,24 @@ class Repository:
         except FileNotFoundError:
             return None
         except OSError as error:
-            return f"Cannot check {path}: {error.strerror}."
+            return _("Cannot check {path}: {reason}.").format(path=path, reason=error.strerror)
         if stat.S_ISLNK(info.st_mode):
             return symlink_problem(path)
         if directory and not stat.S_ISDIR(info.st_mode):
-            return f"{path} in the repository is not a directory."
+            return _("{path} in the repository is not a directory.").format(path=path)
         if not directory and not stat.S_ISREG(info.st_mode):
-            return f"{path} in the repository is not a regular file."
+            return _("{path} in the repository is not a regular file.").format(path=path)
         if owned_by_someone_else(info):
             owner, me = user_name(info.st_uid), user_name(os.geteuid())
-            return (f"{path} belongs to another user ({owner}, uid {info.st_uid}), not to "
-                    f"{me} who runs vecozo-tui; whoever owns a part of the repository could "
-                    f"make vecozo-tui write anywhere. Run vecozo-tui as {owner} (sudo -u "
-                    f"{owner} vecozo-tui ...), or, if the repository is {me}'s: "
-                    f"chown -R {me} {self.root}")
+            return (_("{path} belongs to another user ({owner}, uid {st_uid}), not to "
+                      "{me} who runs vecozo-tui; whoever owns a part of the repository could "
+                      "make vecozo-tui write anywhere. Run vecozo-tui as {owner} (sudo -u "
+                      "{owner} vecozo-tui ...), or, if the repository is {me}'s: "
+                      "chown -R {me} {root}").format(
+                path=path, owner=owner, st_uid=info.st_uid, me=me, root=self.root))
         if directory and info.st_mode & 0o022 and os.name != "nt":
-            return (f"{path} in the repository can be written by other users; fix it with: "
-                    f"chmod 700 {path}")
+            return Problem(_("{path} in the repository can be written by other users; fix it "
+                             "with: chmod 700 {path}").format(path=path), WRITABLE_BY_OTHERS)
         return None
 
     def _refuse_unsafe_practice(self, practice_id: str) -> None:
@@ -372,7 +393,7 @@ class Repository:
             self._part_problem(practice_dir / EVENTS_FILE, directory=False),
         ) if problem]
         if problems:
-            raise VecozoError("\n".join(problems) + "\nNothing was changed.")
+            raise VecozoError("\n".join([*problems, _("Nothing was changed.")]))
 
     def change_stamp(self) -> tuple[int, int] | None:
         """A value that changes whenever the repository changes, whoever changed it: every
@@ -394,7 +415,8 @@ class Repository:
         open two files for each of a thousand practices, and building them with pathlib
         took longer than reading them."""
         if not _PRACTICE_ID.match(practice_id) or ".." in practice_id:
-            raise VecozoError(f"'{practice_id}' is not a valid practice id.")
+            raise VecozoError(_("'{practice_id}' is not a valid practice id.").format(
+                practice_id=practice_id))
         return os.path.join(self.root, "practices", practice_id, name)
 
     def _read_json(self, path: Path | str) -> dict | None:
@@ -431,15 +453,16 @@ class Repository:
         try:
             info = CertificateInfo.from_dict(entry["info"], chain)
             if info.sha256 != sha256:
-                raise ValueError("the entry is filed under another fingerprint")
+                raise ValueError("filed under another fingerprint")  # untranslated: caught
             return StoredCertificate(info=info,
                                      imported_at=aware_datetime(entry["imported_at"]),
                                      imported_by=_text(entry["imported_by"]),
                                      active=sha256 == active)
         except (KeyError, TypeError, ValueError, AttributeError):
             path = self._practice_dir(practice_id) / INDEX_FILE
-            raise VecozoError(f"{path} is damaged (the entry of certificate {sha256[:16]}… is "
-                              "incomplete); restore it from a backup of the server.") from None
+            raise VecozoError(_("{path} is damaged (the entry of certificate {sha256}… is "
+                                "incomplete); restore it from a backup of the server.").format(
+                path=path, sha256=sha256[:16])) from None
 
     def active(self, practice_id: str) -> StoredCertificate | None:
         index = self._index(practice_id)
@@ -459,14 +482,15 @@ class Repository:
     def _certificate_dir(self, practice_id: str, sha256: str) -> Path:
         entry = self._index(practice_id)["certificates"].get(sha256)
         if entry is None:
-            raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
+            raise VecozoError(_("No stored certificate {sha256}… for {practice_id}.").format(
+                sha256=sha256[:16], practice_id=practice_id))
         name = entry.get("dir") if isinstance(entry, dict) else None
         # a name, never a path: a damaged index must not lead out of the repository
         if not isinstance(name, str) or not _CERTIFICATE_DIR.match(name):
             path = self._practice_dir(practice_id) / INDEX_FILE
-            raise VecozoError(f"{path} is damaged (the directory of certificate "
-                              f"{sha256[:16]}… is not a valid name); restore it from a "
-                              "backup of the server.")
+            raise VecozoError(_("{path} is damaged (the directory of certificate "
+                                "{sha256}… is not a valid name); restore it from a "
+                                "backup of the server.").format(path=path, sha256=sha256[:16]))
         directory = self._practice_dir(practice_id) / "certificates" / name
         for part in (directory.parent, directory):
             if part.is_symlink():
@@ -479,11 +503,11 @@ class Repository:
         try:
             return read_regular_file(path, MAX_STORED_PKCS12_BYTES, follow_symlinks=False)
         except FileNotFoundError:
-            raise VecozoError(f"The stored certificate {path} is missing; restore it from a "
-                              "backup of the server.") from None
+            raise VecozoError(_("The stored certificate {path} is missing; restore it from a "
+                                "backup of the server.").format(path=path)) from None
 
     def chain_pem_path(self, practice_id: str, sha256: str) -> Path:
-        return self._certificate_dir(practice_id, sha256) / "chain.pem"
+        return self._certificate_dir(practice_id, sha256) / "chain.pem"  # untranslated: a file name
 
     def events(self, practice_id: str) -> PracticeEvents:
         path = self._practice_file(practice_id, EVENTS_FILE)
@@ -494,7 +518,7 @@ class Repository:
 
     def _state_path(self, practice_id: str, name: str) -> Path:
         if not _STATE_NAME.match(name):
-            raise ValueError(f"bad state name {name!r}")
+            raise ValueError(f"bad state name {name!r}")  # untranslated: a programming error
         return self._practice_dir(practice_id) / "state" / f"{name}.json"
 
     # --- the summary ------------------------------------------------------------------
@@ -633,7 +657,7 @@ class Repository:
         before = _identity(path)
         data = self._read_json(path)
         if _identity(path) != before or (data is None) != (before is None):
-            raise VecozoError(f"{path} changed while it was read.")
+            raise VecozoError(_("{path} changed while it was read.").format(path=path))
         return before, data
 
     def _refresh_summary(self) -> None:
@@ -702,8 +726,8 @@ class Repository:
         wait = self.lock_wait_seconds if wait_seconds is None else wait_seconds
         # another thread of this process (a TUI worker) may hold it: wait, but not forever
         if not self._lock_guard.acquire(timeout=wait):
-            raise BusyError("The repository is busy: another task of this session is saving. "
-                            "Try again in a moment; nothing was changed.")
+            raise BusyError(_("The repository is busy: another task of this session is saving. "
+                              "Try again in a moment; nothing was changed."))
         try:
             if self._lock_depth:
                 self._lock_depth += 1
@@ -747,8 +771,8 @@ class Repository:
                 holder = _read_holder(path)
                 os.close(handle)
                 raise BusyError(
-                    f"The repository is busy: {holder} is changing it. Try again in a moment; "
-                    "nothing was changed."
+                    _("The repository is busy: {holder} is changing it. Try again in a moment; "
+                      "nothing was changed.").format(holder=holder)
                 )
             time.sleep(0.05)
         holder_record = {"user": actor.user, "ssh_client": actor.ssh_client,
@@ -786,8 +810,9 @@ class Repository:
             previous = index.get("active")
             if expected_active is not ANY and expected_active != previous:
                 raise VecozoError(
-                    f"The active certificate of {practice_id} was changed meanwhile (by "
-                    "another admin?); nothing was stored. Look again and repeat the import."
+                    _("The active certificate of {practice_id} was changed meanwhile (by "
+                      "another admin?); nothing was stored. Look again and repeat the "
+                      "import.").format(practice_id=practice_id)
                 )
             self._clean_after_crash(practice_id, index)
             self._refuse_lost_index(practice_id, index)
@@ -802,7 +827,7 @@ class Repository:
                 # says it is an unfinished import, never one that looks like a lost index
                 atomic_write_bytes(staging / UNFINISHED_MARKER, b"")
                 atomic_write_bytes(staging / "certificate.p12", encrypted)
-                atomic_write_bytes(staging / "chain.pem", chain_pem(loaded))
+                atomic_write_bytes(staging / "chain.pem", chain_pem(loaded))  # untranslated: name
                 os.rename(staging, certificates_dir / name)
                 fsync_directory(certificates_dir)
             except OSError as error:
@@ -825,7 +850,8 @@ class Repository:
                     self._clean_after_crash(practice_id, self._index(practice_id))
                 raise
             self._audit_after_change(
-                f"Imported and activated the certificate for {practice_id}", "import",
+                _("Imported and activated the certificate for {practice_id}").format(
+                    practice_id=practice_id), "import",
                 actor=actor, practice=practice_id, fingerprint=info.sha256,
                 details={"replaced": previous, "not_after": info.not_after.isoformat(),
                          "kind": info.kind})
@@ -841,7 +867,8 @@ class Repository:
             index = self._index(practice_id)
             self._clean_after_crash(practice_id, index)
             if sha256 not in index["certificates"]:
-                raise VecozoError(f"No stored certificate {sha256[:16]}… for {practice_id}.")
+                raise VecozoError(_("No stored certificate {sha256}… for {practice_id}.").format(
+                    sha256=sha256[:16], practice_id=practice_id))
             previous, index["active"] = index.get("active"), sha256
             self._write_json(self._practice_dir(practice_id) / INDEX_FILE, index)
             # a test call or backup made before now was not of this activation
@@ -849,7 +876,8 @@ class Repository:
             events = self._read_json(events_path) or {}
             events["last_import_at"] = self.clock.now().isoformat()
             self._write_json(events_path, events)
-            self._audit_after_change(f"Activated the certificate for {practice_id}",
+            self._audit_after_change(_("Activated the certificate for {practice_id}").format(
+                practice_id=practice_id),
                                      "activate", actor=actor, practice=practice_id,
                                      fingerprint=sha256, details={"replaced": previous})
 
@@ -857,8 +885,8 @@ class Repository:
         """Delete every stored certificate except the active one; ``confirm`` must repeat
         the practice id. Returns how many were removed."""
         if confirm != practice_id:
-            raise VecozoError(f"Not purged: confirm by repeating the practice id "
-                              f"(--confirm {practice_id}).")
+            raise VecozoError(_("Not purged: confirm by repeating the practice id "
+                                "(--confirm {practice_id}).").format(practice_id=practice_id))
         with self.lock(actor):
             self._refuse_unsafe_practice(practice_id)
             index = self._index(practice_id)
@@ -934,7 +962,7 @@ class Repository:
               fingerprint: str | None = None, details: dict | None = None) -> None:
         """Append one JSON line to the audit log (O_APPEND: lines never interleave)."""
         for word in _secret_keys(details or {}):
-            raise ValueError(f"audit details must not hold secrets ({word!r})")
+            raise ValueError(f"audit details must not hold secrets ({word!r})")  # untranslated
         if details and holds_bsn(details):
             # the last line of defence: a number that passes the 11-test is never written
             # (a backup or deploy path may be named like one: mask it, do not fail)
@@ -1020,9 +1048,14 @@ class Repository:
                   and not os.path.lexists(child / UNFINISHED_MARKER)]
         if stored:
             raise VecozoError(
-                f"{self._practice_dir(practice_id) / INDEX_FILE} is missing or empty, but "
-                f"{len(stored)} stored certificate(s) exist in {certificates_dir}. Restore "
-                "practice.json from a backup of the server first; nothing was changed."
+                ngettext("{index} is missing or empty, but {count} stored certificate exists "
+                         "in {directory}. Restore practice.json from a backup of the server "
+                         "first; nothing was changed.",
+                         "{index} is missing or empty, but {count} stored certificates exist "
+                         "in {directory}. Restore practice.json from a backup of the server "
+                         "first; nothing was changed.", len(stored)).format(
+                    index=self._practice_dir(practice_id) / INDEX_FILE, count=len(stored),
+                    directory=certificates_dir)
             )
 
     def _audit_after_change(self, done: str, action: str, **fields) -> None:
@@ -1030,16 +1063,16 @@ class Repository:
         try:
             self.audit(action, **fields)
         except VecozoError as error:
-            raise VecozoError(f"{done}, but the audit log could not be written: {error}"
-                              ) from None
+            raise VecozoError(_("{done}, but the audit log could not be written: {error}").format(
+                done=done, error=error)) from None
 
     def _open_audit(self) -> int:
         path = self.root / AUDIT_FILE
         try:
             return _open_in_repository(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         except VecozoError as error:
-            raise VecozoError(f"{error} Nothing was changed: every change must be in the "
-                              "audit log.") from None
+            raise VecozoError(_("{error} Nothing was changed: every change must be in the "
+                                "audit log.").format(error=error)) from None
 
 
 def _json_object(raw: bytes, path: Path | str) -> dict:
@@ -1047,10 +1080,10 @@ def _json_object(raw: bytes, path: Path | str) -> dict:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise VecozoError(f"{path} is damaged (not valid JSON); restore it from a backup "
-                          "of the server.") from None
+        raise VecozoError(_("{path} is damaged (not valid JSON); restore it from a backup "
+                            "of the server.").format(path=path)) from None
     if not isinstance(data, dict):
-        raise VecozoError(f"{path} is damaged (not a JSON object).")
+        raise VecozoError(_("{path} is damaged (not a JSON object).").format(path=path))
     return data
 
 
@@ -1061,8 +1094,9 @@ def _checked_index(data: dict | None, path: Path | str) -> dict:
     certificates, active = data.get("certificates"), data.get("active")
     if not isinstance(certificates, dict) or (active is not None and (
             not isinstance(active, str) or active not in certificates)):
-        raise VecozoError(f"{path} is damaged (its list of certificates does not fit "
-                          "together); restore it from a backup of the server.")
+        raise VecozoError(_("{path} is damaged (its list of certificates does not fit "
+                            "together); restore it from a backup of the server.").format(
+            path=path))
     return data
 
 
@@ -1079,8 +1113,9 @@ def _practice_events(data: dict, path: Path | str) -> PracticeEvents:
                      for path, record in (data.get("deploys") or {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise VecozoError(f"{path} is damaged (an incomplete record); remove it to start "
-                          "the backup and test-call history afresh.") from None
+        raise VecozoError(_("{path} is damaged (an incomplete record); remove it to start "
+                            "the backup and test-call history afresh.").format(
+            path=path)) from None
 
 
 def _open_in_repository(path: Path, flags: int) -> int:
@@ -1101,10 +1136,11 @@ def _open_in_repository(path: Path, flags: int) -> int:
         raise VecozoError(describe_os_error(error, path)) from None
     problem = None
     if not stat.S_ISREG(info.st_mode):
-        problem = f"{path} in the repository is not a regular file."
+        problem = _("{path} in the repository is not a regular file.").format(path=path)
     elif owned_by_someone_else(info):
-        problem = (f"{path} belongs to another user ({user_name(info.st_uid)}, uid "
-                   f"{info.st_uid}); run vecozo-tui as the repository's owner.")
+        problem = (_("{path} belongs to another user ({user_name}, uid "
+                     "{st_uid}); run vecozo-tui as the repository's owner.").format(
+            path=path, user_name=user_name(info.st_uid), st_uid=info.st_uid))
     if problem:
         os.close(handle)
         raise VecozoError(problem)
@@ -1118,7 +1154,8 @@ def _real_children(directory: Path, *, directories: bool) -> list[Path]:
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as error:
-        raise VecozoError(f"Cannot read {directory}: {error.strerror}.") from None
+        raise VecozoError(_("Cannot read {directory}: {reason}.").format(
+            directory=directory, reason=error.strerror)) from None
     wanted = stat.S_ISDIR if directories else stat.S_ISREG
     found = []
     for entry in entries:
@@ -1156,14 +1193,18 @@ def _masked(value: Any) -> Any:
 def _read_holder(path: Path) -> str:
     try:
         holder = json.loads(read_regular_file(path, 4096, follow_symlinks=False) or b"{}")
-        who = str(holder.get("user", "another admin"))
-        if holder.get("ssh_client"):
-            who += f" (from {holder['ssh_client']})"
-        if holder.get("since"):
-            who += f", since {holder['since']}"
+        who = str(holder.get("user", _("another admin")))
+        client, since = holder.get("ssh_client"), holder.get("since")
+        if client and since:
+            return _("{user} (from {client}), since {since}").format(
+                user=who, client=client, since=since)
+        if client:
+            return _("{user} (from {client})").format(user=who, client=client)
+        if since:
+            return _("{user}, since {since}").format(user=who, since=since)
         return who
     except (OSError, ValueError, AttributeError, VecozoError):
-        return "another admin"
+        return _("another admin")
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows servers only
