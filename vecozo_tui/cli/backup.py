@@ -85,7 +85,7 @@ def run_backup(invocation: Invocation) -> int:
                          else _("{date}  (earlier certificate)").format(date=until),
                          entry_width))
     width = label_width(_("Encryption"), _("Password"))
-    out(field(_("Encryption"), result.encryption, width))
+    out(field(_("Encryption"), result.encryption_words, width))
     out(field(_("Password"), _("the new one you just set; keep it apart from the file")
               if new_password is not None else
               _("the same as the stored certificate's; keep it apart from the file"), width))

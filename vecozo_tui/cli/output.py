@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vecozo_tui.certificates import kind_reason_words
 from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.textfmt import (
     fingerprint,
@@ -84,7 +85,8 @@ def certificate_lines(info: CertificateInfo, now) -> list[str]:  # noqa: ANN001 
     lines = []
     if info.kind == "unclear":  # the name itself, so the person can judge it
         lines.append(field("CN", f'"{info.common_name}"'))
-    kind = kind_words(info.kind) + (f"  ({info.kind_reason})" if info.kind_reason else "")
+    reason = kind_reason_words(info.kind_reason)
+    kind = kind_words(info.kind) + (f"  ({reason})" if reason else "")
     if info.kind == "personal":
         kind = _("{kind}; it cannot do COV or billing").format(kind=kind)
     until = local_date(info.not_after, now)

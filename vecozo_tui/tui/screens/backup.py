@@ -279,7 +279,7 @@ class BackupScreen(PracticeScreen[bool]):
                       "\n",
                       f"  SHA-256 {fingerprint(entry.sha256[:32])}", "\n",
                       f"          {fingerprint(entry.sha256[32:])}", "\n"]
-        lines += ["\n", _("Encryption: {encryption}").format(encryption=result.encryption),
+        lines += ["\n", _("Encryption: {encryption}").format(encryption=result.encryption_words),
                   "\n",
                   _("Password: the new one you set; keep it apart from the file.")
                   if new_password else

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
+from vecozo_tui.certificates import kind_reason_words
 from vecozo_tui.clock import zone_name
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _
@@ -93,7 +94,7 @@ def certificate_table(info, *, now) -> Table:  # noqa: ANN001 - CertificateInfo,
     elif info.kind == "unclear":
         kind.stylize("bold yellow")  # untranslated: style
     if info.kind_reason:
-        kind.append(f" ({info.kind_reason})")
+        kind.append(f" ({kind_reason_words(info.kind_reason)})")
     table.add_row(_("Kind"), kind)
     table.add_row(_("Subject"), Text(info.subject))
     if info.person_name:
