@@ -36,8 +36,6 @@ UNTRANSLATED_MODULES: dict[str, str] = {}
 PENDING = {
     "backup.py", "certificates.py",
     "deploy.py", "repository.py",
-    "cov/client.py", "cov/deadline.py", "cov/diagnosis.py",
-    "cov/fake_server.py", "cov/soap.py", "cov/testcall.py", "cov/tls.py",
 }
 
 

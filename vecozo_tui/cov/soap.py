@@ -32,12 +32,12 @@ from typing import Any
 from vecozo_tui.bsn import scrub
 from vecozo_tui.i18n import N_, _
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-NS_OPERATION = "http://schemas.vecozo.nl/VZ801802/v1"
-NS_MESSAGES = "http://schemas.vecozo.nl/VZ801802/v1/messages"
-NS_TYPES = "http://schemas.vecozo.nl/VZ801802/v1/types"
-SOAP_ACTION = "http://schemas.vecozo.nl/VZ801802/v1/Controleer"
-CONTENT_TYPE = "text/xml; charset=utf-8"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"  # untranslated: a SOAP name
+NS_OPERATION = "http://schemas.vecozo.nl/VZ801802/v1"  # untranslated: a SOAP name
+NS_MESSAGES = "http://schemas.vecozo.nl/VZ801802/v1/messages"  # untranslated: a SOAP name
+NS_TYPES = "http://schemas.vecozo.nl/VZ801802/v1/types"  # untranslated: a SOAP name
+SOAP_ACTION = "http://schemas.vecozo.nl/VZ801802/v1/Controleer"  # untranslated: a SOAP name
+CONTENT_TYPE = "text/xml; charset=utf-8"  # untranslated: an HTTP header
 MAX_SEARCHES = 20
 MAX_ANSWER_BYTES = 2_000_000  # a 20-person answer is a few tens of kB
 
@@ -203,7 +203,8 @@ class Search:
     reference: str | None = None
 
     def __repr__(self) -> str:  # keep personal data out of tracebacks and logs
-        return f"Search(reference_date={self.reference_date.isoformat()}, <personal data>)"
+        when = self.reference_date.isoformat()
+        return f"Search(reference_date={when}, <personal data>)"  # untranslated: a repr
 
 
 def _q(prefix: str, name: str) -> str:
@@ -305,7 +306,8 @@ class Insured:
     insurances: tuple[Insurance, ...]
 
     def __repr__(self) -> str:
-        return f"Insured(result={self.result!r}, insurances={self.insurances!r}, <personal data>)"
+        return (f"Insured(result={self.result!r}, insurances={self.insurances!r}, "
+                "<personal data>)")  # untranslated: a repr
 
 
 @dataclass(frozen=True)
