@@ -453,8 +453,13 @@ def _check_dns(run: _Run) -> list[tuple[Any, ...]]:
     if _is_ip(host):
         detail = say(N_("{host} is an address; no lookup needed"), host=host)
     else:
-        more = f" (+{len(shown) - 3} more)" if len(shown) > 3 else ""
-        detail = plain(f"{host} -> {', '.join(shown[:3])}{more} in {_ms(started)}")
+        addresses = ", ".join(shown[:3])
+        if len(shown) > 3:
+            detail = say(N_("{host} -> {addresses} (+{count} more) in {time}"), host=host,
+                         addresses=addresses, count=len(shown) - 3, time=_ms(started))
+        else:
+            detail = say(N_("{host} -> {addresses} in {time}"), host=host,
+                         addresses=addresses, time=_ms(started))
     run.passed("dns", detail)
     return infos
 
