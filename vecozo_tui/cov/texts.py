@@ -23,9 +23,6 @@ class Said:
         """Two sentences, one after the other."""
         return Said(f"{self.english} {other.english}", f"{self.local} {other.local}")
 
-    def map(self, change: Any) -> Said:
-        return Said(change(self.english), change(self.local))
-
 
 def say(message: str, /, **values: Any) -> Said:
     """``message`` (an English text marked with N_) filled with ``values``, in English and
