@@ -40,7 +40,7 @@ def test_an_unauthorised_practice_in_dutch(server, dutch):
     diagnosis = call(server.url, p.context(p.unauthorised))
     assert diagnosis.problem == "not_authorised"
     text = "\n".join(diagnosis.lines())
-    assert "OK    Naam opzoeken (DNS)" in text
+    assert "GOED  Naam opzoeken (DNS)" in text
     assert "FOUT  Geautoriseerd voor COV" in text
     assert "---   Antwoord van COV" in text and "niet bereikt" in text
     assert "Oorzaak: Het certificaat is bekend, maar VECOZO weigerde de bevraging" in text
@@ -77,7 +77,7 @@ def test_a_successful_call_in_dutch(server, dutch):
     diagnosis = call(server.url, p.context(p.good))
     assert diagnosis.ok
     text = "\n".join(diagnosis.lines())
-    assert text.count("OK  ") >= 6
+    assert text.count("GOED  ") == 6
     assert "server vertrouwd, naam klopt" in text
     assert "Zoekopdracht 1: verzekerde gevonden; actieve verzekering" in text
     assert "vanaf 01-01-2006" in text  # dates as people write them
