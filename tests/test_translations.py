@@ -32,11 +32,6 @@ MARKER = "# untranslated"
 
 # modules whose texts nobody reads as prose, with the reason
 UNTRANSLATED_MODULES: dict[str, str] = {}
-# modules not converted yet; this list only shrinks (and is empty when the work is done)
-PENDING = {
-    "cov/client.py", "cov/deadline.py", "cov/diagnosis.py",
-    "cov/fake_server.py", "cov/soap.py", "cov/testcall.py", "cov/tls.py",
-}
 
 
 def modules() -> list[Path]:
@@ -118,7 +113,7 @@ def translated_at_import(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("path", [p for p in modules()
-                                  if name_of(p) not in PENDING | set(UNTRANSLATED_MODULES)],
+                                  if name_of(p) not in UNTRANSLATED_MODULES],
                          ids=name_of)
 def test_every_prose_text_is_translatable(path):
     found = untranslated_prose(path)
@@ -134,9 +129,8 @@ def test_nothing_is_translated_while_importing(path):
                        f"chosen; mark with N_() and translate where shown:\n" + "\n".join(found))
 
 
-def test_pending_names_only_existing_modules():
+def test_the_exceptions_name_only_existing_modules():
     names = {name_of(p) for p in modules()}
-    assert PENDING <= names
     assert set(UNTRANSLATED_MODULES) <= names
 
 

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vecozo_tui.cov import soap
+from vecozo_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     import ssl
 
-USER_AGENT = "vecozo-tui (COV test call)"
+USER_AGENT = "vecozo-tui (COV test call)"  # untranslated: an HTTP header
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class CovCallError(Exception):
 
 class CovFaultError(CovCallError):
     def __init__(self, fault: soap.SoapFault, status_code: int):
-        super().__init__(f"SOAP fault {fault.code}: {fault.message}")
+        super().__init__(_("SOAP fault {code}: {message}").format(code=fault.code,
+                                                                 message=fault.message))
         self.fault, self.status_code = fault, status_code
 
 
@@ -89,7 +91,7 @@ class CovClient:
         an ``httpx`` error otherwise."""
         raw = self.send(searches, agb_code=agb_code)
         if raw.truncated:
-            raise soap.MalformedAnswer("the answer is too large")
+            raise soap.MalformedAnswer(N_("the answer is too large"))
         try:
             parsed = soap.parse_response(raw.body)
         except soap.MalformedAnswer:

@@ -15,6 +15,8 @@ import socket
 import threading
 import time
 
+from vecozo_tui.i18n import _
+
 
 class CallCancelled(Exception):  # noqa: N818 - reads as what happened
     """The test call was cancelled (not a failure of the certificate or the server)."""
@@ -82,7 +84,8 @@ class Deadline:
             raise CallCancelled
         left = self.remaining()
         if left <= 0:
-            raise TimeoutError(f"the test call took longer than {self.seconds:g} s")
+            raise TimeoutError(_("the test call took longer than {seconds} s").format(
+                seconds=format(self.seconds, "g")))
         return left
 
     def bound(self, sock: socket.socket) -> None:

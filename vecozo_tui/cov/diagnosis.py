@@ -41,26 +41,29 @@ from urllib.parse import urlsplit
 from vecozo_tui.bsn import scrub
 from vecozo_tui.cov import soap
 from vecozo_tui.cov.deadline import CallCancelled, Cancellation, Deadline
+from vecozo_tui.cov.texts import Said, day, moment, plain, say
 from vecozo_tui.cov.tls import CovSSLContext, HandshakeEvent
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import N_, _
 
 
 class StepState(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
-    NOT_REACHED = "not reached"
+    NOT_REACHED = "not reached"  # untranslated: a --json value
 
 
 STEPS = (
-    ("dns", "Name resolution"),
-    ("tcp", "TCP connection"),
-    ("tls", "TLS handshake"),
-    ("client_certificate", "Client certificate accepted"),
-    ("authorised", "Authorised for COV"),
-    ("cov", "COV answered"),
+    ("dns", N_("Name resolution")),
+    ("tcp", N_("TCP connection")),
+    ("tls", N_("TLS handshake")),
+    ("client_certificate", N_("Client certificate accepted")),
+    ("authorised", N_("Authorised for COV")),
+    ("cov", N_("COV answered")),
 )
-STEP_TITLES = dict(STEPS)
-MARKS = {StepState.PASSED: "PASS", StepState.FAILED: "FAIL", StepState.NOT_REACHED: "---"}
+STEP_TITLES = dict(STEPS)  # English: --json, the record
+MARKS = {StepState.PASSED: N_("PASS"), StepState.FAILED: N_("FAIL"),
+         StepState.NOT_REACHED: "---"}
 
 
 class CertificateFacts(Protocol):
@@ -75,16 +78,23 @@ class CertificateFacts(Protocol):
 
 @dataclass
 class Step:
+    """One check. ``title``, ``detail``, ``cause`` and ``advice`` are in the reader's
+    language; ``english`` holds the same texts in English, for --json and the record."""
+
     key: str
     title: str
     state: StepState = StepState.NOT_REACHED
     detail: str = ""
     cause: str | None = None
     advice: str | None = None
+    english: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "title": self.title, "state": str(self.state),
-                "detail": self.detail, "cause": self.cause, "advice": self.advice}
+        english = self.english
+        return {"key": self.key, "title": STEP_TITLES.get(self.key, self.title),
+                "state": str(self.state), "detail": english.get("detail", self.detail),
+                "cause": english.get("cause", self.cause),
+                "advice": english.get("advice", self.advice)}
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ class TestPerson:
     birth_date: date
 
     def __repr__(self) -> str:
-        return "TestPerson(<personal data>)"
+        return "TestPerson(<personal data>)"  # untranslated: a repr
 
 
 @dataclass
@@ -130,19 +140,31 @@ class Diagnosis:
 
     @property
     def summary(self) -> str:
-        """One line without personal data: for the record, the dashboard and monitoring."""
+        """One line without personal data, in the reader's language (the screen)."""
+        return self._summary(english=False)
+
+    @property
+    def record_summary(self) -> str:
+        """The same line in English: for the record, the audit log, --json, monitoring."""
+        return self._summary(english=True)
+
+    def _summary(self, *, english: bool) -> str:
+        tr = soap.english if english else _
         if self.ok and self.answer is not None:
-            return soap.untrusted_text(self.answer.summary())
+            return soap.untrusted_text(self.answer.summary(tr))
         failed = self.failed_step
         if failed is None:
-            return "Test call not finished"
+            return tr(N_("Test call not finished"))
+        detail = failed.english.get("detail", failed.detail) if english else failed.detail
+        title = STEP_TITLES[failed.key] if english else failed.title
         # it is stored: bounded and scrubbed, whatever the server made of the detail
-        return soap.untrusted_text(f"{failed.title}: failed - {failed.detail}")
+        return soap.untrusted_text(tr(N_("{title}: failed - {detail}")).format(
+            title=title, detail=detail))
 
     def to_dict(self) -> dict:
         return {
             "endpoint": self.endpoint, "environment": self.environment, "ok": self.ok,
-            "summary": self.summary, "problem": self.problem,
+            "summary": self.record_summary, "problem": self.problem,
             "started_at": self.started_at.isoformat(),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
             "tls_version": self.tls_version,
@@ -157,25 +179,27 @@ class Diagnosis:
         wrapped to ``width`` columns."""
         import textwrap
 
-        title_width = max(len(title) for _, title in STEPS)
+        title_width = max(len(step.title) for step in self.steps)
         indent = 6 + title_width + 2
         out = []
         for step in self.steps:
-            detail = step.detail if step.state != StepState.NOT_REACHED else "not reached"
-            head = f"{MARKS[step.state]:<4}  {step.title:<{title_width}}  "
+            detail = step.detail if step.state != StepState.NOT_REACHED else _("not reached")
+            head = f"{_(MARKS[step.state]):<4}  {step.title:<{title_width}}  "
             wrapped = textwrap.wrap(detail, max(20, width - indent)) or [""]
             out.append((head + wrapped[0]).rstrip())
             out.extend(" " * indent + more for more in wrapped[1:])
             if step.state == StepState.FAILED:
-                for label, text in (("Cause: ", step.cause), ("What to do: ", step.advice)):
+                for label, text in ((_("Cause: "), step.cause),
+                                    (_("What to do: "), step.advice)):
                     if text:
                         out.extend(textwrap.wrap(text, width, initial_indent="      " + label,
                                                  subsequent_indent="      "))
         if self.answer is not None:
             for line in answer_lines(self.answer):
                 out.append(f"      {line}")
-        out.extend(textwrap.wrap(f"Result: {'OK' if self.ok else 'FAILED'} - {self.summary}",
-                                 width, subsequent_indent="        "))
+        result = (_("Result: OK - {summary}") if self.ok
+                  else _("Result: FAILED - {summary}")).format(summary=self.summary)
+        out.extend(textwrap.wrap(result, width, subsequent_indent="        "))
         return out
 
 
@@ -183,50 +207,56 @@ def answer_lines(answer: soap.CovAnswer) -> list[str]:
     """The answer for the screen: result codes, insurer, type and dates (no name/BSN)."""
     lines = []
     for search in answer.searches:
-        lines.append(f"Search {search.number or '?'}: {search.describe()}")
+        lines.append(_("Search {number}: {result}").format(number=search.number or "?",
+                                                            result=search.describe()))
         if search.insured is not None:
             for insurance in search.insured.insurances:
                 lines.append(f"  {insurance.describe()}")
     if not answer.searches:
-        lines.append(f"Request: {soap.describe(answer.result, soap.REQUEST_RESULT_TEXT)}")
+        lines.append(_("Request: {result}").format(
+            result=soap.describe(answer.result, soap.REQUEST_RESULT_TEXT)))
     return lines
 
 
 # --- advice texts ---------------------------------------------------------------------
 
-ADVICE_PERSONAL = ("This is a personal certificate: a personal certificate cannot do COV. "
+ADVICE_PERSONAL = N_("This is a personal certificate: a personal certificate cannot do COV. "
                    "Import the practice's system certificate (no person's name in it).")
-ADVICE_UNKNOWN_TO_VECOZO = (
+ADVICE_UNKNOWN_TO_VECOZO = N_(
     "Check that this is the VECOZO system certificate of this practice (not a personal one, "
     "not another practice's) and that it was installed at VECOZO with the user number and "
     "PIN. A certificate for acceptance also works on test, but not on production.")
-ADVICE_RENEW = ("Renew the certificate at VECOZO and import the new .pfx. After the expiry "
+ADVICE_RENEW = N_("Renew the certificate at VECOZO and import the new .pfx. After the expiry "
                 "date a renewal is a new installation: it needs the user number and the PIN "
                 "again.")
 
 
-ADVICE_AUTHORISE = ("Authorisation: the practice's VECOZO contact person grants this system "
+ADVICE_AUTHORISE = N_("Authorisation: the practice's VECOZO contact person grants this system "
                     "certificate the COV authorisation in VECOZO's Gebruikersbeheer (change "
                     "the authorisations of a certificate).")
 
 
-def _ip_advice(run: _Run) -> str:
+def _ip_advice(run: _Run) -> Said:
     """What the contact person registers for VECOZO's IP check, with this server's
     outgoing address as far as it can be known without asking anyone outside."""
     address = run.local_address
-    what = ("IP address: the contact person registers the practice's public IP address "
-            "with the system certificate in VECOZO's portal ('controle op IP-adressen').")
+    what = say(N_("IP address: the contact person registers the practice's public IP address "
+                  "with the system certificate in VECOZO's portal ('controle op "
+                  "IP-adressen')."))
     if address is None:
-        where = ("This server's public address is not known here: the network administrator "
-                 "knows it, or a 'what is my IP' page opened on this network shows it.")
+        where = say(N_("This server's public address is not known here: the network "
+                       "administrator knows it, or a 'what is my IP' page opened on this "
+                       "network shows it."))
     elif _is_public(address):
-        where = f"This server connects from {address}: register that address."
+        where = say(N_("This server connects from {address}: register that address."),
+                    address=address)
     else:
-        where = (f"This server connects from {address}, a private address (or this machine "
-                 "itself): VECOZO sees the public address of the router or firewall in "
-                 "front of it. The network administrator knows it, or a 'what is my IP' "
-                 "page opened on this network shows it.")
-    return f"{what} {where} Test again afterwards."
+        where = say(N_("This server connects from {address}, a private address (or this "
+                       "machine itself): VECOZO sees the public address of the router or "
+                       "firewall in front of it. The network administrator knows it, or a "
+                       "'what is my IP' page opened on this network shows it."),
+                    address=address)
+    return what + where + say(N_("Test again afterwards."))
 
 
 def _is_public(address: str) -> bool:
@@ -257,7 +287,7 @@ class _Run:
     deadline: Deadline
     # who was asked about: masked wherever the server's words are repeated
     person: TestPerson | None = None
-    steps: list[Step] = field(default_factory=lambda: [Step(k, t) for k, t in STEPS])
+    steps: list[Step] = field(default_factory=lambda: [Step(k, _(t)) for k, t in STEPS])
     problem: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     local_address: str | None = None  # where this server connects from (its own side)
@@ -265,26 +295,35 @@ class _Run:
     def step(self, key: str) -> Step:
         return next(s for s in self.steps if s.key == key)
 
-    def clean(self, text: str) -> str:
+    def clean(self, text: str, *, english: bool = False) -> str:
         """``text`` without the person's BSN or date of birth, or any BSN-like number."""
         if self.person is None:
             return scrub(text)
-        return scrub(text, [self.person.bsn]).replace(self.person.birth_date.isoformat(),
-                                                      "[date of birth]")
+        scrubbed = scrub(text, [self.person.bsn])
+        for written in {self.person.birth_date.isoformat(),
+                        self.person.birth_date.strftime("%d-%m-%Y")}:
+            scrubbed = scrubbed.replace(written, "[date of birth]" if english  # untranslated
+                                        else _("[date of birth]"))
+        return scrubbed
 
-    def passed(self, key: str, detail: str) -> None:
+    def passed(self, key: str, detail: Said) -> None:
         step = self.step(key)
         with self.lock:
             if step.state == StepState.PASSED:
                 return
-            step.state, step.detail = StepState.PASSED, self.clean(detail)
+            step.state, step.detail = StepState.PASSED, self.clean(detail.local)
+            step.english = {"detail": self.clean(detail.english, english=True)}
         self._report(step)
 
-    def fail(self, key: str, problem: str, detail: str, cause: str, advice: str) -> _Stop:
+    def fail(self, key: str, problem: str, detail: Said, cause: Said, advice: Said) -> _Stop:
         step = self.step(key)
         with self.lock:
             step.state, step.detail, step.cause, step.advice = (
-                StepState.FAILED, self.clean(detail), self.clean(cause), advice)
+                StepState.FAILED, self.clean(detail.local), self.clean(cause.local),
+                advice.local)
+            step.english = {"detail": self.clean(detail.english, english=True),
+                            "cause": self.clean(cause.english, english=True),
+                            "advice": advice.english}
             self.problem = problem
         self._report(step)
         return _Stop()
@@ -293,8 +332,9 @@ class _Run:
         """The step under way when the user cancelled is where the call stopped."""
         step = next((s for s in self.steps if s.state == StepState.NOT_REACHED), None)
         if step is not None:
-            self.fail(step.key, CANCELLED, "cancelled", "The test call was cancelled before "
-                      "it finished.", "Run it again to see whether the certificate works.")
+            self.fail(step.key, CANCELLED, say(N_("cancelled")),
+                      say(N_("The test call was cancelled before it finished.")),
+                      say(N_("Run it again to see whether the certificate works.")))
 
     def _report(self, step: Step) -> None:
         if self.on_step is not None:
@@ -304,8 +344,8 @@ class _Run:
     def personal(self) -> bool:
         return self.certificate is not None and self.certificate.kind == "personal"
 
-    def with_personal(self, advice: str) -> str:
-        return f"{ADVICE_PERSONAL} {advice}" if self.personal else advice
+    def with_personal(self, advice: Said) -> Said:
+        return say(ADVICE_PERSONAL) + advice if self.personal else advice
 
 
 def run_test_call(endpoint: str, context: CovSSLContext, person: TestPerson, *,
@@ -323,11 +363,13 @@ def run_test_call(endpoint: str, context: CovSSLContext, person: TestPerson, *,
     """
     parts = urlsplit(endpoint)
     if parts.scheme != "https" or not parts.hostname:
-        raise VecozoError(f"The COV endpoint must be an https:// URL, not {endpoint!r}.")
+        raise VecozoError(_("The COV endpoint must be an https:// URL, not {endpoint!r}.")
+                          .format(endpoint=endpoint))
     try:
         port = parts.port or 443
     except ValueError:
-        raise VecozoError(f"The COV endpoint {endpoint!r} has an invalid port.") from None
+        raise VecozoError(_("The COV endpoint {endpoint!r} has an invalid port.").format(
+            endpoint=endpoint)) from None
     deadline = Deadline(timeout, cancellation)
     run = _Run(endpoint=endpoint, host=parts.hostname, port=port, timeout=timeout, now=now,
                certificate=certificate, on_step=on_step, deadline=deadline,
@@ -380,36 +422,44 @@ def _check_dns(run: _Run) -> list[tuple[Any, ...]]:
         if run.deadline.cancelled:
             raise CallCancelled
         if run.deadline.remaining() <= 0:
-            raise run.fail("dns", "dns_timeout", f"no answer for {host}",
-                           f"No DNS server answered for {host} within {run.timeout:g} s.",
-                           "Check this server's DNS settings (/etc/resolv.conf) and network "
-                           "connection.")
+            raise run.fail("dns", "dns_timeout", say(N_("no answer for {host}"), host=host),
+                           say(N_("No DNS server answered for {host} within {seconds} s."),
+                               host=host, seconds=format(run.timeout, 'g')),
+                           say(N_("Check this server's DNS settings (/etc/resolv.conf) and "
+                                  "network connection.")))
     error = result.get("error")
     if isinstance(error, UnicodeError | ValueError):
-        raise run.fail("dns", "dns_invalid_name", f"{_shorten(host)}: not a valid host name",
-                       f"{_shorten(host)} is not a valid host name (a part longer than 63 "
-                       "characters, or characters a host name cannot have).",
-                       "Correct the host name in the endpoint URL ([cov.endpoints] or "
-                       "--endpoint).")
+        raise run.fail("dns", "dns_invalid_name", say(N_("{host}: not a valid host name"),
+                                                      host=_shorten(host)),
+                       say(N_("{host} is not a valid host name (a part longer than 63 characters, "
+                              "or characters a host name cannot have)."), host=_shorten(host)),
+                       say(N_("Correct the host name in the endpoint URL ([cov.endpoints] or "
+                              "--endpoint).")))
     if error is not None:
         code = getattr(error, "errno", None)
         if code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
-            raise run.fail("dns", "dns_unknown_name", f"{host}: name not found",
-                           f"The name {host} cannot be found in DNS.",
-                           "Check the host name in the endpoint URL ([cov.endpoints]) for a "
-                           f"typo, and that this server resolves internet names (try "
-                           f"`nslookup {host}`).")
-        raise run.fail("dns", "dns_failed", f"{host}: lookup failed",
-                       f"Looking up {host} failed: {_os_text(error)}.",
-                       "Check this server's DNS settings and network connection; try again "
-                       "in a minute.")
+            raise run.fail("dns", "dns_unknown_name", say(N_("{host}: name not found"), host=host),
+                           say(N_("The name {host} cannot be found in DNS."), host=host),
+                           say(N_("Check the host name in the endpoint URL ([cov.endpoints]) for "
+                                  "a typo, and that this server resolves internet names (try "
+                                  "`nslookup {host}`)."), host=host))
+        raise run.fail("dns", "dns_failed", say(N_("{host}: lookup failed"), host=host),
+                       say(N_("Looking up {host} failed: {error}."),
+                           host=host, error=_os_text(error)),
+                       say(N_("Check this server's DNS settings and network connection; try again "
+                              "in a minute.")))
     infos: list[tuple[Any, ...]] = result["infos"]
     shown = list(dict.fromkeys(info[4][0] for info in infos))
     if _is_ip(host):
-        detail = f"{host} is an address; no lookup needed"
+        detail = say(N_("{host} is an address; no lookup needed"), host=host)
     else:
-        more = f" (+{len(shown) - 3} more)" if len(shown) > 3 else ""
-        detail = f"{host} -> {', '.join(shown[:3])}{more} in {_ms(started)}"
+        addresses = ", ".join(shown[:3])
+        if len(shown) > 3:
+            detail = say(N_("{host} -> {addresses} (+{count} more) in {time}"), host=host,
+                         addresses=addresses, count=len(shown) - 3, time=_ms(started))
+        else:
+            detail = say(N_("{host} -> {addresses} in {time}"), host=host,
+                         addresses=addresses, time=_ms(started))
     run.passed("dns", detail)
     return infos
 
@@ -423,7 +473,9 @@ def _check_tcp(run: _Run, infos: list[tuple[Any, ...]]) -> None:
         except OSError as error:
             last = error
             continue
-        run.passed("tcp", f"{address[0]} port {run.port} in {_ms(started)}")
+        run.passed("tcp", say(N_("{address} port {port} in {time}"),
+                              address=address[0], port=run.port,
+                                  time=_ms(started)))
         return
     assert last is not None
     raise _tcp_failure(run, last)
@@ -456,23 +508,31 @@ def _connect(deadline: Deadline, family: int, kind: int, proto: int, address: An
 def _tcp_failure(run: _Run, error: OSError) -> _Stop:
     where = f"{run.host} port {run.port}"
     if isinstance(error, ConnectionRefusedError):
-        return run.fail("tcp", "connection_refused", f"{where}: connection refused",
-                        f"Nothing accepts connections on {where} (connection refused).",
-                        "Check the port in the endpoint URL ([cov.endpoints]). If it is right, "
-                        "the service is down or a firewall refuses the connection; for the "
-                        "local test server: is `vecozo-tui fake-cov` (or the demo) running?")
+        return run.fail("tcp", "connection_refused", say(N_("{where}: connection refused"),
+                                                         where=where),
+                        say(N_("Nothing accepts connections on {where} (connection refused)."),
+                            where=where),
+                        say(N_("Check the port in the endpoint URL ([cov.endpoints]). If it is "
+                               "right, the service is down or a firewall refuses the connection; "
+                               "for the local test server: is `vecozo-tui fake-cov` (or the demo) "
+                               "running?")))
     if isinstance(error, TimeoutError):
-        return run.fail("tcp", "connect_timeout", f"{where}: no answer",
-                        f"{where} did not answer within {run.timeout:g} s.",
-                        "A firewall probably drops outgoing connections: ask the network "
-                        f"administrator to allow HTTPS (port {run.port}) to {run.host}.")
+        return run.fail("tcp", "connect_timeout", say(N_("{where}: no answer"), where=where),
+                        say(N_("{where} did not answer within {seconds} s."),
+                            where=where, seconds=format(run.timeout, 'g')),
+                        say(N_("A firewall probably drops outgoing connections: ask the network "
+                               "administrator to allow HTTPS (port {port}) to {host}."),
+                            port=run.port, host=run.host))
     if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-        return run.fail("tcp", "network_unreachable", f"{where}: unreachable",
-                        f"{where} cannot be reached from here ({_os_text(error)}).",
-                        "Check this server's network connection and default route.")
-    return run.fail("tcp", "connect_failed", f"{where}: {_os_text(error)}",
-                    f"Connecting to {where} failed: {_os_text(error)}.",
-                    "Check the endpoint URL and this server's network connection.")
+        return run.fail("tcp", "network_unreachable", say(N_("{where}: unreachable"), where=where),
+                        say(N_("{where} cannot be reached from here ({error})."),
+                            where=where, error=_os_text(error)),
+                        say(N_("Check this server's network connection and default route.")))
+    return run.fail("tcp", "connect_failed", say(N_("{where}: {error}"),
+                                                 where=where, error=_os_text(error)),
+                    say(N_("Connecting to {where} failed: {error}."),
+                        where=where, error=_os_text(error)),
+                    say(N_("Check the endpoint URL and this server's network connection.")))
 
 
 # --- TLS and the call -----------------------------------------------------------------
@@ -492,7 +552,7 @@ def _check_call(run: _Run, diagnosis: Diagnosis, context: CovSSLContext, person:
             run.passed("tls", _tls_detail(event, run.now))
             if event.version == "TLSv1.2" and context.has_client_certificate:
                 # in TLS 1.2 the server has checked our certificate inside the handshake
-                run.passed("client_certificate", "accepted in the TLS 1.2 handshake")
+                run.passed("client_certificate", say(N_("accepted in the TLS 1.2 handshake")))
 
     context.handshakes.listener = on_handshake
     search = soap.Search(birth_date=person.birth_date, reference_date=reference_date,
@@ -513,15 +573,18 @@ def _check_call(run: _Run, diagnosis: Diagnosis, context: CovSSLContext, person:
     _check_answer(run, diagnosis, raw)
 
 
-def _tls_detail(event: HandshakeEvent, now: datetime) -> str:
-    text = f"{event.version or 'TLS'}, server trusted, name matches"
+def _tls_detail(event: HandshakeEvent, now: datetime) -> Said:
+    version = event.version or "TLS"
+    text = say(N_("{version}, server trusted, name matches"), version=version)
     if event.server_certificate_der:
         from cryptography import x509
 
         try:
             cert = x509.load_der_x509_certificate(event.server_certificate_der)
-            text += (f" ({_common_name(cert.subject)}, issued by {_common_name(cert.issuer)},"
-                     f" valid until {cert.not_valid_after_utc.date().isoformat()})")
+            return say(N_("{version}, server trusted, name matches ({subject}, issued by "
+                          "{issuer}, valid until {date})"), version=version,
+                       subject=_common_name(cert.subject), issuer=_common_name(cert.issuer),
+                       date=day(cert.not_valid_after_utc))
         except ValueError:
             pass
     return text
@@ -580,11 +643,11 @@ def _transport_failure(run: _Run, context: CovSSLContext, error: BaseException) 
         reason = getattr(ssl_error, "reason", None) or ""
         if reason in _CLIENT_CERT_ALERTS:
             # TLS 1.2: we had already verified the server's certificate when it refused ours
-            run.passed("tls", "server certificate verified; the server then refused ours")
+            run.passed("tls", say(N_("server certificate verified; the server then refused ours")))
             return _client_certificate_failure(run, context, _CLIENT_CERT_ALERTS[reason],
                                                reason)
         if reason == "SSLV3_ALERT_HANDSHAKE_FAILURE" and not context.has_client_certificate:
-            run.passed("tls", "server certificate verified; the server then wanted ours")
+            run.passed("tls", say(N_("server certificate verified; the server then wanted ours")))
             return _client_certificate_failure(run, context, "certificate_required", reason)
         return _tls_failure(run, ssl_error or error)
     # The handshake completed (TLS 1.3): the server judges our certificate afterwards.
@@ -596,84 +659,93 @@ def _transport_failure(run: _Run, context: CovSSLContext, error: BaseException) 
         # even with rubbish, took it: the fault is in the HTTP answer, not the certificate
         return _not_http_failure(run, error)
     if event.version == "TLSv1.2":  # our certificate was accepted in the handshake
-        return run.fail("cov", "connection_closed", "connection closed without answer",
-                        "The server closed the connection after the request without answering.",
-                        "Try again in a minute; if it persists, the service may refuse this "
-                        "certificate silently: contact VECOZO support.")
+        return run.fail("cov", "connection_closed", say(N_("connection closed without answer")),
+                        say(N_("The server closed the connection after the request without "
+                               "answering.")),
+                        say(N_("Try again in a minute; if it persists, the service may refuse "
+                               "this certificate silently: contact VECOZO support.")))
     return _client_certificate_failure(run, context, "closed", _describe_error(error))
 
 
 def _not_http_failure(run: _Run, error: BaseException) -> _Stop:
-    run.passed("client_certificate", "not refused: the server answered after the handshake")
+    run.passed("client_certificate",
+               say(N_("not refused: the server answered after the handshake")))
     # the HTTP parser's message quotes the server's bytes: bounded and scrubbed
     said = soap.untrusted_text(_describe_error(error), 120).rstrip(".")
-    return run.fail("cov", "not_http", "the server answered, but not with HTTP/COV",
-                    f"The server at {run.host} port {run.port} answered after the TLS "
-                    f"handshake, but not with a valid HTTP answer ({said}). It is not a COV "
-                    "service, or something on the way (a proxy, a load balancer) broke the "
-                    "answer.",
-                    "Check the endpoint URL in [cov.endpoints] (host, port and path of "
-                    "VECOZO's COV service) and try again later. The practice's certificate "
-                    "was not refused: do not reinstall it for this.")
+    return run.fail("cov", "not_http", say(N_("the server answered, but not with HTTP/COV")),
+                    say(N_("The server at {host} port {port} answered after the TLS handshake, "
+                           "but not with a valid HTTP answer ({said}). It is not a COV service, "
+                           "or something on the way (a proxy, a load balancer) broke the answer."),
+                        host=run.host, port=run.port, said=said),
+                    say(N_("Check the endpoint URL in [cov.endpoints] (host, port and path of "
+                           "VECOZO's COV service) and try again later. The practice's certificate "
+                           "was not refused: do not reinstall it for this.")))
 
 
 def _server_certificate_failure(run: _Run, error: ssl.SSLCertVerificationError) -> _Stop:
     code = error.verify_code
     message = error.verify_message or str(error)
     host = run.host
-    never = " Never switch certificate checking off: it protects the patients' data."
-    if code == 62 or "hostname mismatch" in message.lower() or "ip address mismatch" in \
-            message.lower():
+    never = say(N_("Never switch certificate checking off: it protects the patients' data."))
+    lowered = message.lower()
+    mismatch = ("hostname mismatch", "ip address mismatch")  # untranslated: OpenSSL's words
+    if code == 62 or any(words in lowered for words in mismatch):
         return run.fail("tls", "server_hostname_mismatch",
-                        f"the server's certificate is not for {host}",
-                        f"The server's certificate is not valid for the name {host} "
-                        f"({message}).",
-                        "Check the host name in the endpoint URL ([cov.endpoints]): use the name "
-                        "VECOZO publishes, not an IP address. A wrong DNS entry or a proxy may "
-                        "lead to another server." + never)
+                        say(N_("the server's certificate is not for {host}"), host=host),
+                        say(N_("The server's certificate is not valid for the name {host} "
+                               "({message})."), host=host, message=message),
+                        say(N_("Check the host name in the endpoint URL ([cov.endpoints]): use "
+                               "the name VECOZO publishes, not an IP address. A wrong DNS entry "
+                               "or a proxy may lead to another server.")) + never)
     if code == 10:
-        return run.fail("tls", "server_certificate_expired", "the server's certificate expired",
-                        "The server's certificate has expired, or this server's clock is wrong "
-                        f"(it says {run.now:%Y-%m-%d %H:%M} UTC).",
-                        "Check this server's date and time (`timedatectl`). If the clock is "
-                        "right, the server's certificate really expired: report it to VECOZO "
-                        "(or the admin of that server)." + never)
+        return run.fail("tls", "server_certificate_expired", say(N_("the server's certificate "
+                                                                    "expired")),
+                        say(N_("The server's certificate has expired, or this server's clock is "
+                               "wrong (it says {now} UTC)."), now=moment(run.now)),
+                        say(N_("Check this server's date and time (`timedatectl`). If the clock "
+                               "is right, the server's certificate really expired: report it to "
+                               "VECOZO (or the admin of that server).")) + never)
     if code == 9:
         return run.fail("tls", "server_certificate_not_yet_valid",
-                        "the server's certificate is not valid yet",
-                        "The server's certificate is not valid yet, so this server's clock is "
-                        f"probably wrong (it says {run.now:%Y-%m-%d %H:%M} UTC).",
-                        "Correct this server's date and time (`timedatectl`, NTP)." + never)
+                        say(N_("the server's certificate is not valid yet")),
+                        say(N_("The server's certificate is not valid yet, so this server's clock "
+                               "is probably wrong (it says {now} UTC)."), now=moment(run.now)),
+                        say(N_("Correct this server's date and time (`timedatectl`, NTP)."))
+                        + never)
     if code in (2, 18, 19, 20, 21, 27):
-        return run.fail("tls", "server_unknown_ca", "the server's certificate is not trusted",
-                        "The server's certificate is not issued by a certificate authority "
-                        f"this server trusts ({message}).",
-                        "Bring the system's trust store up to date (the ca-certificates package). "
-                        "If a proxy inspects HTTPS, or for the local test server, name that "
-                        "CA's file in [cov] ca_bundle. A wrong endpoint or an interception can "
-                        "also cause this." + never)
-    return run.fail("tls", "server_certificate_invalid", "the server's certificate is refused",
-                    f"The server's certificate is refused: {message}.",
-                    "Check the endpoint URL and [cov] ca_bundle; try again later." + never)
+        return run.fail("tls", "server_unknown_ca", say(N_("the server's certificate is not "
+                                                           "trusted")),
+                        say(N_("The server's certificate is not issued by a certificate authority "
+                               "this server trusts ({message})."), message=message),
+                        say(N_("Bring the system's trust store up to date (the ca-certificates "
+                               "package). If a proxy inspects HTTPS, or for the local test "
+                               "server, name that CA's file in [cov] ca_bundle. A wrong endpoint "
+                               "or an interception can also cause this.")) + never)
+    return run.fail("tls", "server_certificate_invalid", say(N_("the server's certificate is "
+                                                                "refused")),
+                    say(N_("The server's certificate is refused: {message}."), message=message),
+                    say(N_("Check the endpoint URL and [cov] ca_bundle; try again later.")) + never)
 
 
 def _tls_failure(run: _Run, error: BaseException) -> _Stop:
     reason = getattr(error, "reason", None) or ""
     if reason in ("WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL", "TLSV1_ALERT_PROTOCOL_VERSION",
                   "NO_PROTOCOLS_AVAILABLE", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"):
-        return run.fail("tls", "tls_protocol", "no TLS 1.2+ conversation possible",
-                        f"The server at {run.host} port {run.port} does not speak TLS 1.2 or "
-                        f"newer there ({_describe_error(error)}).",
-                        "Check that the endpoint URL points at VECOZO's HTTPS service (https://, "
-                        "the right port); an old proxy or a plain-HTTP port answers like this.")
+        return run.fail("tls", "tls_protocol", say(N_("no TLS 1.2+ conversation possible")),
+                        say(N_("The server at {host} port {port} does not speak TLS 1.2 or newer "
+                               "there ({error})."),
+                            host=run.host, port=run.port, error=_describe_error(error)),
+                        say(N_("Check that the endpoint URL points at VECOZO's HTTPS service "
+                               "(https://, the right port); an old proxy or a plain-HTTP port "
+                               "answers like this.")))
     if isinstance(error, ssl.SSLEOFError | ConnectionResetError) or "EOF" in reason:
-        return run.fail("tls", "tls_closed", "the server closed the connection",
-                        "The server closed the connection during the TLS handshake.",
-                        "A firewall or proxy may cut HTTPS connections, or the server is "
-                        "overloaded: try again in a minute; check the endpoint URL.")
-    return run.fail("tls", "tls_failed", "the TLS handshake failed",
-                    f"The TLS handshake failed: {_describe_error(error)}.",
-                    "Check the endpoint URL and [cov] ca_bundle; try again later.")
+        return run.fail("tls", "tls_closed", say(N_("the server closed the connection")),
+                        say(N_("The server closed the connection during the TLS handshake.")),
+                        say(N_("A firewall or proxy may cut HTTPS connections, or the server is "
+                               "overloaded: try again in a minute; check the endpoint URL.")))
+    return run.fail("tls", "tls_failed", say(N_("the TLS handshake failed")),
+                    say(N_("The TLS handshake failed: {error}."), error=_describe_error(error)),
+                    say(N_("Check the endpoint URL and [cov] ca_bundle; try again later.")))
 
 
 def _client_certificate_failure(run: _Run, context: CovSSLContext, kind: str,
@@ -681,61 +753,69 @@ def _client_certificate_failure(run: _Run, context: CovSSLContext, kind: str,
     alert = reason.replace("_", " ").lower() if reason.isupper() else reason
     if kind == "certificate_required" or not context.has_client_certificate:
         return run.fail("client_certificate", "client_certificate_missing",
-                        "no client certificate sent",
-                        "The server requires a client certificate and none was sent "
-                        f"({alert}).",
-                        "Import the practice's system certificate with its private key, then "
-                        "test again.")
+                        say(N_("no client certificate sent")),
+                        say(N_("The server requires a client certificate and none was sent "
+                               "({alert})."), alert=alert),
+                        say(N_("Import the practice's system certificate with its private key, "
+                               "then test again.")))
     if kind == "expired":
-        until = ""
+        cause = say(N_("The server refused the practice's certificate because it has expired."))
         if run.certificate is not None:
-            until = f" (valid until {run.certificate.not_after:%Y-%m-%d})"
+            cause = say(N_("The server refused the practice's certificate because it has "
+                           "expired (valid until {date})."), date=day(run.certificate.not_after))
         return run.fail("client_certificate", "client_certificate_expired",
-                        "refused: the certificate has expired",
-                        f"The server refused the practice's certificate because it has expired"
-                        f"{until}.", ADVICE_RENEW)
+                        say(N_("refused: the certificate has expired")),
+                        cause, say(ADVICE_RENEW))
     if kind == "unknown_ca":
         return run.fail("client_certificate", "client_certificate_unknown_ca",
-                        "refused: issued by a CA the server does not know",
-                        "The server does not know the authority that issued the practice's "
-                        f"certificate ({alert}): it is not a VECOZO certificate for this "
-                        "environment.", run.with_personal(ADVICE_UNKNOWN_TO_VECOZO))
+                        say(N_("refused: issued by a CA the server does not know")),
+                        say(N_("The server does not know the authority that issued the practice's "
+                               "certificate ({alert}): it is not a VECOZO certificate for this "
+                               "environment."),
+                            alert=alert), run.with_personal(say(ADVICE_UNKNOWN_TO_VECOZO)))
     if kind == "revoked":
         return run.fail("client_certificate", "client_certificate_revoked",
-                        "refused: the certificate is revoked",
-                        f"The server says the practice's certificate is revoked ({alert}).",
-                        "The certificate was withdrawn at VECOZO: request a new system "
-                        "certificate (the contact person does this in Gebruikersbeheer) and "
-                        "import it.")
+                        say(N_("refused: the certificate is revoked")),
+                        say(N_("The server says the practice's certificate is revoked ({alert})."),
+                            alert=alert),
+                        say(N_("The certificate was withdrawn at VECOZO: request a new system "
+                               "certificate (the contact person does this in Gebruikersbeheer) "
+                               "and import it.")))
     if kind == "closed":
         return run.fail("client_certificate", "client_certificate_rejected",
-                        "connection closed right after the handshake",
-                        "The server closed the connection right after the TLS handshake "
-                        f"without an answer ({alert}); this is how a server refuses a client "
-                        "certificate it does not accept.",
-                        run.with_personal(ADVICE_UNKNOWN_TO_VECOZO))
+                        say(N_("connection closed right after the handshake")),
+                        say(N_("The server closed the connection right after the TLS handshake "
+                               "without an answer ({alert}); this is how a server refuses a "
+                               "client certificate it does not accept."), alert=alert),
+                        run.with_personal(say(ADVICE_UNKNOWN_TO_VECOZO)))
     return run.fail("client_certificate", "client_certificate_rejected",
-                    "refused by the server",
-                    f"The server refused the practice's certificate ({alert}).",
-                    run.with_personal(ADVICE_UNKNOWN_TO_VECOZO))
+                    say(N_("refused by the server")),
+                    say(N_("The server refused the practice's certificate ({alert})."),
+                        alert=alert),
+                    run.with_personal(say(ADVICE_UNKNOWN_TO_VECOZO)))
 
 
 def _timeout_failure(run: _Run, context: CovSSLContext, error: BaseException) -> _Stop:
     event = context.handshakes.last
     if event is None:
-        return run.fail("tcp", "connect_timeout", f"{run.host} port {run.port}: no answer",
-                        f"{run.host} port {run.port} did not answer within {run.timeout:g} s.",
-                        "A firewall probably drops the connection, or the service is "
-                        "overloaded: try again in a minute.")
+        return run.fail("tcp", "connect_timeout", say(N_("{host} port {port}: no answer"),
+                                                      host=run.host, port=run.port),
+                        say(N_("{host} port {port} did not answer within {seconds} s."),
+                            host=run.host, port=run.port, seconds=format(run.timeout, 'g')),
+                        say(N_("A firewall probably drops the connection, or the service is "
+                               "overloaded: try again in a minute.")))
     if not event.completed:
-        return run.fail("tls", "tls_timeout", "the TLS handshake did not finish",
-                        f"The TLS handshake did not finish within {run.timeout:g} s.",
-                        "The server or a proxy on the way is overloaded or cuts HTTPS: try "
-                        "again in a minute; check the endpoint URL.")
-    return run.fail("cov", "answer_timeout", f"no answer within {run.timeout:g} s",
-                    f"The request was sent, but no answer came within {run.timeout:g} s.",
-                    "VECOZO may be busy (the start of a quarter is the busiest time): try again "
-                    "later, or raise [cov] timeout_seconds.")
+        return run.fail("tls", "tls_timeout", say(N_("the TLS handshake did not finish")),
+                        say(N_("The TLS handshake did not finish within {seconds} s."),
+                            seconds=format(run.timeout, 'g')),
+                        say(N_("The server or a proxy on the way is overloaded or cuts HTTPS: try "
+                               "again in a minute; check the endpoint URL.")))
+    return run.fail("cov", "answer_timeout", say(N_("no answer within {seconds} s"),
+                                                 seconds=format(run.timeout, 'g')),
+                    say(N_("The request was sent, but no answer came within {seconds} s."),
+                        seconds=format(run.timeout, 'g')),
+                    say(N_("VECOZO may be busy (the start of a quarter is the busiest time): try "
+                           "again later, or raise [cov] timeout_seconds.")))
 
 
 # --- the HTTP answer ------------------------------------------------------------------
@@ -745,86 +825,104 @@ def _check_answer(run: _Run, diagnosis: Diagnosis, raw: Any) -> None:
     status = raw.status_code
     if status == 401:
         raise run.fail("client_certificate", "client_certificate_rejected",
-                       "refused by the service (HTTP 401)",
-                       "The service did not accept the practice's certificate (HTTP 401).",
-                       run.with_personal(ADVICE_UNKNOWN_TO_VECOZO))
-    run.passed("client_certificate", "accepted: the server read the request")
+                       say(N_("refused by the service (HTTP 401)")),
+                       say(N_("The service did not accept the practice's certificate (HTTP 401).")),
+                       run.with_personal(say(ADVICE_UNKNOWN_TO_VECOZO)))
+    run.passed("client_certificate", say(N_("accepted: the server read the request")))
     parsed: soap.CovAnswer | soap.SoapFault | None = None
-    malformed: str | None = None
+    malformed: Said | None = None
     if raw.truncated:
-        malformed = "the answer is too large"
+        malformed = say(N_("the answer is too large"))
     else:
         try:
             parsed = soap.parse_response(
                 raw.body, sent=[run.person.bsn] if run.person else [])
         except soap.MalformedAnswer as error:
-            malformed = str(error)
+            malformed = error.said
     fault = parsed if isinstance(parsed, soap.SoapFault) else None
     diagnosis.fault = fault
     if fault is not None and fault.about_authorisation:
-        said = f": \"{fault.message}\"" if fault.message else ""
-        raise run.fail("authorised", "not_authorised", f"not authorised (HTTP {status})",
-                       "The certificate is known, but VECOZO refused the call as not "
-                       f"authorised{said}. Most likely the system certificate lacks the COV "
-                       "(VZ801/802) authorisation; it may also be that this server's IP "
-                       "address is not registered with the certificate.",
-                       run.with_personal(f"{ADVICE_AUTHORISE} {_ip_advice(run)}"))
+        raise run.fail("authorised", "not_authorised", say(N_("not authorised (HTTP {status})"),
+                                                           status=status),
+                       say(N_("The certificate is known, but VECOZO refused the call as not "
+                          "authorised: \"{said}\". Most likely the system certificate lacks the "
+                          "COV (VZ801/802) authorisation; it may also be that this server's IP "
+                          "address is not registered with the certificate."), said=fault.message)
+                       if fault.message else
+                       say(N_("The certificate is known, but VECOZO refused the call as not "
+                              "authorised. Most likely the system certificate lacks the COV "
+                              "(VZ801/802) authorisation; it may also be that this server's IP "
+                              "address is not registered with the certificate.")),
+                       run.with_personal(say(ADVICE_AUTHORISE) + _ip_advice(run)))
     if status == 403:
         raise run.fail("authorised", "refused_after_handshake",
-                       f"refused after the TLS handshake (HTTP {status})",
-                       "The certificate was accepted in the TLS handshake, but the call was "
-                       "refused before any COV answer. Two causes are as likely: this "
-                       "server's IP address is not registered with the system certificate "
-                       "at VECOZO, or the certificate is not authorised for COV.",
-                       run.with_personal(f"{_ip_advice(run)} {ADVICE_AUTHORISE}"))
+                       say(N_("refused after the TLS handshake (HTTP {status})"), status=status),
+                       say(N_("The certificate was accepted in the TLS handshake, but the call "
+                              "was refused before any COV answer. Two causes are as likely: this "
+                              "server's IP address is not registered with the system certificate "
+                              "at VECOZO, or the certificate is not authorised for COV.")),
+                       run.with_personal(_ip_advice(run) + say(ADVICE_AUTHORISE)))
     if fault is not None:
-        run.passed("authorised", "no authorisation problem reported")
+        run.passed("authorised", say(N_("no authorisation problem reported")))
         client_side = fault.code.split(":")[-1].lower().startswith("client") or \
             fault.code.lower().endswith("actionnotsupported")
-        advice = ("The request was refused as invalid: check the date of birth; if the "
-                  "problem stays, report it (the time of the call and this message) to the "
-                  "vecozo-tui maintainers." if client_side else
-                  "A problem on VECOZO's side: try again later; if it stays, contact VECOZO "
-                  f"support with the time of the call ({run.now:%Y-%m-%d %H:%M} UTC).")
-        raise run.fail("cov", "soap_fault", f"SOAP fault {fault.code} (HTTP {status})",
-                       f"COV answered with a fault: {fault.code}: {fault.message}"
-                       + (f" ({fault.detail})" if fault.detail else "") + ".", advice)
+        advice = (say(N_("The request was refused as invalid: check the date of birth; if the "
+                         "problem stays, report it (the time of the call and this message) to "
+                         "the vecozo-tui maintainers.")) if client_side else
+                  say(N_("A problem on VECOZO's side: try again later; if it stays, contact "
+                         "VECOZO support with the time of the call ({now} UTC)."),
+                      now=moment(run.now)))
+        raise run.fail("cov", "soap_fault", say(N_("SOAP fault {code} (HTTP {status})"),
+                                                code=fault.code, status=status),
+                       (say(N_("COV answered with a fault: {code}: {message} ({detail})."),
+                            code=fault.code,
+                           message=fault.message, detail=fault.detail) if fault.detail else
+                        say(N_("COV answered with a fault: {code}: {message}."), code=fault.code,
+                            message=fault.message)), advice)
     if isinstance(parsed, soap.CovAnswer) and status == 200:
-        run.passed("authorised", "the request was accepted")
+        run.passed("authorised", say(N_("the request was accepted")))
         diagnosis.answer = parsed
         unknown = _unknown_code(parsed)
         if unknown is not None:  # a code we cannot read tells nothing: no pass
-            raise run.fail("cov", "unknown_result", "a result code this version does not know",
-                           f"COV answered with the result code {unknown!r}, which this "
-                           "version of vecozo-tui does not know, so it cannot tell whether "
-                           "the call worked.",
-                           "Look for a newer version of vecozo-tui; if the code stays, "
-                           "report it (as shown here) to its maintainers.")
-        run.passed("cov", f"{_short_answer(parsed)} in {raw.elapsed_seconds * 1000:.0f} ms")
+            raise run.fail("cov", "unknown_result", say(N_("a result code this version does not "
+                                                           "know")),
+                           say(N_("COV answered with the result code {unknown!r}, which this "
+                                  "version of vecozo-tui does not know, so it cannot tell whether "
+                                  "the call worked."), unknown=unknown),
+                           say(N_("Look for a newer version of vecozo-tui; if the code stays, "
+                                  "report it (as shown here) to its maintainers.")))
+        run.passed("cov", say(N_("{answer} in {ms} ms"),
+                              answer=Said(_short_answer(parsed, soap.english),
+                                                          _short_answer(parsed, _)),
+                              ms=format(raw.elapsed_seconds * 1000, ".0f")))
         return
     if status == 404:
-        raise run.fail("cov", "http_not_found", "HTTP 404: no COV service at this address",
-                       "The server has no COV service at this address (HTTP 404).",
-                       "Check the path of the endpoint URL in [cov.endpoints] (it ends in "
-                       "/cov/vz801802/v1/soap11).")
+        raise run.fail("cov", "http_not_found", say(N_("HTTP 404: no COV service at this address")),
+                       say(N_("The server has no COV service at this address (HTTP 404).")),
+                       say(N_("Check the path of the endpoint URL in [cov.endpoints] (it ends in "
+                              "/cov/vz801802/v1/soap11).")))
     if 300 <= status < 400:
-        raise run.fail("cov", "http_redirect", f"HTTP {status}: redirected",
-                       f"The server redirects the call elsewhere (HTTP {status}).",
-                       "Check the endpoint URL in [cov.endpoints]; a login page or a proxy may "
-                       "answer instead of VECOZO.")
+        raise run.fail("cov", "http_redirect", say(N_("HTTP {status}: redirected"), status=status),
+                       say(N_("The server redirects the call elsewhere (HTTP {status})."),
+                           status=status),
+                       say(N_("Check the endpoint URL in [cov.endpoints]; a login page or a proxy "
+                              "may answer instead of VECOZO.")))
     if status >= 500 or status in (408, 429):
-        raise run.fail("cov", "http_server_error", f"HTTP {status} from the server",
-                       f"The server could not handle the call (HTTP {status}).",
-                       "VECOZO may be in maintenance or busy: try again later.")
+        raise run.fail("cov", "http_server_error", say(N_("HTTP {status} from the server"),
+                                                       status=status),
+                       say(N_("The server could not handle the call (HTTP {status})."),
+                           status=status),
+                       say(N_("VECOZO may be in maintenance or busy: try again later.")))
     if status != 200:
-        raise run.fail("cov", "http_error", f"HTTP {status}",
-                       f"The server answered HTTP {status} instead of a COV answer.",
-                       "Check the endpoint URL in [cov.endpoints]; try again later.")
-    run.passed("authorised", "the request was accepted")
-    raise run.fail("cov", "malformed_answer", "the answer is not a COV answer",
-                   f"The answer is not a COV answer: {malformed}.",
-                   "A proxy or a wrong endpoint may answer instead of VECOZO: check "
-                   "[cov.endpoints]; try again later.")
+        raise run.fail("cov", "http_error", plain(f"HTTP {status}"),
+                       say(N_("The server answered HTTP {status} instead of a COV answer."),
+                           status=status),
+                       say(N_("Check the endpoint URL in [cov.endpoints]; try again later.")))
+    run.passed("authorised", say(N_("the request was accepted")))
+    raise run.fail("cov", "malformed_answer", say(N_("the answer is not a COV answer")),
+                   say(N_("The answer is not a COV answer: {malformed}."), malformed=malformed),
+                   say(N_("A proxy or a wrong endpoint may answer instead of VECOZO: check "
+                          "[cov.endpoints]; try again later.")))
 
 
 def _unknown_code(answer: soap.CovAnswer) -> str | None:
@@ -837,8 +935,8 @@ def _unknown_code(answer: soap.CovAnswer) -> str | None:
     return None
 
 
-def _short_answer(answer: soap.CovAnswer) -> str:
-    return answer.summary().removeprefix("COV answered: ")
+def _short_answer(answer: soap.CovAnswer, tr: Callable[[str], str]) -> str:
+    return answer.summary(tr).removeprefix(tr(N_("COV answered: ")))
 
 
 def _describe_error(error: BaseException) -> str:

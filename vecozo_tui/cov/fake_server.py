@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 from vecozo_tui.bsn import passes_elfproef
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.cov import soap
+from vecozo_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -88,17 +89,21 @@ class _Person:
 
 PERSONS = {p.bsn: p for p in (
     _Person("999979668", "1962-03-15", "J.", "Testpersoon", "Man", "ActieveVerzekeringen", (
-        _Insurance("Actief", "3000", "Basis", "2006-01-01", label="Demo Zorg Basis"),
-        _Insurance("Actief", "3000", "Aanvullend", "2015-01-01", label="Demo Zorg Extra"),
+        _Insurance("Actief", "3000", "Basis", "2006-01-01",
+                   label="Demo Zorg Basis"),  # untranslated: sent by the server
+        _Insurance("Actief", "3000", "Aanvullend", "2015-01-01",
+                   label="Demo Zorg Extra"),  # untranslated: sent by the server
     )),
     _Person("999900018", "1985-07-01", "A.", "Voorbeeld", "Vrouw", "InactieveVerzekeringen", (
         _Insurance("Inactief", "3311", "Basis", "2019-01-01", "2025-12-31",
-                   label="Oud Verzekerd Basis"),
+                   label="Oud Verzekerd Basis"),  # untranslated: sent by the server
     )),
     _Person("999900031", "1990-01-20", "K.", "Dubbel", "Vrouw",
             "DubbeleActieveVerzekeringenGevonden", (
-                _Insurance("Actief", "3000", "Basis", "2024-01-01", label="Demo Zorg Basis"),
-                _Insurance("Actief", "3311", "Basis", "2025-01-01", label="Tweede Basis"),
+                _Insurance("Actief", "3000", "Basis", "2024-01-01",
+                           label="Demo Zorg Basis"),  # untranslated: sent by the server
+                _Insurance("Actief", "3311", "Basis", "2025-01-01",
+                           label="Tweede Basis"),  # untranslated: sent by the server
             )),
 )}
 MULTIPLE_BSN = "999900043"
@@ -123,8 +128,9 @@ def fault_body(code: str, message: str, detail: str | None = None) -> bytes:
 
 
 def unauthorised_fault() -> bytes:
-    return fault_body("s:Client", "Niet geautoriseerd",
-                      "Dit certificaat is niet geautoriseerd voor de dienst COV (VZ801/802).")
+    return fault_body("s:Client", "Niet geautoriseerd",  # untranslated: sent by the server
+                      "Dit certificaat is niet geautoriseerd voor de dienst COV "
+                      "(VZ801/802).")  # untranslated: sent by the server
 
 
 class _Answer:
@@ -138,7 +144,7 @@ class _Answer:
         body = soap.soap_body(root)
         request = _find(body, "Controleer", "request")
         if request is None:
-            raise soap.MalformedAnswer("no Controleer/request in the Body")
+            raise soap.MalformedAnswer(N_("no Controleer/request in the Body"))
         container = soap._child(request, "Zoekopdrachten")
         searches = list(soap._children(container, "Zoekopdracht")) if container is not None \
             else []
@@ -159,8 +165,12 @@ class _Answer:
             bsn = soap._text(search, "Bsn")
             if bsn == FAULT_BSN:
                 raise _Reply(500, fault_body(
-                    "s:Server", "Er is een interne fout opgetreden. Probeer het later opnieuw.",
-                    "Interne fout bij het raadplegen van de verzekeraar (fake server)."))
+                    "s:Server",
+                    # untranslated: sent by the server (the two texts below)
+                    "Er is een interne fout opgetreden. "
+                    "Probeer het later opnieuw.",  # untranslated: sent by the server
+                    "Interne fout bij het raadplegen van de "
+                    "verzekeraar (fake server)."))  # untranslated: sent by the server
             if bsn == MALFORMED_BSN:
                 raise _Reply(200, b"<html><body>Service tijdelijk niet beschikbaar",
                              "text/html")
@@ -189,8 +199,10 @@ class _Answer:
             date.fromisoformat(birth or "")
         except ValueError:
             raise _Reply(500, fault_body(
-                "s:Client", "Het verzoek voldoet niet aan het schema",
-                "Geboortedatum en Peildatum zijn verplicht (JJJJ-MM-DD).")) from None
+                "s:Client",
+                "Het verzoek voldoet niet aan het schema",  # untranslated: sent by the server
+                "Geboortedatum en Peildatum zijn verplicht "
+                "(JJJJ-MM-DD).")) from None  # untranslated: sent by the server
         paths = [bool(bsn), bool(soap._text(search, "Verzekerdenummer")),
                  bool(soap._text(search, "Postcode") and soap._text(search, "Huisnummer"))]
         if sum(paths) == 0:
@@ -271,7 +283,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802
-        self._send(405, b"Use POST with a SOAP 1.1 Controleer request.\n", "text/plain")
+        self._send(405, b"Use POST with a SOAP 1.1 "
+                   b"Controleer request.\n", "text/plain")  # untranslated: sent by the server
 
     def do_POST(self) -> None:  # noqa: N802
         fake = self.server.fake
@@ -281,21 +294,25 @@ class _Handler(BaseHTTPRequestHandler):
             status, body, content_type = self._answer(fake, fingerprint)
         except _Reply as reply:
             status, body, content_type = reply.status, reply.body, reply.content_type
-        fake._event(f"POST {self.path} -> HTTP {status} (certificate {fingerprint[:16]}...)")
+        fake._event(_("POST {path} -> HTTP {status} (certificate {fingerprint}...)").format(
+            path=self.path, status=status, fingerprint=fingerprint[:16]))
         self._send(status, body, content_type)
 
     def _answer(self, fake: FakeCovServer, fingerprint: str) -> tuple[int, bytes, str]:
         length_text = self.headers.get("Content-Length")
         if length_text is None or not length_text.isdigit():
             self.close_connection = True
-            raise _Reply(411, b"Content-Length required\n", "text/plain")
+            raise _Reply(411, b"Content-Length required\n",  # untranslated: sent by the server
+                         "text/plain")
         length = int(length_text)
         if length > MAX_REQUEST_BYTES:
             self.close_connection = True
-            raise _Reply(413, b"Request too large\n", "text/plain")
+            raise _Reply(413, b"Request too large\n",  # untranslated: sent by the server
+                         "text/plain")
         data = self.rfile.read(length)
         if self.path.split("?", 1)[0] != fake.path:
-            raise _Reply(404, b"Not found: no such service here\n", "text/plain")
+            raise _Reply(404, b"Not found: no such "
+                         b"service here\n", "text/plain")  # untranslated: sent by the server
         if fake.registered_addresses is not None and \
                 self.client_address[0] not in fake.registered_addresses:
             # VECOZO's check on the IP addresses registered with a system certificate: the
@@ -307,15 +324,20 @@ class _Handler(BaseHTTPRequestHandler):
         if action != soap.SOAP_ACTION:
             raise _Reply(500, fault_body(
                 "a:ActionNotSupported",
-                f"The message with Action '{action}' cannot be processed at the receiver."))
+                f"The message with Action '{action}' "
+                "cannot be processed at the receiver."))  # untranslated: sent by the server
         if not (self.headers.get("Content-Type") or "").lower().startswith("text/xml"):
-            raise _Reply(415, fault_body("s:Client", "Content-Type must be text/xml (SOAP 1.1)"))
+            raise _Reply(415, fault_body(
+                "s:Client",
+                "Content-Type must be text/xml (SOAP 1.1)"))  # untranslated: sent by the server
         try:
             root = soap.parse_xml(data)
             answer, slow = _Answer(fake.clock.now().date()).respond(root)
         except soap.MalformedAnswer as error:  # here: a malformed *request*
-            raise _Reply(500, fault_body("s:Client", "Het verzoek kan niet worden gelezen",
-                                         str(error))) from None
+            raise _Reply(500, fault_body(
+                "s:Client",
+                "Het verzoek kan niet worden gelezen",  # untranslated: sent by the server
+                error.said.english)) from None
         if slow:
             time.sleep(fake.slow_seconds)
         return 200, answer, soap.CONTENT_TYPE
@@ -342,10 +364,11 @@ class _HttpServer(ThreadingHTTPServer):
         except ssl.SSLEOFError:
             return  # a connection test (the diagnosis' TCP step) or a client that left
         except ssl.SSLError as error:
-            fake._event(f"TLS handshake refused: {_ssl_reason(error)}")
+            fake._event(_("TLS handshake refused: {reason}").format(reason=_ssl_reason(error)))
             return
         except OSError as error:
-            fake._event(f"connection closed during the TLS handshake ({type(error).__name__})")
+            fake._event(_("connection closed during the TLS handshake ({error})").format(
+                error=type(error).__name__))
             return
         fake._track(connection, True)
         try:
@@ -363,7 +386,8 @@ class _HttpServer(ThreadingHTTPServer):
 
 def _ssl_reason(error: ssl.SSLError) -> str:
     if isinstance(error, ssl.SSLCertVerificationError):
-        return f"client certificate not accepted: {error.verify_message}"
+        return _("client certificate not accepted: {reason}").format(
+            reason=error.verify_message)
     return (error.reason or str(error)).replace("_", " ").lower()
 
 
@@ -495,13 +519,15 @@ def files_directory(given: str | Path | None) -> Path:
         ensure_private_dir(directory)
         return directory
     if not directory.is_dir():
-        raise VecozoError(f"{directory} is not a directory; give a new or an empty one.")
+        raise VecozoError(_("{path} is not a directory; give a new or an empty one.").format(
+            path=directory))
     try:
         holds_files = any(directory.iterdir())
     except OSError as error:
-        raise VecozoError(f"Cannot read {directory}: {error.strerror}.") from None
+        raise VecozoError(_("Cannot read {path}: {error}.").format(
+            path=directory, error=error.strerror)) from None
     if holds_files:
-        raise VecozoError(f"{directory} is not empty: fake-cov writes its CA, example "
-                          "certificates and password there and never overwrites a file. "
-                          "Give a new or an empty directory.")
+        raise VecozoError(_("{path} is not empty: fake-cov writes its CA, example "
+                            "certificates and password there and never overwrites a file. "
+                            "Give a new or an empty directory.").format(path=directory))
     return directory

@@ -23,20 +23,21 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET  # noqa: S405 - used to *build* XML only
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from vecozo_tui.bsn import scrub
+from vecozo_tui.i18n import N_, _
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-NS_OPERATION = "http://schemas.vecozo.nl/VZ801802/v1"
-NS_MESSAGES = "http://schemas.vecozo.nl/VZ801802/v1/messages"
-NS_TYPES = "http://schemas.vecozo.nl/VZ801802/v1/types"
-SOAP_ACTION = "http://schemas.vecozo.nl/VZ801802/v1/Controleer"
-CONTENT_TYPE = "text/xml; charset=utf-8"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"  # untranslated: a SOAP name
+NS_OPERATION = "http://schemas.vecozo.nl/VZ801802/v1"  # untranslated: a SOAP name
+NS_MESSAGES = "http://schemas.vecozo.nl/VZ801802/v1/messages"  # untranslated: a SOAP name
+NS_TYPES = "http://schemas.vecozo.nl/VZ801802/v1/types"  # untranslated: a SOAP name
+SOAP_ACTION = "http://schemas.vecozo.nl/VZ801802/v1/Controleer"  # untranslated: a SOAP name
+CONTENT_TYPE = "text/xml; charset=utf-8"  # untranslated: an HTTP header
 MAX_SEARCHES = 20
 MAX_ANSWER_BYTES = 2_000_000  # a 20-person answer is a few tens of kB
 
@@ -44,7 +45,14 @@ _PREFIXES = {"soap": SOAP_ENV, "v1": NS_OPERATION, "m": NS_MESSAGES, "t": NS_TYP
 
 
 class MalformedAnswer(ValueError):  # noqa: N818 - reads as the diagnosis it leads to
-    """The server's answer is not a VZ801/802 answer (not XML, no Body, wrong shape)."""
+    """The server's answer is not a VZ801/802 answer (not XML, no Body, wrong shape).
+    ``message`` is English (marked with N_); ``said`` has it in both languages."""
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        from vecozo_tui.cov.texts import say
+
+        self.said = say(message, **values)
+        super().__init__(self.said.local)
 
 
 # --- result codes --------------------------------------------------------------------
@@ -108,37 +116,37 @@ class Gender(StrEnum):
 
 
 REQUEST_RESULT_TEXT = {
-    RequestResult.VERZOEK_AKKOORD: "request accepted",
-    RequestResult.GEEN_ZOEKOPDRACHTEN: "the request held no search",
-    RequestResult.MEER_DAN_20_ZOEKOPDRACHTEN: "the request held more than 20 searches",
+    RequestResult.VERZOEK_AKKOORD: N_("request accepted"),
+    RequestResult.GEEN_ZOEKOPDRACHTEN: N_("the request held no search"),
+    RequestResult.MEER_DAN_20_ZOEKOPDRACHTEN: N_("the request held more than 20 searches"),
 }
 
 SEARCH_RESULT_TEXT = {
-    SearchResult.GEVONDEN: "insured person found",
-    SearchResult.GEVONDEN_PEILDATUM_IN_TOEKOMST: "insured person found (reference date in "
-                                                 "the future)",
-    SearchResult.NIET_GEVONDEN: "no insured person found",
-    SearchResult.BSN_ONBEKEND: "BSN unknown",
-    SearchResult.BSN_VOLDOET_NIET_AAN_ELFPROEF: "the BSN fails the 11-test",
-    SearchResult.COMBINATIE_BSN_GEBOORTEDATUM_ONBEKEND: "BSN and date of birth do not match",
-    SearchResult.GEEN_GELDIG_ZOEKPAD: "no valid search path (BSN, or insurance number, or "
-                                      "postcode + house number)",
-    SearchResult.MEERDERE_ZOEKPADEN_OPGEGEVEN: "more than one search path given",
-    SearchResult.MEERDERE_PERSONEN_GEVONDEN: "more than one person found",
-    SearchResult.PEILDATUM_2_JAAR_OF_OUDER: "reference date two years ago or older",
+    SearchResult.GEVONDEN: N_("insured person found"),
+    SearchResult.GEVONDEN_PEILDATUM_IN_TOEKOMST: N_("insured person found (reference date in "
+                                                 "the future)"),
+    SearchResult.NIET_GEVONDEN: N_("no insured person found"),
+    SearchResult.BSN_ONBEKEND: N_("BSN unknown"),
+    SearchResult.BSN_VOLDOET_NIET_AAN_ELFPROEF: N_("the BSN fails the 11-test"),
+    SearchResult.COMBINATIE_BSN_GEBOORTEDATUM_ONBEKEND: N_("BSN and date of birth do not match"),
+    SearchResult.GEEN_GELDIG_ZOEKPAD: N_("no valid search path (BSN, or insurance number, or "
+                                      "postcode + house number)"),
+    SearchResult.MEERDERE_ZOEKPADEN_OPGEGEVEN: N_("more than one search path given"),
+    SearchResult.MEERDERE_PERSONEN_GEVONDEN: N_("more than one person found"),
+    SearchResult.PEILDATUM_2_JAAR_OF_OUDER: N_("reference date two years ago or older"),
 }
 
 INSURED_RESULT_TEXT = {
-    InsuredResult.ACTIEVE_VERZEKERINGEN: "active insurance",
-    InsuredResult.DUBBELE_ACTIEVE_VERZEKERINGEN: "two active basic insurances (double "
-                                                 "insured)",
-    InsuredResult.INACTIEVE_VERZEKERINGEN: "no active insurance on the reference date",
+    InsuredResult.ACTIEVE_VERZEKERINGEN: N_("active insurance"),
+    InsuredResult.DUBBELE_ACTIEVE_VERZEKERINGEN: N_("two active basic insurances (double "
+                                                 "insured)"),
+    InsuredResult.INACTIEVE_VERZEKERINGEN: N_("no active insurance on the reference date"),
 }
 
 INSURANCE_RESULT_TEXT = {
-    InsuranceResult.ACTIEF: "active",
-    InsuranceResult.INACTIEF: "inactive",
-    InsuranceResult.NIET_GEAUTORISEERD: "not authorised for this insurer",
+    InsuranceResult.ACTIEF: N_("active"),
+    InsuranceResult.INACTIEF: N_("inactive"),
+    InsuranceResult.NIET_GEAUTORISEERD: N_("not authorised for this insurer"),
 }
 
 
@@ -164,12 +172,18 @@ def _code(enum: type[StrEnum], text: str) -> StrEnum | str:
         return untrusted_text(text, MAX_CODE_CHARS)
 
 
-def describe(code: StrEnum | str | None, texts: dict) -> str:
+def english(message: str) -> str:
+    """The English text: the ``tr`` of a record, the audit log and --json."""
+    return message
+
+
+def describe(code: StrEnum | str | None, texts: dict,
+             tr: Callable[[str], str] = _) -> str:
     if code is None:
-        return "no result given"
+        return tr(N_("no result given"))
     if code in texts:
-        return texts[code]
-    return f"unknown result code {code!r}"
+        return tr(texts[code])
+    return tr(N_("unknown result code {code!r}")).format(code=code)
 
 
 # --- the request ---------------------------------------------------------------------
@@ -189,7 +203,8 @@ class Search:
     reference: str | None = None
 
     def __repr__(self) -> str:  # keep personal data out of tracebacks and logs
-        return f"Search(reference_date={self.reference_date.isoformat()}, <personal data>)"
+        when = self.reference_date.isoformat()
+        return f"Search(reference_date={when}, <personal data>)"  # untranslated: a repr
 
 
 def _q(prefix: str, name: str) -> str:
@@ -210,7 +225,7 @@ def build_request(searches: Iterable[Search], *, agb_code: str | None = None) ->
     request = _add(_add(body, "v1", "Controleer"), "v1", "request")
     if agb_code:
         if not (len(agb_code) == 8 and agb_code.isdigit()):
-            raise ValueError("an AGB code has 8 digits")
+            raise ValueError("an AGB code has 8 digits")  # untranslated: a programming error
         provider = _add(request, "m", "Zorgaanbieder")
         _add(provider, "t", "AGB-zorgverlenersoort", agb_code[:2])
         _add(provider, "t", "AGB-nummer", agb_code[2:])
@@ -252,15 +267,22 @@ class Insurance:
     label_code: str | None = None
     label_name: str | None = None
 
-    def describe(self) -> str:
+    def describe(self, tr: Callable[[str], str] = _) -> str:
         """UZOVI, type, status and dates: no personal data."""
-        parts = [f"UZOVI {self.uzovi or '?'}", str(self.kind or "unknown type"),
-                 describe(self.result, INSURANCE_RESULT_TEXT)]
-        when = f"from {self.start.isoformat()}" if self.start else ""
-        if self.end:
-            when += f"{' ' if when else ''}until {self.end.isoformat()}"
-        if when:
-            parts.append(when)
+        from vecozo_tui.textfmt import short_date
+
+        def when(value: date) -> str:
+            return value.isoformat() if tr is english else short_date(value)
+
+        parts = [f"UZOVI {self.uzovi or '?'}", str(self.kind or tr(N_("unknown type"))),
+                 describe(self.result, INSURANCE_RESULT_TEXT, tr)]
+        if self.start and self.end:
+            parts.append(tr(N_("from {start} until {end}")).format(start=when(self.start),
+                                                                  end=when(self.end)))
+        elif self.start:
+            parts.append(tr(N_("from {start}")).format(start=when(self.start)))
+        elif self.end:
+            parts.append(tr(N_("until {end}")).format(end=when(self.end)))
         return ", ".join(parts)
 
     def to_dict(self) -> dict:
@@ -284,7 +306,8 @@ class Insured:
     insurances: tuple[Insurance, ...]
 
     def __repr__(self) -> str:
-        return f"Insured(result={self.result!r}, insurances={self.insurances!r}, <personal data>)"
+        return (f"Insured(result={self.result!r}, insurances={self.insurances!r}, "
+                "<personal data>)")  # untranslated: a repr
 
 
 @dataclass(frozen=True)
@@ -294,10 +317,10 @@ class SearchAnswer:
     insured: Insured | None
     reference: str | None = None
 
-    def describe(self) -> str:
-        text = describe(self.result, SEARCH_RESULT_TEXT)
+    def describe(self, tr: Callable[[str], str] = _) -> str:
+        text = describe(self.result, SEARCH_RESULT_TEXT, tr)
         if self.insured is not None and self.insured.result is not None:
-            text += f"; {describe(self.insured.result, INSURED_RESULT_TEXT)}"
+            text += f"; {describe(self.insured.result, INSURED_RESULT_TEXT, tr)}"
         return text
 
 
@@ -315,20 +338,22 @@ class CovAnswer:
         first = self.first
         return first.insured.insurances if first and first.insured else ()
 
-    def summary(self) -> str:
-        """One line without personal data, e.g. for the test-call record."""
+    def summary(self, tr: Callable[[str], str] = _) -> str:
+        """One line without personal data; ``tr=english`` for the test-call record."""
+        answered = tr(N_("COV answered: "))
         if self.result != RequestResult.VERZOEK_AKKOORD:
-            return f"COV answered: {describe(self.result, REQUEST_RESULT_TEXT)}"
+            return answered + describe(self.result, REQUEST_RESULT_TEXT, tr)
         first = self.first
         if first is None:
-            return "COV answered: request accepted, but no search result"
-        text = f"COV answered: {first.describe()}"
+            return answered + tr(N_("request accepted, but no search result"))
+        text = answered + first.describe(tr)
         basic = [i for i in self.insurances if i.kind in (InsuranceKind.BASIS,
                                                          InsuranceKind.HOOFDVERZEKERING)]
         shown = basic[0] if basic else (self.insurances[0] if self.insurances else None)
         if shown is not None:
-            text += f" (UZOVI {shown.uzovi or '?'}, {shown.kind or 'unknown type'}, " \
-                    f"{describe(shown.result, INSURANCE_RESULT_TEXT)})"
+            kind = shown.kind or tr(N_("unknown type"))
+            text += f" (UZOVI {shown.uzovi or '?'}, {kind}, " \
+                    f"{describe(shown.result, INSURANCE_RESULT_TEXT, tr)})"
         return text
 
     def to_dict(self) -> dict:
@@ -399,7 +424,7 @@ def _date(element: ET.Element, name: str) -> date | None:
     try:
         return date.fromisoformat(text[:10])  # xs:date, sometimes as a dateTime
     except ValueError:
-        raise MalformedAnswer(f"{name} is not a date") from None
+        raise MalformedAnswer(N_("{name} is not a date"), name=name) from None
 
 
 def parse_xml(data: bytes) -> ET.Element:
@@ -408,22 +433,23 @@ def parse_xml(data: bytes) -> ET.Element:
     from defusedxml.ElementTree import ParseError, fromstring
 
     if len(data) > MAX_ANSWER_BYTES:
-        raise MalformedAnswer(f"the answer is larger than {MAX_ANSWER_BYTES} bytes")
+        raise MalformedAnswer(N_("the answer is larger than {limit} bytes"),
+                              limit=MAX_ANSWER_BYTES)
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException as error:
-        raise MalformedAnswer(f"the answer uses forbidden XML ({type(error).__name__})") \
-            from None
+        raise MalformedAnswer(N_("the answer uses forbidden XML ({kind})"),
+                              kind=type(error).__name__) from None
     except ParseError as error:
-        raise MalformedAnswer(f"the answer is not XML ({error})") from None
+        raise MalformedAnswer(N_("the answer is not XML ({error})"), error=error) from None
 
 
 def soap_body(root: ET.Element) -> ET.Element:
     if _local(root.tag) != "Envelope" or not root.tag.startswith(f"{{{SOAP_ENV}}}"):
-        raise MalformedAnswer("the answer is not a SOAP 1.1 envelope")
+        raise MalformedAnswer(N_("the answer is not a SOAP 1.1 envelope"))
     body = _child(root, "Body")
     if body is None:
-        raise MalformedAnswer("the SOAP envelope has no Body")
+        raise MalformedAnswer(N_("the SOAP envelope has no Body"))
     return body
 
 
@@ -471,10 +497,10 @@ def _parse_response(data: bytes) -> CovAnswer | SoapFault:
         return fault
     response = _child(body, "ControleerResponse")
     if response is None:
-        raise MalformedAnswer("the SOAP Body holds no ControleerResponse")
+        raise MalformedAnswer(N_("the SOAP Body holds no ControleerResponse"))
     container = _result_container(response)
     if container is None:
-        raise MalformedAnswer("the ControleerResponse holds no Resultaat")
+        raise MalformedAnswer(N_("the ControleerResponse holds no Resultaat"))
     searches: list[SearchAnswer] = []
     results = _child(container, "Zoekresultaten")
     if results is not None:
@@ -503,7 +529,7 @@ def _search_answer(item: ET.Element) -> SearchAnswer:
     try:
         number = int(number_text) if number_text is not None else None
     except ValueError:
-        raise MalformedAnswer("Volgnummer is not a number") from None
+        raise MalformedAnswer(N_("Volgnummer is not a number")) from None
     insured_element = _child(item, "Verzekerde")
     insured = _insured(insured_element) if insured_element is not None else None
     return SearchAnswer(number=number, result=_code(SearchResult, _text(item, "Resultaat") or ""),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from vecozo_tui.bsn import bsn_problem
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,10 +60,10 @@ def parse_birth_date(text: str) -> date:
             raise ValueError(text)
         value = date(year, month, day)
     except ValueError:
-        raise VecozoError("The date of birth must be written as DD-MM-YYYY or YYYY-MM-DD "
-                          "(e.g. 15-03-1962).") from None
+        raise VecozoError(_("The date of birth must be written as DD-MM-YYYY or YYYY-MM-DD "
+                            "(e.g. 15-03-1962).")) from None
     if value.year < 1890:
-        raise VecozoError("The date of birth is too long ago.")
+        raise VecozoError(_("The date of birth is too long ago."))
     return value
 
 
@@ -81,8 +82,8 @@ def test_person(config: Config, practice: Practice, *, bsn: str | None = None,
     if problem:
         raise VecozoError(problem)
     if birth_date is None:
-        raise VecozoError("The patient's date of birth is needed for a test call in "
-                          "production (DD-MM-YYYY).")
+        raise VecozoError(_("The patient's date of birth is needed for a test call in "
+                            "production (DD-MM-YYYY)."))
     assert bsn is not None
     return TestPerson(bsn=bsn.strip(), birth_date=birth_date)
 
@@ -90,8 +91,9 @@ def test_person(config: Config, practice: Practice, *, bsn: str | None = None,
 def active_certificate(repository: Repository, practice: Practice) -> StoredCertificate:
     stored = repository.active(practice.id)
     if stored is None:
-        raise VecozoError(f"{practice.name} ({practice.id}) has no certificate yet: import "
-                          f"one first (vecozo-tui import {practice.id} FILE.pfx).")
+        raise VecozoError(_("{name} ({id}) has no certificate yet: import one first "
+                            "(vecozo-tui import {id} FILE.pfx).").format(name=practice.name,
+                                                                          id=practice.id))
     return stored
 
 
@@ -116,8 +118,9 @@ def endpoint_for(config: Config, practice: Practice, override: str | None = None
     try:
         return config.cov.endpoints[practice.environment]
     except KeyError:
-        raise VecozoError(f"No COV endpoint configured for the environment "
-                          f"{practice.environment!r} ([cov.endpoints]).") from None
+        raise VecozoError(_("No COV endpoint configured for the environment {environment} "
+                            "([cov.endpoints]).").format(
+                                environment=repr(practice.environment))) from None
 
 
 def run_test(config: Config, repository: Repository, practice: Practice, password: str,
@@ -148,7 +151,7 @@ def run_test(config: Config, repository: Repository, practice: Practice, passwor
         return diagnosis
     repository.record_test_call(practice.id, TestCallRecord(
         at=now, sha256=stored.info.sha256, environment=practice.environment,
-        ok=diagnosis.ok, summary=diagnosis.summary), actor=actor)
+        ok=diagnosis.ok, summary=diagnosis.record_summary), actor=actor)
     return diagnosis
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vecozo_tui.errors import VecozoError
+from vecozo_tui.i18n import _
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -188,8 +189,8 @@ def load_certificate_and_key(context: ssl.SSLContext, certificate: x509.Certific
         try:
             context.load_cert_chain(path, password=password)
         except ssl.SSLError as error:
-            raise VecozoError(f"The certificate and its key cannot be used for TLS "
-                              f"({error.reason or error}).") from None
+            raise VecozoError(_("The certificate and its key cannot be used for TLS "
+                                "({error}).").format(error=error.reason or error)) from None
 
 
 def client_context(certificate: x509.Certificate | None = None, private_key: Any = None,
@@ -212,8 +213,9 @@ def client_context(certificate: x509.Certificate | None = None, private_key: Any
         try:
             context.load_verify_locations(cafile=str(ca_bundle))
         except (OSError, ssl.SSLError) as error:
-            raise VecozoError(f"The CA bundle {ca_bundle} ([cov] ca_bundle) cannot be read: "
-                              f"{getattr(error, 'strerror', None) or error}.") from None
+            raise VecozoError(_("The CA bundle {path} ([cov] ca_bundle) cannot be read: "
+                                "{error}.").format(
+                path=ca_bundle, error=getattr(error, "strerror", None) or error)) from None
     else:
         context.load_default_certs(ssl.Purpose.SERVER_AUTH)
         if context.cert_store_stats().get("x509_ca", 0) == 0 and not _has_default_capath():
@@ -237,7 +239,8 @@ def context_from_pkcs12(loaded: LoadedPkcs12, *, ca_bundle: Path | None = None,
                         ) -> CovSSLContext:
     """The client context for a decrypted PKCS#12 (certificate, private key, chain)."""
     if loaded.private_key is None:
-        raise VecozoError("This certificate file holds no private key, so it cannot log in "
-                          "to VECOZO. Export it again from the browser *with* the private key.")
+        raise VecozoError(_("This certificate file holds no private key, so it cannot log in "
+                            "to VECOZO. Export it again from the browser *with* the private "
+                            "key."))
     return client_context(loaded.certificate, loaded.private_key, list(loaded.chain),
                           ca_bundle=ca_bundle, ca_certificates=ca_certificates)
