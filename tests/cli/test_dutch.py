@@ -107,7 +107,7 @@ def test_help_in_dutch(capsys):
     assert "Terminalconsole voor de VECOZO-systeemcertificaten" in out
     assert "opdrachten:" in out and "OPDRACHT" in out
     assert "toon de praktijken, het meest dringende certificaat eerst" in out
-    assert out.startswith("usage: vecozo-tui")  # argparse's own words stay
+    assert out.startswith("gebruik: vecozo-tui")  # argparse's own words too
 
 
 def test_a_command_help_in_dutch_from_the_locale(capsys):

@@ -76,3 +76,20 @@ def test_the_console_is_built_after_the_language_is_chosen(tmp_path, clock, monk
     config = write_config(tmp_path, 'language = "nl"')
     assert main(["--config", config], clock=clock, env={}) == EXIT_OK
     assert seen == ["nl"]
+
+
+def test_argparse_own_words_follow_the_language(tmp_path, clock, capsys):
+    """Python ships no Dutch for argparse's headings and usage errors."""
+    config = write_config(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["--lang", "nl", "--config", config, "list", "--bogus"], clock=clock, env={})
+    err = capsys.readouterr().err
+    assert err.startswith("gebruik: vecozo-tui")
+    assert "vecozo-tui: fout: onbekende argumenten: --bogus" in err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "--config", config, "list", "--bogus"], clock=clock, env={})
+    assert "vecozo-tui: error: unrecognized arguments: --bogus" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--lang", "nl", "--help"], clock=clock, env={})
+    out = capsys.readouterr().out
+    assert "opties:" in out and "toon deze hulp en stop" in out

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock
 from vecozo_tui.errors import VecozoError
-from vecozo_tui.i18n import LANGUAGES, _, activate, choose_language
+from vecozo_tui.i18n import LANGUAGES, N_, _, activate, choose_language, ngettext
 
 if TYPE_CHECKING:
     from vecozo_tui.config import Config
@@ -430,12 +430,33 @@ def _version() -> str:
     return __version__
 
 
+# argparse's own words (its headings, its -h and its usage errors) as Python 3.11 writes
+# them: Python ships no Dutch for them, so they go through the CLI's catalog
+ARGPARSE_TEXTS = (
+    N_("usage: "), N_("options"), N_("positional arguments"),
+    N_("show this help message and exit"), N_("show program's version number and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"), N_("expected one argument"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"), N_("%(prog)s: error: %(message)s\n"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"), N_("one of the arguments %s is required"),
+    N_("ignored explicit argument %r"),
+)
+
+
+def _argparse_in_our_language() -> None:
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
          env: Mapping[str, str] | None = None) -> int:
     _tolerant_output()
     argv = sys.argv[1:] if argv is None else list(argv)
     env = os.environ if env is None else env
     activate(choose_language(_language_in(argv), None, env))
+    _argparse_in_our_language()
     args = _parse(argv)
     invocation = Invocation(args=args, clock=clock, env=env)
     try:
