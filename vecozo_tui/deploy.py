@@ -65,6 +65,12 @@ if TYPE_CHECKING:
 STEP_WRITE = "write"
 STEP_VERIFY = "verify"
 STEP_HOOK = "hook"
+STEP_WORDS = {STEP_WRITE: N_("write"), STEP_VERIFY: N_("verify"), STEP_HOOK: N_("hook")}
+# what the record keeps, in English (JSON and everyone read it later); shown translated
+WRITTEN = N_("written and verified")
+HOOK_PENDING = N_("written and verified; the hook did not finish (still running, or "
+                  "interrupted)")
+HOOK_RAN = N_("written, verified, and the hook ran (exit {exit_code})")
 
 DEFAULT_MODE = 0o600  # a new file, when the target names no mode
 TEMP_SUFFIX = ".vecozo-tui-tmp"  # our temporary files, removed by the next deploy
@@ -115,10 +121,16 @@ class HookResult:
     exit_code: int | None  # None: it did not run to its end (not found, timed out)
     output: tuple[str, ...]  # the last lines, scrubbed
     problem: str | None  # plain words when it failed; None when it exited 0
+    problem_english: str | None = None  # the same in English: the record, JSON, the audit
 
     def to_dict(self) -> dict:
         return {"exit_code": self.exit_code, "output": list(self.output),
-                "problem": self.problem}
+                "problem": self.problem_english or self.problem}
+
+
+def _hook_failed(code: int | None, output: tuple[str, ...], template: str,
+                 **values: object) -> HookResult:
+    return HookResult(code, output, _(template).format(**values), template.format(**values))
 
 
 @dataclass(frozen=True)
@@ -250,17 +262,15 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
         with repository.lock(actor):
             _refuse_inactive(repository, practice.id, sha256)
             write_verified(target, data, loaded, password)
-            message = _("written and verified")
+            message = _(WRITTEN)
             # a crash while the hook runs must not read as a finished deploy
             pending = target.command is not None
             record = _record(target, now, sha256, STEP_HOOK if pending else None,
-                             _("written and verified; the hook did not finish (still running, or "
-                               "interrupted)") if pending
-                             else message, deployed=(sha256, now))
+                             HOOK_PENDING if pending else WRITTEN, deployed=(sha256, now))
             recorded = _save(repository, practice.id, record, actor, "deploy",
                              {**details, "verified": True})
     except _StepFailed as failure:
-        record = _record(target, now, sha256, failure.step, failure.message,
+        record = _record(target, now, sha256, failure.step, failure.english,
                          deployed=_kept(previous))
         recorded = _save(repository, practice.id, record, actor, "deploy",
                          {**details, "verified": False, "failed_step": failure.step,
@@ -269,7 +279,8 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
                              recorded=recorded)
     except VecozoError as error:  # busy, changed meanwhile: nothing was written
         message = str(error)
-        record = _record(target, now, sha256, STEP_WRITE, message, deployed=_kept(previous))
+        record = _record(target, now, sha256, STEP_WRITE, getattr(error, "english", message),
+                         deployed=_kept(previous))
         recorded = _save(repository, practice.id, record, actor, "deploy",
                          {**details, "verified": False, "failed_step": STEP_WRITE,
                           "message": getattr(error, "english", message)})
@@ -280,10 +291,11 @@ def _deploy_one(repository: Repository, practice: Practice, number: int,
     hook = run_hook(target, hook_environment(practice, loaded, target),
                     password if target.password_on_stdin else None)
     failed = STEP_HOOK if hook.problem else None
-    message = hook.problem or _("written, verified, and the hook ran (exit {exit_code})").format(
-        exit_code=hook.exit_code)
-    record = _record(target, now, sha256, failed, message, deployed=(sha256, now),
-                     hook=hook)
+    message = hook.problem or _(HOOK_RAN).format(exit_code=hook.exit_code)
+    record = _record(target, now, sha256, failed,
+                     hook.problem_english or hook.problem or HOOK_RAN.format(
+                         exit_code=hook.exit_code),
+                     deployed=(sha256, now), hook=hook)
     recorded = _save(repository, practice.id, record, actor, "deploy-hook",
                      {**details, "program": os.path.basename(target.command[0]),
                       "exit_code": hook.exit_code, "ok": hook.problem is None,
@@ -547,18 +559,17 @@ def run_hook(target: DeployTarget, env: dict[str, str], password: str | None) ->
             cwd=str(target.path.parent), close_fds=True,
             start_new_session=os.name != "nt")  # its own process group: a timeout stops all
     except FileNotFoundError:
-        return HookResult(None, (), _("The hook program {program} was not found; the file was "
-                                      "written and verified, the hook did not run.").format(
-            program=program))
+        return _hook_failed(None, (), N_("The hook program {program} was not found; the file "
+                                         "was written and verified, the hook did not run."),
+                            program=program)
     except PermissionError:
-        return HookResult(None, (), _("The hook program {program} cannot be run (not "
-                                      "executable?); the file was written and verified, the "
-                                      "hook did not run.").format(program=program))
+        return _hook_failed(None, (), N_("The hook program {program} cannot be run (not "
+                                         "executable?); the file was written and verified, "
+                                         "the hook did not run."), program=program)
     except OSError as error:
-        return HookResult(None, (), _("The hook {program} could not be started: "
-                                      "{reason}; the file was written and "
-                                      "verified.").format(
-            program=program, reason=error.strerror or error))
+        return _hook_failed(None, (), N_("The hook {program} could not be started: {reason}; "
+                                         "the file was written and verified."),
+                            program=program, reason=error.strerror or error)
     tail = _Tail(HOOK_OUTPUT_BYTES)
     reader = threading.Thread(target=tail.read_from, args=(process.stdout,), daemon=True,
                               name="deploy-hook-output")
@@ -581,16 +592,15 @@ def run_hook(target: DeployTarget, env: dict[str, str], password: str | None) ->
     reader.join(HOOK_KILL_GRACE_SECONDS)  # a child it left behind may hold the pipe open
     output = scrub_output(tail.text(), password)
     if timed_out:
-        return HookResult(None, output, (
-            _("The hook {program} did not finish within {timeout_seconds:g} seconds and "
-              "was stopped; the file was written and verified, but the practice software may "
-              "not have picked it up.").format(
-                program=program, timeout_seconds=target.timeout_seconds)))
+        return _hook_failed(None, output, N_(
+            "The hook {program} did not finish within {timeout_seconds:g} seconds and was "
+            "stopped; the file was written and verified, but the practice software may not "
+            "have picked it up."), program=program, timeout_seconds=target.timeout_seconds)
     if exit_code != 0:
-        return HookResult(exit_code, output, (
-            _("The hook {program} failed (exit {exit_code}); the file was written and "
-              "verified, but the practice software may not have picked it up.").format(
-                program=program, exit_code=exit_code)))
+        return _hook_failed(exit_code, output, N_(
+            "The hook {program} failed (exit {exit_code}); the file was written and verified, "
+            "but the practice software may not have picked it up."),
+            program=program, exit_code=exit_code)
     return HookResult(0, output, None)
 
 
@@ -784,8 +794,10 @@ class TargetState:
         if self.state == UP_TO_DATE:
             return _("up to date")
         if self.state == FAILED and record is not None:
+            # the record is English: a fixed text is shown translated, a text with a path
+            # or a program in it as it was written
             return _("failed at {failed_step}: {message}").format(
-                failed_step=record.failed_step, message=record.message)
+                failed_step=_step_words(record.failed_step), message=_(record.message))
         if self.state == OLD_CERTIFICATE:
             return _("still the old certificate")
         return _("never deployed")
@@ -794,7 +806,8 @@ class TargetState:
     def label(self) -> str:
         """The state in a few words, for a narrow column."""
         if self.state == FAILED and self.record is not None:
-            return _("failed at {failed_step}").format(failed_step=self.record.failed_step)
+            return _("failed at {failed_step}").format(
+                failed_step=_step_words(self.record.failed_step))
         return {UP_TO_DATE: _("up to date"), OLD_CERTIFICATE: _("old certificate"),
                 NEVER_DEPLOYED: _("never deployed")}.get(self.state, self.state)
 
@@ -809,6 +822,10 @@ class TargetState:
                                 if record and record.deployed_at else None),
                 "last_attempt_at": record.at.isoformat() if record else None,
                 "hook_exit_code": record.hook_exit_code if record else None}
+
+
+def _step_words(step: str | None) -> str:
+    return _(STEP_WORDS[step]) if step in STEP_WORDS else (step or "-")
 
 
 def target_state(number: int, target: DeployTarget, active: StoredCertificate,

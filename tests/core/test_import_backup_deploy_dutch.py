@@ -193,3 +193,46 @@ def test_english_in_one_thread_leaves_the_others_dutch(dutch):
         worker.join()
     assert seen == ["Er is niets gewijzigd."]
     assert i18n._("Nothing was changed.") == "Er is niets gewijzigd."
+
+
+def _deploy_records(base: Path, clock, test_pki, issued) -> tuple[bytes, list]:
+    """Deploys that fail at the write, work, work with a hook, fail at the hook: what
+    the repository keeps of them, and the states as people and JSON see them."""
+    from vecozo_tui.deploy import target_states
+
+    root = base / "repository"
+    Repository.init(root, clock=clock, actor=ACTOR)
+    repository = Repository(root, clock=clock)
+    loaded = load_pkcs12(test_pki.pfx(issued, PASSWORD).read_bytes(), PASSWORD)
+    repository.import_certificate("hap-zuid", loaded, PASSWORD, actor=ACTOR)
+    for name in ("plain", "hooked", "broken"):
+        (base / name).mkdir()
+    practice = practice_with(
+        DeployTarget(path=base / "missing" / "vecozo.pfx"),
+        DeployTarget(path=base / "plain" / "vecozo.pfx"),
+        DeployTarget(path=base / "hooked" / "vecozo.pfx", command=("/bin/true",)),
+        DeployTarget(path=base / "broken" / "vecozo.pfx", command=("/bin/false",)))
+    deploy(repository, practice, PASSWORD, actor=ACTOR, now=clock.now())
+    events = (root / "practices" / "hap-zuid" / "events.json").read_bytes()
+    states = target_states(practice.deploy, repository.active("hap-zuid"),
+                           repository.events("hap-zuid"))
+    return events.replace(str(base).encode(), b"BASE"), states
+
+
+def test_deploy_records_are_kept_in_english_and_shown_in_dutch(tmp_path, clock, test_pki):
+    issued = test_pki.system()
+    english, english_states = _deploy_records(tmp_path / "en", clock, test_pki, issued)
+    i18n.activate("nl")
+    try:
+        dutch, dutch_states = _deploy_records(tmp_path / "nl", clock, test_pki, issued)
+        shown = [state.text for state in dutch_states]
+    finally:
+        i18n.activate("en")
+    assert b"written and verified" in english and b"does not exist" in english
+    assert dutch == english  # what --json and an English colleague read later
+    assert [s.to_dict()["message"].replace(str(tmp_path / "nl"), "BASE")
+            for s in dutch_states] == [s.to_dict()["message"].replace(str(tmp_path / "en"), "BASE")
+                                       for s in english_states]
+    assert shown[0].startswith("mislukt bij schrijven: ")
+    assert shown[1] == "bijgewerkt"
+    assert shown[3].startswith("mislukt bij hook: The hook /bin/false failed")  # a path
