@@ -613,6 +613,10 @@ class Repository:
         except VecozoError:
             return {}
         try:
+            if os.fstat(handle).st_mode & 0o022:
+                # others could have written it: the files themselves are the truth
+                os.close(handle)
+                return {}
             with os.fdopen(handle, "rb") as stream:
                 raw = stream.read(MAX_SUMMARY_BYTES + 1)
             if len(raw) > MAX_SUMMARY_BYTES:

@@ -204,8 +204,12 @@ def _symlink(path: Path) -> None:
     path.symlink_to(target)
 
 
+def _writable_by_others(path: Path) -> None:
+    path.chmod(0o666)
+
+
 @pytest.mark.parametrize("spoil", [_garbage, _a_list, _other_format, _truncated,
-                                   _wrong_types, _symlink])
+                                   _wrong_types, _symlink, _writable_by_others])
 def test_a_summary_that_cannot_be_trusted_changes_nothing(site, now, spoil, practice_reads):
     fill(site)
     expected = rows_without_summary(site, now)
