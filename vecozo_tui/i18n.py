@@ -75,7 +75,9 @@ def activate(language: Language) -> None:
 
 
 def current_language() -> Language:
-    return _language
+    """The language texts are built in now: English inside ``english()``, so dates and
+    numbers in an English text are English too."""
+    return DEFAULT_LANGUAGE if getattr(_here, "english", False) else _language
 
 
 @contextmanager

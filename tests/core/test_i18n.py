@@ -83,3 +83,10 @@ def test_the_catalogs_are_read_only_when_a_text_is_first_translated(monkeypatch)
     assert opened == []
     assert i18n._("never") == "nooit"
     assert set(opened) == set(i18n.DOMAINS)
+
+
+def test_english_blocks_format_dates_and_numbers_in_english_too(dutch):
+    built = i18n.in_english(lambda: f"{short_date(date(2026, 12, 1))} {number(1000)} "
+                                    f"{relative_days(3)}")
+    assert built == "2026-12-01 1,000 in 3 days"
+    assert short_date(date(2026, 12, 1)) == "01-12-2026"  # outside the block: Dutch again
