@@ -63,7 +63,7 @@ from vecozo_tui.fsutil import (
     symlink_problem,
     user_name,
 )
-from vecozo_tui.i18n import _, ngettext
+from vecozo_tui.i18n import DEFAULT_LANGUAGE, _, current_language, ngettext
 
 if TYPE_CHECKING:
     from vecozo_tui.certificates import LoadedPkcs12
@@ -163,17 +163,31 @@ class TestCallRecord:
     sha256: str
     environment: str
     ok: bool
-    summary: str
+    summary: str  # English, as everyone reads the record later (and the audit log)
+    # the failed diagnosis step's English title, so people read it in their language
+    failed_step: str | None = None
 
     def to_dict(self) -> dict:
-        return {"at": self.at.isoformat(), "sha256": self.sha256,
+        data = {"at": self.at.isoformat(), "sha256": self.sha256,
                 "environment": self.environment, "ok": self.ok, "summary": self.summary}
+        if self.failed_step is not None:
+            data["failed_step"] = self.failed_step
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> TestCallRecord:
+        step = data.get("failed_step")
         return cls(at=aware_datetime(data["at"]), sha256=_text(data["sha256"]),
                    environment=_text(data["environment"]), ok=_flag(data["ok"]),
-                   summary=_text(data["summary"]))
+                   summary=_text(data["summary"]),
+                   failed_step=None if step is None else _text(step))
+
+    def summary_words(self) -> str:
+        """The call's line in the reader's language. The English summary holds the
+        server's own words; in another language a failed call names its step."""
+        if self.ok or self.failed_step is None or current_language() == DEFAULT_LANGUAGE:
+            return self.summary
+        return _("failed at: {step}").format(step=_(self.failed_step))
 
 
 def _text(value: object) -> str:

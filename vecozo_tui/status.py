@@ -222,7 +222,7 @@ def _event_reasons(active: StoredCertificate, events: PracticeEvents, now: datet
     if test is not None and not test.ok and _on(monitoring, "warn_failed_test_call"):
         found.append(Reason("test-call-failed", Level.WARNING,
                             _("last test call failed ({at}): {summary}").format(
-                                at=local_time(test.at, now), summary=test.summary)))
+                                at=local_time(test.at, now), summary=test.summary_words())))
     if not tested and _on(monitoring, "warn_never_tested"):
         found.append(Reason("never-tested", Level.ATTENTION,
                             _("active certificate never tested: make a test call")))

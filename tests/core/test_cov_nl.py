@@ -124,9 +124,27 @@ def test_the_record_and_the_audit_log_are_english_in_dutch(tmp_path):
             record = repository.events("mond-noord").last_test_call
             entry = repository.audit_entries()[-1]
             kept[language] = (record.summary, record.ok, record.environment,
-                              entry["action"], entry.get("details"))
+                              record.failed_step, entry["action"], entry.get("details"))
+            shown = in_language("nl", record.summary_words)
     assert kept["nl"] == kept["en"]
     assert kept["nl"][0].startswith("Authorised for COV: failed - not authorised")
+    assert kept["nl"][3] == "Authorised for COV"
+    # people read the stored call in their language, whoever made it
+    assert shown == "mislukt bij: Geautoriseerd voor COV"
+    assert record.summary_words() == record.summary  # English: as stored
+
+
+def test_a_test_call_stored_before_the_step_was_kept_reads_as_stored(dutch):
+    from datetime import UTC, datetime
+
+    from vecozo_tui.repository import TestCallRecord
+
+    old = TestCallRecord.from_dict({"at": datetime(2026, 1, 1, tzinfo=UTC).isoformat(),
+                                    "sha256": "AB", "environment": "test", "ok": False,
+                                    "summary": "TLS handshake: failed - timed out"})
+    assert old.failed_step is None
+    assert old.summary_words() == "TLS handshake: failed - timed out"
+    assert "failed_step" not in old.to_dict()  # an older record is written back unchanged
 
 
 def test_a_wrong_birth_date_in_dutch(dutch):

@@ -172,7 +172,7 @@ def run_show(invocation: Invocation) -> int:
     else:
         test_text = _("{when}: {outcome} - {summary}").format(
             when=_when(test.at, now), outcome="OK" if test.ok else _("FAILED"),
-            summary=test.summary)
+            summary=test.summary_words())
     out(field(_("Last test call"), test_text, width))
     if practice.deploy:
         out("")

@@ -134,7 +134,7 @@ def run_test(config: Config, repository: Repository, practice: Practice, passwor
     :class:`VecozoError` for other problems that stop the call before it starts. A call
     stopped by ``cancellation`` has no outcome and is not recorded.
     """
-    from vecozo_tui.cov.diagnosis import run_test_call
+    from vecozo_tui.cov.diagnosis import STEP_TITLES, run_test_call
     from vecozo_tui.cov.tls import context_from_pkcs12
     from vecozo_tui.repository import TestCallRecord
 
@@ -151,7 +151,9 @@ def run_test(config: Config, repository: Repository, practice: Practice, passwor
         return diagnosis
     repository.record_test_call(practice.id, TestCallRecord(
         at=now, sha256=stored.info.sha256, environment=practice.environment,
-        ok=diagnosis.ok, summary=diagnosis.record_summary), actor=actor)
+        ok=diagnosis.ok, summary=diagnosis.record_summary,
+        failed_step=STEP_TITLES[diagnosis.failed_step.key] if diagnosis.failed_step else None),
+        actor=actor)
     return diagnosis
 
 

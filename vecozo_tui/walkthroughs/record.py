@@ -43,7 +43,7 @@ def _evidence(repository: Repository, practice: Practice, check: str) -> list[st
         outcome = _("OK") if test.ok else _("FAILED")
         return [_("last test call {when} ({environment}): {outcome}, {summary}").format(
             when=when_text(test.at), environment=test.environment, outcome=outcome,
-            summary=test.summary)]
+            summary=test.summary_words())]
     if check == CHECK_VERIFIED_BACKUP and events.last_backup is not None:
         backup = events.last_backup
         text = (_("last backup {when} in {target}, verified") if backup.verified

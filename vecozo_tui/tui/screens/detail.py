@@ -301,7 +301,7 @@ class DetailScreen(PracticeScreen[bool]):
                 result.append("  " + _("(with an earlier certificate)"),
                               style="bold yellow")  # untranslated: style
             table.add_row(_("Last test"), result)
-            table.add_row("", Text(test.summary))
+            table.add_row("", Text(test.summary_words()))
         return table
 
     def _history(self, now) -> Table | Text:  # noqa: ANN001
