@@ -511,8 +511,9 @@ def _parse_language(parser: _Parser, ui_table: dict) -> Language | None:
         return None
     language = parse_language(value) if value.strip().lower() in LANGUAGES else None
     if language is None:
-        parser.report.error(("ui", "language"), _("must be one of {names} "
-                                                  "(not '{value}').").format(
+        # a warning, like a bad [keymap]: a display setting never stops `check`
+        parser.report.warn(("ui", "language"), _("must be one of {names} (not '{value}'); "
+                                                 "--lang or the locale decides.").format(
             names=', '.join(LANGUAGES), value=value))
     return language
 

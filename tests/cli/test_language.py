@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from vecozo_tui import i18n
-from vecozo_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
+from vecozo_tui.cli.exit_codes import EXIT_OK
 from vecozo_tui.cli.main import main
 
 
@@ -58,11 +58,17 @@ def test_an_unknown_language_is_a_usage_error(tmp_path, clock, capsys):
     assert "invalid choice: 'fr'" in capsys.readouterr().err
 
 
-def test_an_unknown_configured_language_is_named_with_its_line(tmp_path, clock, capsys):
+def test_an_unknown_configured_language_is_a_warning_with_its_line(tmp_path, clock, capsys):
+    """Like a bad [keymap]: a display setting never stops a command or makes `check`
+    UNKNOWN; the locale decides instead."""
     config = write_config(tmp_path, 'language = "fr"')
-    assert main(["--config", config, "list"], clock=clock, env={}) == EXIT_ERROR
+    assert main(["--config", config, "list"], clock=clock, env={"LANG": "nl_NL.UTF-8"}) == \
+        EXIT_OK
     err = capsys.readouterr().err
-    assert "language" in err and "fr" in err and "nl, en" in err.replace("en, nl", "nl, en")
+    assert "config.toml:6: " in err and "'fr'" in err and "en, nl" in err
+    assert i18n.current_language() == "nl"
+    main(["--config", config, "check"], clock=clock, env={})
+    assert not capsys.readouterr().out.startswith("VECOZO UNKNOWN")
 
 
 def test_the_console_is_built_after_the_language_is_chosen(tmp_path, clock, monkeypatch):
