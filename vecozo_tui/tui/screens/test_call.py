@@ -198,7 +198,7 @@ class TestCallScreen(PracticeScreen[bool]):
         elif state == "not reached":  # untranslated: a state key
             detail = _("not reached")
         # the details start in one column: after the longest title, in this language
-        width = max(len(_(step_title)) for _key, step_title in STEPS) + 1
+        width = max(len(_(step_title)) for _key, step_title in STEPS) + 2
         self.query_one(f"#tc-step-{key}", Static).update(Content.assemble(
             (_(mark).ljust(4), style), "  ",
             (_(title).ljust(width), "bold" if state == "failed" else ""), detail))
