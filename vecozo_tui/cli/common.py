@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
-from vecozo_tui.i18n import _, activate, current_language
+from vecozo_tui.i18n import _, english
 
 if TYPE_CHECKING:
     from vecozo_tui.cli.main import Invocation
@@ -39,15 +39,8 @@ def machine_language(wanted: bool = True) -> Iterator[None]:
     """With ``wanted`` (``--json``): the texts built inside are English, whatever the
     language people read, so that a script reads the same JSON for a Dutch and an
     English user (its reasons and messages included)."""
-    if not wanted:
+    with english() if wanted else nullcontext():
         yield
-        return
-    previous = current_language()
-    activate("en")
-    try:
-        yield
-    finally:
-        activate(previous)
 
 
 def print_json(invocation: Invocation, data: object) -> None:
