@@ -14,10 +14,9 @@ password was right and the encryption is the problem.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vecozo_tui.clock import aware_datetime
 from vecozo_tui.errors import VecozoError, WrongPasswordError
@@ -39,6 +38,11 @@ SYSTEM = "system"
 PERSONAL = "personal"
 UNCLEAR = "unclear"  # neither can be told: the user must say yes before an import
 NOT_CLIENT = "not-client"  # a CA or a certificate not for client authentication: blocks
+_KINDS = frozenset((SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT))
+# CertificateInfo's fields in the order of from_values (its sha256 and chain apart)
+VALUE_FIELDS = ("subject", "common_name", "issuer", "serial", "sha1", "not_before",
+                "not_after", "key_type", "key_size", "kind", "agb_code", "person_name",
+                "friendly_name", "kind_reason")
 
 _AGB_PATTERN = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 
@@ -46,8 +50,7 @@ _AGB_PATTERN = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 # --- what is shown --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChainEntry:
+class ChainEntry(NamedTuple):
     subject: str
     issuer: str
     not_after: datetime
@@ -64,8 +67,7 @@ class ChainEntry:
                    not_after=aware_datetime(data["not_after"]), sha256=_text(data["sha256"]))
 
 
-@dataclass(frozen=True)
-class CertificateInfo:
+class CertificateInfo(NamedTuple):
     """Everything the screens and commands show of one certificate; no secrets."""
 
     subject: str
@@ -82,7 +84,7 @@ class CertificateInfo:
     agb_code: str | None = None
     person_name: str | None = None
     friendly_name: str | None = None
-    chain: tuple[ChainEntry, ...] = field(default_factory=tuple)
+    chain: tuple[ChainEntry, ...] = ()
     kind_reason: str | None = None  # why classify_kind decided so, for people
 
     def to_dict(self) -> dict:
@@ -109,22 +111,31 @@ class CertificateInfo:
             if not isinstance(entries, list):
                 raise TypeError("chain is not a list")  # untranslated: caught, never shown
             chain = tuple(ChainEntry.from_dict(entry) for entry in entries)
-        key_size = data["key_size"]
+        return cls.from_values(data["sha256"], [
+            data["subject"], data.get("common_name", ""), data["issuer"], data["serial"],
+            data["sha1"], data["not_before"], data["not_after"], data["key_type"],
+            data["key_size"], data["kind"], data.get("agb_code"), data.get("person_name"),
+            data.get("friendly_name"), data.get("kind_reason")], chain)
+
+    @classmethod
+    def from_values(cls, sha256: object, values: Sequence[object],
+                    chain: tuple[ChainEntry, ...]) -> CertificateInfo:
+        """From the fields in the order of VALUE_FIELDS (how the repository's summary keeps
+        a thousand of them), checked as :meth:`from_dict` checks them."""
+        (subject, common_name, issuer, serial, sha1, not_before, not_after, key_type,
+         key_size, kind, agb_code, person_name, friendly_name, kind_reason) = values
         if isinstance(key_size, bool) or not isinstance(key_size, int):
             raise TypeError("key_size is not a number")  # untranslated: caught, never shown
-        if data["kind"] not in (SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT):
+        if kind not in _KINDS:
             raise ValueError("unknown kind")  # untranslated: caught, never shown
         return cls(
-            subject=_text(data["subject"]), common_name=_text(data.get("common_name", "")),
-            issuer=_text(data["issuer"]), serial=_text(data["serial"]),
-            sha256=_fingerprint(data["sha256"]), sha1=_text(data["sha1"]),
-            not_before=aware_datetime(data["not_before"]),
-            not_after=aware_datetime(data["not_after"]), key_type=_text(data["key_type"]),
-            key_size=key_size, kind=data["kind"], agb_code=_optional_text(data.get("agb_code")),
-            person_name=_optional_text(data.get("person_name")),
-            friendly_name=_optional_text(data.get("friendly_name")),
-            chain=chain,
-            kind_reason=_optional_text(data.get("kind_reason")),
+            subject=_text(subject), common_name=_text(common_name), issuer=_text(issuer),
+            serial=_text(serial), sha256=_fingerprint(sha256), sha1=_text(sha1),
+            not_before=aware_datetime(not_before), not_after=aware_datetime(not_after),
+            key_type=_text(key_type), key_size=key_size, kind=kind,
+            agb_code=_optional_text(agb_code), person_name=_optional_text(person_name),
+            friendly_name=_optional_text(friendly_name), chain=chain,
+            kind_reason=_optional_text(kind_reason),
         )
 
 
@@ -138,14 +149,16 @@ def _optional_text(value: object) -> str | None:
     return None if value is None else _text(value)
 
 
+_FINGERPRINT = re.compile(r"[0-9A-F]{40,128}")
+
+
 def _fingerprint(value: object) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9A-F]{40,128}", value):
+    if not isinstance(value, str) or not _FINGERPRINT.fullmatch(value):
         raise ValueError("not a fingerprint")
     return value
 
 
-@dataclass
-class LoadedPkcs12:
+class LoadedPkcs12(NamedTuple):
     """A decrypted PKCS#12, in memory only. Never write ``private_key`` out unencrypted."""
 
     certificate: x509.Certificate
@@ -159,8 +172,7 @@ class LoadedPkcs12:
         return f"LoadedPkcs12({self.info.common_name!r}, sha256={self.info.sha256[:16]}…)"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     severity: str  # "error" blocks an import; "warning" needs a confirmation
     code: str
     message: str
@@ -213,8 +225,7 @@ class AmbiguousChoice(VecozoError):
         self.choices = choices
 
 
-@dataclass
-class Pkcs12Contents:
+class Pkcs12Contents(NamedTuple):
     """Everything a decrypted PKCS#12 holds, in memory only.
 
     A Firefox/NSS backup or a Java keystore often holds last year's certificate and
@@ -618,8 +629,7 @@ _NEUTRAL = frozenset({"huisarts", "tandarts", "fysiotherapeut", "dokter", "arts"
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.){1,4}$")  # "J.", "J.P.", "Th."
 
 
-@dataclass(frozen=True)
-class SubjectFacts:
+class SubjectFacts(NamedTuple):
     """What a certificate says about whose it is (plain data: testable on its own)."""
 
     common_name: str | None
@@ -629,8 +639,7 @@ class SubjectFacts:
     extended_key_usages: frozenset[str] | None = None  # dotted OIDs; None: no extension
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     kind: str  # SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT
     reason: str  # why, in a few words, in English (stored); kind_reason_words says it
     person_name: str | None = None

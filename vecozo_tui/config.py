@@ -25,10 +25,10 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple, get_args
 
 # the standard library's tomllib, compiled (mypyc): a 1,000-practice file parses in a
 # third of the time, and `check` parses it on every run
@@ -74,8 +74,7 @@ DEFAULT_HOOK_TIMEOUT = 60.0
 MAX_HOOK_TIMEOUT = 3600
 
 
-@dataclass(frozen=True)
-class DeployTarget:
+class DeployTarget(NamedTuple):
     """One file the practice software reads its certificate from, and the hook that makes
     it pick the new one up. ``command`` is an argv list, run without a shell."""
 
@@ -94,8 +93,7 @@ class DeployTarget:
         return DEPLOY_FORMATS[self.format]
 
 
-@dataclass(frozen=True)
-class Practice:
+class Practice(NamedTuple):
     id: str
     name: str
     agb: str
@@ -106,17 +104,15 @@ class Practice:
     deploy: tuple[DeployTarget, ...] = ()
 
 
-@dataclass(frozen=True)
-class CovSettings:
-    endpoints: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ENDPOINTS))
+class CovSettings(NamedTuple):
+    endpoints: Mapping[str, str] = MappingProxyType(DEFAULT_ENDPOINTS)
     ca_bundle: Path | None = None
     timeout_seconds: float = 30.0
     test_bsn: str = DEFAULT_TEST_BSN
     test_birth_date: str = DEFAULT_TEST_BIRTH_DATE
 
 
-@dataclass(frozen=True)
-class MonitoringSettings:
+class MonitoringSettings(NamedTuple):
     """Which reasons count (see vecozo_tui.status): the same for every front."""
 
     warn_missing_backup: bool = True
@@ -124,14 +120,12 @@ class MonitoringSettings:
     warn_never_tested: bool = True
 
 
-@dataclass(frozen=True)
-class DeploySettings:
+class DeploySettings(NamedTuple):
     # deploy right after an import or activate, while the password is in hand
     automatic: bool = True
 
 
-@dataclass(frozen=True)
-class UiSettings:
+class UiSettings(NamedTuple):
     # True: ASCII only; False: never; None: decided by TERM and the locale
     ascii: bool | None = None
     # "nl" or "en"; None: --lang, else the locale, else English (i18n.choose_language)
@@ -145,8 +139,8 @@ def _default_inbox() -> Path:
         return Path("vecozo-inbox").absolute()
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(item.name for item in fields(cls))
+def _field_names(cls: Any) -> tuple[str, ...]:
+    return tuple(cls._fields)
 
 
 # The keys the parser knows, per table; anything else is warned about and kept. The
@@ -169,22 +163,41 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
 class Config:
-    path: Path | None
-    repository: Path
-    inbox: Path = field(default_factory=_default_inbox)
-    backup_target: Path | None = None
-    thresholds: expiry.ExpiryThresholds = field(default_factory=expiry.ExpiryThresholds)
-    cov: CovSettings = field(default_factory=CovSettings)
-    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
-    deploy: DeploySettings = field(default_factory=DeploySettings)
-    ui: UiSettings = field(default_factory=UiSettings)
-    practices: list[Practice] = field(default_factory=list)
-    # binding id (e.g. "practice.import") -> keys (e.g. "I" or "f3,ctrl+i") for the console
-    keymap: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    raw: dict = field(default_factory=dict)
+    """The configuration as parse_config read it (or as a test builds it). A plain class:
+    its defaults are made when it is made (the inbox from the home directory of then)."""
+
+    __slots__ = ("path", "repository", "inbox", "backup_target", "thresholds", "cov",
+                 "monitoring", "deploy", "ui", "practices", "keymap", "warnings", "raw")
+
+    def __init__(self, path: Path | None, repository: Path, inbox: Path | None = None,
+                 backup_target: Path | None = None,
+                 thresholds: expiry.ExpiryThresholds | None = None,
+                 cov: CovSettings | None = None, monitoring: MonitoringSettings | None = None,
+                 deploy: DeploySettings | None = None, ui: UiSettings | None = None,
+                 practices: list[Practice] | None = None, keymap: dict[str, str] | None = None,
+                 warnings: list[str] | None = None, raw: dict | None = None):
+        self.path = path
+        self.repository = repository
+        self.inbox = inbox if inbox is not None else _default_inbox()
+        self.backup_target = backup_target
+        self.thresholds = thresholds or expiry.ExpiryThresholds()
+        self.cov = cov or CovSettings()
+        self.monitoring = monitoring or MonitoringSettings()
+        self.deploy = deploy or DeploySettings()
+        self.ui = ui or UiSettings()
+        self.practices: list[Practice] = practices if practices is not None else []
+        # binding id (e.g. "practice.import") -> keys (e.g. "I" or "f3,ctrl+i")
+        self.keymap: dict[str, str] = keymap if keymap is not None else {}
+        self.warnings: list[str] = warnings if warnings is not None else []
+        self.raw: dict = raw if raw is not None else {}
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with ``changes`` (keyword per attribute)."""
+        return Config(**{name: getattr(self, name) for name in self.__slots__} | changes)
+
+    def __repr__(self) -> str:
+        return f"Config({self.path!r}, {len(self.practices)} practices)"  # untranslated: debug
 
     def practice(self, practice_id: str) -> Practice:
         """The practice with this id; a VecozoError with close matches otherwise."""

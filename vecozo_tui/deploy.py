@@ -40,11 +40,10 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _, in_english, ngettext
@@ -116,8 +115,7 @@ def _failure(error: VecozoError, build: Callable[[], str] | None = None) -> Veco
 # --- what a deploy did ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HookResult:
+class HookResult(NamedTuple):
     exit_code: int | None  # None: it did not run to its end (not found, timed out)
     output: tuple[str, ...]  # the last lines, scrubbed
     problem: str | None  # plain words when it failed; None when it exited 0
@@ -133,8 +131,7 @@ def _hook_failed(code: int | None, output: tuple[str, ...], template: str,
     return HookResult(code, output, _(template).format(**values), template.format(**values))
 
 
-@dataclass(frozen=True)
-class DeployOutcome:
+class DeployOutcome(NamedTuple):
     number: int  # 1-based, as in ``deploy --target N``
     target: DeployTarget
     sha256: str
@@ -174,12 +171,11 @@ class DeployOutcome:
                 "recorded": self.recorded}
 
 
-@dataclass
-class DeployReport:
+class DeployReport(NamedTuple):
     practice_id: str
     sha256: str
     not_after: datetime
-    outcomes: list[DeployOutcome] = field(default_factory=list)
+    outcomes: list[DeployOutcome]
 
     @property
     def ok(self) -> bool:
@@ -242,7 +238,7 @@ def deploy(repository: Repository, practice: Practice, password: str, *, actor: 
     if loaded is None:
         loaded = open_stored(repository, practice.id, password,
                              purpose="deploy")  # untranslated: a key
-    report = DeployReport(practice.id, loaded.info.sha256, loaded.info.not_after)
+    report = DeployReport(practice.id, loaded.info.sha256, loaded.info.not_after, [])
     for target_number, target in targets:
         report.outcomes.append(_deploy_one(repository, practice, target_number, target,
                                            loaded, password, actor=actor, now=now))
@@ -435,8 +431,7 @@ def _remove_leftovers(path: Path) -> None:
                     os.unlink(path.parent / name)
 
 
-@dataclass(frozen=True)
-class _Kept:
+class _Kept(NamedTuple):
     """What a deploy keeps of the file it replaces when the target does not say."""
 
     uid: int = -1  # -1: as the new file is created (this process's user)
@@ -667,8 +662,7 @@ def scrub_output(text: str, password: str | None) -> tuple[str, ...]:
 # --- what would happen (--dry-run) ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TargetPlan:
+class TargetPlan(NamedTuple):
     number: int
     target: DeployTarget
     holds: str  # what the file holds now, in words
@@ -776,8 +770,7 @@ FAILED = "failed"
 NEVER_DEPLOYED = "never-deployed"
 
 
-@dataclass(frozen=True)
-class TargetState:
+class TargetState(NamedTuple):
     number: int
     target: DeployTarget
     state: str  # UP_TO_DATE, OLD_CERTIFICATE, FAILED, NEVER_DEPLOYED

@@ -8,14 +8,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from vecozo_tui.clock import in_zone_of
 
 QUARTER_START_MONTHS = (1, 4, 7, 10)
 
 
-@dataclass(frozen=True)
-class ExpiryThresholds:
+class ExpiryThresholds(NamedTuple):
     warning_days: int = 60
     critical_days: int = 14
     # how long before expiry a renewal should start; VECOZO's own mail comes at 30 days
@@ -56,28 +58,30 @@ def renewal_start(not_after: datetime | date, thresholds: ExpiryThresholds) -> d
     """The date to start renewing: ``renewal_lead_days`` before expiry; when that window
     runs into a quarter start, the window moves to end ``quarter_margin_days`` before it."""
     expiry_day = not_after.date() if isinstance(not_after, datetime) else not_after
-    start = _days_before(expiry_day, thresholds.renewal_lead_days)
-    crossed = quarter_starts_between(start, expiry_day)
-    if crossed:
-        # move the whole window before the rush, so it ends quarter_margin_days before it
-        start = _days_before(crossed[0], thresholds.quarter_margin_days
-                             + thresholds.renewal_lead_days)
-    return start
+    return renewal_window(expiry_day, thresholds)[0]
 
 
 def window_crosses_quarter(not_after: datetime | date, thresholds: ExpiryThresholds) -> date | None:
     """The quarter start inside the normal renewal window, if any."""
     expiry_day = not_after.date() if isinstance(not_after, datetime) else not_after
-    crossed = quarter_starts_between(
-        _days_before(expiry_day, thresholds.renewal_lead_days), expiry_day
-    )
-    return crossed[0] if crossed else None
+    return renewal_window(expiry_day, thresholds)[1]
+
+
+@functools.lru_cache(maxsize=4096)  # the dashboard and `check` ask it for 1,000 practices
+def renewal_window(expiry_day: date, thresholds: ExpiryThresholds) -> tuple[date, date | None]:
+    """(renewal_start, window_crosses_quarter) of a certificate that expires on
+    ``expiry_day``, both from the one quarter start in the normal window."""
+    start = _days_before(expiry_day, thresholds.renewal_lead_days)
+    crossed = quarter_starts_between(start, expiry_day)
+    if not crossed:
+        return start, None
+    # move the whole window before the rush, so it ends quarter_margin_days before it
+    return _days_before(crossed[0], thresholds.quarter_margin_days
+                        + thresholds.renewal_lead_days), crossed[0]
 
 
 def local_day(moment: datetime, now: datetime) -> date:
     """The calendar date of ``moment`` where the person reading is: the zone of ``now``."""
-    from vecozo_tui.clock import in_zone_of
-
     return in_zone_of(moment, now).date()
 
 
@@ -85,7 +89,12 @@ def days_left(not_after: datetime, now: datetime) -> int:
     """Calendar days from today until the expiry date, in the zone of ``now`` (the
     server's): 0 is "today", 1 "tomorrow", -3 "3 days ago". The dashboard, the detail,
     `list`, `check` (also its perfdata) and `metrics` all count this way."""
-    return (local_day(not_after, now) - now.date()).days
+    return days_until(local_day(not_after, now), now)
+
+
+def days_until(day: date, now: datetime) -> int:
+    """Calendar days from today (in the zone of ``now``) until ``day``: see days_left."""
+    return (day - now.date()).days
 
 
 def renewal_state(renew_from: date | None, today: date) -> str | None:

@@ -36,9 +36,8 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vecozo_tui.i18n import _, ngettext
 
@@ -68,16 +67,14 @@ METRICS_FILE_MODE = 0o644  # node_exporter runs as its own user and must read th
 # --- reading the repository ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Unreadable:
+class Unreadable(NamedTuple):
     """A practice whose metadata could not be read (corrupt JSON, permissions...)."""
 
     practice: Practice
     reason: str
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     config: Config
     rows: list[PracticeOverview]
     unreadable: list[Unreadable]
@@ -160,8 +157,7 @@ def repository_problem(root: Path) -> str | None:
 # --- check: the Nagios/Icinga plugin ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PracticeCheck:
+class PracticeCheck(NamedTuple):
     practice_id: str
     state: int
     level: str  # the status model's word: EXPIRED, ..., ATTENTION, OK
@@ -219,10 +215,10 @@ def check_thresholds(config: Config, warning: int | None,
             raise VecozoError(_("{flag} {value}: use a number of days from 0 to 730.").format(
                 flag=flag, value=value))
     if warning is not None:
-        thresholds = replace(thresholds, warning_days=warning,
+        thresholds = thresholds._replace(warning_days=warning,
                              renewal_lead_days=min(thresholds.renewal_lead_days, warning))
     if critical is not None:
-        thresholds = replace(thresholds, critical_days=critical)
+        thresholds = thresholds._replace(critical_days=critical)
     if thresholds.critical_days >= thresholds.warning_days:
         raise VecozoError(_("the critical threshold ({critical_days} days) must be "
                             "smaller than the warning threshold ({warning_days} days).").format(

@@ -9,8 +9,8 @@ damaged practice never hides the others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from vecozo_tui.config import Config, MonitoringSettings, Practice
 from vecozo_tui.deploy import TargetState, target_states
@@ -35,8 +35,7 @@ from vecozo_tui.status import (
 )
 
 
-@dataclass(frozen=True)
-class PracticeOverview:
+class PracticeOverview(NamedTuple):
     practice: Practice
     active: StoredCertificate | None
     level: Level

@@ -42,13 +42,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vecozo_tui.bsn import holds_bsn, scrub
-from vecozo_tui.certificates import CertificateInfo, ChainEntry
+from vecozo_tui.certificates import VALUE_FIELDS, CertificateInfo, ChainEntry
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock, aware_datetime
 from vecozo_tui.errors import BusyError, VecozoError
 from vecozo_tui.fsutil import (
@@ -78,9 +78,7 @@ SUMMARY_FILE = "summary.json"
 SUMMARY_FORMAT = 1
 MAX_SUMMARY_BYTES = 64 * 1024 * 1024  # 1,000 practices take about 1 MB
 # a certificate's fields in the summary, in this order (its sha256 and chain apart)
-SUMMARY_INFO_FIELDS = ("subject", "common_name", "issuer", "serial", "sha1", "not_before",
-                       "not_after", "key_type", "key_size", "kind", "agb_code", "person_name",
-                       "friendly_name", "kind_reason")
+SUMMARY_INFO_FIELDS = VALUE_FIELDS
 # what CertificateInfo.from_dict takes for a field that is not there
 _SUMMARY_DEFAULTS = {"common_name": "", "agb_code": None, "person_name": None,
                      "friendly_name": None, "kind_reason": None}
@@ -104,8 +102,7 @@ _CRASH_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 _SECRET_WORDS = ("password", "passphrase", "pin", "bsn", "key_pem", "private")
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(NamedTuple):
     """Who does something: the login user and, over SSH, the client's address."""
 
     user: str
@@ -128,16 +125,14 @@ class Actor:
         return f"{self.user} from {self.ssh_client}" if self.ssh_client else self.user
 
 
-@dataclass(frozen=True)
-class StoredCertificate:
+class StoredCertificate(NamedTuple):
     info: CertificateInfo
     imported_at: datetime
     imported_by: str
     active: bool
 
 
-@dataclass(frozen=True)
-class BackupRecord:
+class BackupRecord(NamedTuple):
     at: datetime
     sha256: str
     target: str
@@ -153,11 +148,8 @@ class BackupRecord:
                    target=_text(data["target"]), verified=_flag(data["verified"]))
 
 
-@dataclass(frozen=True)
-class TestCallRecord:
+class TestCallRecord(NamedTuple):
     """The outcome of a test COV call; never the BSN or anything of the person."""
-
-    __test__ = False  # not a pytest test class
 
     at: datetime
     sha256: str
@@ -190,6 +182,9 @@ class TestCallRecord:
         return _("failed at: {step}").format(step=_(self.failed_step))
 
 
+TestCallRecord.__test__ = False  # type: ignore[attr-defined]  # not a pytest test class
+
+
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError("not a text")
@@ -202,8 +197,7 @@ def _flag(value: object) -> bool:
     return value
 
 
-@dataclass(frozen=True)
-class DeployRecord:
+class DeployRecord(NamedTuple):
     """The last deploy to one target (the file the practice software reads).
 
     ``sha256``/``at``: the certificate and time of the last attempt; ``failed_step``
@@ -246,14 +240,13 @@ class DeployRecord:
                    hook_output=tuple(str(line) for line in data.get("hook_output") or ()))
 
 
-@dataclass(frozen=True)
-class PracticeEvents:
+class PracticeEvents(NamedTuple):
     last_backup: BackupRecord | None = None
     last_test_call: TestCallRecord | None = None
     # when a certificate was last imported or re-activated; None: see the active one's
     last_import_at: datetime | None = None
     # the last deploy per target, by the target's path
-    deploys: Mapping[str, DeployRecord] = field(default_factory=dict)
+    deploys: Mapping[str, DeployRecord] = MappingProxyType({})
 
 
 class Summary:
@@ -319,6 +312,8 @@ class Repository:
     def __init__(self, root: Path | str, *, clock: Clock = SYSTEM_CLOCK,
                  lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS):
         self.root = Path(root)
+        # the practices' directory as text: paths of a thousand practices are built from it
+        self._practices_text = os.path.join(self.root, "practices")
         self.clock = clock
         self.lock_wait_seconds = lock_wait_seconds
         self._lock_guard = threading.RLock()
@@ -431,7 +426,7 @@ class Repository:
         if not _PRACTICE_ID.match(practice_id) or ".." in practice_id:
             raise VecozoError(_("'{practice_id}' is not a valid practice id.").format(
                 practice_id=practice_id))
-        return os.path.join(self.root, "practices", practice_id, name)
+        return f"{self._practices_text}/{practice_id}/{name}"
 
     def _read_json(self, path: Path | str) -> dict | None:
         # no symlink, on the way (the directories) or at the end (O_NOFOLLOW); plain
@@ -593,20 +588,20 @@ class Repository:
                       ) -> tuple[StoredCertificate | None, PracticeEvents] | None:
         try:
             index_identity, events_identity, active, events = entry
-            index_path = self._practice_file(practice_id, INDEX_FILE)
-            events_path = self._practice_file(practice_id, EVENTS_FILE)
-            if not self._fresh(index_path, index_identity, events_path, events_identity):
+            directory = self._practice_file(practice_id, "")
+            events_path = directory + EVENTS_FILE
+            if not self._fresh(directory + INDEX_FILE, index_identity, events_path,
+                               events_identity):
                 return None
             stored = None
             if active is not None:
                 sha256, imported_at, imported_by, chain, *values = active
                 if len(values) != len(SUMMARY_INFO_FIELDS):
                     return None
-                info = dict(zip(SUMMARY_INFO_FIELDS, values, strict=True))
-                info["sha256"] = sha256
-                stored = self._stored(practice_id, sha256, {
-                    "info": info, "imported_at": imported_at, "imported_by": imported_by},
-                    sha256, chain=summary.chain(chain))
+                stored = StoredCertificate(
+                    info=CertificateInfo.from_values(sha256, values, summary.chain(chain)),
+                    imported_at=aware_datetime(imported_at), imported_by=_text(imported_by),
+                    active=True)
             return stored, _practice_events(events if events is not None else {},
                                             events_path)
         except (VecozoError, OSError, ValueError, TypeError, AttributeError, KeyError,

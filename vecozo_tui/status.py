@@ -31,17 +31,15 @@ reason anywhere, so the dashboard and ``check`` still agree.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vecozo_tui.expiry import (
     ExpiryThresholds,
-    days_left,
+    days_until,
     local_day,
-    renewal_start,
     renewal_state,
-    window_crosses_quarter,
+    renewal_window,
 )
 from vecozo_tui.i18n import N_, _
 from vecozo_tui.textfmt import local_time, relative_days, short_date
@@ -84,8 +82,7 @@ LEVEL_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """One short sentence why a practice is not OK; ``code`` is the stable key for
     scripts (JSON), ``text`` the words for people (dates in the server's zone)."""
 
@@ -107,8 +104,7 @@ def headline(text: str) -> str:
     return text.split(" (", 1)[0].split(": ", 1)[0]
 
 
-@dataclass(frozen=True)
-class PracticeStatus:
+class PracticeStatus(NamedTuple):
     level: Level
     reasons: tuple[Reason, ...]
 
@@ -120,8 +116,7 @@ class PracticeStatus:
         return any(reason.code == code for reason in self.reasons)
 
 
-@dataclass(frozen=True)
-class ExpiryFacts:
+class ExpiryFacts(NamedTuple):
     """The dates of the active certificate as the person reading sees them."""
 
     days_left: int
@@ -133,9 +128,9 @@ class ExpiryFacts:
 def expiry_facts(not_after: datetime, now: datetime, thresholds: ExpiryThresholds
                  ) -> ExpiryFacts:
     expiry_day = local_day(not_after, now)
-    return ExpiryFacts(days_left=days_left(not_after, now), expiry_day=expiry_day,
-                       renew_from=renewal_start(expiry_day, thresholds),
-                       quarter_in_window=window_crosses_quarter(expiry_day, thresholds))
+    renew_from, quarter = renewal_window(expiry_day, thresholds)
+    return ExpiryFacts(days_left=days_until(expiry_day, now), expiry_day=expiry_day,
+                       renew_from=renew_from, quarter_in_window=quarter)
 
 
 def damaged_status(problem: str) -> PracticeStatus:

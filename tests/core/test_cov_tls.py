@@ -208,7 +208,7 @@ def test_unreadable_ca_bundle_is_a_clear_error(tmp_path):
 
 def test_pkcs12_without_private_key_is_refused():
     loaded = cov_pki().loaded(cov_pki().good)
-    loaded.private_key = None
+    loaded = loaded._replace(private_key=None)
     with pytest.raises(VecozoError, match="no private key"):
         tls.context_from_pkcs12(loaded)
 

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -117,7 +116,7 @@ def test_deploy_writes_a_file_openssl_reads_with_the_password(store, now):
 
 @needs_openssl
 def test_legacy_format_is_3des(store, now):
-    target = replace(store.target, format="pkcs12-legacy")
+    target = store.target._replace(format="pkcs12-legacy")
     run(store, now, practice_with(target))
     info = subprocess.run([OPENSSL, "pkcs12", "-in", str(target.path), "-passin", "stdin",
                            "-info", "-noout", "-legacy"], input=PASSWORD + "\n",
@@ -150,7 +149,7 @@ def test_wrong_password_writes_nothing(store, now):
 
 
 def test_a_practice_without_targets_is_told_how_to_add_one(store, now):
-    practice = replace(store.practice, deploy=(), deploy_target="his-server:C:/HIS/vecozo.pfx")
+    practice = store.practice._replace(deploy=(), deploy_target="his-server:C:/HIS/vecozo.pfx")
     with pytest.raises(VecozoError, match=r"no deploy targets.*C:/HIS.*practices\.deploy"):
         run(store, now, practice)
 
@@ -167,7 +166,7 @@ def test_target_number_selects_one(store, now):
 
 @needs_root
 def test_owner_group_and_mode_are_applied(store, now):
-    target = replace(store.target, owner="65534", group="65534", mode=0o640)
+    target = store.target._replace(owner="65534", group="65534", mode=0o640)
     report = run(store, now, practice_with(target))
     assert report.ok
     info = target.path.stat()
@@ -182,7 +181,7 @@ def test_owner_change_refused_is_a_clear_message(store, now, monkeypatch):
         raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
 
     monkeypatch.setattr(os, "fchown", refuse)
-    target = replace(store.target, owner="65534")
+    target = store.target._replace(owner="65534")
     [outcome] = run(store, now, practice_with(target)).outcomes
     assert outcome.failed_step == STEP_WRITE
     assert "only root can give a file to another user" in outcome.message
@@ -365,7 +364,7 @@ def test_hook_gets_the_certificate_in_its_environment_never_the_password(
     monkeypatch.setenv("VECOZO_TUI_PASSWORD", PASSWORD)  # how the CLI may have got it
     monkeypatch.setenv("SOME_OTHER_SECRET", "s3cr3t")
     command = hook_script(store.tmp, RECORDING_HOOK)
-    target = replace(store.target, command=command)
+    target = store.target._replace(command=command)
     [outcome] = run(store, now, practice_with(target)).outcomes
     assert outcome.ok and outcome.hook.exit_code == 0
     assert outcome.hook.output == ("reloaded the HIS",)
@@ -391,7 +390,7 @@ def test_hook_gets_the_certificate_in_its_environment_never_the_password(
 
 def test_hook_reads_the_password_on_stdin_only_when_the_target_says_so(store, now):
     command = hook_script(store.tmp, RECORDING_HOOK)
-    target = replace(store.target, command=command, password_on_stdin=True)
+    target = store.target._replace(command=command, password_on_stdin=True)
     assert run(store, now, practice_with(target)).ok
     record = json.loads((store.tmp / "hook-record.json").read_text())
     assert record["stdin"] == PASSWORD + "\n"
@@ -400,7 +399,7 @@ def test_hook_reads_the_password_on_stdin_only_when_the_target_says_so(store, no
 
 def test_failing_hook_is_reported_and_the_file_stays(store, now):
     command = (*hook_script(store.tmp, RECORDING_HOOK), "1")
-    target = replace(store.target, command=command)
+    target = store.target._replace(command=command)
     [outcome] = run(store, now, practice_with(target)).outcomes
     assert outcome.failed_step == STEP_HOOK and outcome.hook.exit_code == 1
     assert "failed (exit 1)" in outcome.message and outcome.written
@@ -423,7 +422,7 @@ def test_hanging_hook_is_stopped_at_its_timeout(store, now):
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         time.sleep(60)
     """)
-    target = replace(store.target, command=command, timeout_seconds=1)
+    target = store.target._replace(command=command, timeout_seconds=1)
     started = time.monotonic()
     [outcome] = run(store, now, practice_with(target)).outcomes
     assert time.monotonic() - started < 20
@@ -435,7 +434,7 @@ def test_hanging_hook_is_stopped_at_its_timeout(store, now):
 
 
 def test_missing_hook_program_is_reported(store, now):
-    target = replace(store.target, command=(str(store.tmp / "no-such-program"),))
+    target = store.target._replace(command=(str(store.tmp / "no-such-program"),))
     [outcome] = run(store, now, practice_with(target)).outcomes
     assert outcome.failed_step == STEP_HOOK and "was not found" in outcome.message
     assert target.path.is_file()
@@ -447,7 +446,7 @@ def test_hook_output_is_bounded(store, now):
         for i in range(200000):
             print(f"line {i}")
     """)
-    target = replace(store.target, command=command)
+    target = store.target._replace(command=command)
     [outcome] = run(store, now, practice_with(target)).outcomes
     assert outcome.ok
     assert len(outcome.hook.output) == deploy_module.HOOK_OUTPUT_LINES
@@ -487,7 +486,7 @@ def test_states_never_old_and_up_to_date(store, now, test_pki):
 
 
 def test_dry_run_writes_nothing_and_says_what_would_happen(store, now):
-    target = replace(store.target, owner="root", mode=0o640,
+    target = store.target._replace(owner="root", mode=0o640,
                      command=("systemctl", "restart", "his-vecozo"), password_on_stdin=True)
     practice = practice_with(target, DeployTarget(path=store.tmp / "gone" / "x.pfx"))
     first, second = plan(store.repository, practice)
@@ -565,7 +564,7 @@ def test_a_failing_directory_sync_after_the_rename_is_no_failure(store, now, mon
 
 
 def test_the_reason_says_what_is_true_of_each_target(store, now):
-    failing = replace(store.target, command=(*hook_script(store.tmp, RECORDING_HOOK), "3"))
+    failing = store.target._replace(command=(*hook_script(store.tmp, RECORDING_HOOK), "3"))
     practice = practice_with(failing)
     run(store, now, practice)
     states = target_states(practice.deploy, store.repository.active("hap-zuid"),

@@ -26,7 +26,7 @@ def stored(test_pki, now):
                                   UTC) + timedelta(hours=12)
         issued = (test_pki.personal() if personal else test_pki.system())
         info = info_from_certificate(issued.certificate, test_pki.chain)
-        info = type(info)(**{**info.__dict__, "not_after": expiry})
+        info = info._replace(not_after=expiry)
         return StoredCertificate(info=info, imported_at=now - timedelta(days=30),
                                  imported_by="tester", active=True)
 
@@ -150,8 +150,7 @@ def test_a_personal_certificate_is_a_warning_without_the_persons_name(stored, no
 
 def test_an_unclear_kind_needs_attention(stored, now):
     active = stored(400)
-    active = StoredCertificate(info=type(active.info)(**{**active.info.__dict__,
-                                                         "kind": "unclear"}),
+    active = StoredCertificate(info=active.info._replace(kind="unclear"),
                                imported_at=active.imported_at, imported_by="tester",
                                active=True)
     assert codes(status(active, in_order(active, now), now)) == [("ATTENTION",

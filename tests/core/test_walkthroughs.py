@@ -257,7 +257,6 @@ def test_ticks_are_audited_without_the_note(store, now):
 
 
 def test_deploy_step_ticks_itself_once_every_target_holds_the_new_certificate(store, now):
-    from dataclasses import replace
 
     from vecozo_tui.config import DeployTarget
     from vecozo_tui.deploy import deploy
@@ -265,7 +264,7 @@ def test_deploy_step_ticks_itself_once_every_target_holds_the_new_certificate(st
     software = store.tmp / "his"
     software.mkdir()
     targets = (DeployTarget(path=software / "a.pfx"), DeployTarget(path=software / "b.pfx"))
-    with_targets = replace(practice(), deploy=targets)
+    with_targets = practice()._replace(deploy=targets)
     repository = store.repository
 
     def refresh():
@@ -288,7 +287,7 @@ def test_deploy_step_ticks_itself_once_every_target_holds_the_new_certificate(st
     context = wt.make_context(with_targets, repository, inbox="/srv/inbox")
     body = wt.render_step(wt.get_walkthrough("renew").step("deploy"), context)
     assert f"\n  {software / 'a.pfx'}\n" in body and "vecozo-tui deploy hap-zuid" in body
-    reminder = replace(practice(), deploy_target="his:C:/HIS/vecozo.pfx")
+    reminder = practice()._replace(deploy_target="his:C:/HIS/vecozo.pfx")
     body = wt.render_step(wt.get_walkthrough("renew").step("deploy"),
                           wt.make_context(reminder, repository, inbox="/srv/inbox"))
     assert "No deploy target is configured" in body and "C:/HIS/vecozo.pfx" in body

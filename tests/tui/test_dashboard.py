@@ -135,12 +135,11 @@ async def test_repository_problems_are_shown_at_start(tmp_path):
 
 
 async def test_names_cut_only_when_too_long_and_then_keep_their_end(tmp_path):
-    import dataclasses
 
     world = make_world(tmp_path)
     long_name = "Huisartsenpraktijk De Linde en Omstreken, locatie Noord"
     world.config.practices = [
-        dataclasses.replace(p, name=long_name) if p.id == "hap-zuid" else p
+        p._replace(name=long_name) if p.id == "hap-zuid" else p
         for p in world.config.practices]
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:

@@ -51,14 +51,13 @@ async def test_a_wider_terminal_shows_more_columns(tmp_path):
 
 
 async def test_a_big_fleet_shows_the_first_screenful_first_then_every_row(tmp_path):
-    import dataclasses
 
     from vecozo_tui.tui.app import VecozoApp
 
     world = make_world(tmp_path)
     template = world.config.practices[0]
     world.config.practices += [
-        dataclasses.replace(template, id=f"extra-{i:03}", name=f"Praktijk {i:03}",
+        template._replace(id=f"extra-{i:03}", name=f"Praktijk {i:03}",
                             agb=f"{20000000 + i}") for i in range(150)]
     total = len(world.config.practices)
     at_ready = []

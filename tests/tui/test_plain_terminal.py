@@ -3,7 +3,6 @@ box drawing, no arrows, no '…', no emoji; `[ui] ascii = true` forces it."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 
 import pytest
@@ -66,7 +65,7 @@ async def test_the_config_forces_ascii(tmp_path):
     from vecozo_tui.config import UiSettings
 
     world = make_world(tmp_path)
-    world.config = dataclasses.replace(world.config, ui=UiSettings(ascii=True))
+    world.config = world.config.replace(ui=UiSettings(ascii=True))
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

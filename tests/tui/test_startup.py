@@ -5,7 +5,6 @@ Textual's footer is rebuilt once, not once per binding change."""
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import subprocess
 import sys
@@ -31,7 +30,7 @@ def big_world(tmp_path) -> World:
     world = make_world(tmp_path)
     template = world.config.practices[0]
     world.config.practices += [
-        dataclasses.replace(template, id=f"extra-{i:03}", name=f"Praktijk {i:03}",
+        template._replace(id=f"extra-{i:03}", name=f"Praktijk {i:03}",
                             agb=f"{20000000 + i}") for i in range(EXTRA)]
     return world
 
@@ -164,7 +163,7 @@ DASHBOARD_ONLY = textwrap.dedent("""
 def test_the_dashboard_starts_without_the_other_screens(tmp_path):
     world = big_world(tmp_path)  # a fleet above the inline walkthrough column
     world.config.practices += [
-        dataclasses.replace(world.config.practices[0], id=f"more-{i:03}",
+        world.config.practices[0]._replace(id=f"more-{i:03}",
                             name=f"Meer {i:03}", agb=f"{30000000 + i}") for i in range(60)]
     config = world.directory / "big.toml"  # beside the original: its paths are relative
     original = (world.directory / "config.toml").read_text(encoding="utf-8")

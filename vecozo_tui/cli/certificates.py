@@ -100,7 +100,7 @@ def run_inspect(invocation: Invocation) -> int:
             print_json(invocation, {
                 "certificate": shown[0].info.to_dict(),
                 "certificates": [pair.info.to_dict() for pair in contents.pairs],
-                "findings": [f.__dict__ for f in check_for_import(shown[0], now=now)]})
+                "findings": [f._asdict() for f in check_for_import(shown[0], now=now)]})
         return 0
     for line in file_contents_lines(contents, shown[0] if len(shown) == 1 else None):
         invocation.out(line)

@@ -15,7 +15,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -28,16 +27,21 @@ if TYPE_CHECKING:
     from vecozo_tui.config import Config
 
 
-@dataclass
 class Invocation:
-    """What a command needs from the outside world; tests pass their own."""
+    """What a command needs from the outside world; tests pass their own. The standard
+    streams are those of when it is made (pytest swaps them per test)."""
 
-    args: argparse.Namespace
-    clock: Clock = SYSTEM_CLOCK
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    __slots__ = ("args", "clock", "env", "stdin", "stdout", "stderr")
+
+    def __init__(self, args: argparse.Namespace, clock: Clock = SYSTEM_CLOCK,
+                 env: Mapping[str, str] | None = None, stdin: TextIO | None = None,
+                 stdout: TextIO | None = None, stderr: TextIO | None = None):
+        self.args = args
+        self.clock = clock
+        self.env: Mapping[str, str] = os.environ if env is None else env
+        self.stdin: TextIO = sys.stdin if stdin is None else stdin
+        self.stdout: TextIO = sys.stdout if stdout is None else stdout
+        self.stderr: TextIO = sys.stderr if stderr is None else stderr
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout)
