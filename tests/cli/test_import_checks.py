@@ -40,3 +40,16 @@ def test_a_bare_file_name_is_found_in_the_inbox(setup, test_pki, clock, capsys, 
     monkeypatch.chdir(setup["tmp"])  # no hap-zuid.pfx here
     assert import_file(clock, setup, "hap-zuid", "hap-zuid.pfx") == 0
     assert "Stored and activated" in capsys.readouterr().out
+
+
+def test_inspect_json_lists_the_findings_by_field(setup, test_pki, clock, capsys):  # noqa: F811
+    import json
+
+    soon = test_pki.system("Huisartsenpraktijk Zuid", "01234567", days_valid=730,
+                           starts_days_ago=720)
+    path = test_pki.pfx(soon, PASSWORD, name="zuid.pfx")
+    assert main(["inspect", str(path), "--password-file", str(setup["password_file"]),
+                 "--json"], clock=clock) == 0
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert findings and all(set(finding) == {"severity", "code", "message", "question"}
+                            for finding in findings)
