@@ -109,9 +109,8 @@ def _catalog() -> gettext.NullTranslations:
     if _translations is None:
         merged: gettext.NullTranslations = gettext.NullTranslations()
         for domain in DOMAINS:
-            found = gettext.translation(domain, LOCALE_DIR, languages=[_language],
-                                        fallback=True)
-            if not isinstance(found, gettext.GNUTranslations):
+            found = _read_catalog(domain)
+            if found is None:
                 continue
             if isinstance(merged, gettext.GNUTranslations):
                 # one table instead of a chain of five: a text is looked up once (a
@@ -120,10 +119,20 @@ def _catalog() -> gettext.NullTranslations:
                     merged._catalog.setdefault(key, value)  # type: ignore[attr-defined]
             else:
                 merged = found
-                # gettext caches the object it returns and shares its table: add to a copy
-                merged._catalog = dict(merged._catalog)  # type: ignore[attr-defined]
         _translations = merged
     return _translations
+
+
+def _read_catalog(domain: str) -> gettext.GNUTranslations | None:
+    """The language's catalog of ``domain``, read from its one place (not through
+    gettext.translation, whose search of locale names costs more than the reading: it
+    imports ``locale`` and tries a dozen paths); None when there is none."""
+    path = LOCALE_DIR / _language / "LC_MESSAGES" / f"{domain}.mo"
+    try:
+        with open(path, "rb") as handle:
+            return gettext.GNUTranslations(handle)
+    except FileNotFoundError:
+        return None
 
 
 def _(message: str) -> str:

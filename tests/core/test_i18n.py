@@ -76,13 +76,30 @@ def test_relative_times_use_humanize_in_the_language(dutch):
 
 def test_the_catalogs_are_read_only_when_a_text_is_first_translated(monkeypatch):
     opened = []
-    real = i18n.gettext.translation
-    monkeypatch.setattr(i18n.gettext, "translation",
-                        lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    real = i18n._read_catalog
+    monkeypatch.setattr(i18n, "_read_catalog", lambda domain: opened.append(domain)
+                        or real(domain))
     i18n.activate("nl")
     assert opened == []
     assert i18n._("never") == "nooit"
-    assert set(opened) == set(i18n.DOMAINS)
+    assert opened == list(i18n.DOMAINS)
+    assert i18n._("today") == "vandaag"
+    assert opened == list(i18n.DOMAINS)  # once
+
+
+def test_a_language_is_read_from_its_own_catalogs_only(monkeypatch, tmp_path):
+    # gettext.translation would fall back through other locale names; we read one path
+    for language in ("nl", "en"):
+        (tmp_path / language / "LC_MESSAGES").mkdir(parents=True)
+    for domain in i18n.DOMAINS:
+        source = i18n.LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{domain}.mo"
+        (tmp_path / "nl" / "LC_MESSAGES" / f"{domain}.mo").write_bytes(source.read_bytes())
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "_translations", None)  # what was read before comes back
+    i18n.activate("nl")
+    assert i18n._("never") == "nooit"
+    i18n.activate("en")
+    assert i18n._("never") == "never"  # no English catalog at all: the msgids
 
 
 def test_english_blocks_format_dates_and_numbers_in_english_too(dutch):
