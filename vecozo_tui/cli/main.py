@@ -12,9 +12,11 @@ Exit codes (unless a command says otherwise):
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -454,10 +456,34 @@ def _argparse_in_our_language() -> None:
     argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
+# the commands that read the repository, print and end: monitoring runs them every minute
+REPORT_COMMANDS = ("list", "status", "show", "check", "metrics")
+
+
+@contextmanager
+def _without_cycle_collection(report: bool) -> Iterator[None]:
+    """A report runs for a tenth of a second and leaves no reference cycles worth
+    collecting, but the collector's passes over a thousand practices' objects took 8 ms
+    of a 120 ms `check`: it waits until the report is done (not in a console or server)."""
+    if not report or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
          env: Mapping[str, str] | None = None) -> int:
-    _tolerant_output()
     argv = sys.argv[1:] if argv is None else list(argv)
+    with _without_cycle_collection(_command_word(argv) in REPORT_COMMANDS):
+        return _main(argv, clock, env)
+
+
+def _main(argv: list[str], clock: Clock, env: Mapping[str, str] | None) -> int:
+    _tolerant_output()
     env = os.environ if env is None else env
     activate(choose_language(_language_in(argv), None, env))
     _argparse_in_our_language()
