@@ -1,3 +1,3 @@
-from vecozo_tui.cli.main import main
+from vecozo_tui.cli.main import run
 
-raise SystemExit(main())
+run()

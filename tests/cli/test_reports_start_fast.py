@@ -5,6 +5,9 @@ them, and other commands keep it."""
 from __future__ import annotations
 
 import gc
+import json
+import subprocess
+import sys
 
 import pytest
 
@@ -33,3 +36,48 @@ def test_the_collector_is_back_after_a_report_that_failed(monkeypatch):
     with pytest.raises(RuntimeError):
         cli_main.main(["check"])
     assert gc.isenabled()
+
+
+def _program(*argv: str, **options) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vecozo_tui", *argv], capture_output=True,
+                          text=True, timeout=60, **options)
+
+
+@pytest.mark.parametrize("argv", [["check"], ["check", "-v"], ["list"], ["status", "--json"],
+                                  ["show", "soon"]])
+def test_a_report_that_skips_the_teardown_loses_no_output(site, capsys, argv):
+    # the program ends with os._exit after a report: what it printed must all be there
+    site.practice("soon", days_left=10, test_ok=False)
+    for number in range(30):
+        site.practice(f"p{number:02}", days_left=100 + number)
+    capsys.readouterr()
+    in_process = cli_main.main([*argv, "--config", str(site.config)])
+    expected = capsys.readouterr()
+    result = _program(*argv, "--config", str(site.config))
+    out, expected_out = result.stdout, expected.out
+    if "--json" in argv:  # made at another moment
+        out, expected_out = (json.loads(text) | {"generated_at": None}
+                             for text in (out, expected_out))
+    assert (result.returncode, out, result.stderr) == (in_process, expected_out, expected.err)
+    assert result.stdout.endswith("\n") and len(result.stdout) > 200
+
+
+def test_a_metrics_file_is_whole_after_the_fast_exit(site, tmp_path):
+    site.practice("soon", days_left=10)
+    target = tmp_path / "vecozo.prom"
+    result = _program("metrics", "--config", str(site.config), "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "\nvecozo_repository_up 1\n" in target.read_text(encoding="utf-8")
+
+
+def test_a_reader_that_leaves_early_is_no_error(site):
+    for number in range(200):
+        site.practice(f"p{number:03}", days_left=None)
+    listing = subprocess.Popen([sys.executable, "-m", "vecozo_tui", "list", "--config",
+                                str(site.config)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert listing.stdout is not None and listing.stderr is not None
+    listing.stdout.readline()
+    listing.stdout.close()  # as `| head -1` does
+    assert listing.wait(timeout=60) == 0
+    assert listing.stderr.read() == b""
