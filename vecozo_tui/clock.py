@@ -102,6 +102,8 @@ def aware_datetime(value: object) -> datetime:
     if not isinstance(value, str):
         raise ValueError(_("not a date and time"))
     moment = datetime.fromisoformat(value)
+    if moment.tzinfo is UTC:  # as the repository writes them (1,000 practices, a few each)
+        return moment
     if moment.tzinfo is None:
         raise ValueError(_("a date and time without a time zone"))
     try:  # in UTC it must exist too: 0001-01-01T00:00+14:00 is before the first day there is

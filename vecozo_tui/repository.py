@@ -240,13 +240,16 @@ class DeployRecord(NamedTuple):
                    hook_output=tuple(str(line) for line in data.get("hook_output") or ()))
 
 
+_NO_DEPLOYS: Mapping[str, DeployRecord] = MappingProxyType({})
+
+
 class PracticeEvents(NamedTuple):
     last_backup: BackupRecord | None = None
     last_test_call: TestCallRecord | None = None
     # when a certificate was last imported or re-activated; None: see the active one's
     last_import_at: datetime | None = None
     # the last deploy per target, by the target's path
-    deploys: Mapping[str, DeployRecord] = MappingProxyType({})
+    deploys: Mapping[str, DeployRecord] = _NO_DEPLOYS
 
 
 class Summary:
@@ -1116,14 +1119,14 @@ def _checked_index(data: dict | None, path: Path | str) -> dict:
 def _practice_events(data: dict, path: Path | str) -> PracticeEvents:
     """The records of a practice's ``events.json`` (``data``, {} when there is none)."""
     backup, test = data.get("last_backup"), data.get("last_test_call")
+    imported, deploys = data.get("last_import_at"), data.get("deploys")
     try:
         return PracticeEvents(
             last_backup=BackupRecord.from_dict(backup) if backup else None,
             last_test_call=TestCallRecord.from_dict(test) if test else None,
-            last_import_at=(aware_datetime(data["last_import_at"])
-                            if data.get("last_import_at") else None),
-            deploys={path: DeployRecord.from_dict(record)
-                     for path, record in (data.get("deploys") or {}).items()},
+            last_import_at=aware_datetime(imported) if imported else None,
+            deploys=({path: DeployRecord.from_dict(record) for path, record in deploys.items()}
+                     if deploys else _NO_DEPLOYS),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise VecozoError(_("{path} is damaged (an incomplete record); remove it to start "

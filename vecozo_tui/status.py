@@ -168,14 +168,22 @@ def practice_status(active: StoredCertificate | None, events: PracticeEvents, *,
 
 
 def _status(reasons: list[Reason]) -> PracticeStatus:
+    if not reasons:
+        return _NOTHING_TO_DO
     # stable: within a level the order above (expiry first) is kept
-    ordered = tuple(sorted(reasons, key=lambda reason: reason.level.urgency))
-    return PracticeStatus(ordered[0].level if ordered else Level.OK, ordered)
+    ordered = tuple(sorted(reasons, key=_urgency)) if len(reasons) > 1 else tuple(reasons)
+    return PracticeStatus(ordered[0].level, ordered)
+
+
+def _urgency(reason: Reason) -> int:
+    return _URGENCY[reason.level]
+
+
+_NOTHING_TO_DO = PracticeStatus(Level.OK, ())
 
 
 def _expiry_reasons(not_after: datetime, facts: ExpiryFacts, now: datetime,
                     thresholds: ExpiryThresholds) -> list[Reason]:
-    day = short_date(facts.expiry_day)
     left = facts.days_left
     if not_after <= now:
         # 'today', 'yesterday', '3 days ago'
@@ -183,15 +191,14 @@ def _expiry_reasons(not_after: datetime, facts: ExpiryFacts, now: datetime,
         # an expired certificate cannot be renewed any more (seed 001): reinstall
         return [Reason("expired", Level.EXPIRED,
                        _("expired {when} ({day}): reinstall it at VECOZO with the user "
-                         "number and PIN").format(when=when, day=day))]
+                         "number and PIN").format(when=when,
+                                                  day=short_date(facts.expiry_day)))]
     found = []
-    when = relative_days(left)  # 'today', 'tomorrow', 'in 23 days'
-    if left < thresholds.critical_days:
-        found.append(Reason("expires-soon", Level.CRITICAL,
-                            _("expires {when} ({day})").format(when=when, day=day)))
-    elif left < thresholds.warning_days:
-        found.append(Reason("expires-soon", Level.WARNING,
-                            _("expires {when} ({day})").format(when=when, day=day)))
+    if left < thresholds.warning_days:
+        level = Level.CRITICAL if left < thresholds.critical_days else Level.WARNING
+        # 'today', 'tomorrow', 'in 23 days'
+        found.append(Reason("expires-soon", level, _("expires {when} ({day})").format(
+            when=relative_days(left), day=short_date(facts.expiry_day))))
     state = renewal_state(facts.renew_from, now.date())
     if state == "overdue":
         found.append(Reason("renewal-overdue", Level.WARNING,
@@ -228,6 +235,8 @@ def _event_reasons(active: StoredCertificate, events: PracticeEvents, now: datet
 
 
 def _deploy_reasons(deploy_states: tuple[TargetState, ...]) -> list[Reason]:
+    if not deploy_states:
+        return []
     from vecozo_tui.deploy import behind_text
 
     text = behind_text(deploy_states)
