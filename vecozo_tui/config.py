@@ -958,11 +958,14 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
                     ok = False
         name = parser.string(entry, here + ("name",), required=False)
         ok = ok and name is not None
-        optional = {key: parser.string(entry, here + (key,), empty_ok=True)
-                    for key in ("contact", "notes", "deploy_target")}
-        if any(key in entry and optional[key] is None for key in optional):
-            ok = False
-        targets = _parse_deploy_targets(parser, entry, here, deploy_paths)
+        optional: dict[str, str | None] = {}
+        for key in ("contact", "notes", "deploy_target"):
+            if key in entry:
+                value = parser.string(entry, here + (key,), empty_ok=True)
+                ok = ok and value is not None
+                optional[key] = value or None
+        targets = (_parse_deploy_targets(parser, entry, here, deploy_paths)
+                   if "deploy" in entry else ())
         ok = ok and targets is not None
         practice_id = entry.get("id")
         if isinstance(practice_id, str) and practice_id:
@@ -979,8 +982,8 @@ def _parse_practices(parser: _Parser) -> list[Practice]:
         if ok:
             practices.append(Practice(
                 id=entry["id"], name=entry["name"], agb=entry["agb"],
-                environment=entry["environment"],
-                **{key: (value or None) for key, value in optional.items()},
+                environment=entry["environment"], contact=optional.get("contact"),
+                notes=optional.get("notes"), deploy_target=optional.get("deploy_target"),
                 deploy=targets or (),
             ))
     return practices
