@@ -10,10 +10,9 @@ damaged practice never hides the others.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from vecozo_tui.config import Config, MonitoringSettings, Practice
-from vecozo_tui.deploy import TargetState, target_states
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.expiry import ExpiryThresholds
 from vecozo_tui.repository import (
@@ -33,6 +32,9 @@ from vecozo_tui.status import (
     practice_status,
     renewal_state,
 )
+
+if TYPE_CHECKING:
+    from vecozo_tui.deploy import TargetState
 
 
 class PracticeOverview(NamedTuple):
@@ -124,7 +126,12 @@ def practice_overview(practice: Practice, repository: Repository, now: datetime,
     else:
         active, events = repository.practice_metadata(practice.id, summary)
     facts = expiry_facts(active.info.not_after, now, thresholds) if active else None
-    deploy_states = target_states(practice.deploy, active, events)
+    deploy_states: tuple[TargetState, ...] = ()
+    if practice.deploy and active is not None:
+        # deploy's module only for a practice that deploys (most of a thousand do not)
+        from vecozo_tui.deploy import target_states
+
+        deploy_states = target_states(practice.deploy, active, events)
     state: PracticeStatus = practice_status(active, events, now=now, thresholds=thresholds,
                                             monitoring=monitoring, facts=facts,
                                             deploy_states=deploy_states)
