@@ -118,35 +118,32 @@ class CertificateInfo(NamedTuple):
             data.get("friendly_name"), data.get("kind_reason")], chain)
 
     @classmethod
-    def from_values(cls, sha256: object, values: Sequence[object],
+    def from_values(cls, sha256: object, values: Sequence[Any],
                     chain: tuple[ChainEntry, ...]) -> CertificateInfo:
         """From the fields in the order of VALUE_FIELDS (how the repository's summary keeps
         a thousand of them), checked as :meth:`from_dict` checks them."""
         (subject, common_name, issuer, serial, sha1, not_before, not_after, key_type,
          key_size, kind, agb_code, person_name, friendly_name, kind_reason) = values
-        if isinstance(key_size, bool) or not isinstance(key_size, int):
+        # one expression, no call per field: the summary holds a thousand of these
+        if not (type(subject) is type(common_name) is type(issuer) is type(serial)
+                is type(sha1) is type(key_type) is str):
+            raise TypeError("not a text")  # untranslated: caught, never shown
+        if any(value is not None and type(value) is not str
+               for value in (agb_code, person_name, friendly_name, kind_reason)):
+            raise TypeError("not a text")  # untranslated: caught, never shown
+        if type(key_size) is not int:  # bool is not int here: True is not a key size
             raise TypeError("key_size is not a number")  # untranslated: caught, never shown
         if kind not in _KINDS:
             raise ValueError("unknown kind")  # untranslated: caught, never shown
-        return cls(
-            subject=_text(subject), common_name=_text(common_name), issuer=_text(issuer),
-            serial=_text(serial), sha256=_fingerprint(sha256), sha1=_text(sha1),
-            not_before=aware_datetime(not_before), not_after=aware_datetime(not_after),
-            key_type=_text(key_type), key_size=key_size, kind=kind,
-            agb_code=_optional_text(agb_code), person_name=_optional_text(person_name),
-            friendly_name=_optional_text(friendly_name), chain=chain,
-            kind_reason=_optional_text(kind_reason),
-        )
+        return cls(subject, common_name, issuer, serial, _fingerprint(sha256), sha1,
+                   aware_datetime(not_before), aware_datetime(not_after), key_type, key_size,
+                   kind, agb_code, person_name, friendly_name, chain, kind_reason)
 
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError("not a text")
     return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
 
 
 _FINGERPRINT = re.compile(r"[0-9A-F]{40,128}")
