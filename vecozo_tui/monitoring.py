@@ -181,9 +181,12 @@ def nagios_state(level: str) -> int:
 def assess(row: PracticeOverview) -> PracticeCheck:
     """The plugin state of one practice and why: the status model's level and reasons,
     so `check` says what the dashboard says."""
+    from vecozo_tui.status import headline
+
     problems = tuple(reason.text for reason in row.reasons)
-    return PracticeCheck(row.practice.id, nagios_state(row.level.value), row.level.value,
-                         problems, row.days_left, _short(problems[0]) if problems else "")
+    level = row.level.value
+    return PracticeCheck(row.practice.id, nagios_state(level), level, problems, row.days_left,
+                         headline(problems[0]) if problems else "")
 
 
 def perf_label(text: str) -> str:
@@ -259,7 +262,8 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
         fewest = min(days for _id, days in dated)
         perfdata.append(perf_item("fewest days left", fewest,  # untranslated: perfdata
                                   warn_range, crit_range))
-    perfdata += [perf_item(practice_id, days, warn_range, crit_range)
+    # perf_item's form, written out: one per practice, a thousand of them
+    perfdata += [f"{perf_label(practice_id)}={days};{warn_range};{crit_range}"
                  for practice_id, days in dated]
     bad = [c for c in checks if c.state != OK]
     if not checks:
@@ -302,12 +306,6 @@ def relative_days_text(days: int | None) -> str:
     from vecozo_tui.textfmt import relative_days
 
     return relative_days(days)
-
-
-def _short(problem: str) -> str:
-    from vecozo_tui.status import headline
-
-    return headline(problem)
 
 
 def _one_line(text: str) -> str:
