@@ -580,6 +580,8 @@ def _row_samples(metrics: Exposition, row: PracticeOverview, now: datetime) -> N
 
 
 def _deploy_samples(metrics: Exposition, row: PracticeOverview, labels: str) -> None:
+    if not row.deploy_targets:
+        return  # deploy's module only for a practice that deploys
     from vecozo_tui.deploy import last_deployed_at
 
     if row.deployed_is_active is not None:
