@@ -103,3 +103,34 @@ def test_json_is_one_line_for_a_program_and_indented_at_a_terminal(stdout, lines
         assert '\n  "practices": [\n' in written
     else:
         assert written.count("\n") == lines
+
+
+def test_a_report_imports_only_what_it_needs(site):
+    # each of these cost milliseconds of every run on a monitoring server: dataclasses (and
+    # inspect) for records, shutil for argparse's width, locale for gettext's search, the
+    # deploy module for practices without deploy targets, cryptography for nothing
+    site.practice("soon", days_left=10)
+    script = ("import sys, io, contextlib\n"
+              "from vecozo_tui.cli.main import main\n"
+              "for argv in (['check'], ['list'], ['status', '--json'], ['metrics']):\n"
+              "    with contextlib.redirect_stdout(io.StringIO()):\n"
+              f"        main([*argv, '--config', {str(site.config)!r}])\n"
+              "print(' '.join(sorted(name for name in ('dataclasses', 'inspect', 'shutil', "
+              "'locale', 'vecozo_tui.deploy', 'cryptography', 'textual') "
+              "if name in sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("columns", ["100", "", "nonsense"])
+def test_help_is_as_wide_as_shutil_would_make_it(columns, monkeypatch):
+    import shutil
+
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+    else:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    expected = shutil.get_terminal_size().columns - 2
+    assert cli_main._HelpFormatter("vecozo-tui")._width == expected
