@@ -48,7 +48,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vecozo_tui.bsn import holds_bsn, scrub
-from vecozo_tui.certificates import VALUE_FIELDS, CertificateInfo, ChainEntry
+from vecozo_tui.certificate_info import VALUE_FIELDS, CertificateInfo, ChainEntry
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock, aware_datetime
 from vecozo_tui.errors import BusyError, VecozoError
 from vecozo_tui.fsutil import (

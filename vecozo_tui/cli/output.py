@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vecozo_tui.certificates import kind_reason_words
+from vecozo_tui.certificate_info import kind_reason_words
 from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.textfmt import (
     fingerprint,

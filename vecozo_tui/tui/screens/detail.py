@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
-from vecozo_tui.certificates import kind_reason_words
+from vecozo_tui.certificate_info import kind_reason_words
 from vecozo_tui.clock import zone_name
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _
