@@ -169,6 +169,7 @@ class DashboardScreen(PracticeScreen[None]):
         self._fill_number = 0  # which filling of the table the rows being added belong to
         self._walkthroughs_wanted = False
         self._widths = language_widths()
+        self._row_widths_cache: tuple[int, dict[str, int], int] | None = None
 
     def compose(self) -> ComposeResult:
         # the rows before the widgets: the footer shows its keys from the first paint,
@@ -195,8 +196,12 @@ class DashboardScreen(PracticeScreen[None]):
         if self._layout(event.size.width) and self.rows:
             self._apply_filter()
 
-    def _layout(self, width: int) -> bool:
-        """Set the status and name widths for this terminal; True when they changed."""
+    def _row_widths(self) -> tuple[int, dict[str, int], int]:
+        """What the column widths need from the rows: the status width, the widths with
+        the longest day count, the longest name. Worked out once per reading of the
+        rows: the terminal's width changes more often (three resizes at the start)."""
+        if self._row_widths_cache is not None:
+            return self._row_widths_cache
         one_of_each: dict[object, PracticeOverview] = {}  # one row per level word
         for row in self.rows:
             one_of_each.setdefault(row.level, row)
@@ -207,6 +212,12 @@ class DashboardScreen(PracticeScreen[None]):
         base["expires"] = max([base["expires"]] + [len(relative_days(row.days_left))
                                                    for row in self.rows])
         longest = max((len(p.name) for p in self.context.config.practices), default=0)
+        self._row_widths_cache = status_width, base, longest
+        return self._row_widths_cache
+
+    def _layout(self, width: int) -> bool:
+        """Set the status and name widths for this terminal; True when they changed."""
+        status_width, base, longest = self._row_widths()
         widths = column_widths(width, status_width, longest, base)
         table = self.query_one("#practices", DataTable)
         status_column = table.columns[ColumnKey("status")]
@@ -252,6 +263,7 @@ class DashboardScreen(PracticeScreen[None]):
         # a damaged practice is a DAMAGED row: it never hides the others
         self.rows = build_overview(context.config, context.repository, now)
         self._cell_cache = {}
+        self._row_widths_cache = None
         if len(self.rows) <= WALKTHROUGHS_INLINE:
             from vecozo_tui.walkthroughs import progress_summary
 
