@@ -87,3 +87,29 @@ async def test_no_column_shows_cut_off(tmp_path):
                 used = sum(table.columns[key].get_render_width(table)
                            for key in table.columns if key.value in shown)
                 assert used == table.scrollable_content_region.width, size
+
+
+async def test_the_table_renders_every_sideways_scroll_as_textual_does(tmp_path, monkeypatch):
+    """The list renders only the cells a line shows (blanks of the same width for the
+    rest); scrolled anywhere, every line is the one Textual's own table renders."""
+    from vecozo_tui.tui.widgets import FixedTable
+
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#practices", FixedTable)
+        assert table.max_scroll_x > 0  # columns left out at 80 columns
+        positions = [0, 9, table.max_scroll_x, 0]
+
+        def lines() -> list[list[list[object]]]:
+            found = []
+            for scroll_x in positions:
+                table.scroll_x = scroll_x
+                found.append([list(table.render_line(y)) for y in range(table.size.height)])
+            return found
+
+        ours = lines()
+        table._clear_caches()
+        monkeypatch.setattr(FixedTable, "_render_line_in_row", DataTable._render_line_in_row)
+        assert lines() == ours
+        assert ours[0] != ours[2]  # the scroll shows other columns

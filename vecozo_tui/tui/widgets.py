@@ -11,10 +11,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.color import Color
 from textual.filter import LineFilter
+from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
@@ -27,7 +29,9 @@ from vecozo_tui.tui.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.coordinate import Coordinate
     from textual.screen import Screen
+    from textual.widgets.data_table import RowKey
 
 STATUS_STYLES: dict[Level, str] = {
     Level.DAMAGED: "bold red",  # untranslated: style
@@ -352,7 +356,64 @@ class FixedTable(DataTable):
     that work changes nothing, and on 1,000 practices it is a fifth of a second at
     start-up and on every filter keystroke. So new rows skip it when every column has
     a width and no row has a label or an automatic height.
+
+    DataTable also renders every cell of a line, the fixed columns twice (once fixed,
+    once in the scrolling part, where they are cropped away), and then crops the line
+    to the terminal: at 80 columns about half of the cells it renders are never seen,
+    and rendering cells is most of the first paint's time. This table renders the
+    cells the line shows and puts blanks of the same width in place of the others, so
+    the cropped line is the same.
     """
+
+    # the scrolling part's window (in its own columns) the cached row renders were made
+    # for: DataTable's row cache does not know the scroll position
+    _window: tuple[int, int] = (0, 0)
+    # while a line of a row is rendered: the cells it has asked for so far, and where
+    # each column starts in the scrolling part
+    _cells_asked: int | None = None
+    _column_starts: list[int] = []
+    _row_height = 1
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        fixed_width = sum(column.get_render_width(self)
+                          for column in self.ordered_columns[: self.fixed_columns])
+        window = (x1 + fixed_width, x2)  # what DataTable crops the scrolling part to
+        if window != self._window:
+            self._window = window
+            self._row_render_cache.clear()
+        return super()._render_line(y, x1, x2, base_style)
+
+    def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style: Style,
+                            cursor_location: Coordinate, hover_location: Coordinate
+                            ) -> tuple[list[list[Segment]], list[list[Segment]]]:
+        args = (row_key, line_no, base_style, cursor_location, hover_location)
+        if self._labelled_row_exists:  # a label cell comes first: render everything
+            return super()._render_line_in_row(*args)
+        starts, start = [], 0
+        for column in self.ordered_columns:
+            starts.append(start)
+            start += column.get_render_width(self)
+        self._column_starts = starts
+        row = self.rows.get(row_key)
+        self._row_height = row.height if row is not None else self.header_height
+        self._cells_asked = 0
+        try:
+            return super()._render_line_in_row(*args)
+        finally:
+            self._cells_asked = None
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
+        asked = self._cells_asked
+        if asked is not None:
+            self._cells_asked = asked + 1
+            # the first cells a line asks for are the fixed columns, always shown; then
+            # come the scrolling part's, every column from the first
+            start = self._column_starts[column_index]
+            left, right = self._window
+            if asked >= self.fixed_columns and (start + width <= left or start >= right):
+                return [[Segment(" " * width, base_style)]] * self._row_height
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
 
     def _update_dimensions(self, new_rows) -> None:  # noqa: ANN001 - Iterable[RowKey]
         rows = list(new_rows)
