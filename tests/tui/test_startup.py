@@ -11,11 +11,12 @@ import sys
 import textwrap
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Footer, Input
+from textual.widgets._footer import FooterKey
 
 from tests.tui_support import World, make_world, plain_environment, settle
 from vecozo_tui.tui.app import VecozoApp
-from vecozo_tui.tui.widgets import KeysFooter, StatusCounts
+from vecozo_tui.tui.widgets import FooterKeys, KeysFooter, StatusCounts
 
 SIZE = (80, 24)
 EXTRA = 150  # more practices than fit on the screen
@@ -122,7 +123,7 @@ async def test_the_footer_shows_its_keys_at_once_and_is_rebuilt_only_for_a_chang
     monkeypatch.setattr(KeysFooter, "recompose", counted)
     keys_at_ready: list[list[str]] = []
     app = VecozoApp(make_world(tmp_path).context(), on_ready=lambda app: keys_at_ready.append(
-        [str(key.description) for key in app.screen.query("FooterKey")]))
+        app.screen.query_one(KeysFooter).shown_descriptions()))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert rebuilds == []  # the focus and the rows arriving changed no key shown
@@ -137,7 +138,85 @@ async def test_the_footer_shows_its_keys_at_once_and_is_rebuilt_only_for_a_chang
         await settle(pilot)
         assert len(rebuilds) == 1
         footer = app.screen.query_one(KeysFooter)
-        assert "Clear filter" in [key.description for key in footer.query("FooterKey")]
+        assert "Clear filter" in footer.shown_descriptions()
+
+
+def footer_line(app: VecozoApp) -> list[tuple[str, object]]:
+    """The bottom line of the screen as drawn: its text in runs of one style (mouse
+    data left out: it names the widget under each cell)."""
+    runs: list[tuple[str, object]] = []
+    for segment in app.screen._compositor.render_strips()[-1]:
+        style = segment.style.clear_meta_and_links() if segment.style else None
+        if runs and runs[-1][1] == style:
+            runs[-1] = (runs[-1][0] + segment.text, style)
+        else:
+            runs.append((segment.text, style))
+    return runs
+
+
+@pytest.mark.parametrize("case", ["practices", "no practices", "plain terminal", "no colour"])
+async def test_the_footer_draws_its_keys_as_textuals_footer_does(tmp_path, monkeypatch, case):
+    """The keys are one widget, not one each: the line is the one Textual's footer (a
+    FooterKey per key) draws, with dimmed keys, ASCII key names and NO_COLOR too."""
+    if case == "plain terminal":
+        monkeypatch.setenv("TERM", "linux")
+    if case == "no colour":
+        monkeypatch.setenv("NO_COLOR", "1")
+
+    async def drawn(directory, textuals: bool) -> list[tuple[str, object]]:
+        world = make_world(directory)
+        if case == "no practices":
+            world.config.practices = []
+        with monkeypatch.context() as patch:
+            if textuals:
+                patch.setattr(KeysFooter, "compose", Footer.compose)
+                patch.setattr(KeysFooter, "bindings_changed", Footer.bindings_changed)
+            app = world.app()
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                keys = app.screen.query(FooterKey)
+                assert any(isinstance(key, FooterKeys) for key in keys) != textuals
+                return footer_line(app)
+
+    ours = await drawn(tmp_path / "ours", textuals=False)
+    assert ours == await drawn(tmp_path / "textual", textuals=True)
+    styles = dict(ours)
+    if case == "no practices":  # nothing to act on: the feature keys are dimmed
+        assert styles[" Import"] != styles[" Quit"]
+    elif case == "practices":
+        assert styles[" Import"] == styles[" Quit"]
+
+
+async def test_a_click_on_a_footer_key_presses_it_and_shows_its_tooltip(tmp_path, monkeypatch):
+    app = make_world(tmp_path).app()
+    bells: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+        keys = app.screen.query_one(FooterKeys)
+        start = {entry.description: start for start, _end, entry in keys._spans}
+        await pilot.hover(keys, offset=(start["Help"] + 1, 0))
+        assert keys.tooltip == "All keys of this screen"
+        await pilot.click(keys, offset=(start["Help"] + 1, 0))
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert bells == []
+
+
+async def test_a_click_on_a_dimmed_footer_key_rings_the_bell(tmp_path, monkeypatch):
+    world = make_world(tmp_path)
+    world.config.practices = []
+    app = world.app()
+    bells: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+        keys = app.screen.query_one(FooterKeys)
+        start = {entry.description: start for start, _end, entry in keys._spans}
+        await pilot.click(keys, offset=(start["Import"] + 1, 0))
+        await settle(pilot)
+        assert bells == [1]
+        assert type(app.screen).__name__ == "DashboardScreen"
 
 
 DASHBOARD_ONLY = textwrap.dedent("""

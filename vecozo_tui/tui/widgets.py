@@ -7,12 +7,14 @@ colour, the word stays).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.color import Color
 from textual.filter import LineFilter
@@ -160,9 +162,80 @@ class SearchInput(TranslatedBindings, Input):
         return character != "?" and super().check_consume_key(key, character)
 
 
+@dataclass(frozen=True)
+class FooterEntry:
+    """One key as the footer shows it."""
+
+    key: str
+    key_display: str
+    description: str
+    disabled: bool
+    tooltip: str
+
+
+class FooterKeys(FooterKey):
+    """The footer's keys (all but the palette's) in one widget, drawn as Textual draws a
+    row of its FooterKey widgets: each key's text and styles are FooterKey's (the CSS
+    is FooterKey's, so the colours are the same), a disabled key dim.
+
+    A widget per key cost more than the rest of the footer: each is styled twice
+    (component classes too), laid out, measured and rendered, a tenth of the
+    dashboard's start-up. The mouse works as on Textual's keys: a click presses the
+    key under the pointer (a bell when it is disabled) and the tooltip is that key's;
+    only the hover highlight is not drawn (a keyboard console)."""
+
+    DEFAULT_CSS = """
+    FooterKeys:hover { color: $footer-foreground; background: $footer-item-background; }
+    """  # untranslated: CSS
+
+    def __init__(self, entries: list[FooterEntry]) -> None:
+        super().__init__("", "", "", "")
+        self.entries = entries
+        self._spans: list[tuple[int, int, FooterEntry]] = []
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        key_padding = self.get_component_styles("footer-key--key").padding
+        description_padding = self.get_component_styles("footer-key--description").padding
+        line = Text()
+        self._spans = []
+        for entry in self.entries:  # as FooterKey.render draws one key
+            if entry.description:
+                text = Text.assemble(
+                    (" " * key_padding.left + entry.key_display + " " * key_padding.right,
+                     key_style),
+                    (" " * description_padding.left + entry.description
+                     + " " * description_padding.right, description_style))
+            else:
+                text = Text.assemble((entry.key_display, key_style))
+            # a disabled FooterKey's own style is its text-style: dim on top of the rest
+            text.stylize_before(self.rich_style + Style(dim=True) if entry.disabled
+                                else self.rich_style)
+            self._spans.append((len(line), len(line) + len(text), entry))
+            line.append_text(text)
+        return line
+
+    def _entry_at(self, x: int) -> FooterEntry | None:
+        return next((entry for start, end, entry in self._spans if start <= x < end), None)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:  # type: ignore[override]
+        entry = self._entry_at(event.x)
+        if entry is None:
+            return
+        if entry.disabled:
+            self.app.bell()
+        else:
+            self.app.simulate_key(entry.key)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        entry = self._entry_at(event.x)
+        self.tooltip = entry.tooltip if entry is not None and entry.tooltip else None
+
+
 class KeysFooter(Footer):
     """Textual's footer, with its keys from the first paint, rebuilt only when the keys
-    it shows change.
+    it shows change, and its keys in one widget (FooterKeys).
 
     Textual's footer starts empty and then removes and mounts every key again on each
     binding change (the focus moving, a ``check_action`` answering otherwise), once per
@@ -178,13 +251,36 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         self.set_reactive(Footer._bindings_ready, True)  # Textual's waits for a change
         self._shown = self._keys_shown()
-        # each key starts in the footer's compact state, the one Textual binds it to:
+        widgets = list(super().compose())  # Textual's keys, not mounted: what to draw
+        keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
+        if len(keys) < len(widgets):
+            yield from widgets  # key groups (the console has none): Textual's own
+            return
+        entries = [FooterEntry(key.key, key.key_display, key.description, key._disabled,
+                               str(key.tooltip or ""))
+                   for key in keys if not key.has_class("-command-palette")]
+        if entries:
+            yield self._start_compact(FooterKeys(entries))
+        # the palette's key is docked at the right with a border: Textual's own widget
+        yield from (self._start_compact(key) for key in keys
+                    if key.has_class("-command-palette"))
+
+    def _start_compact(self, widget: FooterKey) -> FooterKey:
+        # a key starts in the footer's compact state, the one Textual binds it to:
         # otherwise it starts compact, then is told it is not, and restyles itself twice
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                widget.set_reactive(FooterKey.compact, self.compact)
-                widget.set_class(self.compact, "-compact", update=False)
-            yield widget
+        widget.set_reactive(FooterKey.compact, self.compact)
+        widget.set_class(self.compact, "-compact", update=False)
+        return widget
+
+    def shown_descriptions(self) -> list[str]:
+        """The descriptions of the keys shown, left to right (the palette's last)."""
+        found = []
+        for widget in self.query(FooterKey):
+            if isinstance(widget, FooterKeys):
+                found += [entry.description for entry in widget.entries]
+            else:
+                found.append(str(widget.description))
+        return found
 
     def _keys_shown(self) -> tuple[object, ...]:
         """The bindings the footer shows (and the palette's), with their state."""
