@@ -195,8 +195,11 @@ async def test_a_click_on_a_footer_key_presses_it_and_shows_its_tooltip(tmp_path
         monkeypatch.setattr(app, "bell", lambda: bells.append(1))
         keys = app.screen.query_one(FooterKeys)
         start = {entry.description: start for start, _end, entry in keys._spans}
+        before = footer_line(app)
         await pilot.hover(keys, offset=(start["Help"] + 1, 0))
+        await pilot.pause()
         assert keys.tooltip == "All keys of this screen"
+        assert footer_line(app) == before  # the pointer does not light up the whole line
         await pilot.click(keys, offset=(start["Help"] + 1, 0))
         await settle(pilot)
         assert type(app.screen).__name__ == "HelpScreen"
