@@ -242,6 +242,28 @@ DASHBOARD_ONLY = textwrap.dedent("""
 """)
 
 
+def modules_at_ready(config) -> set[str]:  # noqa: ANN001 - Path
+    """The vecozo_tui modules a fresh console process has loaded once it is ready."""
+    result = subprocess.run([sys.executable, "-c", DASHBOARD_ONLY, str(config)],
+                            capture_output=True, text=True, timeout=120)
+    line = next((out for out in result.stdout.splitlines() if out.startswith("LOADED")), "")
+    assert line, result.stdout + result.stderr
+    return set(line.split()[1:])
+
+
+def test_the_deploy_module_waits_for_a_practice_with_deploy_targets(tmp_path):
+    world = make_world(tmp_path)
+    original = (world.directory / "config.toml").read_text(encoding="utf-8")
+    settings = original[:original.index("[[practices]]")]
+    practices = "".join(
+        f'\n[[practices]]\nid = "{p.id}"\nname = "{p.name}"\nagb = "{p.agb}"\n'
+        f'environment = "{p.environment}"\n' for p in world.config.practices)
+    config = world.directory / "no-targets.toml"  # the same practices, no deploy targets
+    config.write_text(settings + practices, encoding="utf-8")
+    assert "vecozo_tui.deploy" not in modules_at_ready(config)
+    assert "vecozo_tui.deploy" in modules_at_ready(world.directory / "config.toml")
+
+
 def test_the_dashboard_starts_without_the_other_screens(tmp_path):
     world = big_world(tmp_path)  # a fleet above the inline walkthrough column
     world.config.practices += [
@@ -254,11 +276,7 @@ def test_the_dashboard_starts_without_the_other_screens(tmp_path):
         f'environment = "{p.environment}"\n'
         for p in world.config.practices if p.id.startswith(("extra-", "more-")))
     config.write_text(original + extra, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-c", DASHBOARD_ONLY, str(config)],
-                            capture_output=True, text=True, timeout=120)
-    line = next((out for out in result.stdout.splitlines() if out.startswith("LOADED")), "")
-    assert line, result.stdout + result.stderr
-    loaded = set(line.split()[1:])
+    loaded = modules_at_ready(config)
     screens = {name for name in loaded if name.startswith("vecozo_tui.tui.screens.")}
     assert screens == {"vecozo_tui.tui.screens.dashboard"}
     # nor what only the other screens (or the walkthrough column, later) need

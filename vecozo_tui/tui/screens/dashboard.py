@@ -376,12 +376,13 @@ class DashboardScreen(PracticeScreen[None]):
     @staticmethod
     def _software_cell(row: PracticeOverview) -> Text:
         """'deployed' when every deploy target holds the active certificate."""
-        from vecozo_tui.deploy import FAILED, NEVER_DEPLOYED
-
         if row.deployed_is_active is None:
             return Text("-", style="dim")
         if row.deployed_is_active:
             return Text(_("deployed"), style="green")
+        # only for a practice with deploy targets (few): the module takes 10 ms to import
+        from vecozo_tui.deploy import FAILED, NEVER_DEPLOYED
+
         states = {state.state for state in row.deploy_targets}
         if FAILED in states:
             return Text(_("FAILED"), style=alarm_style())
