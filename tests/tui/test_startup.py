@@ -301,3 +301,31 @@ async def test_the_start_reads_only_the_dashboards_stylesheet(tmp_path):
         await settle(pilot)
         assert type(app.screen).__name__ == "HelpScreen"
         assert read() == {"app.tcss", "screens.tcss"}
+
+
+@pytest.mark.parametrize("kind", ["compact", "key group"])
+async def test_a_compact_footer_or_key_groups_get_textuals_own_keys(kind):
+    """FooterKeys draws the console's footer (neither compact nor grouped keys); any
+    other footer is Textual's, a widget per key."""
+    from textual.app import App
+    from textual.binding import Binding
+
+    group = Binding.Group("Move") if kind == "key group" else None
+
+    class OneFooter(App[None]):
+        BINDINGS = [Binding("a", "left", "Left", group=group),
+                    Binding("b", "right", "Right", group=group)]
+
+        def action_left(self) -> None: ...
+
+        def action_right(self) -> None: ...
+
+        def compose(self):  # noqa: ANN202
+            yield KeysFooter(compact=kind == "compact")
+
+    app = OneFooter()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        keys = list(app.screen.query(FooterKey))
+        assert keys and not any(isinstance(key, FooterKeys) for key in keys)
+        assert {key.key for key in keys} >= {"a", "b"}

@@ -246,16 +246,17 @@ class KeysFooter(Footer):
     it would show differs from what it shows."""
 
     _rebuild_pending = False
-    _shown: tuple[object, ...] | None = None
+    _shown: tuple[tuple[Binding, bool, str, str], ...] = ()
 
     def compose(self) -> ComposeResult:
         self.set_reactive(Footer._bindings_ready, True)  # Textual's waits for a change
         self._shown = self._keys_shown()
-        widgets = list(super().compose())  # Textual's keys, not mounted: what to draw
-        keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
-        if len(keys) < len(widgets):
-            yield from widgets  # key groups (the console has none): Textual's own
+        if self.compact or any(binding.group is not None for binding, _, _, _ in self._shown):
+            # key groups or the compact style (the console has neither): Textual's keys
+            for widget in super().compose():
+                yield self._start_compact(widget) if isinstance(widget, FooterKey) else widget
             return
+        keys = [key for key in super().compose() if isinstance(key, FooterKey)]  # to draw
         entries = [FooterEntry(key.key, key.key_display, key.description, key._disabled,
                                str(key.tooltip or ""))
                    for key in keys if not key.has_class("-command-palette")]
@@ -282,7 +283,7 @@ class KeysFooter(Footer):
                 found.append(str(widget.description))
         return found
 
-    def _keys_shown(self) -> tuple[object, ...]:
+    def _keys_shown(self) -> tuple[tuple[Binding, bool, str, str], ...]:
         """The bindings the footer shows (and the palette's), with their state."""
         palette = self.app.COMMAND_PALETTE_BINDING
         return tuple((binding, enabled, tooltip, self.app.get_key_display(binding))
