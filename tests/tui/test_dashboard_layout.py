@@ -113,3 +113,24 @@ async def test_the_table_renders_every_sideways_scroll_as_textual_does(tmp_path,
         monkeypatch.setattr(FixedTable, "_render_line_in_row", DataTable._render_line_in_row)
         assert lines() == ours
         assert ours[0] != ours[2]  # the scroll shows other columns
+
+
+async def test_the_name_column_follows_the_names_after_a_refresh(tmp_path):
+    """The widths that depend on the rows are worked out once per reading: a longer
+    name read again widens the column."""
+    from textual.widgets.data_table import ColumnKey
+
+    world = make_world(tmp_path)
+    app = world.app()
+    async with app.run_test(size=(200, 30)) as pilot:  # every column fits: name = longest
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        longest = max(len(practice.name) for practice in world.config.practices)
+        assert table.columns[ColumnKey("practice")].width == longest
+        name = "Huisartsenpraktijk De Lange Naam Oost"
+        assert longest < len(name) < 40
+        world.config.practices.append(world.config.practices[0]._replace(
+            id="lange-naam", name=name, agb="01099999"))
+        app.screen.refresh_data()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert table.columns[ColumnKey("practice")].width == len(name)
