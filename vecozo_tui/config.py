@@ -31,7 +31,8 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, get_args
 
 # the standard library's tomllib, compiled (mypyc): a 1,000-practice file parses in a
-# third of the time, and `check` parses it on every run
+# third of the time, and `check` parses it on every run. TOML 1.0 as tomllib reads it:
+# pyproject.toml keeps it below 2.4 (TOML 1.1), tests/core/test_config.py checks
 import tomli
 
 from vecozo_tui import expiry

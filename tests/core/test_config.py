@@ -226,6 +226,23 @@ def test_windows_path_in_double_quotes_gets_a_hint(tmp_path):
     assert "single quotes" in problem
 
 
+@pytest.mark.parametrize("path", ["D:\\exports", "C:\\xampp\\vecozo"])
+def test_every_windows_path_in_double_quotes_gets_the_hint(tmp_path, path):
+    # TOML 1.1 (tomli 2.4 on) reads \e and \x.. as escapes: the file would load
+    # with a wrong path instead of telling how to write it
+    config = write(tmp_path, f'[repository]\npath = "{path}"\n')
+    problem = only_problem(config)
+    assert problem.startswith(f"{config}:2:")
+    assert "TOML syntax error" in problem and "single quotes" in problem
+
+
+@pytest.mark.parametrize("body", ['x = {\n  a = 1,\n}\n', "x = 07:32\n"],
+                         ids=["inline-table-over-lines", "time-without-seconds"])
+def test_only_toml_1_0_is_read(tmp_path, body):
+    path = write(tmp_path, '[repository]\npath = "/nowhere"\n[ui]\n' + body)
+    assert "TOML syntax error" in only_problem(path)
+
+
 def test_duplicate_practice_ids(tmp_path, repo):
     path = write(tmp_path, base(repo) + practice_block() + "\n"
                  + practice_block(name="Andere praktijk", agb="87654321"))
