@@ -503,18 +503,30 @@ def run() -> NoReturn:
     """The `vecozo-tui` program (its console script, ``python -m vecozo_tui``)."""
     argv = sys.argv[1:]
     code = main(argv)
-    if _command_word(argv) in REPORT_COMMANDS:
+    if _command_word(argv) in REPORT_COMMANDS and _flushed() and sys.gettrace() is None \
+            and sys.getprofile() is None:
         # The interpreter's teardown would free a report's objects (1,000 practices) one
         # by one: 10 ms of a 120 ms check. A report has written everything through these
         # two streams (a metrics file is written and renamed before this) and holds no
-        # lock, no temporary file and no child process.
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass  # a reader that left (`| head`) or a closed stream: nothing to lose
+        # lock, no temporary file and no child process. Not under a profiler or coverage:
+        # they write their findings at exit.
         os._exit(code)
     raise SystemExit(code)
+
+
+def _flushed() -> bool:
+    """stdout and stderr written out; False when that failed (a full disk, a file size
+    limit): then the interpreter's own exit reports it, with its exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            continue  # the reader left (`| head`): nothing is lost that anyone reads
+        except (OSError, ValueError):
+            return False
+    return True
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK,
