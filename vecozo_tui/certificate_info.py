@@ -25,6 +25,9 @@ _KINDS = frozenset((SYSTEM, PERSONAL, UNCLEAR, NOT_CLIENT))
 VALUE_FIELDS = ("subject", "common_name", "issuer", "serial", "sha1", "not_before",
                 "not_after", "key_type", "key_size", "kind", "agb_code", "person_name",
                 "friendly_name", "kind_reason")
+# what a field that an earlier version did not write reads as
+VALUE_DEFAULTS = {"common_name": "", "agb_code": None, "person_name": None,
+                  "friendly_name": None, "kind_reason": None}
 
 
 # --- what is shown --------------------------------------------------------------------
@@ -92,10 +95,8 @@ class CertificateInfo(NamedTuple):
                 raise TypeError("chain is not a list")  # untranslated: caught, never shown
             chain = tuple(ChainEntry.from_dict(entry) for entry in entries)
         return cls.from_values(data["sha256"], [
-            data["subject"], data.get("common_name", ""), data["issuer"], data["serial"],
-            data["sha1"], data["not_before"], data["not_after"], data["key_type"],
-            data["key_size"], data["kind"], data.get("agb_code"), data.get("person_name"),
-            data.get("friendly_name"), data.get("kind_reason")], chain)
+            data.get(name, VALUE_DEFAULTS[name]) if name in VALUE_DEFAULTS else data[name]
+            for name in VALUE_FIELDS], chain)
 
     @classmethod
     def from_values(cls, sha256: object, values: Sequence[Any],

@@ -106,7 +106,8 @@ class Practice(NamedTuple):
 
 
 class CovSettings(NamedTuple):
-    endpoints: Mapping[str, str] = MappingProxyType(DEFAULT_ENDPOINTS)
+    # read-only, as every mapping in a record (a default is shared by every instance)
+    endpoints: Mapping[str, str] = MappingProxyType(dict(DEFAULT_ENDPOINTS))
     ca_bundle: Path | None = None
     timeout_seconds: float = 30.0
     test_bsn: str = DEFAULT_TEST_BSN
@@ -921,8 +922,8 @@ def _parse_cov(parser: _Parser) -> CovSettings:
                 report.error(("cov", "test_birth_date"),
                              _("must be a date like 1962-03-15, not {type}.").format(
                                  type=_type_name(value)))
-    return CovSettings(endpoints=endpoints, ca_bundle=ca_bundle, timeout_seconds=timeout,
-                       test_bsn=test_bsn, test_birth_date=birth)
+    return CovSettings(endpoints=MappingProxyType(endpoints), ca_bundle=ca_bundle,
+                       timeout_seconds=timeout, test_bsn=test_bsn, test_birth_date=birth)
 
 
 def _parse_practices(parser: _Parser) -> list[Practice]:

@@ -262,8 +262,7 @@ def check_report(snapshot: Snapshot, thresholds: ExpiryThresholds) -> tuple[int,
         fewest = min(days for _id, days in dated)
         perfdata.append(perf_item("fewest days left", fewest,  # untranslated: perfdata
                                   warn_range, crit_range))
-    # perf_item's form, written out: one per practice, a thousand of them
-    perfdata += [f"{perf_label(practice_id)}={days};{warn_range};{crit_range}"
+    perfdata += [perf_item(practice_id, days, warn_range, crit_range)
                  for practice_id, days in dated]
     bad = [c for c in checks if c.state != OK]
     if not checks:

@@ -127,7 +127,7 @@ def practice_overview(practice: Practice, repository: Repository, now: datetime,
         active, events = repository.practice_metadata(practice.id, summary)
     facts = expiry_facts(active.info.not_after, now, thresholds) if active else None
     deploy_states: tuple[TargetState, ...] = ()
-    if practice.deploy and active is not None:
+    if practice.deploy:
         # deploy's module only for a practice that deploys (most of a thousand do not)
         from vecozo_tui.deploy import target_states
 

@@ -48,7 +48,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vecozo_tui.bsn import holds_bsn, scrub
-from vecozo_tui.certificate_info import VALUE_FIELDS, CertificateInfo, ChainEntry
+from vecozo_tui.certificate_info import (
+    VALUE_DEFAULTS,
+    VALUE_FIELDS,
+    CertificateInfo,
+    ChainEntry,
+)
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock, aware_datetime
 from vecozo_tui.errors import BusyError, VecozoError
 from vecozo_tui.fsutil import (
@@ -77,11 +82,6 @@ LOCK_FILE = ".lock"
 SUMMARY_FILE = "summary.json"
 SUMMARY_FORMAT = 1
 MAX_SUMMARY_BYTES = 64 * 1024 * 1024  # 1,000 practices take about 1 MB
-# a certificate's fields in the summary, in this order (its sha256 and chain apart)
-SUMMARY_INFO_FIELDS = VALUE_FIELDS
-# what CertificateInfo.from_dict takes for a field that is not there
-_SUMMARY_DEFAULTS = {"common_name": "", "agb_code": None, "person_name": None,
-                     "friendly_name": None, "kind_reason": None}
 # in a certificate directory from before its rename into place until practice.json names it
 UNFINISHED_MARKER = ".unfinished-import"
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
@@ -240,6 +240,7 @@ class DeployRecord(NamedTuple):
                    hook_output=tuple(str(line) for line in data.get("hook_output") or ()))
 
 
+# read-only, as every mapping in a record (the default is shared by every instance)
 _NO_DEPLOYS: Mapping[str, DeployRecord] = MappingProxyType({})
 
 
@@ -429,7 +430,7 @@ class Repository:
         if not _PRACTICE_ID.match(practice_id) or ".." in practice_id:
             raise VecozoError(_("'{practice_id}' is not a valid practice id.").format(
                 practice_id=practice_id))
-        return f"{self._practices_text}/{practice_id}/{name}"
+        return f"{self._practices_text}{os.sep}{practice_id}{os.sep}{name}"
 
     def _read_json(self, path: Path | str) -> dict | None:
         # no symlink, on the way (the directories) or at the end (O_NOFOLLOW); plain
@@ -545,7 +546,7 @@ class Repository:
     # or someone else's is not used at all. Readers never write it. It holds nothing the
     # index and events files do not: no password, no key, no BSN. To keep it small (it
     # is read whole by every `check`), a certificate's fields are a list in the order of
-    # SUMMARY_INFO_FIELDS and the chains, which most certificates share, are a table.
+    # VALUE_FIELDS and the chains, which most certificates share, are a table.
 
     def read_summary(self) -> Summary:
         """The summary as it is on disk (empty when it cannot be used); for
@@ -599,7 +600,7 @@ class Repository:
             stored = None
             if active is not None:
                 sha256, imported_at, imported_by, chain, *values = active
-                if len(values) != len(SUMMARY_INFO_FIELDS):
+                if len(values) != len(VALUE_FIELDS):
                     return None
                 stored = StoredCertificate(
                     info=CertificateInfo.from_values(sha256, values, summary.chain(chain)),
@@ -654,16 +655,16 @@ class Repository:
             entry = index["certificates"][sha256]
             self._stored(practice_id, sha256, entry, sha256)  # it must read back
             info = entry["info"]
-            if not set(info) <= {*SUMMARY_INFO_FIELDS, "sha256", "chain"} or any(
-                    name not in info and name not in _SUMMARY_DEFAULTS
-                    for name in SUMMARY_INFO_FIELDS):
+            if not set(info) <= {*VALUE_FIELDS, "sha256", "chain"} or any(
+                    name not in info and name not in VALUE_DEFAULTS
+                    for name in VALUE_FIELDS):
                 return None  # not as to_dict writes it: read it from the file
             chain = json.dumps(info.get("chain", []), sort_keys=True)
             # a field an earlier version did not write reads as its default
             active = [sha256, entry["imported_at"], entry["imported_by"],
                       chains.setdefault(chain, len(chains)),
-                      *(info.get(name, _SUMMARY_DEFAULTS.get(name))
-                        for name in SUMMARY_INFO_FIELDS)]
+                      *(info.get(name, VALUE_DEFAULTS.get(name))
+                        for name in VALUE_FIELDS)]
         _practice_events(events_data or {}, events_path)
         return [index_identity, events_identity, active, events_data]
 
@@ -1125,7 +1126,8 @@ def _practice_events(data: dict, path: Path | str) -> PracticeEvents:
             last_backup=BackupRecord.from_dict(backup) if backup else None,
             last_test_call=TestCallRecord.from_dict(test) if test else None,
             last_import_at=aware_datetime(imported) if imported else None,
-            deploys=({path: DeployRecord.from_dict(record) for path, record in deploys.items()}
+            deploys=(MappingProxyType({path: DeployRecord.from_dict(record)
+                                       for path, record in deploys.items()})
                      if deploys else _NO_DEPLOYS),
         )
     except (KeyError, TypeError, ValueError, AttributeError):

@@ -194,7 +194,7 @@ def _expiry_reasons(not_after: datetime, facts: ExpiryFacts, now: datetime,
                          "number and PIN").format(when=when,
                                                   day=short_date(facts.expiry_day)))]
     found = []
-    if left < thresholds.warning_days:
+    if left < thresholds.critical_days or left < thresholds.warning_days:
         level = Level.CRITICAL if left < thresholds.critical_days else Level.WARNING
         # 'today', 'tomorrow', 'in 23 days'
         found.append(Reason("expires-soon", level, _("expires {when} ({day})").format(

@@ -79,7 +79,7 @@ def test_json_is_byte_identical_in_both_languages(world, capsys, command):
     _, dutch, _ = run(world, capsys, "--lang", "nl", *command)
     _, from_locale, _ = run(world, capsys, *command, env={"LANG": "nl_NL.UTF-8"})
     assert english == dutch == from_locale
-    assert '"EXPIRED"' in english or '"kind":"system"' in english or '"steps"' in english
+    assert '"EXPIRED"' in english or '"kind": "system"' in english or '"steps"' in english
 
 
 def test_check_keywords_and_exit_code_stay_in_dutch(world, capsys):

@@ -95,8 +95,8 @@ def test_the_catalogs_are_read_only_when_a_text_is_first_translated(monkeypatch)
     assert opened == list(i18n.DOMAINS)  # once
 
 
-def test_a_language_is_read_from_its_own_catalogs_only(monkeypatch, tmp_path):
-    # gettext.translation would fall back through other locale names; we read one path
+def test_a_language_reads_its_catalogs_from_locale_dir_or_its_msgids(monkeypatch, tmp_path):
+    # LOCALE_DIR/<language>/LC_MESSAGES/<part>.mo: here Dutch has them, English none
     for language in ("nl", "en"):
         (tmp_path / language / "LC_MESSAGES").mkdir(parents=True)
     for domain in i18n.DOMAINS:
