@@ -51,15 +51,28 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def new_temporary_file(path: Path) -> tuple[int, str]:
+    """A new file next to ``path``, ``.<name>.<8 random>.tmp``, 0600, open for writing:
+    what tempfile.mkstemp makes, without importing tempfile (with random and shutil that
+    is 5 ms of every `metrics --output` run)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | \
+        getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _attempt in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            return os.open(name, flags, PRIVATE_FILE_MODE), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(path))
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
     """Replace ``path`` with ``data`` atomically; raise VecozoError on OS failure."""
-    import tempfile  # here, not at the top: the scripted reads must start fast
-
     path = Path(path)
     directory = path.parent
     tmp_name: str | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp_name = new_temporary_file(path)
         with os.fdopen(fd, "wb") as handle:  # closes fd exactly once, also on failure
             if hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), mode)
@@ -83,13 +96,11 @@ def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE_MODE) -> N
 
 def write_new_file(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
     """Atomically create ``path``; refuse to overwrite an existing file."""
-    import tempfile
-
     path = Path(path)
     tmp_name: str | None = None
     created = False
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp_name = new_temporary_file(path)
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), mode)

@@ -143,19 +143,21 @@ def test_json_is_one_line_for_a_program_and_indented_at_a_terminal(stdout, lines
 
 def test_a_report_imports_only_what_it_needs(site):
     # each of these cost milliseconds of every run on a monitoring server: dataclasses (and
-    # inspect) for records, shutil for argparse's width, locale for gettext's search, the
+    # inspect) for records, shutil for argparse's width, locale for gettext's search,
+    # tempfile (with random) for the metrics file's temporary name, the
     # deploy module for practices without deploy targets, the PKCS#12 module (the records
     # of stored certificates are in certificate_info), cryptography for nothing
     site.practice("soon", days_left=10)
     script = ("import sys, io, contextlib\n"
               "from vecozo_tui.cli.main import main\n"
               "for argv in (['check'], ['list'], ['status', '--json'], ['metrics'],\n"
+              f"             ['metrics', '--output', {str(site.tmp / 'vecozo.prom')!r}],\n"
               "             ['show', 'soon']):\n"
               "    with contextlib.redirect_stdout(io.StringIO()):\n"
               f"        main([*argv, '--config', {str(site.config)!r}])\n"
               "print(' '.join(sorted(name for name in ('dataclasses', 'inspect', 'shutil', "
-              "'locale', 'vecozo_tui.deploy', 'vecozo_tui.certificates', 'cryptography', "
-              "'textual') "
+              "'locale', 'tempfile', 'vecozo_tui.deploy', 'vecozo_tui.certificates', "
+              "'cryptography', 'textual') "
               "if name in sys.modules)))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60)

@@ -50,3 +50,34 @@ def test_write_new_file_leaves_nothing_when_the_directory_sync_fails(tmp_path, m
     with pytest.raises(VecozoError):
         write_new_file(tmp_path / "backup.p12", b"data")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_file_is_new_private_and_named_for_the_crash_cleanup(tmp_path):
+    from vecozo_tui.fsutil import new_temporary_file
+    from vecozo_tui.repository import _CRASH_TEMP
+
+    target = tmp_path / "summary.json"
+    names = set()
+    for _ in range(20):
+        fd, name = new_temporary_file(target)
+        os.close(fd)
+        names.add(name)
+        assert os.stat(name).st_mode & 0o777 == 0o600
+        assert _CRASH_TEMP.match(os.path.basename(name))  # what the next writer removes
+        assert os.path.dirname(name) == str(tmp_path)
+    assert len(names) == 20
+    assert not target.exists()
+
+
+def test_a_temporary_name_taken_by_a_symlink_is_never_followed(tmp_path, monkeypatch):
+    from vecozo_tui import fsutil
+
+    outside = tmp_path / "outside"
+    outside.write_text("keep", encoding="utf-8")
+    taken = iter([b"\x00\x00\x00\x01", b"\x00\x00\x00\x02"])
+    monkeypatch.setattr(fsutil.os, "urandom", lambda count: next(taken))
+    (tmp_path / ".summary.json.00000001.tmp").symlink_to(outside)
+    fd, name = fsutil.new_temporary_file(tmp_path / "summary.json")
+    os.close(fd)
+    assert name.endswith(".00000002.tmp")
+    assert outside.read_text(encoding="utf-8") == "keep"
