@@ -63,7 +63,7 @@ def new_temporary_file(path: Path) -> tuple[int, str]:
             return os.open(name, flags, PRIVATE_FILE_MODE), name
         except FileExistsError:
             continue
-    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(path))
+    raise FileExistsError(errno.EEXIST, _("no free name for a temporary file"), str(path))
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> None:
