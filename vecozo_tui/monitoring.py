@@ -339,32 +339,37 @@ class Exposition:
     """Metric families in the Prometheus text format, each family's samples together."""
 
     def __init__(self) -> None:
-        self._families: dict[str, tuple[str, str, list[str]]] = {}
+        self._families: dict[str, tuple[str, str]] = {}
+        self._samples: dict[str, list[str]] = {}  # a thousand practices' samples each
 
     def family(self, name: str, kind: str, help_text: str) -> None:
-        self._families.setdefault(name, (kind, help_text, []))
+        self._families.setdefault(name, (kind, help_text))
+        self._samples.setdefault(name, [])
 
     def sample(self, name: str, value: float | int, labels: str = "") -> None:
-        self._families[name][2].append(f"{name}{labels} {_number(value)}")
+        self._samples[name].append(f"{name}{labels} {_number(value)}")
 
     def line(self, name: str, sample_line: str) -> None:
         """A sample already in the text format (carried over from the previous file)."""
-        self._families[name][2].append(sample_line)
+        self._samples[name].append(sample_line)
 
     def render(self, comments: Iterable[str] = ()) -> str:
         # "vecozo-tui: " first, so that no comment can start with HELP or TYPE
         out = [f"# vecozo-tui: {' '.join(line.split())}" for line in comments]
-        for name, (kind, help_text, samples) in self._families.items():
+        for name, (kind, help_text) in self._families.items():
             out.append(f"# HELP {name} {_escape_help(help_text)}")
             out.append(f"# TYPE {name} {kind}")
-            out.extend(samples)
+            out.extend(self._samples[name])
         return "\n".join(out) + "\n"
 
 
 def _number(value: float | int) -> str:
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is bool:
         return "1" if value else "0"
-    if isinstance(value, int) or float(value).is_integer():
+    if kind is int:
+        return str(value)
+    if float(value).is_integer():
         return str(int(value))
     return repr(float(value))
 
