@@ -235,8 +235,8 @@ def make_world(target: Path) -> World:
 
 class ScreenApp(App[None]):
     """The smallest app that shows one feature screen with a real AppContext; what the
-    screen dismissed with is collected in ``results``. It has the console's stylesheet;
-    the screen brings its own (screens.tcss), as in the console."""
+    screen dismissed with is collected in ``results``. It has the console's one
+    stylesheet, where every screen's CSS lives."""
 
     CSS_PATH = Path(inspect.getfile(VecozoApp)).with_name("app.tcss")
 

@@ -285,24 +285,6 @@ def test_the_dashboard_starts_without_the_other_screens(tmp_path):
         assert module not in loaded, module
 
 
-async def test_the_start_reads_only_the_dashboards_stylesheet(tmp_path):
-    """The other screens' rules (screens.tcss) are parsed when the first of them opens."""
-    from pathlib import Path
-
-    app = make_world(tmp_path).app()
-
-    def read() -> set[str]:
-        return {Path(path).name for path, _ in app.stylesheet.source if path.endswith(".tcss")}
-
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert read() == {"app.tcss"}
-        await pilot.press("question_mark")
-        await settle(pilot)
-        assert type(app.screen).__name__ == "HelpScreen"
-        assert read() == {"app.tcss", "screens.tcss"}
-
-
 @pytest.mark.parametrize("kind", ["compact", "key group"])
 async def test_a_compact_footer_or_key_groups_get_textuals_own_keys(kind):
     """FooterKeys draws the console's footer (neither compact nor grouped keys); any

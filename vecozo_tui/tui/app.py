@@ -1,4 +1,4 @@
-"""The Textual application: one context, the dashboard as home screen.
+"""The Textual application: one context, one stylesheet, the dashboard as home screen.
 
 Screens gather input, call the core (in workers where it blocks) and show the result.
 The app wires the keys every screen shares (``q`` quit, ``?`` help, ``p`` practices),

@@ -9,8 +9,7 @@ own keys. The ids are what the ``[keymap]`` table of the configuration names.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -22,10 +21,6 @@ if TYPE_CHECKING:
     from vecozo_tui.tui.context import AppContext
 
 ResultType = TypeVar("ResultType")
-
-# the rules of every screen but the dashboard: each such screen names it in its CSS_PATH,
-# so that Textual reads it when the first of them opens, not at the start (app.tcss)
-SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 
 # the feature screens a practice screen can open: name -> (module, class)
 FEATURE_SCREENS: dict[str, tuple[str, str]] = {
@@ -83,8 +78,6 @@ def feature_screen(name: str, context: AppContext, practice_id: str,
 class PracticeScreen(TranslatedBindings, Screen[ResultType]):
     """A screen that acts on one practice: :meth:`target_practice_id` names it (the
     dashboard: the highlighted row)."""
-
-    CSS_PATH: ClassVar[Path | None] = SCREENS_CSS  # the dashboard's is None: app.tcss
 
     def __init__(self, context: AppContext, practice_id: str | None = None) -> None:
         super().__init__()

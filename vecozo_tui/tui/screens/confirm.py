@@ -10,13 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from vecozo_tui.i18n import N_
-from vecozo_tui.tui.base import SCREENS_CSS
 from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import KeysFooter
 
 
 class ConfirmScreen(TranslatedBindings, ModalScreen[bool]):
-    CSS_PATH = SCREENS_CSS
     BINDINGS = [
         Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),  # untranslated: action, id
         Binding("n", "answer(False)", N_("No"), id="confirm.no"),  # untranslated: action, id

@@ -130,7 +130,6 @@ class DashboardScreen(PracticeScreen[None]):
     """All practices, most urgent first."""
 
     LIVE_REFRESH = True  # the app calls refresh_data when the repository changed
-    CSS_PATH = None  # its rules are the app's (app.tcss), read at the start
 
     AUTO_FOCUS = "#practices"
     BINDINGS = [

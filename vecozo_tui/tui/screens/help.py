@@ -12,7 +12,6 @@ from textual.widgets import Header, Static
 
 from vecozo_tui.i18n import N_, _
 from vecozo_tui.status import Level
-from vecozo_tui.tui.base import SCREENS_CSS
 from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import KeysFooter, ascii_key_display, status_text
 
@@ -44,7 +43,6 @@ SCREEN_NAMES = {name: name for name in (
 
 
 class HelpScreen(TranslatedBindings, Screen[None]):
-    CSS_PATH = SCREENS_CSS
     BINDINGS = [
         Binding("escape", "close", N_("Back"), id="help.back"),  # untranslated: id
         Binding("question_mark", "close", N_("Back"), key_display="?", show=False),

@@ -16,7 +16,7 @@ from textual.widgets.data_table import ColumnKey
 from vecozo_tui.config import ENVIRONMENTS, Practice
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _
-from vecozo_tui.tui.base import SCREENS_CSS, console_of
+from vecozo_tui.tui.base import console_of
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import (
@@ -49,8 +49,6 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
 
     Focus starts on the list, so that its keys (``a`` adds) work at once; a letter that
     is no key of the screen starts the search with it."""
-
-    CSS_PATH = SCREENS_CSS
 
     AUTO_FOCUS = "#practice-list"
     LIVE_REFRESH = True  # the app calls refresh_data when the repository changed
@@ -219,8 +217,6 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
 
 class AddPracticeScreen(TranslatedBindings, ModalScreen[str | None]):
     """A form; on success the config file is written and the context's config replaced."""
-
-    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="add_practice.cancel"),  # untranslated: id

@@ -30,7 +30,7 @@ from vecozo_tui import walkthroughs as wt
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _, pgettext
 from vecozo_tui.textfmt import local_time, short_date
-from vecozo_tui.tui.base import SCREENS_CSS, PracticeScreen
+from vecozo_tui.tui.base import PracticeScreen
 from vecozo_tui.tui.messages import (
     WalkthroughChoices,
     WalkthroughExported,
@@ -63,8 +63,6 @@ CHECK_HINTS = {
 
 class NoteScreen(TranslatedBindings, ModalScreen[str | None]):
     """One line of note for a step; Enter saves (empty removes), Escape cancels."""
-
-    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="walkthrough.note.cancel",
