@@ -193,6 +193,10 @@ async def test_a_click_on_a_footer_key_presses_it_and_shows_its_tooltip(tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+        pressed: list[str] = []
+        simulate_key = app.simulate_key
+        monkeypatch.setattr(app, "simulate_key",
+                            lambda key: pressed.append(key) or simulate_key(key))
         keys = app.screen.query_one(FooterKeys)
         start = {entry.description: start for start, _end, entry in keys._spans}
         before = footer_line(app)
@@ -204,6 +208,7 @@ async def test_a_click_on_a_footer_key_presses_it_and_shows_its_tooltip(tmp_path
         await settle(pilot)
         assert type(app.screen).__name__ == "HelpScreen"
         assert bells == []
+        assert pressed == ["question_mark"]  # that key, and no other
 
 
 async def test_a_click_on_a_dimmed_footer_key_rings_the_bell(tmp_path, monkeypatch):

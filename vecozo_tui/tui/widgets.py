@@ -7,9 +7,8 @@ colour, the word stays).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -162,8 +161,7 @@ class SearchInput(TranslatedBindings, Input):
         return character != "?" and super().check_consume_key(key, character)
 
 
-@dataclass(frozen=True)
-class FooterEntry:
+class FooterEntry(NamedTuple):
     """One key as the footer shows it."""
 
     key: str
@@ -220,6 +218,8 @@ class FooterKeys(FooterKey):
         return next((entry for start, end, entry in self._spans if start <= x < end), None)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:  # type: ignore[override]
+        # not FooterKey's handler too: it would press this widget's own (empty) key
+        event.prevent_default()
         entry = self._entry_at(event.x)
         if entry is None:
             return
@@ -230,7 +230,9 @@ class FooterKeys(FooterKey):
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         entry = self._entry_at(event.x)
-        self.tooltip = entry.tooltip if entry is not None and entry.tooltip else None
+        tooltip = entry.tooltip if entry is not None and entry.tooltip else None
+        if tooltip != self.tooltip:  # each change redraws the tooltip
+            self.tooltip = tooltip
 
 
 class KeysFooter(Footer):
@@ -256,7 +258,8 @@ class KeysFooter(Footer):
             for widget in super().compose():
                 yield self._start_compact(widget) if isinstance(widget, FooterKey) else widget
             return
-        keys = [key for key in super().compose() if isinstance(key, FooterKey)]  # to draw
+        # Textual's own keys (8.2: FooterKey and its _disabled), drawn by FooterKeys
+        keys = [key for key in super().compose() if isinstance(key, FooterKey)]
         entries = [FooterEntry(key.key, key.key_display, key.description, key._disabled,
                                str(key.tooltip or ""))
                    for key in keys if not key.has_class("-command-palette")]
@@ -460,6 +463,11 @@ class FixedTable(DataTable):
     and rendering cells is most of the first paint's time. This table renders the
     cells the line shows and puts blanks of the same width in place of the others, so
     the cropped line is the same.
+
+    Both rest on DataTable's private parts as Textual 8.2 has them (``_render_line_in_row``,
+    ``_render_cell``, ``_row_render_cache``, ``_labelled_row_exists``, and that a line
+    asks for its fixed columns first, then for every column): tests/tui/test_dashboard_layout
+    compares every line with Textual's own at several scroll positions.
     """
 
     # the scrolling part's window (in its own columns) the cached row renders were made
