@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vecozo_tui.certificate_info import kind_reason_words
+from vecozo_tui.cli.main import terminal_columns
 from vecozo_tui.i18n import N_, _, ngettext
 from vecozo_tui.textfmt import (
     fingerprint,
@@ -172,9 +173,7 @@ def terminal_width(invocation: Invocation) -> int | None:
     columns = invocation.env.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
-    import shutil
-
-    return shutil.get_terminal_size().columns
+    return terminal_columns()
 
 
 def format_table(rows: Sequence[tuple[str, ...]], *, shrink_columns: tuple[int, ...] = (),
