@@ -1,18 +1,24 @@
 """`check`, `list`, `status --json` and `metrics` on 1,000 practices, against a bare read.
 
     .venv/bin/python benchmarks/bench_monitoring.py [--runs 21] [--rebuild] [--count 1000]
-                                                    [--dir PATH]
+                                                    [--dir PATH] [--editable]
 
 Each run is a fresh process, as Icinga or a systemd timer would start it:
-``.venv/bin/vecozo-tui check --config ...``. The yardstick, in the same run on the same
-repository: a bare Python process (the same interpreter, so the same start-up) that
-reads the same 1,000 index files (``practices/<id>/practice.json``) and does nothing
-with them. Target (issue 13): every command's median within 2.5x of the bare read's.
-All five take turns, so a burst of load on a shared machine hits them alike. The
-package is byte-compiled first (``compileall``): with $PYTHONDONTWRITEBYTECODE set, as
-in some shells, every run would otherwise compile the modules again, which no installed
-copy does. The fleet is built (or reused) by build_fleet.py. Also printed: where the
-time of one `check` goes, measured inside one process.
+``vecozo-tui check --config ...`` from a regular install of this tree in a venv of its
+own (``pip install .``, as the README's production set-up; made in $TMPDIR by
+common.installed_copy; ``--editable`` measures the repository's .venv instead). The
+yardstick, in the same run on the same repository: a bare Python process of that venv
+(the same interpreter and site, so the same start-up) that reads the same 1,000 index
+files (``practices/<id>/practice.json``) and does nothing with them. Target (issue 13):
+every command's median within 2.5x of the bare read's. For scale, a floor: a process
+that only imports what a report cannot do without (json, tomli, datetime, zoneinfo),
+parses the configuration, decodes the summary and stats the 2,000 files the summary is
+checked against, with no checks, statuses or output. All of them take turns, so a burst
+of load on a shared machine hits them alike. The package is byte-compiled (with
+$PYTHONDONTWRITEBYTECODE set, as in some shells, every run would otherwise compile the
+modules again, which no installed copy does). The fleet is built (or reused) by
+build_fleet.py. Also printed: where the time of one `check` goes, measured inside one
+process.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from common import (  # noqa: E402
     VECOZO_TUI,
     Command,
     assert_lean,
+    installed_copy,
     machine,
     time_commands,
 )
@@ -70,6 +77,23 @@ BARE_READ = (
     "        with open(name, 'rb') as handle:\n"
     "            handle.read()\n"
 )
+# a lower bound for any report: what one cannot do without, and nothing else
+FLOOR = (
+    "import datetime, json, os, sys, zoneinfo\n"
+    "import tomli\n"
+    "with open(sys.argv[1], 'rb') as handle:\n"
+    "    config = tomli.load(handle)\n"
+    "root = config['repository']['path']\n"
+    "with open(os.path.join(root, 'summary.json'), 'rb') as handle:\n"
+    "    summary = json.loads(handle.read())\n"
+    "now = datetime.datetime.now(zoneinfo.ZoneInfo('Europe/Amsterdam'))\n"
+    "for practice in config['practices']:\n"
+    "    for name in ('practice.json', 'events.json'):\n"
+    "        try:\n"
+    "            os.lstat(os.path.join(root, 'practices', practice['id'], name))\n"
+    "        except OSError:\n"
+    "            pass\n"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,11 +103,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build a new fleet")
     parser.add_argument("--dir", type=Path, help="the fleet's directory (default: "
                                                  "$TMPDIR/vecozo-bench-fleet-COUNT)")
+    parser.add_argument("--editable", action="store_true",
+                        help="measure the repository's .venv (an editable install) instead "
+                             "of a regular install")
     args = parser.parse_args(argv)
 
     fleet = build_fleet(args.dir, count=args.count, rebuild=args.rebuild)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "vecozo_tui")],
-                   check=True)
+    if args.editable:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "vecozo_tui")],
+                       check=True)
+        bin_dir = VECOZO_TUI.parent
+    else:
+        bin_dir = installed_copy()
+    python, vecozo_tui = str(bin_dir / "python"), str(bin_dir / "vecozo-tui")
     config = str(fleet.config)
     work = Path(tempfile.mkdtemp(prefix="vecozo-bench-"))
     prom = work / "vecozo.prom"
@@ -92,16 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     listing.write_text("".join(f"{p}\n" for p in index_files), encoding="utf-8")
 
     # what the commands say, once, so the figures are known to be about real output
-    check = subprocess.run([str(VECOZO_TUI), "check", "--config", config],
+    check = subprocess.run([vecozo_tui, "check", "--config", config],
                            capture_output=True, text=True)
-    subprocess.run([str(VECOZO_TUI), "metrics", "--config", config, "--output", str(prom)],
+    subprocess.run([vecozo_tui, "metrics", "--config", config, "--output", str(prom)],
                    check=True)
     samples = sum(1 for line in prom.read_text().splitlines() if not line.startswith("#"))
-    listed = subprocess.run([str(VECOZO_TUI), "list", "--config", config],
+    listed = subprocess.run([vecozo_tui, "list", "--config", config],
                             capture_output=True, text=True, check=True).stdout.splitlines()
 
     print(f"Machine: {machine()}")
     print(f"Fleet:   {fleet.count} practices ({fleet.directory})")
+    install = "editable (the repository's .venv)" if args.editable else "regular"
+    print(f"Install: {install}, {bin_dir}")
     print(f"check:   exit {check.returncode}, {len(check.stdout.splitlines())} lines, "
           f"{len(check.stdout.encode())} bytes: {check.stdout.splitlines()[0][:100]}...")
     print(f"list:    {len(listed) - 1} rows")
@@ -110,27 +144,32 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("Imports (python -X importtime):")
     for command in (["check"], ["list"], ["status", "--json"], ["metrics", "--output", str(prom)]):
-        print(assert_lean([*command, "--config", config]))
+        print(assert_lean([*command, "--config", config], bin_dir))
     print()
     print(f"Wall time, fresh process each run, {args.runs} runs (taking turns) after 2 "
           "warm-up runs:")
     bare = Command(f"bare Python read of {len(index_files)} index files",
-                   [sys.executable, "-c", BARE_READ, str(listing)])
+                   [python, "-c", BARE_READ, str(listing)])
+    floor = Command("floor: parse, decode, stat; no more", [python, "-c", FLOOR, config])
     commands = [
-        Command("vecozo-tui check", [str(VECOZO_TUI), "check", "--config", config],
+        Command("vecozo-tui check", [vecozo_tui, "check", "--config", config],
                 expect_codes=(0, 1, 2)),
-        Command("vecozo-tui list", [str(VECOZO_TUI), "list", "--config", config]),
+        Command("vecozo-tui list", [vecozo_tui, "list", "--config", config]),
         Command("vecozo-tui status --json",
-                [str(VECOZO_TUI), "status", "--json", "--config", config]),
+                [vecozo_tui, "status", "--json", "--config", config]),
         Command("vecozo-tui metrics --output FILE",
-                [str(VECOZO_TUI), "metrics", "--config", config, "--output", str(prom)]),
+                [vecozo_tui, "metrics", "--config", config, "--output", str(prom)]),
     ]
-    bare_timing, *timings = time_commands([bare, *commands], runs=args.runs)
+    bare_timing, floor_timing, *timings = time_commands([bare, floor, *commands],
+                                                        runs=args.runs)
     print(bare_timing.line())
+    print(floor_timing.line())
     for timing in timings:
         print(timing.line())
     print()
     print(f"Ratio to the bare read (target <= {TARGET_RATIO}x):")
+    print(f"  {floor_timing.label:<34} {floor_timing.median / bare_timing.median:4.2f}x  "
+          f"({floor_timing.median:.3f} s vs {bare_timing.median:.3f} s)")
     missed = []
     for timing in timings:
         ratio = timing.median / bare_timing.median
@@ -140,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         if ratio > TARGET_RATIO:
             missed.append(timing.label)
     print()
-    print_phases(config, runs=args.runs)
+    print_phases(python, config, runs=args.runs)
     shutil.rmtree(work, ignore_errors=True)
     if missed:
         print(f"\nTarget missed: {', '.join(missed)}")
@@ -148,12 +187,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def print_phases(config: str, *, runs: int) -> None:
-    startup = time_commands([Command("python -c pass", [sys.executable, "-c", "pass"])],
+def print_phases(python: str, config: str, *, runs: int) -> None:
+    startup = time_commands([Command("python -c pass", [python, "-c", "pass"])],
                             runs=runs)[0]
-    rows = [[float(x) for x in subprocess.run([sys.executable, "-c", PHASES, config],
-                                               capture_output=True, text=True,
-                                               check=True).stdout.split()]
+    # run outside the tree: `python -c` puts the working directory first on sys.path
+    rows = [[float(x) for x in subprocess.run([python, "-c", PHASES, config],
+                                               capture_output=True, text=True, check=True,
+                                               cwd=tempfile.gettempdir()).stdout.split()]
             for _ in range(runs)]
     print(f"Where one check's time goes (CPU ms, median of {runs} fresh processes):")
     print(f"  {'interpreter start-up (python -c pass)':<40} "

@@ -1,8 +1,12 @@
 """TUI start-up with 1,000 practices: process start until the dashboard is ready.
 
     .venv/bin/python benchmarks/bench_tui_startup.py [--runs 11] [--count 1000] [--rebuild]
+                                                     [--editable]
 
-Each run is a fresh ``python`` process that does what ``vecozo-tui`` does (read the
+Each run is a fresh ``python`` process of a regular install of this tree (``pip install
+.`` into a venv of its own, as the README's production set-up; common.installed_copy;
+``--editable`` uses the repository's .venv, whose import hook slows every process
+start, the bare app's too) that does what ``vecozo-tui`` does (read the
 config, open the repository, start the Textual app at 80x24, headless) with a hook on
 the dashboard: once its table is filled and the first refresh is done, the child prints
 a line and exits. Measured in the parent, from just before the process is spawned to
@@ -24,6 +28,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from build_fleet import build_fleet  # noqa: E402
-from common import Timing, machine  # noqa: E402
+from common import Timing, installed_copy, machine  # noqa: E402
 
 TARGET_SECONDS = 1.0
 TARGET_RATIO = 1.5  # dashboard ready / bare Textual app ready
@@ -83,6 +88,9 @@ Bare().run(headless=True, size=(80, 24))
 """
 
 
+PYTHON = sys.executable  # main() sets the installed copy's
+
+
 def time_child(script: str, args: list[str], expect_rows: int | None) -> float:
     return time_child_lines(script, args, expect_rows)[0]
 
@@ -94,8 +102,10 @@ def time_child_lines(script: str, args: list[str], expect_rows: int | None
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
     env.pop("NO_COLOR", None)
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env)
+    # outside the tree: `python -c` puts the working directory first on sys.path
+    process = subprocess.Popen([PYTHON, "-c", script, *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env,
+                               cwd=tempfile.gettempdir())
     assert process.stdout is not None
     line = process.stdout.readline()
     elapsed = time.perf_counter() - started
@@ -115,12 +125,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--editable", action="store_true",
+                        help="use the repository's .venv (an editable install) instead of a "
+                             "regular install")
     args = parser.parse_args(argv)
     fleet = build_fleet(count=args.count, rebuild=args.rebuild)
     config = str(fleet.config)
+    global PYTHON
+    PYTHON = sys.executable if args.editable else str(installed_copy() / "python")
 
     print(f"Machine: {machine()}")
     print(f"Fleet:   {fleet.count} practices ({fleet.directory})")
+    print(f"Install: {'editable' if args.editable else 'regular'}, {PYTHON}")
     for _ in range(2):  # warm-up: page cache, .pyc files
         time_child(CHILD, [config], fleet.count)
         time_child(BARE_APP, [], None)
