@@ -107,3 +107,58 @@ async def test_the_dashboard_help_names_the_sideways_keys(tmp_path):
         await pilot.pause()
         keys = [key for key, _ in app.screen.under_keys]
         assert any("→" in key and "End" in key and "Home" in key for key in keys)
+
+
+async def test_a_filter_typed_in_one_burst_goes_into_the_filter(tmp_path):
+    """`/zuid` arriving at once (type-ahead, a laggy SSH link): every letter after the
+    `/` is typed into the filter; the `i` must not open the import screen."""
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, ["slash", *"zuid"])
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.query_one("#filter", Input).value == "zuid"
+
+
+def burst(app, keys: list[str]) -> None:
+    """Keys that arrive at once, none handled before the next is queued."""
+    from textual import events
+
+    characters = {"slash": "/", "escape": "\x1b", "enter": "\r", "question_mark": "?"}
+    for key in keys:
+        app.post_message(events.Key(key, characters.get(key, key)))
+
+
+async def test_a_search_typed_in_one_burst_on_the_practice_list_stays_a_search(tmp_path):
+    """On the practice list the first letter moves to the search field; in one burst
+    the `a` of `zand` must be a letter there, not the key that adds a practice."""
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        burst(app, [*"zand"])
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, PracticeSelectScreen)
+        assert app.screen.query_one("#search", Input).value == "zand"
+
+
+async def test_escape_and_a_key_in_one_burst_leave_the_filter_first(tmp_path):
+    """`/oost`, then Esc and `i` at once: the Esc leaves the filter (and clears it), the
+    `i` is the import key again, not a letter in the filter."""
+    from vecozo_tui.tui.screens.import_certificate import ImportScreen
+
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dashboard = app.screen
+        await pilot.press("slash", *"oost")
+        await pilot.pause()
+        burst(app, ["escape", "i"])
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ImportScreen)
+        assert dashboard.query_one("#filter", Input).value == ""

@@ -18,6 +18,8 @@ from vecozo_tui.i18n import N_, _
 from vecozo_tui.tui.translated import TranslatedBindings
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from vecozo_tui.tui.context import AppContext
 
 ResultType = TypeVar("ResultType")
@@ -62,6 +64,15 @@ class FeatureOpener(Protocol):
 def console_of(app: object) -> FeatureOpener | None:
     """The console app, or None in a test's small app that only shows one screen."""
     return app if isinstance(app, FeatureOpener) else None
+
+
+def focus_now(widget: Widget) -> None:
+    """Give ``widget`` the focus before the next key is handled, for a key that moves the
+    focus. ``Widget.focus()`` only queues the move behind the keys already waiting: keys
+    that arrive in one burst (type-ahead, a laggy SSH link) went to the widget that had
+    the focus before, so ``/zuid`` typed at once opened the import screen on its ``i``."""
+    widget.refresh()
+    widget.screen.set_focus(widget)
 
 
 def feature_screen(name: str, context: AppContext, practice_id: str,

@@ -25,7 +25,7 @@ from vecozo_tui.overview import (
     level_counts,
 )
 from vecozo_tui.textfmt import local_date, relative_days, renew_from_text, short_date
-from vecozo_tui.tui.base import FEATURE_ACTIONS, FEATURE_BINDINGS, PracticeScreen
+from vecozo_tui.tui.base import FEATURE_ACTIONS, FEATURE_BINDINGS, PracticeScreen, focus_now
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.messages import WalkthroughSummaries, post_outcome
 from vecozo_tui.tui.widgets import (
@@ -136,15 +136,19 @@ class DashboardScreen(PracticeScreen[None]):
         Binding("enter", "open_detail", N_("Open"), priority=True,
                 tooltip=N_("Open the certificate detail of the selected practice"),
                 id="dashboard.open"),  # untranslated: id
+        # the keys that move the focus between the list and the filter are handled first
+        # (priority), before the keys after them are handed on: in one burst (type-ahead,
+        # a laggy SSH link) `/zuid` would otherwise give `zuid` to the list (`i`: import),
+        # and Esc `i` the `i` to the filter; check_action keeps each to where it applies
         Binding("slash", "focus_filter", N_("Filter"), key_display="/", show=False,
-                tooltip=N_("Type to filter by name, AGB code or id"),
+                priority=True, tooltip=N_("Type to filter by name, AGB code or id"),
                 id="dashboard.filter"),  # untranslated: id
         *FEATURE_BINDINGS,
         Binding("r", "reload", N_("Reload"), id="dashboard.reload", show=False,  # untranslated: id
                 tooltip=N_("Read the repository again")),
-        Binding("escape", "clear_filter", N_("Clear filter"),
+        Binding("escape", "clear_filter", N_("Clear filter"), priority=True,
                 id="dashboard.clear_filter"),  # untranslated: id
-        Binding("down", "to_table", N_("To list"), key_display="↓",
+        Binding("down", "to_table", N_("To list"), key_display="↓", priority=True,
                 id="dashboard.to_list"),  # untranslated: id
     ]
 
@@ -440,12 +444,13 @@ class DashboardScreen(PracticeScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_detail" or action in FEATURE_ACTIONS:
             return bool(self.shown_rows) or None  # shown dimmed when there is nothing to act on
-        if action == "clear_filter":  # shown only while there is a filter
-            return bool(self.query_one("#filter", Input).value)
-        if action == "to_table":  # from the filter field; the list's own Down moves in it
-            # (before the list has the focus, at the start, the footer must not offer it:
-            # it would show for the first paint only)
-            return self.focused is not None
+        if action in ("focus_filter", "clear_filter", "to_table"):
+            in_filter = self.query_one("#filter", Input).has_focus
+            if action == "focus_filter":  # in the field a '/' is typed
+                return not in_filter
+            if action == "clear_filter":  # shown while there is a filter; Esc leaves the field
+                return in_filter or bool(self.query_one("#filter", Input).value)
+            return in_filter  # to_table: on the list, Down moves in it
         return True
 
     def target_practice_id(self) -> str | None:
@@ -461,15 +466,15 @@ class DashboardScreen(PracticeScreen[None]):
         self.notify(_("Repository read again."), timeout=2)
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        focus_now(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
         filter_input.value = ""
-        self.query_one("#practices", DataTable).focus()
+        focus_now(self.query_one("#practices", DataTable))
 
     def action_to_table(self) -> None:
-        self.query_one("#practices", DataTable).focus()
+        focus_now(self.query_one("#practices", DataTable))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:

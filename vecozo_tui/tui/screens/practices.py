@@ -16,7 +16,7 @@ from textual.widgets.data_table import ColumnKey
 from vecozo_tui.config import ENVIRONMENTS, Practice
 from vecozo_tui.errors import VecozoError
 from vecozo_tui.i18n import N_, _
-from vecozo_tui.tui.base import console_of
+from vecozo_tui.tui.base import console_of, focus_now
 from vecozo_tui.tui.context import AppContext
 from vecozo_tui.tui.translated import TranslatedBindings
 from vecozo_tui.tui.widgets import (
@@ -161,16 +161,19 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
         return True
 
     def on_key(self, event: events.Key) -> None:
-        """On the list, a letter that is no key of this screen starts the search."""
-        table = self.query_one("#practice-list", DataTable)
-        if not (table.has_focus and event.is_printable and event.character):
+        """On the list, a letter that is no key of this screen starts the search.
+
+        A letter only gets here from the list (the search field takes its letters), also
+        when the focus moved to the search field meanwhile: in one burst of keys the
+        letters after the first were handed to the list before it moved the focus."""
+        if not (event.is_printable and event.character):
             return
         if event.key in self.active_bindings:
             return
         event.stop()
         search = self.query_one("#search", Input)
         search.insert_text_at_cursor(event.character)
-        search.focus()
+        focus_now(search)
 
     def on_descendant_focus(self) -> None:
         """The hint and the footer say what the keys do where the focus is: in the search
@@ -184,10 +187,10 @@ class PracticeSelectScreen(TranslatedBindings, Screen[str | None]):
         self._show_matches()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        focus_now(self.query_one("#search", Input))
 
     def action_to_list(self) -> None:
-        self.query_one("#practice-list", DataTable).focus()
+        focus_now(self.query_one("#practice-list", DataTable))
 
     def action_back(self) -> None:
         self.dismiss(None)
