@@ -53,6 +53,7 @@ def _english(monkeypatch):
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         if i18n.parse_language(os.environ.get(name)) == "nl":
             monkeypatch.setenv(name, "C.UTF-8")
+    monkeypatch.delenv("LANGUAGE", raising=False)
     i18n.activate("en")
     yield
     i18n.activate("en")

@@ -48,14 +48,19 @@ def parse_language(text: str | None) -> Language | None:
 
 
 def language_from_environment(environ: Mapping[str, str]) -> Language | None:
-    """The language of the locale, as the C library decides which variable counts for
-    messages: the first set of LC_ALL, LC_MESSAGES, LANG. A locale of another language
-    (de_DE) gives None: English is then the fallback."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "")
-        if value:
-            return parse_language(value)
-    return None
+    """The language of the locale, as GNU gettext decides it for messages: the locale is
+    the first set of LC_ALL, LC_MESSAGES, LANG; unless it is C (or POSIX), LANGUAGE, a
+    list such as ``nl_NL:nl`` (Ubuntu's Dutch install sets it), comes first, and then
+    only its languages count. A locale or list of other languages (de_DE) gives None:
+    English is then the fallback."""
+    locale = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG")
+                   if environ.get(name)), "")
+    if locale.split(".")[0] in ("", "C", "POSIX"):
+        return None
+    priorities = environ.get("LANGUAGE", "")
+    if priorities:
+        return next(filter(None, map(parse_language, priorities.split(":"))), None)
+    return parse_language(locale)
 
 
 def choose_language(explicit: str | None, configured: str | None,

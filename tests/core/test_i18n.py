@@ -29,6 +29,17 @@ from vecozo_tui.textfmt import (
     (None, None, {"LANG": "de_DE.UTF-8"}, "en"),      # a language we do not have
     (None, None, {}, "en"),
     ("NL", None, {}, "nl"),
+    # LANGUAGE, the list GNU gettext reads before the locale (Ubuntu's Dutch install sets
+    # LANGUAGE=nl_NL:nl): its first language we have wins, unless the locale is C
+    (None, None, {"LANGUAGE": "nl_NL:nl", "LANG": "en_US.UTF-8"}, "nl"),
+    (None, None, {"LANGUAGE": "de:nl", "LANG": "en_US.UTF-8"}, "nl"),
+    (None, None, {"LANGUAGE": "en", "LANG": "nl_NL.UTF-8"}, "en"),
+    (None, None, {"LANGUAGE": "de", "LANG": "nl_NL.UTF-8"}, "en"),  # GNU: then untranslated
+    (None, None, {"LANGUAGE": "nl", "LC_ALL": "C"}, "en"),
+    (None, None, {"LANGUAGE": "nl", "LANG": "C.UTF-8"}, "en"),
+    (None, None, {"LANGUAGE": "nl"}, "en"),  # no locale set: C
+    (None, None, {"LANGUAGE": "", "LANG": "nl_NL.UTF-8"}, "nl"),
+    (None, "en", {"LANGUAGE": "nl", "LANG": "nl_NL.UTF-8"}, "en"),  # [ui] before it
 ])
 def test_the_language_is_chosen_by_option_config_locale_then_english(explicit, configured,
                                                                     environ, expected):
