@@ -156,3 +156,16 @@ async def test_english_is_untouched_after_dutch(world):
         text = screen_text(app)
         assert "EXPIRED" in text and "Expires" in text and "practices" in counts_line(app)
         assert "Quit" in lines(app)[-1]
+
+
+async def test_the_command_palette_says_no_matches_in_dutch(world, dutch):
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"xyzzy")
+        await pilot.pause(0.8)  # Textual waits half a second before it says so
+        from textual.command import CommandList
+
+        shown = [str(option.prompt.renderable) for option in
+                 app.screen.query_one(CommandList).options]
+        assert shown == ["Geen resultaten"]

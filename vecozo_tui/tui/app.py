@@ -349,10 +349,12 @@ class VecozoApp(TranslatedBindings, App[int]):
         """The palette, with its search field's hint in the console's language."""
         from textual.command import CommandPalette
 
+        from vecozo_tui.tui.palette import TranslatedPalette
+
         app: App[object] = self  # type: ignore[assignment]  # App[int] is an App
         if self.use_command_palette and not CommandPalette.is_open(app):
-            self.push_screen(CommandPalette(id="--command-palette",
-                                            placeholder=_("Search for commands…")))
+            self.push_screen(TranslatedPalette(id="--command-palette",
+                                               placeholder=_("Search for commands…")))
 
     async def _run_from_palette(self, action: str, node: object) -> None:
         await self.run_action(action, node)  # type: ignore[arg-type]
