@@ -46,8 +46,8 @@ class ChainEntry(NamedTuple):
     @classmethod
     def from_dict(cls, data: dict) -> ChainEntry:
         """ValueError, TypeError or KeyError when ``data`` is not what to_dict wrote."""
-        return cls(subject=_text(data["subject"]), issuer=_text(data["issuer"]),
-                   not_after=aware_datetime(data["not_after"]), sha256=_text(data["sha256"]))
+        return cls(subject=stored_text(data["subject"]), issuer=stored_text(data["issuer"]),
+                   not_after=aware_datetime(data["not_after"]), sha256=stored_text(data["sha256"]))
 
 
 class CertificateInfo(NamedTuple):
@@ -121,7 +121,8 @@ class CertificateInfo(NamedTuple):
                    kind, agb_code, person_name, friendly_name, chain, kind_reason)
 
 
-def _text(value: object) -> str:
+def stored_text(value: object) -> str:
+    """A text field of a stored record; TypeError for anything else (a hand-edited file)."""
     if not isinstance(value, str):
         raise TypeError("not a text")
     return value

@@ -53,6 +53,7 @@ from vecozo_tui.certificate_info import (
     VALUE_FIELDS,
     CertificateInfo,
     ChainEntry,
+    stored_text,
 )
 from vecozo_tui.clock import SYSTEM_CLOCK, Clock, aware_datetime
 from vecozo_tui.errors import BusyError, VecozoError
@@ -144,8 +145,8 @@ class BackupRecord(NamedTuple):
 
     @classmethod
     def from_dict(cls, data: dict) -> BackupRecord:
-        return cls(at=aware_datetime(data["at"]), sha256=_text(data["sha256"]),
-                   target=_text(data["target"]), verified=_flag(data["verified"]))
+        return cls(at=aware_datetime(data["at"]), sha256=stored_text(data["sha256"]),
+                   target=stored_text(data["target"]), verified=_flag(data["verified"]))
 
 
 class TestCallRecord(NamedTuple):
@@ -169,10 +170,10 @@ class TestCallRecord(NamedTuple):
     @classmethod
     def from_dict(cls, data: dict) -> TestCallRecord:
         step = data.get("failed_step")
-        return cls(at=aware_datetime(data["at"]), sha256=_text(data["sha256"]),
-                   environment=_text(data["environment"]), ok=_flag(data["ok"]),
-                   summary=_text(data["summary"]),
-                   failed_step=None if step is None else _text(step))
+        return cls(at=aware_datetime(data["at"]), sha256=stored_text(data["sha256"]),
+                   environment=stored_text(data["environment"]), ok=_flag(data["ok"]),
+                   summary=stored_text(data["summary"]),
+                   failed_step=None if step is None else stored_text(step))
 
     def summary_words(self) -> str:
         """The call's line in the reader's language. The English summary holds the
@@ -183,12 +184,6 @@ class TestCallRecord(NamedTuple):
 
 
 TestCallRecord.__test__ = False  # type: ignore[attr-defined]  # not a pytest test class
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("not a text")
-    return value
 
 
 def _flag(value: object) -> bool:
@@ -469,7 +464,7 @@ class Repository:
                 raise ValueError("filed under another fingerprint")  # untranslated: caught
             return StoredCertificate(info=info,
                                      imported_at=aware_datetime(entry["imported_at"]),
-                                     imported_by=_text(entry["imported_by"]),
+                                     imported_by=stored_text(entry["imported_by"]),
                                      active=sha256 == active)
         except (KeyError, TypeError, ValueError, AttributeError):
             path = self._practice_dir(practice_id) / INDEX_FILE
@@ -604,7 +599,7 @@ class Repository:
                     return None
                 stored = StoredCertificate(
                     info=CertificateInfo.from_values(sha256, values, summary.chain(chain)),
-                    imported_at=aware_datetime(imported_at), imported_by=_text(imported_by),
+                    imported_at=aware_datetime(imported_at), imported_by=stored_text(imported_by),
                     active=True)
             return stored, _practice_events(events if events is not None else {},
                                             events_path)
