@@ -14,6 +14,7 @@ import inspect
 import random
 import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -259,3 +260,27 @@ async def settle(pilot) -> None:
             with contextlib.suppress(WorkerFailed):
                 await pilot.app.workers.wait_for_complete(finite)
         await pilot.pause()
+
+
+async def wait_until(pilot, condition, seconds: float = 3.0) -> bool:
+    """Let the app run until ``condition()`` holds (True) or ``seconds`` have passed
+    (False). For what arrives from a worker: on a loaded machine one pause is not
+    enough, and a key pressed before the screen has its data is lost."""
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+async def open_walkthrough_and_tick_first_step(pilot, practice_id: str) -> None:
+    """The renewal walkthrough of ``practice_id``, step 1 ticked, the highlight on step 2."""
+    await pilot.pause()
+    pilot.app.open_feature("walkthrough", practice_id, kind="renew")
+    assert await wait_until(pilot, lambda: getattr(pilot.app.screen, "progress", None)
+                            is not None, 10)
+    await pilot.press("space")
+    assert await wait_until(pilot, lambda: pilot.app.screen.progress.done_count == 1, 10)
+    await settle(pilot)
+

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from tests.conftest import NOW
-from tests.tui_support import ACTOR, make_world, plain_environment
+from tests.tui_support import ACTOR, make_world, plain_environment, wait_until
 from vecozo_tui.clock import FixedClock
 from vecozo_tui.repository import BackupRecord, Repository
 
@@ -37,14 +37,6 @@ def rendered(widget: Static) -> str:
     console.print(widget.content)
     return console.export_text()
 
-
-async def wait_until(pilot, condition, seconds: float = 3.0) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-        await pilot.pause()
-    return condition()
 
 
 async def test_the_dashboard_shows_a_backup_made_elsewhere_and_keeps_the_cursor(tmp_path):

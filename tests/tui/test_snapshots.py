@@ -17,6 +17,7 @@ from tests.tui_support import (
     RENEWAL_FILE,
     SNAP_ID,
     make_world,
+    open_walkthrough_and_tick_first_step,
     plain_environment,
     settle,
 )
@@ -128,15 +129,7 @@ def test_walkthrough(snap_compare, world, monkeypatch):
     monkeypatch.setenv("VECOZO_TUI_HOST", "praktijkserver")  # the scp line names this host
 
     async def open_walkthrough(pilot):
-        await pilot.pause()
-        pilot.app.open_feature("walkthrough", SNAP_ID, kind="renew")
-        await pilot.app.workers.wait_for_complete(
-            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
-        await pilot.pause()
-        await pilot.press("space")  # step 1 done: the highlight moves on to step 2
-        await pilot.app.workers.wait_for_complete(
-            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
-        await pilot.pause()
+        await open_walkthrough_and_tick_first_step(pilot, SNAP_ID)
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_walkthrough)
 
@@ -183,15 +176,7 @@ def test_walkthrough_dutch(snap_compare, world, monkeypatch, dutch):
     monkeypatch.setenv("VECOZO_TUI_HOST", "praktijkserver")
 
     async def open_walkthrough(pilot):
-        await pilot.pause()
-        pilot.app.open_feature("walkthrough", SNAP_ID, kind="renew")
-        await pilot.app.workers.wait_for_complete(
-            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
-        await pilot.pause()
-        await pilot.press("space")  # step 1 done: the highlight moves on to step 2
-        await pilot.app.workers.wait_for_complete(
-            [w for w in pilot.app.workers if w.group.startswith("walkthrough")])
-        await pilot.pause()
+        await open_walkthrough_and_tick_first_step(pilot, SNAP_ID)
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=open_walkthrough)
 

@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from tests.cov_support import PFX_PASSWORD, make_setup
 from tests.hostile_tls import HostileServer, send_slowly
+from tests.tui_support import wait_until
 from vecozo_tui.clock import SYSTEM_CLOCK
 from vecozo_tui.config import load_config
 from vecozo_tui.repository import Actor, Repository
@@ -44,14 +45,6 @@ async def start_call(pilot) -> TestCallScreen:
     assert screen._busy
     return screen
 
-
-async def wait_until(pilot, condition, seconds: float) -> bool:
-    ends = time.monotonic() + seconds
-    while time.monotonic() < ends:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 async def test_escape_leaves_a_hanging_call_and_q_quits(hanging):
