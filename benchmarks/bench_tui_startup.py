@@ -43,28 +43,23 @@ TARGET_RATIO = 1.5  # dashboard ready / bare Textual app ready
 
 CHILD = r"""
 import sys
-from vecozo_tui.clock import SYSTEM_CLOCK
-from vecozo_tui.config import load_config
-from vecozo_tui.repository import Actor, Repository
-from vecozo_tui.tui.app import VecozoApp
-from vecozo_tui.tui.context import AppContext
-
-config = load_config(sys.argv[1])
-context = AppContext(config, Repository(config.repository), SYSTEM_CLOCK, Actor.current())
+from vecozo_tui.cli.console import run_tui
+from vecozo_tui.cli.main import Invocation, build_parser
 
 def ready(app):
     # the first screenful is painted; the rest of the rows follow: count them too
     print(f"READY {app.screen.query_one('#practices').row_count}", flush=True)
-    app.set_interval(0.005, all_rows)
+    app.set_interval(0.005, lambda: all_rows(app))
 
-def all_rows():
-    table = APP.screen.query_one("#practices")
-    if table.row_count == len(APP.screen.shown_rows):
+def all_rows(app):
+    table = app.screen.query_one("#practices")
+    if table.row_count == len(app.screen.shown_rows):
         print(f"ALL {table.row_count}", flush=True)
-        APP.exit()
+        app.exit()
 
-APP = VecozoApp(context, on_ready=ready)
-APP.run(headless=True, size=(80, 24))
+# what `vecozo-tui --config FILE` runs, headless at 80x24 with a hook on the dashboard
+invocation = Invocation(build_parser().parse_args(["--config", sys.argv[1]]))
+run_tui(invocation, on_ready=ready, headless_size=(80, 24))
 """
 
 IMPORT_ONLY = "import textual.app\nprint('READY 0', flush=True)\n"

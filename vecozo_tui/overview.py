@@ -9,6 +9,7 @@ damaged practice never hides the others.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -191,4 +192,34 @@ def level_counts(rows: list[PracticeOverview]) -> dict[Level, int]:
     for row in rows:
         counts[row.level] += 1
     return counts
+
+
+def change_stamps(config: Config, repository: Repository) -> tuple[object, object]:
+    """What changes when the repository or the configuration file changes, whoever
+    changes it: two stats, no reading (the console compares them every few seconds)."""
+    config_stamp = None
+    if config.path is not None:
+        try:
+            stat = os.stat(config.path)
+        except OSError:
+            pass
+        else:
+            config_stamp = (stat.st_mtime_ns, stat.st_size)
+    return repository.change_stamp(), config_stamp
+
+
+class FirstReading(NamedTuple):
+    """The console's first reading: the configuration, the rows of its dashboard at
+    ``now``, and the stamps taken just before (a change made while it was read is seen
+    at the first look for changes)."""
+
+    config: Config
+    now: datetime
+    rows: list[PracticeOverview]
+    stamps: tuple[object, object]
+
+
+def first_reading(config: Config, repository: Repository, now: datetime) -> FirstReading:
+    stamps = change_stamps(config, repository)
+    return FirstReading(config, now, build_overview(config, repository, now), stamps)
 

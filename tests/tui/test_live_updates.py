@@ -56,6 +56,31 @@ async def test_the_dashboard_shows_a_backup_made_elsewhere_and_keeps_the_cursor(
         assert dashboard.target_practice_id() == highlighted
 
 
+async def test_a_backup_made_while_the_first_reading_was_read_is_seen(tmp_path):
+    """The console's first rows are read before the app starts (cli/console.py, in a
+    helper process): a change made between that reading and the app's start is seen at
+    the first look for changes, as the stamps are those taken before the reading."""
+    from vecozo_tui.overview import first_reading
+    from vecozo_tui.tui.app import VecozoApp
+
+    world = make_world(tmp_path)
+    context = world.context()
+    context.first_reading = first_reading(world.config, world.repository, NOW)
+    backup_from_another_session(world, "hap-delinde")  # after the reading
+    first_paint = []
+    app = VecozoApp(context, on_ready=lambda app: first_paint.append(str(
+        app.screen.query_one("#practices", DataTable).get_cell("hap-delinde", "backup"))))
+    app.live_check_seconds = 0.1
+    look_for_changes = app._check_for_changes
+    app._check_for_changes = lambda: first_paint and look_for_changes()  # after the paint
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        assert first_paint == ["no backup"]  # as read
+        assert await wait_until(
+            pilot, lambda: str(table.get_cell("hap-delinde", "backup")) != "no backup")
+
+
 async def test_the_detail_shows_a_backup_made_elsewhere(tmp_path):
     world = make_world(tmp_path)
     app = world.app()

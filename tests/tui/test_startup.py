@@ -316,3 +316,69 @@ async def test_a_compact_footer_or_key_groups_get_textuals_own_keys(kind):
         keys = list(app.screen.query(FooterKey))
         assert keys and not any(isinstance(key, FooterKeys) for key in keys)
         assert {key.key for key in keys} >= {"a", "b"}
+
+
+CONSOLE_START = r"""
+import gc, json, sys
+from vecozo_tui import overview, read_ahead
+
+read_ahead.usable_cores = lambda: 2  # the helper's condition, on any machine
+built_here = []
+build_overview = overview.build_overview
+overview.build_overview = lambda *args: built_here.append(1) or build_overview(*args)
+helper = []  # the collector's state when the helper starts (before Textual is imported)
+start = read_ahead.ReadAhead.start.__func__
+read_ahead.ReadAhead.start = classmethod(
+    lambda cls, work: helper.append(gc.isenabled()) or start(cls, work))
+
+from vecozo_tui.cli.console import run_tui
+from vecozo_tui.cli.main import Invocation, build_parser
+
+def row_words(rows):
+    return [(row.practice.id, row.level.value, [reason.text for reason in row.reasons])
+            for row in rows]
+
+seen = {}
+def ready(app):
+    screen = app.screen
+    seen["built here"] = len(built_here)
+    seen["shown"] = row_words(screen.rows)
+    seen["practices are the config's"] = all(
+        row.practice is app.context.practice(row.practice.id) for row in screen.rows)
+    seen["read here"] = row_words(build_overview(app.context.config, app.context.repository,
+                                                 screen._now))
+    app.exit()
+
+code = run_tui(Invocation(build_parser().parse_args(["--config", sys.argv[1]])),
+               on_ready=ready, headless_size=(80, 24))
+seen.update(code=code, helper=helper, collecting_after=gc.isenabled())
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_console_shows_what_its_helper_read_as_it_would_have_read_it(tmp_path, language):
+    """`vecozo-tui`: the configuration and the rows are read in a helper process while
+    Textual is imported; the dashboard shows the same rows, reasons in the same language,
+    as its own reading would, and reads nothing itself for its first paint."""
+    import json
+
+    world = make_world(tmp_path)
+    config = world.directory / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[ui]\nlanguage = "{language}"\n',
+                      encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", CONSOLE_START, str(config)], capture_output=True,
+                          text=True, timeout=60, env=dict(__import__("os").environ,
+                                                          TERM="xterm-256color"))
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["helper"] == [False]  # started once, the collector paused already
+    assert seen["built here"] == 0  # the helper's reading, not the dashboard's own
+    assert seen["shown"] == seen["read here"]
+    assert len(seen["shown"]) == len(world.config.practices)
+    assert seen["practices are the config's"]
+    reasons = " ".join(text for _id, _level, texts in seen["shown"] for text in texts)
+    assert ("verloopt" in reasons) == (language == "nl")
+    assert seen["collecting_after"] is True
+    assert seen["code"] == 0

@@ -17,9 +17,14 @@ if TYPE_CHECKING:
 
 def load_config_and_repository(invocation: Invocation) -> tuple[Config, Repository]:
     from vecozo_tui.config import load_config
+
+    return config_in_use(invocation, load_config(invocation.args.config, invocation.env))
+
+
+def config_in_use(invocation: Invocation, config: Config) -> tuple[Config, Repository]:
+    """A configuration just read: its language counts, its warnings are shown."""
     from vecozo_tui.repository import Repository
 
-    config = load_config(invocation.args.config, invocation.env)
     invocation.use_config_language(config)
     for warning in config.warnings:
         invocation.err(_("warning: {warning}").format(warning=warning))

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from vecozo_tui.clock import Clock
     from vecozo_tui.config import Config
     from vecozo_tui.demo import Demo
+    from vecozo_tui.overview import FirstReading
     from vecozo_tui.repository import Repository
 
 # the cycle collector waits at most this long for the dashboard's rows (see on_load)
@@ -92,7 +93,10 @@ class VecozoApp(TranslatedBindings, App[int]):
     # how often the screens look for changes made elsewhere (the CLI, another session)
     live_check_seconds = 3.0
 
-    def __init__(self, context: AppContext, *, on_ready: Callable[[VecozoApp], None] | None = None):
+    def __init__(self, context: AppContext, *, on_ready: Callable[[VecozoApp], None] | None = None,
+                 collector_paused: bool = False):
+        """``collector_paused``: the caller paused the cycle collector for the start-up
+        (before importing Textual); the app resumes it as it would its own pause."""
         super().__init__()
         self.context = context
         self._stamps: tuple[object, object] | None = None
@@ -103,7 +107,7 @@ class VecozoApp(TranslatedBindings, App[int]):
             self.add_class("-ascii")  # app.tcss: what has no ASCII form is left out
         self.current_practice_id: str | None = None
         self._on_ready = on_ready
-        self._collector_paused = False
+        self._collector_paused = collector_paused and not gc.isenabled()
         widgets.MONOCHROME = self.no_color
         if context.config.keymap:
             self.set_keymap(context.config.keymap)
@@ -117,7 +121,11 @@ class VecozoApp(TranslatedBindings, App[int]):
         if gc.isenabled():
             gc.disable()
             self._collector_paused = True
+        if self._collector_paused:
             self.set_timer(STARTUP_COLLECTOR_PAUSE_SECONDS, self.start_up_done)
+        # before the dashboard reads: a change made meanwhile is seen at the first look
+        first = self.context.first_reading
+        self._stamps = first.stamps if first is not None else self._change_stamps()
 
     def start_up_done(self) -> None:
         """The start-up is over (the dashboard has every row): collect as usual again."""
@@ -132,7 +140,6 @@ class VecozoApp(TranslatedBindings, App[int]):
                                  ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
             self._hangup_handler = True
-        self._stamps = self._change_stamps()
         self.set_interval(self.live_check_seconds, self._check_for_changes)
         for problem in self.context.repository.problems():
             self.notify(problem, title=_("Repository"), severity="error", timeout=30)
@@ -226,13 +233,9 @@ class VecozoApp(TranslatedBindings, App[int]):
     # --- live updates ---------------------------------------------------------------
 
     def _change_stamps(self) -> tuple[object, object]:
-        """The repository's and the config file's stamps: two stats, no reading."""
-        config_stamp = None
-        if self.context.config.path is not None:
-            with contextlib.suppress(OSError):
-                stat = os.stat(self.context.config.path)
-                config_stamp = (stat.st_mtime_ns, stat.st_size)
-        return self.context.repository.change_stamp(), config_stamp
+        from vecozo_tui.overview import change_stamps
+
+        return change_stamps(self.context.config, self.context.repository)
 
     def _check_for_changes(self) -> None:
         """Something changed elsewhere (the CLI, a colleague's session, this app's own
@@ -361,14 +364,18 @@ class VecozoApp(TranslatedBindings, App[int]):
 
 
 def run_app(config: Config, repository: Repository, *, clock: Clock,
-            demo: Demo | None = None) -> int:
+            demo: Demo | None = None, first_reading: FirstReading | None = None,
+            collector_paused: bool = False,
+            on_ready: Callable[[VecozoApp], None] | None = None,
+            headless_size: tuple[int, int] | None = None) -> int:
     """Run the console until the user quits; the exit code for the CLI."""
     from vecozo_tui.repository import Actor
 
     context = AppContext(config=config, repository=repository, clock=clock,
-                         actor=Actor.current(os.environ), demo=demo)
-    app = VecozoApp(context)
-    result = app.run()
+                         actor=Actor.current(os.environ), demo=demo,
+                         first_reading=first_reading)
+    app = VecozoApp(context, on_ready=on_ready, collector_paused=collector_paused)
+    result = app.run(headless=True, size=headless_size) if headless_size else app.run()
     if app.return_code not in (None, 0):
         return app.return_code
     return result or 0

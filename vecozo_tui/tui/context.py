@@ -14,6 +14,7 @@ from vecozo_tui.clock import Clock
 if TYPE_CHECKING:
     from vecozo_tui.config import Config, Practice
     from vecozo_tui.demo import Demo
+    from vecozo_tui.overview import FirstReading
     from vecozo_tui.repository import Actor, Repository
 
 
@@ -24,6 +25,13 @@ class AppContext:
     clock: Clock
     actor: Actor
     demo: Demo | None = None
+    # read before the app started (cli/console.py): the dashboard's first rows
+    first_reading: FirstReading | None = None
+
+    def take_first_reading(self) -> FirstReading | None:
+        """The first reading, once: every later reading is the screen's own."""
+        reading, self.first_reading = self.first_reading, None
+        return reading
 
     def practice(self, practice_id: str) -> Practice:
         return self.config.practice(practice_id)

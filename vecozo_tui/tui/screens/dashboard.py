@@ -261,11 +261,16 @@ class DashboardScreen(PracticeScreen[None]):
     def _read_data(self) -> None:
         """The rows, from config and repository; no widget is touched."""
         context = self.context
-        now = self._now = context.clock.now()
+        first = context.take_first_reading()
+        if first is not None and first.config is context.config:
+            now = self._now = first.now
+            self.rows = first.rows
+        else:
+            now = self._now = context.clock.now()
+            # a damaged practice is a DAMAGED row: it never hides the others
+            self.rows = build_overview(context.config, context.repository, now)
         # today's date where a person looks first: "Renew from" reads against it
         self.app.title = f"vecozo-tui · {day_and_date(now)}"
-        # a damaged practice is a DAMAGED row: it never hides the others
-        self.rows = build_overview(context.config, context.repository, now)
         self._cell_cache = {}
         self._row_widths_cache = None
         if len(self.rows) <= WALKTHROUGHS_INLINE:
