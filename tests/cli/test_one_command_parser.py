@@ -27,6 +27,9 @@ def test_the_help_of_each_command_is_the_same_from_its_own_parser(name, monkeypa
     ["check", "-w", "x"], ["walkthrough", "p", "nope"], ["purge", "p"], ["--help"],
     ["list", "--help"], ["--config=x", "metrics", "-h"], ["check", "-h"], ["--version"],
     ["--lang", "nl", "list", "--bogus"], ["--lang=nl", "status", "-h"], ["list", "--lang", "xx"],
+    # the console's command line: its own parser has no command at all
+    ["--config"], ["--lang", "xx"], ["--config", "x", "--lang"], ["--config=x", "--bogus"],
+    ["--config", "x", "extra"], ["--lang", "--help"], ["--config", "-h"],
 ])
 def test_usage_errors_and_help_are_those_of_the_full_parser(argv, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
@@ -38,5 +41,25 @@ def test_usage_errors_and_help_are_those_of_the_full_parser(argv, capsys, monkey
         return stopped.value.code, captured.out, captured.err
 
     seen = outcome(lambda: main(argv))
-    monkeypatch.setattr(cli_main, "_command_word", lambda argv: None)  # the full parser
+    monkeypatch.setattr(cli_main, "_own_parser", lambda argv: None)  # the full parser
     assert outcome(lambda: main(argv)) == seen
+
+
+@pytest.mark.parametrize("argv", [[], ["--config", "x.toml"], ["--config=x.toml", "--lang", "nl"],
+                                  ["--lang=en"]])
+def test_the_console_builds_no_commands_parser(argv, monkeypatch):
+    """A sixth of the console's own start-up work was building the parsers of twenty
+    commands it does not run."""
+    import argparse
+
+    built = []
+    add_parser = argparse._SubParsersAction.add_parser
+    monkeypatch.setattr(argparse._SubParsersAction, "add_parser",
+                        lambda self, name, **kw: built.append(name) or add_parser(self, name, **kw))
+    args = vars(cli_main._parse(argv))
+    assert built == []
+    full = vars(build_parser().parse_args(argv))
+    assert args.keys() == full.keys()
+    assert {key: args[key] for key in args if key != "run"} == \
+        {key: full[key] for key in full if key != "run"}  # run: a closure, made anew
+

@@ -419,11 +419,29 @@ def _command_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _own_parser(argv: Sequence[str]) -> str | None:
+    """Whose parser is enough for this command line: the command's, "" for the console
+    (no command, only ``--config`` and ``--lang``: no command's parser at all, a sixth
+    of the console's own start-up work before), None for the full parser."""
+    only = _command_word(argv)
+    if only is not None:
+        return None if only in ("tui", "demo") else only
+    words = iter(argv)
+    for word in words:
+        if word in ("--config", "--lang"):
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+        elif not word.startswith(("--config=", "--lang=")):
+            return None  # --help, --version, a mistake
+    return ""
+
+
 def _parse(argv: list[str]) -> argparse.Namespace:
     """The parsed command line; only the command's own parser is built when that is
     enough (the help and the errors of the full parser are what people see)."""
-    only = _command_word(argv)
-    if only is not None and only not in ("tui", "demo"):
+    only = _own_parser(argv)
+    if only is not None:
         try:
             return build_parser(only).parse_args(argv)
         except _Retry:
