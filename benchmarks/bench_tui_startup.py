@@ -44,7 +44,7 @@ TARGET_RATIO = 1.5  # dashboard ready / bare Textual app ready
 CHILD = r"""
 import sys
 from vecozo_tui.cli.console import run_tui
-from vecozo_tui.cli.main import Invocation, build_parser
+from vecozo_tui.cli.main import Invocation, parse_command_line
 
 def ready(app):
     # the first screenful is painted; the rest of the rows follow: count them too
@@ -58,7 +58,7 @@ def all_rows(app):
         app.exit()
 
 # what `vecozo-tui --config FILE` runs, headless at 80x24 with a hook on the dashboard
-invocation = Invocation(build_parser().parse_args(["--config", sys.argv[1]]))
+invocation = Invocation(parse_command_line(["--config", sys.argv[1]]))
 run_tui(invocation, on_ready=ready, headless_size=(80, 24))
 """
 

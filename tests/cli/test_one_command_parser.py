@@ -56,7 +56,7 @@ def test_the_console_builds_no_commands_parser(argv, monkeypatch):
     add_parser = argparse._SubParsersAction.add_parser
     monkeypatch.setattr(argparse._SubParsersAction, "add_parser",
                         lambda self, name, **kw: built.append(name) or add_parser(self, name, **kw))
-    args = vars(cli_main._parse(argv))
+    args = vars(cli_main.parse_command_line(argv))
     assert built == []
     full = vars(build_parser().parse_args(argv))
     assert args.keys() == full.keys()

@@ -437,7 +437,7 @@ def _own_parser(argv: Sequence[str]) -> str | None:
     return ""
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
+def parse_command_line(argv: list[str]) -> argparse.Namespace:
     """The parsed command line; only the command's own parser is built when that is
     enough (the help and the errors of the full parser are what people see)."""
     only = _own_parser(argv)
@@ -561,7 +561,7 @@ def _main(argv: list[str], clock: Clock, env: Mapping[str, str] | None) -> int:
     env = os.environ if env is None else env
     activate(choose_language(_language_in(argv), None, env))
     _argparse_in_our_language()
-    args = _parse(argv)
+    args = parse_command_line(argv)
     invocation = Invocation(args=args, clock=clock, env=env)
     try:
         return args.run(invocation)
