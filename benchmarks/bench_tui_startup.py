@@ -6,12 +6,13 @@
 Each run is a fresh ``python`` process of a regular install of this tree (``pip install
 .`` into a venv of its own, as the README's production set-up; common.installed_copy;
 ``--editable`` uses the repository's .venv, whose import hook slows every process
-start, the bare app's too) that does what ``vecozo-tui`` does (read the
-config, open the repository, start the Textual app at 80x24, headless) with a hook on
-the dashboard: once its table is filled and the first refresh is done, the child prints
-a line and exits. Measured in the parent, from just before the process is spawned to
-that line (interpreter start, imports, config, 1,000 practices' metadata, table, first
-paint). Target: median <= 1.0 s, and at most 1.5 times a bare Textual app that shows
+start, the bare app's too) that runs what ``vecozo-tui --config FILE`` runs (its
+command line parsed as the program parses it, then ``cli.console.run_tui``: the
+collector paused, the configuration and the rows read in a helper process while
+Textual is imported, the app at 80x24, headless) with a hook on the dashboard: once
+its first screenful is painted, the child prints a line; once every row is in, a
+second. Measured in the parent, from just before the process is spawned to that line
+(interpreter start, imports, config, 1,000 practices' metadata, table, first paint). Target: median <= 1.0 s, and at most 1.5 times a bare Textual app that shows
 one Label (same process start, headless at 80x24, ready after its first refresh),
 measured the same way in the same run: the two take turns, so a burst of load on a
 shared machine hits both alike. For scale the same child is timed doing only
