@@ -12,11 +12,12 @@ collector paused, the configuration and the rows read in a helper process while
 Textual is imported, the app at 80x24, headless) with a hook on the dashboard: once
 its first screenful is painted, the child prints a line; once every row is in, a
 second. Measured in the parent, from just before the process is spawned to that line
-(interpreter start, imports, config, 1,000 practices' metadata, table, first paint). Target: median <= 1.0 s, and at most 1.5 times a bare Textual app that shows
-one Label (same process start, headless at 80x24, ready after its first refresh),
-measured the same way in the same run: the two take turns, so a burst of load on a
-shared machine hits both alike. For scale the same child is timed doing only
-``import textual.app``; and, in-process, ``build_overview`` on the fleet.
+(interpreter start, imports, config, 1,000 practices' metadata, table, first paint).
+Target: median <= 1.0 s, and at most 1.5 times a bare Textual app that shows one Label
+(same process start, headless at 80x24, ready after its first refresh), measured the
+same way in the same run: the two take turns, so a burst of load on a shared machine
+hits both alike. For scale the same child is timed doing only ``import textual.app``;
+and, in-process, ``build_overview`` on the fleet.
 
 The fleet comes from ``build_fleet.py`` (shared with the other benchmarks; reused when
 less than a day old).
