@@ -30,6 +30,8 @@ def test_the_help_of_each_command_is_the_same_from_its_own_parser(name, monkeypa
     # the console's command line: its own parser has no command at all
     ["--config"], ["--lang", "xx"], ["--config", "x", "--lang"], ["--config=x", "--bogus"],
     ["--config", "x", "extra"], ["--lang", "--help"], ["--config", "-h"],
+    # Python 3.11's argparse makes "--config=--" an empty list: a usage error, not a crash
+    ["--config=--"], ["list", "--config=--"], ["--config=--", "status"], ["check", "--config=--"],
 ])
 def test_usage_errors_and_help_are_those_of_the_full_parser(argv, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
@@ -62,4 +64,15 @@ def test_the_console_builds_no_commands_parser(argv, monkeypatch):
     assert args.keys() == full.keys()
     assert {key: args[key] for key in args if key != "run"} == \
         {key: full[key] for key in full if key != "run"}  # run: a closure, made anew
+
+
+@pytest.mark.parametrize("argv", [["--config=--"], ["list", "--config=--"],
+                                  ["--config=--", "show", "p"]])
+def test_a_config_option_without_a_path_is_a_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --config: expected one argument" in err
+    assert "Traceback" not in err
 

@@ -69,8 +69,20 @@ def _command(target: str) -> Callable[[Invocation], int]:
     return run
 
 
+class _OnePath(argparse.Action):
+    """A path option's value; Python 3.11's argparse turns ``--config=--`` into an
+    empty list (it drops the '--'), which must be a usage error, not a traceback."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        if not isinstance(values, str):
+            parser.error(_("argument %(argument_name)s: %(message)s") % {
+                "argument_name": option_string, "message": _("expected one argument")})
+        setattr(namespace, self.dest, values)
+
+
 def _add_config_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
-    parser.add_argument("--config", metavar=_("PATH"), default=default,
+    parser.add_argument("--config", metavar=_("PATH"), default=default, action=_OnePath,
                         help=_("configuration file (default: $VECOZO_TUI_CONFIG, the user "
                                "config dir, /etc/vecozo-tui/config.toml)"))
 
