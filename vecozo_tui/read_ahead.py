@@ -80,6 +80,7 @@ class ReadAhead(Generic[T]):
             reading_end, writing_end = os.pipe()
         except OSError:
             return None
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:  # no memory, too many processes
@@ -88,7 +89,7 @@ class ReadAhead(Generic[T]):
             return None
         if pid == 0:  # pragma: no cover - the helper itself (measured by its effect)
             os.close(reading_end)
-            _run_helper(work, writing_end)
+            _run_helper(work, writing_end, parent)
         os.close(writing_end)
         return cls(pid, reading_end)
 
@@ -120,9 +121,27 @@ class ReadAhead(Generic[T]):
             os.waitpid(self._pid, 0)
 
 
-def _run_helper(work: Callable[[], T], pipe: int) -> None:  # pragma: no cover - in the helper
+def _end_with_parent(parent: int) -> None:  # pragma: no cover - in the helper
+    """Linux ends the helper when the console ends (killed, crashed, closed), so that a
+    helper reading a slow repository never outlives it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the helper ends when its work does
+        pass
+    if os.getppid() != parent:  # the console ended before that
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _run_helper(work: Callable[[], T], pipe: int, parent: int
+                ) -> None:  # pragma: no cover - in the helper
     code = 1
     try:
+        _end_with_parent(parent)
         nothing = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(nothing, stream)

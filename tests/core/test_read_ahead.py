@@ -95,3 +95,57 @@ def test_ctrl_c_while_waiting_ends_the_helper(monkeypatch):
     monkeypatch.undo()
     with pytest.raises(ChildProcessError):  # ended and reaped: no zombie left
         os.waitpid(pid, os.WNOHANG)
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie nobody reaps (a container's init may not)."""
+    try:
+        state = open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_the_helper_ends_with_a_console_that_was_killed():
+    """A console killed while its helper reads a slow repository leaves no helper behind."""
+    import subprocess
+    import sys
+
+    script = ("import time\nfrom vecozo_tui import read_ahead\n"
+              "read_ahead.usable_cores = lambda: 2\n"
+              "ahead = read_ahead.ReadAhead.start(lambda: time.sleep(60))\n"
+              "print(ahead._pid, flush=True)\ntime.sleep(60)\n")
+    console = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    helper = int(console.stdout.readline())
+    time.sleep(0.3)  # the helper is at work
+    assert not _ended(helper)
+    console.kill()
+    console.wait()
+    ends = time.monotonic() + 5
+    while not _ended(helper) and time.monotonic() < ends:
+        time.sleep(0.05)
+    assert _ended(helper)
+
+
+def test_a_console_whose_textual_import_fails_leaves_no_helper(monkeypatch, tmp_path):
+    import sys
+
+    from vecozo_tui.cli import console
+    from vecozo_tui.cli.main import Invocation, parse_command_line
+
+    helpers = []
+    start = ReadAhead.start.__func__
+
+    def counted(cls, work):
+        ahead = start(cls, work)
+        helpers.append(ahead)
+        return ahead
+
+    monkeypatch.setattr(ReadAhead, "start", classmethod(counted))
+    monkeypatch.setitem(sys.modules, "vecozo_tui.tui.app", None)  # a broken install
+    with pytest.raises(ImportError):
+        console.run_tui(Invocation(parse_command_line(["--config", str(tmp_path / "c.toml")])))
+    assert helpers and helpers[0] is not None
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(helpers[0]._pid, os.WNOHANG)

@@ -32,7 +32,12 @@ def run_tui(invocation: Invocation, *,
     try:
         # the configuration and the rows are read in a helper process meanwhile
         ahead = ReadAhead.start(partial(_first_reading, invocation))
-        from vecozo_tui.tui.app import run_app
+        try:
+            from vecozo_tui.tui.app import run_app
+        except BaseException:  # a broken install, Ctrl+C: the helper is not left waiting
+            if ahead is not None:
+                ahead.cancel()
+            raise
 
         reading = ahead.result() if ahead is not None else None
         if reading is None:
