@@ -197,15 +197,15 @@ def level_counts(rows: list[PracticeOverview]) -> dict[Level, int]:
 def change_stamps(config: Config, repository: Repository) -> tuple[object, object]:
     """What changes when the repository or the configuration file changes, whoever
     changes it: two stats, no reading (the console compares them every few seconds)."""
-    config_stamp = None
-    if config.path is not None:
-        try:
-            stat = os.stat(config.path)
-        except OSError:
-            pass
-        else:
-            config_stamp = (stat.st_mtime_ns, stat.st_size)
-    return repository.change_stamp(), config_stamp
+    return repository.change_stamp(), file_stamp(config.path)
+
+
+def file_stamp(path: str | os.PathLike[str] | None) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size) if stat is not None else None
 
 
 class FirstReading(NamedTuple):
@@ -219,7 +219,12 @@ class FirstReading(NamedTuple):
     stamps: tuple[object, object]
 
 
-def first_reading(config: Config, repository: Repository, now: datetime) -> FirstReading:
+def first_reading(config: Config, repository: Repository, now: datetime, *,
+                  config_stamp: tuple[int, int] | None = None) -> FirstReading:
+    """``config_stamp``: the configuration file's, taken before it was read (an edit
+    made while it was read is then seen too)."""
     stamps = change_stamps(config, repository)
+    if config_stamp is not None:
+        stamps = (stamps[0], config_stamp)
     return FirstReading(config, now, build_overview(config, repository, now), stamps)
 

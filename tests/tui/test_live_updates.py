@@ -107,6 +107,28 @@ async def test_a_practice_added_to_the_config_elsewhere_appears(tmp_path):
         assert await wait_until(pilot, lambda: "hap-later" in [k.value for k in table.rows])
 
 
+async def test_a_config_edited_while_the_first_reading_was_read_is_read_again(tmp_path):
+    """The configuration file's stamp of the first reading is the one taken before the
+    file was read: an edit that lands while it is read is seen at the first look."""
+    from vecozo_tui.overview import file_stamp, first_reading
+    from vecozo_tui.tui.app import VecozoApp
+
+    world = make_world(tmp_path)
+    before = file_stamp(world.config.path)  # then the file is read (world.config) ...
+    with world.config.path.open("a", encoding="utf-8") as config:  # ... and edited
+        config.write('\n[[practices]]\nid = "hap-later"\nname = "Huisartsen Later"\n'
+                     'agb = "01099999"\nenvironment = "test"\n')
+    context = world.context()
+    context.first_reading = first_reading(world.config, world.repository, NOW,
+                                          config_stamp=before)
+    app = VecozoApp(context)
+    app.live_check_seconds = 0.1
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        assert await wait_until(pilot, lambda: "hap-later" in [k.value for k in table.rows])
+
+
 async def test_nothing_changed_nothing_read(tmp_path, monkeypatch):
     world = make_world(tmp_path)
     app = world.app()
