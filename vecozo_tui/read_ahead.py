@@ -53,11 +53,25 @@ def _dumps(value: object) -> bytes:
     return buffer.getvalue()
 
 
-def usable_cores() -> int:
+# cgroup v2's CPU limit: "max 100000" (none) or "QUOTA PERIOD" (a container's --cpus)
+CPU_LIMIT_FILE = "/sys/fs/cgroup/cpu.max"
+
+
+def usable_cores() -> float:
+    """The cores this process may use: the ones it may run on, and no more than its
+    container's CPU limit (a helper that shares one core with the console is slower)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores: float = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
+    try:
+        with open(CPU_LIMIT_FILE, encoding="ascii") as limit:
+            quota, period = limit.read().split()[:2]
+        if quota != "max":
+            cores = min(cores, int(quota) / int(period))
+    except (OSError, ValueError, ZeroDivisionError):  # no cgroup v2, or unreadable
+        pass
+    return cores
 
 
 def worth_a_helper() -> bool:

@@ -149,3 +149,18 @@ def test_a_console_whose_textual_import_fails_leaves_no_helper(monkeypatch, tmp_
     assert helpers and helpers[0] is not None
     with pytest.raises(ChildProcessError):  # ended and reaped
         os.waitpid(helpers[0]._pid, os.WNOHANG)
+
+
+@pytest.mark.parametrize(("limit", "cores"), [
+    ("max 100000\n", None), ("100000 100000\n", 1.0), ("150000 100000\n", 1.5),
+    ("400000 100000\n", None), ("garbage\n", None)])
+def test_a_containers_cpu_limit_counts(limit, cores, tmp_path, monkeypatch):
+    """docker --cpus=1 on a many-core host: one core, so no helper."""
+    monkeypatch.undo()  # the real usable_cores, not the fixture's 2
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    if affinity is None:
+        pytest.skip("needs os.sched_getaffinity (Linux)")
+    (tmp_path / "cpu.max").write_text(limit, encoding="ascii")
+    monkeypatch.setattr(read_ahead, "CPU_LIMIT_FILE", str(tmp_path / "cpu.max"))
+    assert read_ahead.usable_cores() == (affinity if cores is None else min(affinity, cores))
+
