@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.tui.test_plain_terminal import screen_text
-from tests.tui_support import SNAP_ID, make_world, plain_environment, settle
+from tests.tui_support import SNAP_ID, make_world, plain_environment, settle, wait_until
 from vecozo_tui import i18n
 
 SIZE = (80, 24)
@@ -163,9 +163,12 @@ async def test_the_command_palette_says_no_matches_in_dutch(world, dutch):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"xyzzy")
-        await pilot.pause(0.8)  # Textual waits half a second before it says so
         from textual.command import CommandList
 
-        shown = [str(option.prompt.renderable) for option in
-                 app.screen.query_one(CommandList).options]
-        assert shown == ["Geen resultaten"]
+        def shown() -> list[str]:
+            return [str(option.prompt.renderable) for option in
+                    app.screen.query_one(CommandList).options]
+
+        # Textual waits half a second before it says so (longer on a loaded machine)
+        await wait_until(pilot, lambda: bool(shown()), 5)
+        assert shown() == ["Geen resultaten"]
