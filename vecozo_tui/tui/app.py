@@ -13,6 +13,8 @@ import contextlib
 import gc
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -93,6 +95,11 @@ class VecozoApp(TranslatedBindings, App[int]):
     # how often the screens look for changes made elsewhere (the CLI, another session)
     live_check_seconds = 3.0
 
+    @property
+    def hangup_ends_process(self) -> bool:
+        """Whether a hangup may end the whole process: in a terminal, not headless."""
+        return not self.is_headless
+
     def __init__(self, context: AppContext, *, on_ready: Callable[[VecozoApp], None] | None = None,
                  collector_paused: bool = False):
         """``collector_paused``: the caller paused the cycle collector for the start-up
@@ -138,7 +145,7 @@ class VecozoApp(TranslatedBindings, App[int]):
         # the app (the demo removes its directory) can clean up
         with contextlib.suppress(AttributeError, NotImplementedError, RuntimeError,
                                  ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
             self._hangup_handler = True
         self.set_interval(self.live_check_seconds, self._check_for_changes)
         for problem in self.context.repository.problems():
@@ -151,6 +158,25 @@ class VecozoApp(TranslatedBindings, App[int]):
             self.notify(_("[keymap] names no key of the console: {ids} (the ids are listed "
                           "in the README under Keys).").format(ids=", ".join(unknown)),
                         title=_("Configuration"), severity="warning", timeout=15)
+
+    def _hung_up(self) -> None:
+        """The terminal is gone. What the app writes while it ends (leaving the alternate
+        screen, mouse mode off) goes to /dev/null: written to the closed terminal it
+        could hang the exit for good, leaving the console running on the server."""
+        if not self.hangup_ends_process:  # headless (a test's app): no terminal to lose
+            self.exit()
+            return
+        with contextlib.suppress(OSError):
+            nowhere = os.open(os.devnull, os.O_WRONLY)
+            for stream in (1, 2):
+                os.dup2(nowhere, stream)
+            os.close(nowhere)
+        # Textual's output thread may have died on the closed terminal already, and its
+        # queue then never empties (seen when the connection drops while the dashboard
+        # starts): whatever holds the exit, the process ends HANGUP_EXIT_SECONDS later.
+        threading.Thread(target=_end_after_hangup, daemon=True,
+                         name="vecozo-hangup").start()
+        self.exit()
 
     def on_unmount(self) -> None:
         self.start_up_done()
@@ -361,6 +387,15 @@ class VecozoApp(TranslatedBindings, App[int]):
 
     async def _run_from_palette(self, action: str, node: object) -> None:
         await self.run_action(action, node)  # type: ignore[arg-type]
+
+
+# after the terminal hung up: the longest the app may take to end before it is ended
+HANGUP_EXIT_SECONDS = 2.0
+
+
+def _end_after_hangup() -> None:
+    time.sleep(HANGUP_EXIT_SECONDS)
+    os._exit(128 + signal.SIGHUP)  # the shell's code for "ended by SIGHUP"
 
 
 def run_app(config: Config, repository: Repository, *, clock: Clock,
