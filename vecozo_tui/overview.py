@@ -201,11 +201,13 @@ def change_stamps(config: Config, repository: Repository) -> tuple[object, objec
 
 
 def file_stamp(path: str | os.PathLike[str] | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
     try:
-        stat = os.stat(path) if path is not None else None
+        stat = os.stat(path)
     except OSError:
         return None
-    return (stat.st_mtime_ns, stat.st_size) if stat is not None else None
+    return stat.st_mtime_ns, stat.st_size
 
 
 class FirstReading(NamedTuple):
@@ -223,8 +225,6 @@ def first_reading(config: Config, repository: Repository, now: datetime, *,
                   config_stamp: tuple[int, int] | None = None) -> FirstReading:
     """``config_stamp``: the configuration file's, taken before it was read (an edit
     made while it was read is then seen too)."""
-    stamps = change_stamps(config, repository)
-    if config_stamp is not None:
-        stamps = (stamps[0], config_stamp)
+    stamps = (repository.change_stamp(),
+              config_stamp if config_stamp is not None else file_stamp(config.path))
     return FirstReading(config, now, build_overview(config, repository, now), stamps)
-

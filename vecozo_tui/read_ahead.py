@@ -135,6 +135,9 @@ class ReadAhead(Generic[T]):
             os.waitpid(self._pid, 0)
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
 def _end_with_parent(parent: int) -> None:  # pragma: no cover - in the helper
     """Linux ends the helper when the console ends (killed, crashed, closed), so that a
     helper reading a slow repository never outlives it."""
@@ -146,9 +149,6 @@ def _end_with_parent(parent: int) -> None:  # pragma: no cover - in the helper
         pass
     if os.getppid() != parent:  # the console ended before that
         os._exit(1)
-
-
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _run_helper(work: Callable[[], T], pipe: int, parent: int

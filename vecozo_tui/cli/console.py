@@ -55,14 +55,12 @@ def run_tui(invocation: Invocation, *,
 def _first_reading(invocation: Invocation) -> FirstReading:
     """What the dashboard shows first, as run_tui's own reading would find it (in the
     helper process: its language too)."""
-    from vecozo_tui.config import find_config_path, load_config
+    from vecozo_tui.config import find_config_path
     from vecozo_tui.overview import file_stamp, first_reading
-    from vecozo_tui.repository import Repository
 
     config_stamp = file_stamp(find_config_path(invocation.args.config, invocation.env))
-    config = load_config(invocation.args.config, invocation.env)
-    invocation.use_config_language(config)
-    repository = Repository(config.repository, clock=invocation.clock)
+    # its warnings go to the helper's /dev/null: the console shows them from the answer
+    config, repository = load_config_and_repository(invocation)
     return first_reading(config, repository, invocation.clock.now(),
                          config_stamp=config_stamp)
 
