@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input
 
-from tests.tui_support import make_world, plain_environment
+from tests.tui_support import make_world, plain_environment, settle
 from vecozo_tui.tui.screens.dashboard import DashboardScreen
 from vecozo_tui.tui.screens.detail import DetailScreen
 from vecozo_tui.tui.screens.help import HelpScreen
@@ -162,3 +162,20 @@ async def test_escape_and_a_key_in_one_burst_leave_the_filter_first(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ImportScreen)
         assert dashboard.query_one("#filter", Input).value == ""
+
+
+@pytest.mark.parametrize(("keys", "row"), [
+    (["down", "enter"], 1), (["down", "down", "up", "enter"], 1), (["pagedown", "enter"], -1),
+    (["pagedown", "pageup", "enter"], 0)])
+async def test_cursor_keys_and_enter_in_one_burst_open_the_practice_moved_to(
+        tmp_path, keys, row):
+    """`↓ ⏎` arriving at once: Enter opens the practice the cursor moved to, not the one
+    it was on (seen in tmux: the detail of the first practice opened)."""
+    app = make_world(tmp_path).app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#practices", DataTable)
+        wanted = str(table.coordinate_to_cell_key((row % table.row_count, 0)).row_key.value)
+        burst(app, keys)
+        await settle(pilot)
+        assert app.screen.practice_id == wanted

@@ -150,6 +150,12 @@ class DashboardScreen(PracticeScreen[None]):
                 id="dashboard.clear_filter"),  # untranslated: id
         Binding("down", "to_table", N_("To list"), key_display="↓", priority=True,
                 id="dashboard.to_list"),  # untranslated: id
+        # on the list the keys that move its cursor come first too, in order: in one
+        # burst `↓ ⏎` would otherwise open the practice the cursor was leaving (Enter,
+        # a priority key, overtook the ↓ on its way to the list)
+        *(Binding(key, f"move_cursor('{action}')", show=False, priority=True)
+          for key, action in (("down", "cursor_down"), ("up", "cursor_up"),
+                              ("pagedown", "page_down"), ("pageup", "page_up"))),
     ]
 
     # the table's own keys, for the help screen (it lists only the screen's bindings)
@@ -449,6 +455,8 @@ class DashboardScreen(PracticeScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_detail" or action in FEATURE_ACTIONS:
             return bool(self.shown_rows) or None  # shown dimmed when there is nothing to act on
+        if action == "move_cursor":  # on the list only; in the filter ↓ goes to the list
+            return self.query_one("#practices", DataTable).has_focus
         if action in ("focus_filter", "clear_filter", "to_table"):
             in_filter = self.query_one("#filter", Input).has_focus
             if action == "focus_filter":  # in the field a '/' is typed
@@ -477,6 +485,10 @@ class DashboardScreen(PracticeScreen[None]):
         filter_input = self.query_one("#filter", Input)
         filter_input.value = ""
         focus_now(self.query_one("#practices", DataTable))
+
+    def action_move_cursor(self, table_action: str) -> None:
+        """One of the list's own cursor keys (DataTable's action of that name)."""
+        getattr(self.query_one("#practices", DataTable), f"action_{table_action}")()
 
     def action_to_table(self) -> None:
         focus_now(self.query_one("#practices", DataTable))
